@@ -1,0 +1,73 @@
+from functools import cached_property
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+
+class Role(models.TextChoices):
+    """Roles are Django groups with these names (created by a data migration)."""
+
+    CASE_MANAGER = "case manager", "Case manager"
+    SUPERVISOR = "supervisor", "Supervisor"
+    ADMIN = "admin", "Admin"
+    AUDITOR = "auditor", "Auditor"
+
+
+class User(AbstractUser):
+    """Staff user. Custom from the first migration so it can grow without pain."""
+
+    title = models.CharField(max_length=100, blank=True, help_text="e.g. Case manager, LCSW")
+    phone = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["last_name", "first_name", "username"]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return self.get_full_name() or self.username
+
+    @cached_property
+    def role_names(self) -> frozenset[str]:
+        return frozenset(self.groups.values_list("name", flat=True))
+
+    def has_role(self, role: Role) -> bool:
+        return role.value in self.role_names
+
+    @property
+    def is_admin_role(self) -> bool:
+        return self.is_superuser or self.has_role(Role.ADMIN)
+
+    @property
+    def is_auditor_role(self) -> bool:
+        return self.has_role(Role.AUDITOR)
+
+    @property
+    def is_supervisor_role(self) -> bool:
+        return self.has_role(Role.SUPERVISOR)
+
+    @property
+    def can_read_audit(self) -> bool:
+        return self.is_admin_role or self.is_auditor_role
+
+
+class Team(models.Model):
+    """A program or clinic team: its members work its clients, its supervisors oversee them."""
+
+    name = models.CharField(max_length=120, unique=True)
+    time_zone = models.CharField(max_length=64, default=settings.TIME_ZONE)
+    is_active = models.BooleanField(default=True)
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="teams", blank=True)
+    supervisors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="supervised_teams", blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,40 @@
+"""Reads about users and teams; the access scope every domain app builds on."""
+
+from django.db.models import Q, QuerySet
+
+from .models import Team, User
+
+
+def team_ids_in_reach(*, user: User) -> QuerySet | None:
+    """Ids of the teams whose clients ``user`` may see, as a subquery; ``None`` means all.
+
+    A case manager reaches the teams they belong to, a supervisor the teams they
+    supervise (and belong to), an admin every team. Anyone else reaches none.
+    """
+    if not user.is_authenticated or not user.is_active:
+        return Team.objects.none().values("id")
+    if user.is_admin_role:
+        return None
+    return Team.objects.filter(Q(members=user) | Q(supervisors=user)).values("id")
+
+
+def team_list(*, user: User) -> QuerySet[Team]:
+    """Teams in reach of ``user``, ordered by name."""
+    ids = team_ids_in_reach(user=user)
+    qs = Team.objects.filter(is_active=True)
+    return qs if ids is None else qs.filter(id__in=ids)
+
+
+def staff_list(*, user: User) -> QuerySet[User]:
+    """Active staff who belong to a team in reach of ``user`` (for case manager pick-lists)."""
+    ids = team_ids_in_reach(user=user)
+    qs = User.objects.filter(is_active=True)
+    if ids is not None:
+        qs = qs.filter(teams__in=ids)
+    else:
+        qs = qs.filter(teams__isnull=False)
+    return qs.distinct().order_by("last_name", "first_name", "username")
+
+
+def user_is_team_member(*, user: User, team: Team) -> bool:
+    return team.members.filter(pk=user.pk).exists()

@@ -1,0 +1,12 @@
+from celery import shared_task
+
+from .services import notification_email_deliver
+
+
+@shared_task(bind=True, max_retries=5, default_retry_delay=60)
+def notification_email_send(self, notification_id: int) -> None:
+    """Thin task: takes an id, calls the service; retries on mail failure."""
+    try:
+        notification_email_deliver(notification_id=notification_id)
+    except OSError as exc:  # SMTP connection problems
+        raise self.retry(exc=exc) from exc

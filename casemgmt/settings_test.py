@@ -1,0 +1,15 @@
+"""Settings for the test suite: production settings, with plain-HTTP and no-collectstatic
+defaults so the test client and the live server work. Everything else is as deployed."""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-used-anywhere-else-0123456789")
+os.environ.setdefault("DEBUG", "false")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+os.environ.setdefault("SESSION_COOKIE_SECURE", "false")
+os.environ.setdefault("CSRF_COOKIE_SECURE", "false")
+os.environ.setdefault("STATIC_MANIFEST", "false")
+os.environ.setdefault("WHITENOISE_USE_FINDERS", "true")
+os.environ.setdefault("EMAIL_URL", "consolemail://")
+
+from casemgmt.settings import *  # noqa: E402, F403

@@ -1,0 +1,78 @@
+"""One FilterSet for the caseload page and ``/api/v1/clients/``."""
+
+import re
+from datetime import datetime
+
+import django_filters
+from django import forms
+from django.db.models import Q
+
+from casemgmt.accounts.selectors import staff_list, team_list
+from casemgmt.lib.forms import StyledForm
+
+from .models import Client, ClientStatus
+
+_NUMBER = re.compile(r"^[Cc]?\d{3,}$")
+_DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%m-%d-%Y")
+
+
+def _parse_date(text: str):
+    for fmt in _DATE_FORMATS:
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+class ClientFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        method="search", label="Search", help_text="Name, client number or date of birth"
+    )
+    status = django_filters.MultipleChoiceFilter(choices=ClientStatus.choices)
+    team = django_filters.ModelChoiceFilter(queryset=lambda r: team_list(user=r.user))
+    case_manager = django_filters.ModelChoiceFilter(
+        field_name="primary_case_manager",
+        queryset=lambda r: staff_list(user=r.user),
+        label="Case manager",
+    )
+    mine = django_filters.BooleanFilter(
+        method="only_mine",
+        label="Show",
+        widget=forms.Select(choices=[("", "All clients"), ("true", "My clients only")]),
+    )
+    ordering = django_filters.OrderingFilter(
+        fields=(
+            ("last_name", "name"),
+            ("client_number", "number"),
+            ("date_of_birth", "date_of_birth"),
+            ("status", "status"),
+        )
+    )
+
+    class Meta:
+        model = Client
+        fields = ["q", "status", "team", "case_manager", "mine"]
+        form = StyledForm
+
+    def search(self, queryset, name, value):
+        text = value.strip()
+        if not text:
+            return queryset
+        day = _parse_date(text)
+        if day:
+            return queryset.filter(date_of_birth=day)
+        if _NUMBER.match(text):
+            return queryset.filter(client_number=f"C{int(text.lstrip('Cc')):07d}")
+        for word in text.split():
+            queryset = queryset.filter(
+                Q(first_name__icontains=word)
+                | Q(last_name__icontains=word)
+                | Q(preferred_name__icontains=word)
+            )
+        return queryset
+
+    def only_mine(self, queryset, name, value):
+        if value:
+            return queryset.filter(primary_case_manager=self.request.user)
+        return queryset

@@ -1,0 +1,165 @@
+"""Synthetic demo data (Faker): teams, staff with roles, clients.
+
+Safe to run twice: teams and users are matched by name, and clients are only added
+until the requested number exists. ``--clients 50000`` makes a realistic volume.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from datetime import date, timedelta
+
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from faker import Faker
+from tqdm import tqdm
+
+from casemgmt.accounts.models import Role, Team, User
+from clients.models import Client, ClientStatus
+from clients.services import client_numbers_allocate
+
+DEMO_PASSWORD = "demo-pass-2026"
+# (username, what it shows) in the order printed by `make run`.
+DEMO_LOGINS = [
+    ("casemanager", "case manager, Riverside Integrated Care"),
+    ("supervisor", "supervisor of Riverside Integrated Care and Eastside ACT"),
+    ("admin", "program admin (all teams, Django admin)"),
+    ("auditor", "auditor (audit trail only)"),
+]
+TEAM_NAMES = ["Riverside Integrated Care", "Eastside ACT", "Northgate Recovery"]
+STAFF_PER_TEAM = 10  # 8 case managers + 2 supervisors
+STATUS_WEIGHTS = {
+    ClientStatus.ACTIVE: 70,
+    ClientStatus.INTAKE: 8,
+    ClientStatus.REFERRED: 7,
+    ClientStatus.INACTIVE: 7,
+    ClientStatus.DISCHARGED: 8,
+}
+
+
+class Command(BaseCommand):
+    help = "Create synthetic demo teams, staff and clients (safe to run twice)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--clients", type=int, default=300, help="total demo clients")
+        parser.add_argument(
+            "--teams", type=int, default=None, help="teams (default: 3, or 1 per 2,500 clients)"
+        )
+        parser.add_argument("--seed", type=int, default=2026)
+
+    def handle(self, *args, clients: int, teams: int | None, seed: int, **options):
+        fake = Faker("en_US")
+        fake.seed_instance(seed)
+        rng = random.Random(seed)
+        team_count = teams or max(3, min(20, math.ceil(clients / 2500)))
+        password = make_password(DEMO_PASSWORD)  # hashed once for every demo user
+
+        with transaction.atomic():
+            groups = {role: Group.objects.get_or_create(name=role.value)[0] for role in Role}
+            team_objs = self._teams(team_count, fake)
+            managers = self._staff(team_objs, groups, password, fake)
+            self._demo_logins(team_objs, groups, password)
+            # The demo case manager carries a full caseload (about a third of the team's).
+            managers[team_objs[0].pk] += [User.objects.get(username="casemanager")] * 4
+
+        existing = Client.objects.filter(team__in=team_objs).count()
+        missing = max(0, clients - existing)
+        self.stdout.write(f"{existing} demo clients exist; adding {missing}.")
+        batch = 2000
+        with tqdm(total=missing, unit="client", disable=missing == 0) as bar:
+            while missing > 0:
+                size = min(batch, missing)
+                with transaction.atomic():
+                    numbers = client_numbers_allocate(size)
+                    Client.objects.bulk_create(
+                        self._client(number, team_objs, managers, fake, rng) for number in numbers
+                    )
+                missing -= size
+                bar.update(size)
+        self.stdout.write(self.style.SUCCESS("Demo data ready."))
+
+    def _teams(self, count: int, fake: Faker) -> list[Team]:
+        names = TEAM_NAMES + [f"{fake.city()} Team {i}" for i in range(len(TEAM_NAMES), count)]
+        existing = {t.name: t for t in Team.objects.filter(name__in=names[:count])}
+        result = []
+        for name in names[:count]:
+            result.append(existing.get(name) or Team.objects.create(name=name))
+        return result
+
+    def _staff(self, teams, groups, password, fake) -> dict[int, list[User]]:
+        managers: dict[int, list[User]] = {}
+        for t_index, team in enumerate(teams):
+            members = []
+            for i in range(STAFF_PER_TEAM):
+                username = f"staff{t_index:02d}{i:02d}"
+                user, created = User.objects.get_or_create(
+                    username=username,
+                    defaults={
+                        "first_name": fake.first_name(),
+                        "last_name": fake.last_name(),
+                        "email": f"{username}@example.org",
+                        "password": password,
+                        "title": "Supervisor" if i >= 8 else "Case manager",
+                    },
+                )
+                if created:
+                    if i >= 8:
+                        user.groups.add(groups[Role.SUPERVISOR])
+                        team.supervisors.add(user)
+                    else:
+                        user.groups.add(groups[Role.CASE_MANAGER])
+                        team.members.add(user)
+                if i < 8:
+                    members.append(user)
+            managers[team.pk] = members
+        return managers
+
+    def _demo_logins(self, teams, groups, password) -> None:
+        people = {
+            "casemanager": ("Casey", "Morgan", Role.CASE_MANAGER),
+            "supervisor": ("Sam", "Rivera", Role.SUPERVISOR),
+            "admin": ("Alex", "Admin", Role.ADMIN),
+            "auditor": ("Avery", "Auditor", Role.AUDITOR),
+        }
+        for username, (first, last, role) in people.items():
+            user, created = User.objects.get_or_create(
+                username=username,
+                defaults={
+                    "first_name": first,
+                    "last_name": last,
+                    "email": f"{username}@example.org",
+                    "password": password,
+                    "title": role.label,
+                    "is_staff": role == Role.ADMIN,
+                    "is_superuser": role == Role.ADMIN,
+                },
+            )
+            if not created:
+                continue
+            user.groups.add(groups[role])
+            if role == Role.CASE_MANAGER:
+                teams[0].members.add(user)
+            elif role == Role.SUPERVISOR:
+                teams[0].supervisors.add(user)
+                teams[1].supervisors.add(user)
+
+    def _client(self, number, teams, managers, fake: Faker, rng: random.Random) -> Client:
+        team = rng.choice(teams)
+        pool = managers[team.pk]
+        status = rng.choices(list(STATUS_WEIGHTS), weights=list(STATUS_WEIGHTS.values()))[0]
+        sex = rng.choice(["M", "F"])
+        first = fake.first_name_male() if sex == "M" else fake.first_name_female()
+        age_days = rng.randint(18 * 365, 78 * 365)
+        return Client(
+            client_number=number,
+            first_name=first,
+            last_name=fake.last_name(),
+            preferred_name=fake.first_name() if rng.random() < 0.12 else "",
+            date_of_birth=date.today() - timedelta(days=age_days),
+            status=status,
+            team=team,
+            primary_case_manager=rng.choice(pool) if status != ClientStatus.REFERRED else None,
+        )

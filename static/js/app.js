@@ -1,0 +1,16 @@
+// casemgmt front-end behaviour. No inline scripts anywhere (Content-Security-Policy).
+(function () {
+  "use strict";
+  // Forms and buttons with data-confirm ask before an irreversible action.
+  document.addEventListener("submit", function (event) {
+    var message = event.target.getAttribute("data-confirm");
+    if (message && !window.confirm(message)) {
+      event.preventDefault();
+    }
+  });
+  // Move focus to the error summary so keyboard and screen-reader users hear it.
+  document.addEventListener("DOMContentLoaded", function () {
+    var summary = document.getElementById("form-errors");
+    if (summary) { summary.focus(); }
+  });
+})();

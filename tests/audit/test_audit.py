@@ -1,0 +1,73 @@
+import pytest
+from django.db import DatabaseError, transaction
+from django.urls import reverse
+
+from casemgmt.audit.models import AuditEvent
+from casemgmt.audit.services import audit_record
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def event(case_manager, client_record):
+    return audit_record(
+        user=case_manager, action="view", obj=client_record, client_id=client_record.pk
+    )
+
+
+def test_database_refuses_update(event):
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        AuditEvent.objects.filter(pk=event.pk).update(action="delete")
+
+
+def test_database_refuses_delete(event):
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        event.delete()
+
+
+def test_request_address_is_recorded(browser_as, case_manager, client_record):
+    browser_as(case_manager).get(
+        reverse("clients:detail", args=[client_record.pk]), REMOTE_ADDR="10.1.2.3"
+    )
+    assert (
+        AuditEvent.objects.get(client_id=client_record.pk, action="view").ip_address == "10.1.2.3"
+    )
+
+
+def test_admin_and_auditor_browse_and_filter(browser_as, admin_user, auditor, event, case_manager):
+    for user in (admin_user, auditor):
+        response = browser_as(user).get(reverse("audit:list"), {"user": case_manager.pk})
+        assert response.status_code == 200
+        assert "clients.client" in response.text
+
+
+def test_audit_filter_by_action(api_as, auditor, event):
+    api = api_as(auditor)
+    assert api.get("/api/v1/audit-events/", {"action": "view"}).json()["count"] == 1
+    assert api.get("/api/v1/audit-events/", {"action": "update"}).json()["count"] == 0
+
+
+def test_case_manager_cannot_read_audit(browser_as, api_as, case_manager, event):
+    assert browser_as(case_manager).get(reverse("audit:list")).status_code == 403
+    assert api_as(case_manager).get("/api/v1/audit-events/").status_code == 403
+
+
+def test_api_is_read_only(api_as, admin_user, event):
+    api = api_as(admin_user)
+    url = f"/api/v1/audit-events/{event.pk}/"
+    assert api.get(url).status_code == 200
+    assert api.delete(url).status_code == 405
+    assert api.patch(url, {"action": "x"}, format="json").status_code == 405
+    assert api.post("/api/v1/audit-events/", {}, format="json").status_code == 405
+
+
+def test_django_admin_is_read_only(client, admin_user, event):
+    admin_user.is_staff = True
+    admin_user.save(update_fields=["is_staff"])
+    client.force_login(admin_user)
+    assert client.get(f"/admin/audit/auditevent/{event.pk}/change/").status_code == 200
+    assert client.get("/admin/audit/auditevent/add/").status_code == 403
+    assert client.get(f"/admin/audit/auditevent/{event.pk}/delete/").status_code == 403
+    client.post(f"/admin/audit/auditevent/{event.pk}/change/", {"action": "delete"})
+    event.refresh_from_db()
+    assert event.action == "view"

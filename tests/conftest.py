@@ -1,0 +1,101 @@
+"""Shared fixtures: three personas per test (healthchecks style) and API clients.
+
+Tests run against the real PostgreSQL (embedded unless DATABASE_URL is set) in a test
+database of their own (``test_casemgmt``), never the demo data.
+"""
+
+import pytest
+from rest_framework.test import APIClient
+
+from casemgmt.accounts.models import Role
+from tests.factories import ClientFactory, TeamFactory, UserFactory
+
+
+def pytest_configure(config):
+    # Tasks queued by tests go to a queue of their own, so a `make run` worker on the
+    # same embedded Redis never picks them up (and vice versa).
+    from casemgmt.celery import app
+
+    app.conf.task_default_queue = "casemgmt-test"
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Argon2 is the production hasher (tested in tests/accounts); MD5 keeps factories fast.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def team(db):
+    return TeamFactory(name="Riverside")
+
+
+@pytest.fixture
+def other_team(db):
+    return TeamFactory(name="Northgate")
+
+
+@pytest.fixture
+def case_manager(team):
+    user = UserFactory(username="cm", role=Role.CASE_MANAGER)
+    team.members.add(user)
+    return user
+
+
+@pytest.fixture
+def teammate(team):
+    user = UserFactory(username="teammate", role=Role.CASE_MANAGER)
+    team.members.add(user)
+    return user
+
+
+@pytest.fixture
+def supervisor(team):
+    user = UserFactory(username="sup", role=Role.SUPERVISOR)
+    team.supervisors.add(user)
+    return user
+
+
+@pytest.fixture
+def outsider(other_team):
+    user = UserFactory(username="outsider", role=Role.CASE_MANAGER)
+    other_team.members.add(user)
+    return user
+
+
+@pytest.fixture
+def admin_user(db):
+    return UserFactory(username="boss", role=Role.ADMIN)
+
+
+@pytest.fixture
+def auditor(db):
+    return UserFactory(username="auditor", role=Role.AUDITOR)
+
+
+@pytest.fixture
+def client_record(team, case_manager):
+    return ClientFactory(team=team, primary_case_manager=case_manager)
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+@pytest.fixture
+def api_as(api):
+    def login(user):
+        api.force_login(user)  # a session, so each request loads the user afresh
+        return api
+
+    return login
+
+
+@pytest.fixture
+def browser_as(client):
+    def login(user):
+        client.force_login(user)
+        return client
+
+    return login

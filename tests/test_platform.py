@@ -1,0 +1,100 @@
+"""Platform checks: production settings pass `check --deploy`, ruff is clean, demo data."""
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from casemgmt.accounts.models import Team, User
+from clients.models import Client
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _production_env(**overrides) -> dict:
+    """The process environment minus what the test settings added, plus ``overrides``."""
+    test_only = {
+        "SECURE_SSL_REDIRECT",
+        "SESSION_COOKIE_SECURE",
+        "CSRF_COOKIE_SECURE",
+        "STATIC_MANIFEST",
+        "WHITENOISE_USE_FINDERS",
+        "SECRET_KEY",
+        "DEBUG",
+    }
+    env = {k: v for k, v in os.environ.items() if k not in test_only}
+    return env | {"DJANGO_SETTINGS_MODULE": "casemgmt.settings"} | overrides
+
+
+def test_check_deploy_reports_no_issue_with_production_settings():
+    env = _production_env(
+        **{
+            "DEBUG": "false",
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            "ALLOWED_HOSTS": "casemgmt.example.org",
+            # Set, so nothing embedded starts; check --deploy does not connect.
+            "DATABASE_URL": "postgres://casemgmt:secret@127.0.0.1:9/casemgmt",
+            "REDIS_URL": "redis://127.0.0.1:9/0",
+        }
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_secret_key():
+    env = _production_env(
+        DATABASE_URL="postgres://casemgmt:secret@127.0.0.1:9/casemgmt",
+        REDIS_URL="redis://127.0.0.1:9/0",
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0 and "SECRET_KEY" in result.stderr
+
+
+@pytest.mark.parametrize("args", [["check"], ["format", "--check"]])
+def test_ruff_is_clean(args):
+    ruff = Path(sys.executable).parent / "ruff"
+    result = subprocess.run([str(ruff), *args, "."], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.django_db
+def test_no_migrations_missing():
+    call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+@pytest.mark.django_db
+def test_seed_demo_is_safe_to_run_twice():
+    call_command("seed_demo", clients=40)
+    counts = (Team.objects.count(), User.objects.count(), Client.objects.count())
+    call_command("seed_demo", clients=40)
+    assert (Team.objects.count(), User.objects.count(), Client.objects.count()) == counts
+    assert counts[2] == 40
+    demo = User.objects.get(username="casemanager")
+    assert demo.check_password("demo-pass-2026")
+    assert Client.objects.filter(primary_case_manager=demo).exists()
+    call_command("seed_demo", clients=55)
+    assert Client.objects.count() == 55
+
+
+@pytest.mark.django_db
+def test_health_needs_no_login(client):
+    assert client.get("/health/").json() == {"status": "ok"}
