@@ -3,7 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect
-from django.urls import include, path
+from django.urls import include, path, reverse
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.authtoken.views import obtain_auth_token
 
@@ -17,7 +17,11 @@ def health(request):
 
 @login_required
 def home(request):
-    return redirect("clients:list")
+    """Start page: a case manager's own caseload; everyone else the team client list."""
+    url = reverse("clients:list")
+    if request.user.primary_clients.exists():
+        url += "?mine=true"
+    return redirect(url)
 
 
 urlpatterns = [

@@ -29,12 +29,17 @@ class ClientFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         method="search", label="Search", help_text="Name, client number or date of birth"
     )
-    status = django_filters.MultipleChoiceFilter(choices=ClientStatus.choices)
-    team = django_filters.ModelChoiceFilter(queryset=lambda r: team_list(user=r.user))
+    status = django_filters.MultipleChoiceFilter(
+        choices=ClientStatus.choices, widget=forms.CheckboxSelectMultiple
+    )
+    team = django_filters.ModelChoiceFilter(
+        queryset=lambda r: team_list(user=r.user), empty_label="All teams"
+    )
     case_manager = django_filters.ModelChoiceFilter(
         field_name="primary_case_manager",
         queryset=lambda r: staff_list(user=r.user),
         label="Case manager",
+        empty_label="Anyone",
     )
     mine = django_filters.BooleanFilter(
         method="only_mine",

@@ -24,6 +24,7 @@ def _production_env(**overrides) -> dict:
         "STATIC_MANIFEST",
         "WHITENOISE_USE_FINDERS",
         "SECRET_KEY",
+        "DJANGO_ALLOW_ASYNC_UNSAFE",
         "DEBUG",
     }
     env = {k: v for k, v in os.environ.items() if k not in test_only}

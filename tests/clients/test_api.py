@@ -166,3 +166,18 @@ def test_schema_and_docs_need_login(api, client, case_manager):
     schema = client.get("/api/schema/")
     assert schema.status_code == 200 and b"/api/v1/clients/" in schema.content
     assert client.get("/api/docs/").status_code == 200
+
+
+def test_createsuperuser_can_list_every_client(api, monkeypatch, client_record, other_team):
+    from django.core.management import call_command
+
+    ClientFactory(team=other_team)
+    monkeypatch.setenv("DJANGO_SUPERUSER_USERNAME", "root")
+    monkeypatch.setenv("DJANGO_SUPERUSER_EMAIL", "root@example.org")
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "a-long-root-password")
+    call_command("createsuperuser", interactive=False, verbosity=0)
+    token = api.post(
+        reverse("api-token"), {"username": "root", "password": "a-long-root-password"}
+    ).json()["token"]
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    assert api.get(LIST).json()["count"] == 2

@@ -157,7 +157,11 @@ class Command(BaseCommand):
             client_number=number,
             first_name=first,
             last_name=fake.last_name(),
-            preferred_name=fake.first_name() if rng.random() < 0.12 else "",
+            preferred_name=(
+                (fake.first_name_male() if sex == "M" else fake.first_name_female())
+                if rng.random() < 0.12
+                else ""
+            ),
             date_of_birth=date.today() - timedelta(days=age_days),
             status=status,
             team=team,
