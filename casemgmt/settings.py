@@ -17,12 +17,17 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
 
-_DEV_SECRET = "insecure-dev-only-key-do-not-use-in-production-0123456789abcdef"
-SECRET_KEY = env.str("SECRET_KEY", default=_DEV_SECRET if DEBUG else "")
+SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:
-    from django.core.exceptions import ImproperlyConfigured
+    if env.str("DATABASE_URL", default=""):
+        # A configured deployment must bring its own secret.
+        from django.core.exceptions import ImproperlyConfigured
 
-    raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off (see .env.example).")
+        raise ImproperlyConfigured("SECRET_KEY must be set (see .env.example).")
+    # Local machine on the embedded servers: a random key kept in the git-ignored .data/.
+    from casemgmt.lib.embedded import local_secret_key
+
+    SECRET_KEY = local_secret_key()
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])

@@ -46,6 +46,18 @@ def _lock(name: str):
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
+def local_secret_key() -> str:
+    """A random SECRET_KEY for this checkout, made once and kept in ``.data/secret_key``."""
+    import secrets
+
+    path = DATA_DIR / "secret_key"
+    with _lock("secret"):
+        if not path.exists():
+            path.write_text(secrets.token_urlsafe(50))
+            path.chmod(0o600)
+    return path.read_text().strip()
+
+
 # --------------------------------------------------------------------------- PostgreSQL
 
 

@@ -1,0 +1,113 @@
+"""Caseload page and API at realistic scale. See README.md beside this file."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "casemgmt.settings_test")
+BENCH_DB = "casemgmt_bench"
+
+
+def _use_bench_database() -> None:
+    import psycopg
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    params = {
+        "host": db["HOST"],
+        "port": db["PORT"] or None,
+        "user": db["USER"],
+        "password": db["PASSWORD"] or None,
+        "dbname": "postgres",
+        "autocommit": True,
+    }
+    with psycopg.connect(**{k: v for k, v in params.items() if v is not None}) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname=%s", [BENCH_DB]).fetchone():
+            conn.execute(f'CREATE DATABASE "{BENCH_DB}"')
+    db["NAME"] = BENCH_DB
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--clients", type=int, default=50_000)
+    parser.add_argument("--repeat", type=int, default=30)
+    args = parser.parse_args()
+
+    _use_bench_database()
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from casemgmt.accounts.models import User
+    from clients.models import Client as ClientRecord
+
+    settings.ALLOWED_HOSTS = ["*"]
+    call_command("migrate", verbosity=0)
+    started = time.perf_counter()
+    call_command("seed_demo", clients=args.clients)
+    print(f"seed_demo --clients {args.clients}: {time.perf_counter() - started:.1f} s")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+    sample = ClientRecord.objects.order_by("?").first()
+    total = ClientRecord.objects.count()
+    staff = User.objects.filter(primary_clients__isnull=False).first()
+    print(f"{total} clients, {User.objects.count()} users\n")
+
+    scenarios = {
+        "casemanager": [
+            ("page: my caseload", "/clients/?mine=true"),
+            ("page: team clients, active", "/clients/?status=active"),
+            ("page: search name", f"/clients/?q={sample.last_name[:4]}"),
+            ("api: list", "/api/v1/clients/"),
+        ],
+        "supervisor": [
+            ("page: team clients", "/clients/"),
+            ("page: last page", "/clients/?page=last"),
+        ],
+        "admin": [
+            ("page: all clients", "/clients/"),
+            ("page: search name", f"/clients/?q={sample.last_name}"),
+            ("page: search number", f"/clients/?q={sample.client_number}"),
+            ("page: search date of birth", f"/clients/?q={sample.date_of_birth:%Y-%m-%d}"),
+            ("page: by case manager", f"/clients/?case_manager={staff.pk}"),
+            ("page: client", f"/clients/{sample.pk}/"),
+            ("api: list page 100", "/api/v1/clients/?page=100"),
+            ("api: search name", f"/api/v1/clients/?q={sample.last_name}"),
+        ],
+    }
+    print(f"{'user':<12} {'request':<30} {'median ms':>10} {'p95 ms':>8} {'queries':>8}")
+    for username, requests in scenarios.items():
+        browser = Client()
+        browser.force_login(User.objects.get(username=username))
+        for label, url in requests:
+            browser.get(url)  # warm up
+            times = []
+            for _ in range(args.repeat):
+                t0 = time.perf_counter()
+                response = browser.get(url)
+                times.append((time.perf_counter() - t0) * 1000)
+                assert response.status_code == 200, (url, response.status_code)
+            with CaptureQueriesContext(connection) as queries:
+                browser.get(url)
+            p95 = statistics.quantiles(times, n=20)[18]
+            print(
+                f"{username:<12} {label:<30} {statistics.median(times):>10.1f} {p95:>8.1f} "
+                f"{len(queries.captured_queries):>8}"
+            )
+
+
+if __name__ == "__main__":
+    main()
