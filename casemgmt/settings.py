@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.postgres",
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
@@ -266,6 +267,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One schema name per choice set (several models have a "status" or "kind").
+    "ENUM_NAME_OVERRIDES": {
+        "ClientStatusEnum": "clients.models.ClientStatus",
+        "DiagnosisStatusEnum": "clients.models.DiagnosisStatus",
+        "DiagnosisCategoryEnum": "clients.models.DiagnosisCategory",
+        "RiskFlagKindEnum": "clients.models.RiskFlagKind",
+        "ConsentKindEnum": "clients.models.ConsentKind",
+        "AuditActionEnum": "casemgmt.audit.models.AuditAction",
+    },
 }
 
 # ----------------------------------------------------------------------------- logging

@@ -5,12 +5,12 @@ from datetime import datetime
 
 import django_filters
 from django import forms
-from django.db.models import Q
 
 from casemgmt.accounts.selectors import staff_list, team_list
 from casemgmt.lib.forms import StyledForm
 
-from .models import Client, ClientStatus
+from .models import Client, ClientStatus, RiskFlag, RiskFlagKind
+from .search import search_names
 
 _NUMBER = re.compile(r"^[Cc]?\d{3,}$")
 _DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%m-%d-%Y")
@@ -41,6 +41,16 @@ class ClientFilter(django_filters.FilterSet):
         label="Case manager",
         empty_label="Anyone",
     )
+    dual_diagnosis = django_filters.BooleanFilter(
+        field_name="is_dual_diagnosis",
+        label="Dual diagnosis",
+        widget=forms.Select(
+            choices=[("", "Any"), ("true", "Dual diagnosis"), ("false", "Not dual")]
+        ),
+    )
+    risk_flag = django_filters.ChoiceFilter(
+        choices=RiskFlagKind.choices, method="with_flag", label="Risk flag", empty_label="Any"
+    )
     mine = django_filters.BooleanFilter(
         method="only_mine",
         label="Show",
@@ -57,7 +67,7 @@ class ClientFilter(django_filters.FilterSet):
 
     class Meta:
         model = Client
-        fields = ["q", "status", "team", "case_manager", "mine"]
+        fields = ["q", "status", "team", "case_manager", "dual_diagnosis", "risk_flag", "mine"]
         form = StyledForm
 
     def search(self, queryset, name, value):
@@ -69,13 +79,11 @@ class ClientFilter(django_filters.FilterSet):
             return queryset.filter(date_of_birth=day)
         if _NUMBER.match(text):
             return queryset.filter(client_number=f"C{int(text.lstrip('Cc')):07d}")
-        for word in text.split():
-            queryset = queryset.filter(
-                Q(first_name__icontains=word)
-                | Q(last_name__icontains=word)
-                | Q(preferred_name__icontains=word)
-            )
-        return queryset
+        return search_names(queryset, text)
+
+    def with_flag(self, queryset, name, value):
+        active = RiskFlag.objects.filter(cleared_at__isnull=True, kind=value)
+        return queryset.filter(pk__in=active.values("client_id"))
 
     def only_mine(self, queryset, name, value):
         if value:

@@ -1,9 +1,23 @@
+"""The client record and what hangs off it: diagnoses, risk flags, care team, consents,
+contact notes, status history, assignments, emergency access and the timeline.
+
+Nothing clinical is ever hard-deleted: rows are closed, resolved, revoked, superseded or
+marked entered-in-error, and every model here is written only through ``clients.services``.
+"""
+
 from datetime import date
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
+from django.db.models import Q
+
+USER = settings.AUTH_USER_MODEL
 
 
+# ----------------------------------------------------------------------------- choices
 class ClientStatus(models.TextChoices):
     REFERRED = "referred", "Referred"
     INTAKE = "intake", "Intake"
@@ -12,25 +26,124 @@ class ClientStatus(models.TextChoices):
     DISCHARGED = "discharged", "Discharged"
 
 
+class DischargeReason(models.TextChoices):
+    COMPLETED = "completed", "Goals met / completed services"
+    TRANSFERRED = "transferred", "Transferred to another provider"
+    MOVED = "moved", "Moved out of the area"
+    DECLINED = "declined", "Declined further services"
+    LOST_CONTACT = "lost_contact", "Lost contact"
+    INCARCERATED = "incarcerated", "Incarcerated"
+    HOSPITALISED = "hospitalised", "Long-term hospital or residential stay"
+    DECEASED = "deceased", "Deceased"
+    NOT_ELIGIBLE = "not_eligible", "Not eligible"
+    OTHER = "other", "Other"
+
+
+class SexAtBirth(models.TextChoices):
+    FEMALE = "female", "Female"
+    MALE = "male", "Male"
+    INTERSEX = "intersex", "Intersex"
+    UNKNOWN = "unknown", "Unknown"
+    DECLINED = "declined", "Declined to answer"
+
+
+class Race(models.TextChoices):
+    """OMB categories; a client may choose several, or decline."""
+
+    AMERICAN_INDIAN = "american_indian", "American Indian or Alaska Native"
+    ASIAN = "asian", "Asian"
+    BLACK = "black", "Black or African American"
+    MIDDLE_EASTERN = "mena", "Middle Eastern or North African"
+    PACIFIC_ISLANDER = "pacific_islander", "Native Hawaiian or Pacific Islander"
+    WHITE = "white", "White"
+    OTHER = "other", "Another race"
+    DECLINED = "declined", "Declined to answer"
+
+
+class Ethnicity(models.TextChoices):
+    HISPANIC = "hispanic", "Hispanic or Latino"
+    NOT_HISPANIC = "not_hispanic", "Not Hispanic or Latino"
+    DECLINED = "declined", "Declined to answer"
+    UNKNOWN = "unknown", "Unknown"
+
+
+class ContactMethod(models.TextChoices):
+    PHONE = "phone", "Phone call"
+    TEXT = "text", "Text message"
+    EMAIL = "email", "Email"
+    MAIL = "mail", "Mail"
+    IN_PERSON = "in_person", "In person only"
+
+
+class InsuranceType(models.TextChoices):
+    MEDICAID = "medicaid", "Medicaid"
+    MEDICARE = "medicare", "Medicare"
+    DUAL = "dual", "Medicare and Medicaid"
+    PRIVATE = "private", "Private / employer"
+    VA = "va", "VA / TRICARE"
+    UNINSURED = "uninsured", "Uninsured"
+    OTHER = "other", "Other"
+
+
+# ------------------------------------------------------------------------------ client
 class Client(models.Model):
-    """A person served by a team. First cut: identity, status, team, case manager."""
+    """A person served by a team."""
 
     client_number = models.CharField(max_length=20, unique=True, editable=False)
+    # Identity
     first_name = models.CharField("legal first name", max_length=100)
     last_name = models.CharField("legal last name", max_length=100)
     preferred_name = models.CharField(max_length=100, blank=True)
+    pronouns = models.CharField(max_length=40, blank=True, help_text="e.g. she/her, they/them")
     date_of_birth = models.DateField()
+    sex_at_birth = models.CharField(max_length=10, choices=SexAtBirth.choices, blank=True)
+    gender_identity = models.CharField(max_length=60, blank=True)
+    # Language and culture
+    preferred_language = models.CharField(max_length=60, default="English")
+    interpreter_needed = models.BooleanField(default=False)
+    cultural_considerations = models.TextField(
+        blank=True, help_text="Cultural, spiritual or religious considerations, in their words."
+    )
+    race = ArrayField(
+        models.CharField(max_length=20, choices=Race.choices), default=list, blank=True
+    )
+    ethnicity = models.CharField(max_length=20, choices=Ethnicity.choices, blank=True)
+    # Contact
+    phone = models.CharField(max_length=40, blank=True)
+    email = models.EmailField(blank=True)
+    preferred_contact_method = models.CharField(
+        max_length=20, choices=ContactMethod.choices, blank=True
+    )
+    ok_to_leave_message = models.BooleanField("OK to leave a message", default=False)
+    address_line1 = models.CharField("address", max_length=200, blank=True)
+    address_line2 = models.CharField("address line 2", max_length=200, blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    state = models.CharField(max_length=40, blank=True)
+    postal_code = models.CharField(max_length=20, blank=True)
+    emergency_contact_name = models.CharField(max_length=150, blank=True)
+    emergency_contact_relationship = models.CharField(max_length=60, blank=True)
+    emergency_contact_phone = models.CharField(max_length=40, blank=True)
+    # Insurance
+    insurance_type = models.CharField(max_length=20, choices=InsuranceType.choices, blank=True)
+    insurance_member_id = models.CharField(max_length=60, blank=True)
+    # Episode of care
     status = models.CharField(
         max_length=20, choices=ClientStatus.choices, default=ClientStatus.REFERRED
     )
     team = models.ForeignKey("accounts.Team", on_delete=models.PROTECT, related_name="clients")
     primary_case_manager = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="primary_clients",
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="primary_clients"
     )
+    enrolled_on = models.DateField("enrolment date", null=True, blank=True)
+    discharged_on = models.DateField("discharge date", null=True, blank=True)
+    discharge_reason = models.CharField(max_length=20, choices=DischargeReason.choices, blank=True)
+    # Derived, kept by the services (never edited directly)
+    is_dual_diagnosis = models.BooleanField(default=False, editable=False)
+    search_document = SearchVectorField(null=True, editable=False)
+    name_phonetic = ArrayField(
+        models.CharField(max_length=8), default=list, blank=True, editable=False
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -41,6 +154,9 @@ class Client(models.Model):
             models.Index(fields=["primary_case_manager", "status"], name="client_cm_status"),
             models.Index(fields=["last_name", "first_name"], name="client_name"),
             models.Index(fields=["date_of_birth"], name="client_dob"),
+            GinIndex(fields=["search_document"], name="client_search"),
+            GinIndex(fields=["name_phonetic"], name="client_phonetic"),
+            models.Index(fields=["team"], condition=Q(is_dual_diagnosis=True), name="client_dual"),
         ]
 
     def __str__(self) -> str:
@@ -65,3 +181,327 @@ class Client(models.Model):
         from django.utils import timezone
 
         return self.age_on(timezone.localdate())
+
+
+class StatusChange(models.Model):
+    """One step of the status lifecycle, with who, when and why."""
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=20, choices=ClientStatus.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=ClientStatus.choices)
+    effective_on = models.DateField()
+    reason = models.TextField(blank=True)
+    discharge_reason = models.CharField(max_length=20, choices=DischargeReason.choices, blank=True)
+    changed_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+
+
+class Assignment(models.Model):
+    """A change of team or primary case manager (caseload transfer), with the reason."""
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="assignments")
+    from_team = models.ForeignKey(
+        "accounts.Team", on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    to_team = models.ForeignKey("accounts.Team", on_delete=models.PROTECT, related_name="+")
+    from_case_manager = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    to_case_manager = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reason = models.TextField()
+    assigned_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    assigned_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-assigned_at", "-id"]
+
+
+# --------------------------------------------------------------------------- diagnoses
+class DiagnosisCategory(models.TextChoices):
+    MENTAL_HEALTH = "mental_health", "Mental health"
+    SUBSTANCE_USE = "substance_use", "Substance use"
+    MEDICAL = "medical", "Medical"
+
+
+class DiagnosisStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    IN_REMISSION = "in_remission", "In remission"
+    RESOLVED = "resolved", "Resolved"
+    ENTERED_IN_ERROR = "entered_in_error", "Entered in error"
+
+
+class Diagnosis(models.Model):
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="diagnoses")
+    category = models.CharField(max_length=20, choices=DiagnosisCategory.choices)
+    icd10_code = models.CharField("ICD-10-CM code", max_length=10)
+    description = models.CharField(max_length=255)
+    status = models.CharField(
+        max_length=20, choices=DiagnosisStatus.choices, default=DiagnosisStatus.ACTIVE
+    )
+    onset_date = models.DateField(null=True, blank=True)
+    source = models.CharField(
+        max_length=120, blank=True, help_text="Who made the diagnosis (e.g. Dr Lee, psychiatry)"
+    )
+    recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["category", "icd10_code", "id"]
+        indexes = [
+            models.Index(fields=["client", "category", "status"], name="diagnosis_client_cat"),
+        ]
+        verbose_name_plural = "diagnoses"
+
+    def __str__(self) -> str:
+        return f"{self.icd10_code} {self.description}"
+
+
+# -------------------------------------------------------------------------- risk flags
+class RiskFlagKind(models.TextChoices):
+    SUICIDE = "suicide_risk", "Suicide risk"
+    OVERDOSE = "overdose_risk", "Overdose risk"
+    VIOLENCE = "violence_risk", "Violence risk"
+    MEDICAL = "medical_risk", "Medical risk"
+
+
+class RiskFlag(models.Model):
+    """A risk flag set on a client; cleared flags stay as history."""
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="risk_flags")
+    kind = models.CharField(max_length=20, choices=RiskFlagKind.choices)
+    reason = models.TextField()
+    set_by = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, related_name="+")
+    set_at = models.DateTimeField(auto_now_add=True)
+    source = models.CharField(
+        max_length=60, blank=True, help_text="What raised it automatically, e.g. phq9"
+    )
+    cleared_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    cleared_at = models.DateTimeField(null=True, blank=True)
+    clear_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-set_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client", "kind"],
+                condition=Q(cleared_at__isnull=True),
+                name="one_active_flag_per_kind",
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["kind", "client"], condition=Q(cleared_at__isnull=True), name="flag_active"
+            )
+        ]
+
+    @property
+    def is_active(self) -> bool:
+        return self.cleared_at is None
+
+
+# --------------------------------------------------------------------------- care team
+class CareTeamRole(models.TextChoices):
+    PSYCHIATRIST = "psychiatrist", "Psychiatrist / prescriber"
+    THERAPIST = "therapist", "Therapist"
+    SUD_COUNSELLOR = "sud_counsellor", "Substance use counsellor"
+    PEER_SPECIALIST = "peer_specialist", "Peer specialist"
+    NURSE = "nurse", "Nurse"
+    PRIMARY_CARE = "primary_care", "Primary care"
+    FAMILY_SUPPORT = "family_support", "Family or other support"
+    OTHER = "other", "Other"
+
+
+class CareTeamMember(models.Model):
+    """A staff user or an outside contact on the client's care team."""
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="care_team")
+    role = models.CharField(max_length=20, choices=CareTeamRole.choices)
+    user = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    name = models.CharField(max_length=150, blank=True)
+    organisation = models.CharField(max_length=150, blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    email = models.EmailField(blank=True)
+    notes = models.CharField(max_length=255, blank=True)
+    started_on = models.DateField(null=True, blank=True)
+    ended_on = models.DateField(null=True, blank=True)
+    added_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["role", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(user__isnull=False) | ~Q(name=""), name="care_team_user_or_name"
+            )
+        ]
+
+    @property
+    def display_name(self) -> str:
+        return self.user.display_name if self.user_id else self.name
+
+    @property
+    def is_active(self) -> bool:
+        return self.ended_on is None
+
+
+# ---------------------------------------------------------------------------- consents
+class ConsentKind(models.TextChoices):
+    TREATMENT = "treatment", "Consent to treatment"
+    RELEASE = "release", "Release of information (general)"
+    PART2 = "part2", "42 CFR Part 2 consent (substance use records)"
+
+
+class ExpiryKind(models.TextChoices):
+    DATE = "date", "On a date"
+    EVENT = "event", "On an event"
+    NONE = "none", "No expiry (treatment, payment and health care operations only)"
+
+
+class SignatureMethod(models.TextChoices):
+    PAPER = "paper", "Signed on paper"
+    SCREEN = "screen", "Signed on screen"
+    ELECTRONIC = "electronic", "Electronic signature"
+
+
+class Consent(models.Model):
+    """Consent to treatment, or a release of information.
+
+    A Part 2 consent holds every element required by 42 CFR 2.31(a); the services
+    refuse an incomplete one naming what is missing.
+    """
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="consents")
+    kind = models.CharField(max_length=20, choices=ConsentKind.choices)
+    # 42 CFR 2.31(a)(1) name of the patient, as written on the form
+    patient_name = models.CharField(max_length=200, blank=True)
+    # (a)(2) who may disclose
+    discloser = models.CharField("who may disclose", max_length=255, blank=True)
+    # (a)(3) specific description of the information
+    information_description = models.TextField("information to be disclosed", blank=True)
+    # (a)(4) recipient(s) by name, or a general designation for TPO consents
+    recipients = ArrayField(models.CharField(max_length=255), default=list, blank=True)
+    is_tpo = models.BooleanField("for treatment, payment and health care operations", default=False)
+    recipient_class = models.CharField(
+        "general designation of recipients", max_length=255, blank=True
+    )
+    # (a)(5) purpose
+    purpose = models.TextField(blank=True)
+    # (a)(6) right to revoke
+    right_to_revoke_explained = models.BooleanField(default=False)
+    # (a)(7) expiry
+    expiry_kind = models.CharField(max_length=10, choices=ExpiryKind.choices, blank=True)
+    expires_on = models.DateField(null=True, blank=True)
+    expiry_event = models.CharField(max_length=255, blank=True)
+    # (a)(8)-(9) signature and date
+    signed_by = models.CharField("signed by (name)", max_length=200, blank=True)
+    signer_relationship = models.CharField(
+        max_length=60, blank=True, help_text="Blank when the client signed themselves"
+    )
+    signed_on = models.DateField(null=True, blank=True)
+    signature_method = models.CharField(max_length=20, choices=SignatureMethod.choices, blank=True)
+    # Revocation or end
+    revoked_on = models.DateField(null=True, blank=True)
+    revoked_reason = models.TextField(blank=True)
+    revoked_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-signed_on", "-id"]
+        indexes = [models.Index(fields=["client", "kind"], name="consent_client_kind")]
+
+
+# ----------------------------------------------------------------------- contact notes
+class ContactType(models.TextChoices):
+    IN_PERSON = "in_person", "In person"
+    PHONE = "phone", "Phone"
+    VIDEO = "video", "Video"
+    COLLATERAL = "collateral", "Collateral (with someone else about the client)"
+    OUTREACH = "outreach", "Outreach attempt"
+
+
+class ContactNote(models.Model):
+    """A contact note in DAP format. Signing locks it; afterwards only addenda."""
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="notes")
+    contact_at = models.DateTimeField()
+    contact_type = models.CharField(max_length=20, choices=ContactType.choices)
+    duration_minutes = models.PositiveIntegerField()
+    data = models.TextField("data", help_text="What was observed and said (facts).")
+    assessment = models.TextField("assessment", help_text="Your clinical interpretation.")
+    plan = models.TextField("plan", help_text="What happens next, who does it, by when.")
+    author = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    signed_at = models.DateTimeField(null=True, blank=True)
+    signed_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-contact_at", "-id"]
+        indexes = [models.Index(fields=["client", "-contact_at"], name="note_client_time")]
+
+    @property
+    def is_signed(self) -> bool:
+        return self.signed_at is not None
+
+
+class NoteAddendum(models.Model):
+    note = models.ForeignKey(ContactNote, on_delete=models.CASCADE, related_name="addenda")
+    text = models.TextField()
+    author = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+
+# ------------------------------------------------------------------- emergency access
+class EmergencyAccess(models.Model):
+    """Break-the-glass access to a client outside the user's reach, for 60 minutes."""
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="emergency_accesses")
+    user = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField()
+    granted_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-granted_at", "-id"]
+        indexes = [models.Index(fields=["user", "client", "expires_at"], name="emergency_user")]
+
+
+# ---------------------------------------------------------------------------- timeline
+class TimelineEntry(models.Model):
+    """One line of a client's chronological record.
+
+    Written through ``clients.services.timeline_record`` by this app and by the apps
+    above it (assessments, care plans, referrals), so the clients app never imports them.
+    """
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="timeline")
+    occurred_at = models.DateTimeField()
+    kind = models.CharField(max_length=40, help_text="e.g. status, note, diagnosis, consent")
+    summary = models.CharField(max_length=300)
+    actor = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, related_name="+")
+    object_type = models.CharField(max_length=60, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    link = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        indexes = [models.Index(fields=["client", "-occurred_at"], name="timeline_client_time")]

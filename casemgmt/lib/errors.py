@@ -19,7 +19,17 @@ class ApplicationError(Exception):
 
 
 class Conflict(ApplicationError):
-    """The action is not allowed in the object's current state (HTTP 409)."""
+    """The action is not allowed in the object's current state (HTTP 409).
+
+    ``field`` names the form field the browser shows the message next to; ``extra``
+    goes into the API body as it is (e.g. what changed in an edit conflict).
+    """
+
+    def __init__(self, message: str, *, field: str | None = None, extra: dict | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.extra = extra or {}
 
 
 class ConflictError(drf_exceptions.APIException):
@@ -32,7 +42,13 @@ def api_exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         exc = drf_exceptions.ValidationError(as_serializer_error(exc))
     elif isinstance(exc, Conflict):
-        exc = ConflictError(str(exc))
+        response = exception_handler(ConflictError(exc.message), context)
+        response.data = {
+            "detail": exc.message,
+            **({exc.field: [exc.message]} if exc.field else {}),
+            **exc.extra,
+        }
+        return response
     elif isinstance(exc, Http404):
         exc = drf_exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):

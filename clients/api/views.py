@@ -1,14 +1,77 @@
-from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, status, viewsets
+"""API for the client record, diagnoses, risk flags, timeline and emergency access.
+
+Everything is scoped to the caller's teams: out of reach is 404. State changes are
+verbs (``POST /clients/{id}/status/``, ``/transfer/``, ``/risk-flags/{id}/clear/``)."""
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.response import Response
 
 from casemgmt.audit.models import AuditAction
 from casemgmt.audit.services import audit_record
 
+from .. import services
 from ..filters import ClientFilter
-from ..selectors import client_get, client_list
-from ..services import client_create, client_update
-from .serializers import ClientInputSerializer, ClientSerializer
+from ..models import Client, Diagnosis, RiskFlag
+from ..selectors import client_get, client_list, client_possible_duplicates, timeline_list
+from .serializers import (
+    ClientCreateSerializer,
+    ClientSerializer,
+    ClientUpdateSerializer,
+    DiagnosisCreateSerializer,
+    DiagnosisSerializer,
+    DiagnosisUpdateSerializer,
+    DuplicateQuerySerializer,
+    DuplicatesSerializer,
+    EmergencyAccessSerializer,
+    ReasonSerializer,
+    RiskFlagCreateSerializer,
+    RiskFlagSerializer,
+    StatusChangeSerializer,
+    TimelineEntrySerializer,
+    TransferSerializer,
+)
+
+
+def client_for_api(request, client_id, *, audit: bool = True) -> Client:
+    """Fetch-or-404 within the caller's reach (or emergency access), audited as a view."""
+    client = client_get(user=request.user, client_id=client_id)
+    if audit:
+        action = AuditAction.EMERGENCY_ACCESS if client.emergency_access else AuditAction.VIEW
+        audit_record(user=request.user, action=action, obj=client, client_id=client.pk)
+    return client
+
+
+def client_in_payload(request, client_id) -> Client:
+    """The client named in a create payload: out of reach is a 400 naming ``client``."""
+    try:
+        return client_get(user=request.user, client_id=client_id)
+    except Exception:  # Http404
+        raise DRFValidationError({"client": ["No client with this id in your teams."]}) from None
+
+
+class AuditedReadMixin:
+    """List and retrieve of client data write the audit trail (as every read does)."""
+
+    def list(self, request, *args, **kwargs):
+        model = self.get_queryset().model
+        audit_record(
+            user=request.user,
+            action=AuditAction.VIEW,
+            object_type=f"{model._meta.label_lower}_list",
+            client_id=int(request.query_params["client"])
+            if request.query_params.get("client", "").isdigit()
+            else None,
+            detail={"filters": sorted(k for k, v in request.query_params.items() if v)},
+        )
+        return super().list(request, *args, **kwargs)
+
+    def retrieve(self, request, *args, **kwargs):
+        obj = self.get_object()
+        audit_record(user=request.user, action=AuditAction.VIEW, obj=obj, client_id=obj.client_id)
+        return Response(self.get_serializer(obj).data)
 
 
 class ClientViewSet(
@@ -18,16 +81,20 @@ class ClientViewSet(
     mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
-    """Clients of the caller's teams. Out of reach: 404."""
+    """Clients of the caller's teams. Filters: q (name, number, date of birth), status,
+    team, case_manager, dual_diagnosis, risk_flag, mine."""
 
     serializer_class = ClientSerializer
     filterset_class = ClientFilter
+    queryset = Client.objects.none()  # for the schema; requests use get_queryset
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.queryset
         return client_list(user=self.request.user)
 
     def get_object(self):
-        return client_get(user=self.request.user, client_id=self.kwargs["pk"])
+        return client_for_api(self.request, self.kwargs["pk"], audit=False)
 
     def list(self, request, *args, **kwargs):
         audit_record(
@@ -39,22 +106,186 @@ class ClientViewSet(
         return super().list(request, *args, **kwargs)
 
     def retrieve(self, request, *args, **kwargs):
-        client = self.get_object()
-        audit_record(user=request.user, action=AuditAction.VIEW, obj=client, client_id=client.pk)
-        return Response(ClientSerializer(client).data)
+        return Response(ClientSerializer(client_for_api(request, kwargs["pk"])).data)
 
-    @extend_schema(request=ClientInputSerializer, responses={201: ClientSerializer})
+    @extend_schema(request=ClientCreateSerializer, responses={201: ClientSerializer})
     def create(self, request, *args, **kwargs):
-        data = ClientInputSerializer(data=request.data)
+        data = ClientCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        client = client_create(actor=request.user, **data.validated_data)
+        client = services.client_create(actor=request.user, **data.validated_data)
         return Response(ClientSerializer(client).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=ClientInputSerializer, responses={200: ClientSerializer})
+    @extend_schema(
+        request=ClientUpdateSerializer,
+        responses={
+            200: ClientSerializer,
+            409: inline_serializer(
+                "EditConflict",
+                {
+                    "detail": serializers.CharField(),
+                    "changed_fields": serializers.ListField(),
+                    "version": serializers.IntegerField(),
+                },
+            ),
+        },
+    )
     def update(self, request, *args, **kwargs):
         client = self.get_object()
-        partial = kwargs.get("partial", False)
-        data = ClientInputSerializer(data=request.data, partial=partial)
+        data = ClientUpdateSerializer(data=request.data, partial=kwargs.get("partial", False))
         data.is_valid(raise_exception=True)
-        client = client_update(actor=request.user, client=client, data=data.validated_data)
-        return Response(ClientSerializer(client).data)
+        values = dict(data.validated_data)
+        version = values.pop("version", None)
+        if version is None:
+            raise DRFValidationError({"version": ["Send the version you last read."]})
+        client = services.client_update(
+            actor=request.user, client=client, data=values, expected_version=version
+        )
+        return Response(ClientSerializer(client_get(user=request.user, client_id=client.pk)).data)
+
+    @extend_schema(request=StatusChangeSerializer, responses={200: ClientSerializer})
+    @action(detail=True, methods=["post"])
+    def status(self, request, pk=None):
+        """Move along the lifecycle (409 for a transition that is not allowed)."""
+        client = self.get_object()
+        data = StatusChangeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.client_change_status(actor=request.user, client=client, **data.validated_data)
+        return Response(ClientSerializer(client_get(user=request.user, client_id=pk)).data)
+
+    @extend_schema(request=TransferSerializer, responses={200: ClientSerializer})
+    @action(detail=True, methods=["post"])
+    def transfer(self, request, pk=None):
+        """Reassign team and/or primary case manager, with a reason."""
+        client = self.get_object()
+        data = TransferSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.client_transfer(actor=request.user, client=client, **data.validated_data)
+        return Response(ClientSerializer(client_get(user=request.user, client_id=pk)).data)
+
+    @extend_schema(
+        responses={200: TimelineEntrySerializer(many=True)},
+        parameters=[OpenApiParameter("kind", str, many=True)],
+    )
+    @action(detail=True, methods=["get"])
+    def timeline(self, request, pk=None):
+        client = client_for_api(request, pk)
+        entries = timeline_list(client=client, kinds=request.query_params.getlist("kind") or None)
+        page = self.paginate_queryset(entries)
+        return self.get_paginated_response(TimelineEntrySerializer(page, many=True).data)
+
+    @extend_schema(parameters=[DuplicateQuerySerializer], responses={200: DuplicatesSerializer})
+    @action(detail=False, methods=["get"])
+    def duplicates(self, request):
+        """Possible duplicates for an intake: same date of birth, similar name. Clients of
+        other teams are reported by number and team only."""
+        query = DuplicateQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        mine, elsewhere = client_possible_duplicates(user=request.user, **query.validated_data)
+        return Response(
+            {
+                "in_reach": ClientSerializer(mine, many=True).data,
+                "other_teams": [
+                    {"client_number": c.client_number, "team": c.team.name} for c in elsewhere
+                ],
+            }
+        )
+
+
+class DiagnosisViewSet(
+    AuditedReadMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Diagnoses of clients in reach. Filter with ``?client=<id>``. The code of a
+    recorded diagnosis never changes; set ``status`` (e.g. entered_in_error) instead."""
+
+    serializer_class = DiagnosisSerializer
+    queryset = Diagnosis.objects.none()
+    filterset_fields = ["client", "category", "status"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.queryset
+        reach = client_list(user=self.request.user).values("pk")
+        return Diagnosis.objects.filter(client_id__in=reach).select_related("recorded_by")
+
+    @extend_schema(request=DiagnosisCreateSerializer, responses={201: DiagnosisSerializer})
+    def create(self, request, *args, **kwargs):
+        data = DiagnosisCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        client = client_in_payload(request, values.pop("client"))
+        diagnosis = services.diagnosis_add(actor=request.user, client=client, **values)
+        return Response(DiagnosisSerializer(diagnosis).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=DiagnosisUpdateSerializer, responses={200: DiagnosisSerializer})
+    def update(self, request, *args, **kwargs):
+        diagnosis = self.get_object()
+        data = DiagnosisUpdateSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        diagnosis = services.diagnosis_update(
+            actor=request.user, diagnosis=diagnosis, data=data.validated_data
+        )
+        return Response(DiagnosisSerializer(diagnosis).data)
+
+
+class RiskFlagViewSet(
+    AuditedReadMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Risk flags (active and cleared) of clients in reach. Filters: client, kind, active."""
+
+    serializer_class = RiskFlagSerializer
+    queryset = RiskFlag.objects.none()
+    filterset_fields = {"client": ["exact"], "kind": ["exact"], "cleared_at": ["isnull"]}
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.queryset
+        reach = client_list(user=self.request.user).values("pk")
+        return RiskFlag.objects.filter(client_id__in=reach).select_related("set_by", "cleared_by")
+
+    @extend_schema(request=RiskFlagCreateSerializer, responses={201: RiskFlagSerializer})
+    def create(self, request, *args, **kwargs):
+        data = RiskFlagCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        client = client_in_payload(request, values.pop("client"))
+        flag = services.risk_flag_set(actor=request.user, client=client, **values)
+        return Response(RiskFlagSerializer(flag).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=ReasonSerializer, responses={200: RiskFlagSerializer})
+    @action(detail=True, methods=["post"])
+    def clear(self, request, pk=None):
+        flag = self.get_object()
+        data = ReasonSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        flag = services.risk_flag_clear(actor=request.user, flag=flag, **data.validated_data)
+        return Response(RiskFlagSerializer(flag).data)
+
+
+class EmergencyAccessViewSet(viewsets.GenericViewSet):
+    """Break-the-glass: open a client outside your teams by number, with a reason, for
+    60 minutes. Audited as emergency access; the team's supervisors are notified."""
+
+    serializer_class = EmergencyAccessSerializer
+
+    def create(self, request):
+        data = EmergencyAccessSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        access = services.emergency_access_grant(user=request.user, **data.validated_data)
+        return Response(
+            {
+                "client": access.client_id,
+                "client_number": access.client.client_number,
+                "reason": access.reason,
+                "expires_at": access.expires_at,
+            },
+            status=status.HTTP_201_CREATED,
+        )

@@ -2,8 +2,11 @@
 (function () {
   "use strict";
   // Forms and buttons with data-confirm ask before an irreversible action.
+  // The attribute may sit on the form or on the button that submitted it.
   document.addEventListener("submit", function (event) {
-    var message = event.target.getAttribute("data-confirm");
+    var submitter = event.submitter;
+    var message = (submitter && submitter.getAttribute("data-confirm")) ||
+      event.target.getAttribute("data-confirm");
     if (message && !window.confirm(message)) {
       event.preventDefault();
     }

@@ -77,7 +77,12 @@ def test_retrieve_and_audit(api_as, case_manager, client_record):
 def test_outsider_gets_404_everywhere(api_as, outsider, client_record):
     api = api_as(outsider)
     assert api.get(detail(client_record)).status_code == 404
-    assert api.patch(detail(client_record), {"last_name": "X"}, format="json").status_code == 404
+    assert (
+        api.patch(
+            detail(client_record), {"last_name": "X", "version": 1}, format="json"
+        ).status_code
+        == 404
+    )
     assert (
         api.put(detail(client_record), _payload(client_record.team), format="json").status_code
         == 404
@@ -128,23 +133,184 @@ def test_create_with_outside_case_manager_is_400(api_as, case_manager, team, out
     assert response.status_code == 400 and "primary_case_manager" in response.json()
 
 
-def test_partial_update(api_as, case_manager, client_record):
-    response = api_as(case_manager).patch(
-        detail(client_record), {"status": "inactive"}, format="json"
+def test_partial_update_needs_the_version(api_as, case_manager, client_record):
+    api = api_as(case_manager)
+    response = api.patch(detail(client_record), {"pronouns": "she/her"}, format="json")
+    assert response.status_code == 400 and "version" in response.json()
+    response = api.patch(
+        detail(client_record), {"pronouns": "she/her", "version": 1}, format="json"
     )
-    assert response.status_code == 200 and response.json()["status"] == "inactive"
+    assert response.status_code == 200
+    assert response.json()["pronouns"] == "she/her" and response.json()["version"] == 2
+
+
+def test_stale_update_is_409_with_what_changed(api_as, case_manager, teammate, client_record):
+    api_as(teammate).patch(
+        detail(client_record), {"phone": "555-1111", "version": 1}, format="json"
+    )
+    response = api_as(case_manager).patch(
+        detail(client_record), {"phone": "555-2222", "version": 1}, format="json"
+    )
+    assert response.status_code == 409
+    body = response.json()
+    assert body["changed_fields"] == ["phone"] and body["version"] == 2
+    assert teammate.display_name in body["detail"]
     client_record.refresh_from_db()
-    assert client_record.status == "inactive"
+    assert client_record.phone == "555-1111"
+
+
+def test_status_cannot_be_patched(api_as, case_manager, client_record):
+    response = api_as(case_manager).patch(
+        detail(client_record), {"status": "inactive", "version": 1}, format="json"
+    )
+    client_record.refresh_from_db()
+    assert client_record.status == "active"  # ignored by PATCH: status is a verb
+    assert response.status_code == 200
 
 
 def test_bad_update_is_400_and_keeps_data(api_as, case_manager, client_record):
     before = client_record.date_of_birth
     response = api_as(case_manager).patch(
-        detail(client_record), {"date_of_birth": "2999-01-01", "last_name": "New"}, format="json"
+        detail(client_record),
+        {"date_of_birth": "2999-01-01", "last_name": "New", "version": 1},
+        format="json",
     )
     assert response.status_code == 400 and "date_of_birth" in response.json()
     client_record.refresh_from_db()
     assert client_record.date_of_birth == before and client_record.last_name != "New"
+
+
+def test_status_verb_and_409_for_unknown_transition(api_as, case_manager, client_record):
+    api = api_as(case_manager)
+    url = detail(client_record) + "status/"
+    response = api.post(url, {"status": "referred"}, format="json")
+    assert response.status_code == 409 and "status" in response.json()
+    response = api.post(url, {"status": "discharged"}, format="json")
+    assert response.status_code == 400 and "discharge_reason" in response.json()
+    response = api.post(
+        url, {"status": "discharged", "discharge_reason": "completed"}, format="json"
+    )
+    assert response.status_code == 200 and response.json()["status"] == "discharged"
+
+
+def test_transfer_verb(api_as, supervisor, teammate, client_record):
+    response = api_as(supervisor).post(
+        detail(client_record) + "transfer/",
+        {"team": client_record.team_id, "primary_case_manager": teammate.pk, "reason": "Leave"},
+        format="json",
+    )
+    assert response.status_code == 200
+    assert response.json()["primary_case_manager"] == teammate.pk
+
+
+def test_filters_dual_diagnosis_and_risk_flag(api_as, case_manager, team):
+    ClientFactory(team=team, last_name="Dual", is_dual_diagnosis=True)
+    flagged = ClientFactory(team=team, last_name="Flag")
+    flagged.risk_flags.create(kind="overdose_risk", reason="x")
+    api = api_as(case_manager)
+    names = [c["last_name"] for c in api.get(LIST, {"dual_diagnosis": "true"}).json()["results"]]
+    assert names == ["Dual"]
+    body = api.get(LIST, {"risk_flag": "overdose_risk"}).json()["results"]
+    assert [c["last_name"] for c in body] == ["Flag"] and body[0]["risk_flags"] == ["overdose_risk"]
+
+
+@pytest.mark.parametrize("query", [{}, {"q": "zz"}, {"status": "active", "mine": "true"}])
+def test_list_and_search_queries_are_flat_at_1_and_200_rows(
+    api_as, case_manager, team, django_assert_max_num_queries, query
+):
+    api = api_as(case_manager)
+    ClientFactory(team=team, first_name="Zzara", primary_case_manager=case_manager)
+    with django_assert_max_num_queries(12) as one:
+        assert api.get(LIST, query | {"page_size": 200}).json()["count"] == 1
+    for client in ClientFactory.create_batch(
+        199, team=team, first_name="Zzoe", primary_case_manager=case_manager
+    ):
+        client.risk_flags.create(kind="suicide_risk", reason="x")
+    with django_assert_max_num_queries(12) as many:
+        body = api.get(LIST, query | {"page_size": 200}).json()
+    assert body["count"] == 200 and len(body["results"]) == 200
+    assert len(many.captured_queries) == len(one.captured_queries)
+
+
+def test_duplicates_endpoint(api_as, case_manager, team, other_team):
+    from datetime import date
+
+    ClientFactory(team=team, first_name="Ana", last_name="Silva", date_of_birth=date(1980, 2, 2))
+    far = ClientFactory(
+        team=other_team, first_name="Anna", last_name="Sylva", date_of_birth=date(1980, 2, 2)
+    )
+    body = (
+        api_as(case_manager)
+        .get(
+            LIST + "duplicates/",
+            {"first_name": "Anna", "last_name": "Silva", "date_of_birth": "1980-02-02"},
+        )
+        .json()
+    )
+    assert [c["last_name"] for c in body["in_reach"]] == ["Silva"]
+    assert body["other_teams"] == [{"client_number": far.client_number, "team": "Northgate"}]
+
+
+def test_timeline_endpoint(api_as, case_manager, client_record):
+    api = api_as(case_manager)
+    api.post(detail(client_record) + "status/", {"status": "inactive"}, format="json")
+    entries = api.get(detail(client_record) + "timeline/").json()["results"]
+    assert entries[0]["kind"] == "status"
+
+
+def test_diagnoses_api(api_as, case_manager, outsider, client_record):
+    api = api_as(case_manager)
+    response = api.post(
+        "/api/v1/diagnoses/", {"client": client_record.pk, "icd10_code": "F33.1"}, format="json"
+    )
+    assert response.status_code == 201, response.json()
+    assert response.json()["description"].startswith("Major depressive")
+    response = api.post(
+        "/api/v1/diagnoses/", {"client": client_record.pk, "icd10_code": "F1O.20"}, format="json"
+    )
+    assert response.status_code == 400 and "icd10_code" in response.json()
+    dx_id = api.get("/api/v1/diagnoses/", {"client": client_record.pk}).json()["results"][0]["id"]
+    response = api.patch(f"/api/v1/diagnoses/{dx_id}/", {"status": "resolved"}, format="json")
+    assert response.status_code == 200 and response.json()["status"] == "resolved"
+    assert api_as(outsider).get(f"/api/v1/diagnoses/{dx_id}/").status_code == 404
+    response = api_as(outsider).post(
+        "/api/v1/diagnoses/", {"client": client_record.pk, "icd10_code": "F33.1"}, format="json"
+    )
+    assert response.status_code == 400 and "client" in response.json()
+
+
+def test_risk_flags_api(api_as, case_manager, client_record):
+    api = api_as(case_manager)
+    response = api.post(
+        "/api/v1/risk-flags/",
+        {"client": client_record.pk, "kind": "violence_risk", "reason": "Threats"},
+        format="json",
+    )
+    assert response.status_code == 201
+    flag_id = response.json()["id"]
+    response = api.post(f"/api/v1/risk-flags/{flag_id}/clear/", {"reason": ""}, format="json")
+    assert response.status_code == 400 and "reason" in response.json()
+    response = api.post(
+        f"/api/v1/risk-flags/{flag_id}/clear/", {"reason": "Resolved"}, format="json"
+    )
+    assert response.status_code == 200 and response.json()["is_active"] is False
+
+
+def test_emergency_access_api(api_as, outsider, client_record):
+    api = api_as(outsider)
+    assert api.get(detail(client_record)).status_code == 404
+    response = api.post(
+        "/api/v1/emergency-access/",
+        {"client_number": client_record.client_number, "reason": "Mobile crisis team on scene"},
+        format="json",
+    )
+    assert response.status_code == 201
+    assert api.get(detail(client_record)).status_code == 200
+    response = api.post(
+        "/api/v1/emergency-access/", {"client_number": "nope", "reason": "x"}, format="json"
+    )
+    assert response.status_code == 400
+    assert {"client_number", "reason"} <= set(response.json())
 
 
 def test_token_authentication(api, case_manager, client_record):

@@ -92,11 +92,13 @@ def test_caseload_query_count_does_not_grow(
 ):
     browser = browser_as(case_manager)
     ClientFactory(team=team, primary_case_manager=case_manager)
-    with django_assert_max_num_queries(12) as one:
+    with django_assert_max_num_queries(14) as one:
         browser.get(reverse("clients:list"))
-    ClientFactory.create_batch(24, team=team, primary_case_manager=case_manager)
-    with django_assert_max_num_queries(12) as many:
-        browser.get(reverse("clients:list"))
+    for client in ClientFactory.create_batch(24, team=team, primary_case_manager=case_manager):
+        client.risk_flags.create(kind="overdose_risk", reason="x")
+    with django_assert_max_num_queries(14) as many:
+        page = browser.get(reverse("clients:list")).text
+    assert page.count("Overdose risk") >= 20
     assert len(many.captured_queries) == len(one.captured_queries)
 
 
@@ -182,19 +184,30 @@ def test_create_with_case_manager_from_other_team(
     assert not Client.objects.exists()
 
 
+def _edit_form(client, **overrides):
+    data = {
+        "version": client.version,
+        "first_name": client.first_name,
+        "last_name": client.last_name,
+        "date_of_birth": f"{client.date_of_birth:%Y-%m-%d}",
+        "preferred_language": "English",
+    }
+    return data | overrides
+
+
 def test_edit_client(browser_as, case_manager, client_record):
-    data = _form(client_record.team, preferred_name="Robbie", primary_case_manager=case_manager.pk)
+    data = _edit_form(client_record, preferred_name="Robbie", pronouns="he/him")
     response = browser_as(case_manager).post(reverse("clients:edit", args=[client_record.pk]), data)
     assert response.status_code == 302
     client_record.refresh_from_db()
-    assert client_record.preferred_name == "Robbie" and client_record.last_name == "Okafor"
+    assert client_record.preferred_name == "Robbie" and client_record.version == 2
     event = AuditEvent.objects.get(action="update", client_id=client_record.pk)
     assert "preferred_name" in event.detail["fields"]
 
 
 def test_edit_with_bad_input_loses_nothing_saved(browser_as, case_manager, client_record):
     before = client_record.last_name
-    data = _form(client_record.team, last_name="Changed", date_of_birth="not a date")
+    data = _edit_form(client_record, last_name="Changed", date_of_birth="not a date")
     response = browser_as(case_manager).post(reverse("clients:edit", args=[client_record.pk]), data)
     assert response.status_code == 200
     assert 'id="id_date_of_birth_error"' in response.text
@@ -202,6 +215,203 @@ def test_edit_with_bad_input_loses_nothing_saved(browser_as, case_manager, clien
     assert client_record.last_name == before
 
 
+def test_edit_conflict_shows_what_changed_and_keeps_typing(
+    browser_as, case_manager, teammate, client_record
+):
+    from clients.services import client_update
+
+    stale = _edit_form(client_record, phone="555-2222")
+    client_update(
+        actor=teammate, client=client_record, data={"phone": "555-1111"}, expected_version=1
+    )
+    browser = browser_as(case_manager)
+    response = browser.post(reverse("clients:edit", args=[client_record.pk]), stale)
+    assert response.status_code == 200
+    assert "while you were editing" in response.text
+    assert teammate.display_name in response.text
+    assert 'value="555-2222"' in response.text  # what the user typed is kept
+    assert "Saved meanwhile by someone else: 555-1111" in response.text
+    client_record.refresh_from_db()
+    assert client_record.phone == "555-1111"
+    # Saving again after review goes through (the form now carries the new version).
+    again = _edit_form(client_record, phone="555-2222")
+    assert browser.post(reverse("clients:edit", args=[client_record.pk]), again).status_code == 302
+
+
 def test_edit_form_shows_current_values(browser_as, case_manager, client_record):
     response = browser_as(case_manager).get(reverse("clients:edit", args=[client_record.pk]))
     assert f'value="{client_record.date_of_birth:%Y-%m-%d}"' in response.text
+    assert 'name="version"' in response.text
+
+
+# ---------------------------------------------------------------------------- intake
+
+
+def test_intake_shows_possible_duplicates_before_saving(browser_as, case_manager, team):
+    existing = ClientFactory(
+        team=team, first_name="Jon", last_name="Smyth", date_of_birth=date(1970, 5, 6)
+    )
+    browser = browser_as(case_manager)
+    data = _form(team, first_name="John", last_name="Smith", date_of_birth="1970-05-06")
+    response = browser.post(reverse("clients:create"), data)
+    assert response.status_code == 200
+    assert "may be someone already registered" in response.text
+    assert reverse("clients:detail", args=[existing.pk]) in response.text
+    assert Client.objects.count() == 1
+    response = browser.post(reverse("clients:create"), data | {"confirm_new": "on"})
+    assert response.status_code == 302 and Client.objects.count() == 2
+
+
+def test_intake_duplicate_in_other_team_shows_number_only(
+    browser_as, case_manager, team, other_team
+):
+    far = ClientFactory(
+        team=other_team, first_name="John", last_name="Smith", date_of_birth=date(1970, 5, 6)
+    )
+    data = _form(team, first_name="John", last_name="Smith", date_of_birth="1970-05-06")
+    response = browser_as(case_manager).post(reverse("clients:create"), data)
+    assert far.client_number in response.text
+    assert reverse("clients:detail", args=[far.pk]) not in response.text
+
+
+# ---------------------------------------------------------------------- status, transfer
+
+
+def test_status_change_from_overview(browser_as, case_manager, client_record):
+    response = browser_as(case_manager).post(
+        reverse("clients:status", args=[client_record.pk]),
+        {"status": "discharged", "discharge_reason": "moved"},
+    )
+    assert response.status_code == 302
+    client_record.refresh_from_db()
+    assert client_record.status == "discharged"
+
+
+def test_discharge_without_reason_shows_message(browser_as, case_manager, client_record):
+    response = browser_as(case_manager).post(
+        reverse("clients:status", args=[client_record.pk]), {"status": "discharged"}
+    )
+    assert response.status_code == 200 and 'id="id_discharge_reason_error"' in response.text
+    client_record.refresh_from_db()
+    assert client_record.status == "active"
+
+
+def test_transfer_page(browser_as, supervisor, teammate, client_record):
+    response = browser_as(supervisor).post(
+        reverse("clients:transfer", args=[client_record.pk]),
+        {"team": client_record.team_id, "primary_case_manager": teammate.pk, "reason": "Leave"},
+    )
+    assert response.status_code == 302
+    client_record.refresh_from_db()
+    assert client_record.primary_case_manager == teammate
+
+
+# ------------------------------------------------------------------ diagnoses and flags
+
+
+def test_add_diagnosis_from_list_and_bad_code(browser_as, case_manager, client_record):
+    browser = browser_as(case_manager)
+    url = reverse("clients:diagnoses", args=[client_record.pk])
+    response = browser.post(url, {"icd10_code": "F3X", "status": "active"})
+    assert 'id="id_icd10_code_error"' in response.text and not client_record.diagnoses.exists()
+    browser.post(url, {"icd10_code": "F41.1", "status": "active"})
+    browser.post(url, {"icd10_code": "F11.20", "status": "active"})
+    client_record.refresh_from_db()
+    assert client_record.is_dual_diagnosis
+    page = browser.get(reverse("clients:detail", args=[client_record.pk])).text
+    assert "Dual diagnosis" in page and "Generalized anxiety disorder" in page
+
+
+def test_set_and_clear_flag_pages(browser_as, case_manager, client_record):
+    browser = browser_as(case_manager)
+    browser.post(
+        reverse("clients:flag_set", args=[client_record.pk]),
+        {"kind": "overdose_risk", "reason": "Recent non-fatal overdose"},
+    )
+    page = browser.get(reverse("clients:list")).text
+    assert "Overdose risk" in page
+    flag = client_record.risk_flags.get()
+    browser.post(reverse("clients:flag_clear", args=[client_record.pk, flag.pk]), {"reason": ""})
+    flag.refresh_from_db()
+    assert flag.cleared_at is None
+    browser.post(
+        reverse("clients:flag_clear", args=[client_record.pk, flag.pk]),
+        {"reason": "Naloxone and plan in place"},
+    )
+    flag.refresh_from_db()
+    assert flag.cleared_at is not None
+
+
+def test_filter_by_dual_diagnosis_and_flag(browser_as, case_manager, team):
+    ClientFactory(team=team, last_name="Dualone", is_dual_diagnosis=True)
+    flagged = ClientFactory(team=team, last_name="Flagged")
+    flagged.risk_flags.create(kind="suicide_risk", reason="x", set_by=case_manager)
+    browser = browser_as(case_manager)
+    page = browser.get(reverse("clients:list"), {"dual_diagnosis": "true"}).text
+    assert "Dualone" in page and "Flagged" not in page
+    page = browser.get(reverse("clients:list"), {"risk_flag": "suicide_risk"}).text
+    assert "Flagged" in page and "Dualone" not in page
+
+
+# --------------------------------------------------------- timeline, access, emergency
+
+
+def test_timeline_lists_what_happened(browser_as, case_manager, team):
+    from clients.services import client_change_status, client_create
+
+    client = client_create(
+        actor=case_manager,
+        first_name="Tia",
+        last_name="Moss",
+        date_of_birth=date(1990, 1, 1),
+        team=team,
+        status="intake",
+    )
+    client_change_status(actor=case_manager, client=client, status="active")
+    page = browser_as(case_manager).get(reverse("clients:timeline", args=[client.pk])).text
+    assert "Registered (intake)" in page and "Status: Intake → Active" in page
+
+
+def test_access_log_for_supervisors_only(browser_as, supervisor, case_manager, client_record):
+    url = reverse("clients:access_log", args=[client_record.pk])
+    assert browser_as(case_manager).get(url).status_code == 403
+    page = browser_as(supervisor).get(url)
+    assert page.status_code == 200 and case_manager.display_name in page.text
+
+
+def test_emergency_access_opens_record_for_60_minutes(browser_as, outsider, client_record):
+    browser = browser_as(outsider)
+    url = reverse("clients:detail", args=[client_record.pk])
+    assert browser.get(url).status_code == 404
+    response = browser.post(
+        reverse("clients:emergency_access"),
+        {
+            "client_number": client_record.client_number,
+            "reason": "Called by ED, client unresponsive",
+        },
+    )
+    assert response.status_code == 302 and response.url == url
+    page = browser.get(url)
+    assert page.status_code == 200 and "Emergency access" in page.text
+    assert AuditEvent.objects.filter(
+        action="emergency_access", user=outsider, object_type="clients.client"
+    ).exists()
+    # Not listed in the caseload: emergency access opens one record, not a team.
+    assert client_record.last_name not in browser.get(reverse("clients:list")).text
+
+
+def test_emergency_access_expires(browser_as, outsider, client_record):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from clients.models import EmergencyAccess
+
+    EmergencyAccess.objects.create(
+        client=client_record,
+        user=outsider,
+        reason="old",
+        expires_at=timezone.now() - timedelta(minutes=1),
+    )
+    url = reverse("clients:detail", args=[client_record.pk])
+    assert browser_as(outsider).get(url).status_code == 404

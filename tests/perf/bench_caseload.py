@@ -15,7 +15,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "casemgmt.settings_test")
 BENCH_DB = "casemgmt_bench"
 
 
-def _use_bench_database() -> None:
+def _use_bench_database(fresh: bool) -> None:
     import psycopg
     from django.conf import settings
 
@@ -29,6 +29,8 @@ def _use_bench_database() -> None:
         "autocommit": True,
     }
     with psycopg.connect(**{k: v for k, v in params.items() if v is not None}) as conn:
+        if fresh:
+            conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}"')
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname=%s", [BENCH_DB]).fetchone():
             conn.execute(f'CREATE DATABASE "{BENCH_DB}"')
     db["NAME"] = BENCH_DB
@@ -38,9 +40,10 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--clients", type=int, default=50_000)
     parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--fresh", action="store_true", help="drop and re-seed the database")
     args = parser.parse_args()
 
-    _use_bench_database()
+    _use_bench_database(args.fresh)
     import django
 
     django.setup()
@@ -80,10 +83,14 @@ def main() -> None:
         "admin": [
             ("page: all clients", "/clients/"),
             ("page: search name", f"/clients/?q={sample.last_name}"),
+            ("page: search misspelt name", f"/clients/?q={sample.last_name[:-1]}e"),
+            ("page: search first+last", f"/clients/?q={sample.first_name}+{sample.last_name}"),
             ("page: search number", f"/clients/?q={sample.client_number}"),
             ("page: search date of birth", f"/clients/?q={sample.date_of_birth:%Y-%m-%d}"),
             ("page: by case manager", f"/clients/?case_manager={staff.pk}"),
             ("page: client", f"/clients/{sample.pk}/"),
+            ("page: dual diagnosis + flag", "/clients/?dual_diagnosis=true&risk_flag=suicide_risk"),
+            ("api: client", f"/api/v1/clients/{sample.pk}/"),
             ("api: list page 100", "/api/v1/clients/?page=100"),
             ("api: search name", f"/api/v1/clients/?q={sample.last_name}"),
         ],

@@ -14,12 +14,23 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
 from faker import Faker
 from tqdm import tqdm
 
 from casemgmt.accounts.models import Role, Team, User
-from clients.models import Client, ClientStatus
-from clients.services import client_numbers_allocate
+from clients.icd10 import CODES
+from clients.models import (
+    Client,
+    ClientStatus,
+    Diagnosis,
+    DiagnosisCategory,
+    DiagnosisStatus,
+    RiskFlag,
+    RiskFlagKind,
+)
+from clients.search import phonetic_keys
+from clients.services import client_numbers_allocate, client_search_refresh
 
 DEMO_PASSWORD = "demo-pass-2026"
 # (username, what it shows) in the order printed by `make run`.
@@ -65,6 +76,7 @@ class Command(BaseCommand):
             # The demo case manager carries a full caseload (about a third of the team's).
             managers[team_objs[0].pk] += [User.objects.get(username="casemanager")] * 4
 
+        recorder = User.objects.get(username="casemanager")
         existing = Client.objects.filter(team__in=team_objs).count()
         missing = max(0, clients - existing)
         self.stdout.write(f"{existing} demo clients exist; adding {missing}.")
@@ -74,11 +86,16 @@ class Command(BaseCommand):
                 size = min(batch, missing)
                 with transaction.atomic():
                     numbers = client_numbers_allocate(size)
-                    Client.objects.bulk_create(
+                    created = Client.objects.bulk_create(
                         self._client(number, team_objs, managers, fake, rng) for number in numbers
                     )
+                    self._clinical(created, recorder, rng)
                 missing -= size
                 bar.update(size)
+        client_search_refresh()
+        Client.objects.filter(team__in=team_objs).update(
+            interpreter_needed=~Q(preferred_language="English")
+        )
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
 
     def _teams(self, count: int, fake: Faker) -> list[Team]:
@@ -146,6 +163,40 @@ class Command(BaseCommand):
                 teams[0].supervisors.add(user)
                 teams[1].supervisors.add(user)
 
+    def _clinical(self, clients, recorder, rng: random.Random) -> None:
+        """Synthetic diagnoses (most clients are dual diagnosis) and some risk flags."""
+        mental = [c for c in CODES if c[2] == DiagnosisCategory.MENTAL_HEALTH]
+        substance = [c for c in CODES if c[2] == DiagnosisCategory.SUBSTANCE_USE]
+        diagnoses, flags = [], []
+        for client in clients:
+            for pool, share in ((mental, 0.9), (substance, 0.75)):
+                if rng.random() < share:
+                    code, text, category = rng.choice(pool)
+                    diagnoses.append(
+                        Diagnosis(
+                            client=client,
+                            icd10_code=code,
+                            description=text,
+                            category=category,
+                            recorded_by=recorder,
+                            status=DiagnosisStatus.ACTIVE,
+                        )
+                    )
+            for kind, share in ((RiskFlagKind.SUICIDE, 0.06), (RiskFlagKind.OVERDOSE, 0.09)):
+                if rng.random() < share:
+                    flags.append(
+                        RiskFlag(
+                            client=client, kind=kind, set_by=recorder, reason="Synthetic demo flag"
+                        )
+                    )
+        Diagnosis.objects.bulk_create(diagnoses)
+        RiskFlag.objects.bulk_create(flags)
+        active = Diagnosis.objects.filter(client=OuterRef("pk"), status=DiagnosisStatus.ACTIVE)
+        Client.objects.filter(pk__in=[c.pk for c in clients]).update(
+            is_dual_diagnosis=Exists(active.filter(category=DiagnosisCategory.MENTAL_HEALTH))
+            & Exists(active.filter(category=DiagnosisCategory.SUBSTANCE_USE))
+        )
+
     def _client(self, number, teams, managers, fake: Faker, rng: random.Random) -> Client:
         team = rng.choice(teams)
         pool = managers[team.pk]
@@ -153,17 +204,32 @@ class Command(BaseCommand):
         sex = rng.choice(["M", "F"])
         first = fake.first_name_male() if sex == "M" else fake.first_name_female()
         age_days = rng.randint(18 * 365, 78 * 365)
+        last = fake.last_name()
+        preferred = (
+            (fake.first_name_male() if sex == "M" else fake.first_name_female())
+            if rng.random() < 0.12
+            else ""
+        )
         return Client(
             client_number=number,
             first_name=first,
-            last_name=fake.last_name(),
-            preferred_name=(
-                (fake.first_name_male() if sex == "M" else fake.first_name_female())
-                if rng.random() < 0.12
-                else ""
-            ),
+            last_name=last,
+            preferred_name=preferred,
+            name_phonetic=phonetic_keys(first, last, preferred),
+            sex_at_birth="male" if sex == "M" else "female",
+            pronouns=rng.choice(["he/him", "he/they"] if sex == "M" else ["she/her", "she/they"])
+            if rng.random() < 0.6
+            else "",
+            preferred_language=rng.choices(
+                ["English", "Spanish", "Vietnamese", "Haitian Creole", "Arabic"],
+                weights=[82, 12, 2, 2, 2],
+            )[0],
+            phone=fake.numerify("555-###-####"),
             date_of_birth=date.today() - timedelta(days=age_days),
             status=status,
             team=team,
             primary_case_manager=rng.choice(pool) if status != ClientStatus.REFERRED else None,
+            enrolled_on=date.today() - timedelta(days=rng.randint(10, 900))
+            if status in (ClientStatus.ACTIVE, ClientStatus.INACTIVE)
+            else None,
         )

@@ -1,0 +1,50 @@
+"""Reads of client data, scoped to the user. Other apps import from here."""
+
+from .clinical import (
+    access_log,
+    assignment_history,
+    diagnosis_list,
+    risk_flag_history,
+    status_history,
+    timeline_list,
+)
+from .consents import (
+    DisclosureCheck,
+    consent_allows_disclosure,
+    consent_get,
+    consent_list,
+    consent_list_in_reach,
+    consent_state,
+)
+from .notes import (
+    care_team_in_reach,
+    care_team_list,
+    note_get,
+    note_list,
+    note_list_in_reach,
+)
+from .record import client_get, client_list, client_possible_duplicates, emergency_access_active
+
+__all__ = [
+    "DisclosureCheck",
+    "access_log",
+    "assignment_history",
+    "care_team_in_reach",
+    "care_team_list",
+    "client_get",
+    "client_list",
+    "client_possible_duplicates",
+    "consent_allows_disclosure",
+    "consent_get",
+    "consent_list",
+    "consent_list_in_reach",
+    "consent_state",
+    "diagnosis_list",
+    "emergency_access_active",
+    "note_get",
+    "note_list",
+    "note_list_in_reach",
+    "risk_flag_history",
+    "status_history",
+    "timeline_list",
+]

@@ -1,0 +1,222 @@
+"""Reads of consents, whether a consent is in effect, and whether a disclosure is allowed.
+
+A consent is *active* on a day when it was signed on or before that day, was not revoked
+on or before that day, and has not expired: an expiry date is the last day it is in
+effect; a consent with no expiry, or one that expires "on an event", stays active until
+it is revoked (the event is recorded by revoking the consent with the event as reason).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from casemgmt.accounts.models import User
+
+from ..models import Client, Consent, ConsentKind, ExpiryKind
+from .record import client_list
+
+ACTIVE = "active"
+REVOKED = "revoked"
+EXPIRED = "expired"
+NOT_YET = "not_yet_in_effect"
+STATE_LABELS = {
+    ACTIVE: "Active",
+    REVOKED: "Revoked",
+    EXPIRED: "Expired",
+    NOT_YET: "Not yet in effect",
+}
+# Purposes a TPO consent with a general designation of recipients covers.
+TPO_PURPOSES = frozenset({"treatment", "payment", "operations"})
+_PURPOSE_ALIASES = {"health care operations": "operations", "health_care_operations": "operations"}
+
+
+def consent_active_q(on: date) -> Q:
+    """The condition for a consent in effect on ``on``, for filtering querysets."""
+    return (
+        Q(signed_on__lte=on)
+        & (Q(revoked_on__isnull=True) | Q(revoked_on__gt=on))
+        & (~Q(expiry_kind=ExpiryKind.DATE) | Q(expires_on__gte=on))
+    )
+
+
+def consent_state(consent: Consent, on: date) -> str:
+    """``active``, ``revoked``, ``expired`` or ``not_yet_in_effect`` on the day ``on``."""
+    if consent.revoked_on is not None and consent.revoked_on <= on:
+        return REVOKED
+    if consent.expiry_kind == ExpiryKind.DATE and (
+        consent.expires_on is None or consent.expires_on < on
+    ):
+        return EXPIRED
+    if consent.signed_on is None or consent.signed_on > on:
+        return NOT_YET
+    return ACTIVE
+
+
+def consent_is_active(consent: Consent, on: date) -> bool:
+    return consent_state(consent, on) == ACTIVE
+
+
+def consent_list(*, client: Client) -> QuerySet[Consent]:
+    """The client's consents, most recently signed first, with who recorded and revoked
+    them. ``client`` comes from ``client_get`` (so in reach)."""
+    return client.consents.select_related("recorded_by", "revoked_by").order_by("-signed_on", "-id")
+
+
+def consent_get(*, client: Client, consent_id: int) -> Consent:
+    """One consent of ``client``; ``Http404`` otherwise."""
+    consent = consent_list(client=client).filter(pk=consent_id).first()
+    if consent is None:
+        raise Http404
+    return consent
+
+
+def consent_list_in_reach(*, user: User) -> QuerySet[Consent]:
+    """Consents of every client in reach of ``user`` (for the API)."""
+    reach = client_list(user=user).values("pk")
+    return (
+        Consent.objects.filter(client_id__in=reach)
+        .select_related("recorded_by", "revoked_by", "client__team")
+        .order_by("-signed_on", "-id")
+    )
+
+
+def team_date(client: Client, when: datetime | date | None = None) -> date:
+    """The calendar day of ``when`` (default: now) in the time zone of the client's team.
+    A naive datetime is taken as already local."""
+    if isinstance(when, datetime):
+        if timezone.is_naive(when):
+            return when.date()
+        return timezone.localdate(when, timezone=ZoneInfo(client.team.time_zone))
+    if isinstance(when, date):
+        return when
+    return timezone.localdate(timezone=ZoneInfo(client.team.time_zone))
+
+
+def _normal(name: str) -> str:
+    return " ".join((name or "").split()).casefold()
+
+
+def _purpose(purpose: str | None) -> str:
+    text = " ".join((purpose or "").split()).lower()
+    return _PURPOSE_ALIASES.get(text, text)
+
+
+@dataclass(frozen=True)
+class DisclosureCheck:
+    """The answer of ``consent_allows_disclosure``.
+
+    ``allowed``: whether the disclosure may be made; ``consent``: the consent that
+    allows it (or, when refused, the consent that came closest, e.g. an expired one;
+    ``None`` when there is none); ``reason``: one sentence to show to staff.
+    """
+
+    allowed: bool
+    consent: Consent | None
+    reason: str
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+
+def consent_allows_disclosure(
+    *,
+    client: Client,
+    recipient: str,
+    when: datetime | date | None = None,
+    purpose: str | None = None,
+) -> DisclosureCheck:
+    """May ``client``'s substance use (42 CFR Part 2) information go to ``recipient``?
+
+    The one place that answers this: the referrals and export features call it before
+    anything about a client's substance use leaves the program, and keep the returned
+    ``consent`` as the consent used. It reads only; the caller audits the disclosure.
+
+    Allowed when a 42 CFR Part 2 consent is active on the day of ``when`` (default: now,
+    in the team's time zone) and either names ``recipient`` (compared case-insensitively,
+    with spaces trimmed) or is a treatment, payment and health care operations (TPO)
+    consent with a general designation of recipients and ``purpose`` is one of
+    ``treatment``, ``payment`` or ``operations``. A TPO consent covers only those
+    purposes, even for a recipient it names. For any other consent the purpose written
+    on it is shown to the user, who checks it matches.
+
+    A general release or a consent to treatment never allows it: substance use records
+    need a Part 2 consent. When refused, ``reason`` says what is missing (no consent for
+    the recipient, or the one on file was revoked, expired, or is for another purpose).
+    """
+    name = " ".join((recipient or "").split())
+    if not name:
+        return DisclosureCheck(False, None, "Name the recipient of the disclosure.")
+    wanted = _normal(name)
+    on = team_date(client, when)
+    purpose_key = _purpose(purpose)
+    for_tpo = purpose_key in TPO_PURPOSES
+    consents = list(
+        client.consents.filter(kind__in=[ConsentKind.PART2, ConsentKind.RELEASE]).order_by(
+            "-signed_on", "-id"
+        )
+    )
+    part2 = [c for c in consents if c.kind == ConsentKind.PART2]
+    named = [c for c in part2 if wanted in {_normal(r) for r in c.recipients}]
+
+    for consent in named:
+        if consent_is_active(consent, on) and (not consent.is_tpo or not purpose or for_tpo):
+            return DisclosureCheck(
+                True,
+                consent,
+                f"Allowed by the 42 CFR Part 2 consent signed on {consent.signed_on:%Y-%m-%d}, "
+                f"which names {name}.",
+            )
+    if for_tpo:
+        for consent in part2:
+            if consent.is_tpo and consent.recipient_class and consent_is_active(consent, on):
+                return DisclosureCheck(
+                    True,
+                    consent,
+                    f"Allowed for {purpose_key} by the treatment, payment and health care "
+                    f"operations consent signed on {consent.signed_on:%Y-%m-%d} "
+                    f"(recipients: {consent.recipient_class}).",
+                )
+
+    # Refused: say why, from the closest consent on file.
+    active_named = [c for c in named if consent_is_active(c, on)]
+    if active_named:
+        return DisclosureCheck(
+            False,
+            active_named[0],
+            f"The consent for {name} covers only treatment, payment and health care "
+            f"operations, not '{purpose}'.",
+        )
+    if named:
+        consent = named[0]
+        state = consent_state(consent, on)
+        if state == REVOKED:
+            reason = f"The consent for {name} was revoked on {consent.revoked_on:%Y-%m-%d}."
+        elif state == EXPIRED:
+            reason = f"The consent for {name} expired on {consent.expires_on:%Y-%m-%d}."
+        else:
+            reason = (
+                f"The consent for {name} was signed on {consent.signed_on:%Y-%m-%d}, "
+                f"after {on:%Y-%m-%d}."
+            )
+        return DisclosureCheck(False, consent, reason)
+    reason = f"No active 42 CFR Part 2 consent names '{name}' as a recipient."
+    general = [c for c in part2 if c.is_tpo and c.recipient_class and consent_is_active(c, on)]
+    if general:
+        given = f"'{purpose}'" if purpose else "none"
+        reason += (
+            " The treatment, payment and health care operations consent on file covers "
+            f"other recipients only for treatment, payment or operations (purpose given: "
+            f"{given})."
+        )
+    elif any(
+        c.kind == ConsentKind.RELEASE and wanted in {_normal(r) for r in c.recipients}
+        for c in consents
+    ):
+        reason += " A general release names them, but substance use records need a Part 2 consent."
+    return DisclosureCheck(False, None, reason)

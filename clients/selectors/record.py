@@ -1,0 +1,104 @@
+"""Reads of client data, always scoped to what the user may reach."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from casemgmt.accounts.models import User
+from casemgmt.accounts.selectors import team_ids_in_reach
+
+from ..models import Client, EmergencyAccess, RiskFlag
+from ..search import phonetic_keys
+
+
+def _active_flags() -> Prefetch:
+    return Prefetch(
+        "risk_flags",
+        queryset=RiskFlag.objects.filter(cleared_at__isnull=True).order_by("kind"),
+        to_attr="active_flags",
+    )
+
+
+def client_list(*, user: User) -> QuerySet[Client]:
+    """Clients of the teams in reach of ``user`` (admins: all), with team, case manager
+    and active risk flags (``client.active_flags``) loaded."""
+    qs = Client.objects.select_related("team", "primary_case_manager").prefetch_related(
+        _active_flags()
+    )
+    ids = team_ids_in_reach(user=user)
+    return qs if ids is None else qs.filter(team_id__in=ids)
+
+
+def emergency_access_active(*, user: User, client_id: int) -> EmergencyAccess | None:
+    return (
+        EmergencyAccess.objects.filter(
+            user=user, client_id=client_id, expires_at__gt=timezone.now()
+        )
+        .order_by("-expires_at")
+        .first()
+    )
+
+
+def client_get(*, user: User, client_id: int) -> Client:
+    """One client in reach of ``user``, or opened by them through emergency access (then
+    ``client.emergency_access`` is set); ``Http404`` otherwise, never 403: no leak."""
+    try:
+        client_id = int(client_id)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    client = client_list(user=user).filter(pk=client_id).first()
+    if client is not None:
+        client.emergency_access = None
+        return client
+    access = (
+        emergency_access_active(user=user, client_id=client_id) if user.is_authenticated else None
+    )
+    if access is None:
+        raise Http404
+    client = (
+        Client.objects.select_related("team", "primary_case_manager")
+        .prefetch_related(_active_flags())
+        .get(pk=client_id)
+    )
+    client.emergency_access = access
+    return client
+
+
+def client_possible_duplicates(
+    *,
+    user: User,
+    first_name: str,
+    last_name: str,
+    date_of_birth: date,
+    exclude_id: int | None = None,
+) -> tuple[list[Client], list[Client]]:
+    """Existing clients with the same date of birth and a similar name.
+
+    Similar: a name word that sounds alike (Soundex) or starts the same. Returns
+    (in reach, out of reach): the page shows the first fully and only the number and
+    team of the second, so nothing about other teams' clients leaks.
+    """
+    keys = phonetic_keys(first_name, last_name)
+    if not keys or date_of_birth is None:
+        return [], []
+    candidates = Client.objects.filter(date_of_birth=date_of_birth).filter(
+        Q(name_phonetic__overlap=keys)
+        | Q(last_name__iexact=(last_name or "").strip())
+        | Q(first_name__iexact=(first_name or "").strip())
+    )
+    if exclude_id:
+        candidates = candidates.exclude(pk=exclude_id)
+    candidates = list(candidates.select_related("team", "primary_case_manager")[:20])
+    reachable = set(
+        client_list(user=user)
+        .filter(pk__in=[c.pk for c in candidates])
+        .values_list("pk", flat=True)
+    )
+    return (
+        [c for c in candidates if c.pk in reachable],
+        [c for c in candidates if c.pk not in reachable],
+    )

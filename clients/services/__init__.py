@@ -1,0 +1,49 @@
+"""Writes of client data (one transaction each, audited, with timeline entries).
+
+Other apps import from here: ``from clients.services import risk_flag_set, timeline_record``.
+"""
+
+from .careteam import care_team_member_add, care_team_member_end
+from .consents import consent_create, consent_revoke
+from .diagnoses import client_dual_diagnosis_refresh, diagnosis_add, diagnosis_update
+from .emergency import EMERGENCY_ACCESS_MINUTES, emergency_access_grant
+from .flags import risk_flag_clear, risk_flag_set
+from .notes import note_addendum_add, note_create, note_sign, note_update
+from .record import (
+    EDITABLE_FIELDS,
+    TRANSITIONS,
+    client_change_status,
+    client_create,
+    client_numbers_allocate,
+    client_search_refresh,
+    client_transfer,
+    client_update,
+)
+from .timeline import timeline_record
+
+__all__ = [
+    "EDITABLE_FIELDS",
+    "EMERGENCY_ACCESS_MINUTES",
+    "TRANSITIONS",
+    "care_team_member_add",
+    "care_team_member_end",
+    "client_change_status",
+    "client_create",
+    "client_dual_diagnosis_refresh",
+    "client_numbers_allocate",
+    "client_search_refresh",
+    "client_transfer",
+    "client_update",
+    "consent_create",
+    "consent_revoke",
+    "diagnosis_add",
+    "diagnosis_update",
+    "emergency_access_grant",
+    "note_addendum_add",
+    "note_create",
+    "note_sign",
+    "note_update",
+    "risk_flag_clear",
+    "risk_flag_set",
+    "timeline_record",
+]

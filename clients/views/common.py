@@ -1,0 +1,45 @@
+"""Helpers every client-chart view uses: fetch-or-404 with audit, and the chart context."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.http import HttpRequest
+
+from casemgmt.audit.models import AuditAction
+from casemgmt.audit.services import audit_record
+
+from ..models import Client
+from ..selectors import client_get
+
+
+def chart_client(
+    request: HttpRequest, pk: int, *, obj: models.Model | None = None, audit: bool = True
+) -> Client:
+    """The client for a chart page, in reach or via emergency access, else 404.
+
+    Writes the audit event for the view: ``emergency_access`` when opened that way."""
+    client = client_get(user=request.user, client_id=pk)
+    if audit:
+        audit_record(
+            user=request.user,
+            action=AuditAction.EMERGENCY_ACCESS if client.emergency_access else AuditAction.VIEW,
+            obj=obj or client,
+            client_id=client.pk,
+        )
+    return client
+
+
+def can_see_access_log(user, client: Client) -> bool:
+    """Supervisors of the client's team and admins see who opened the record."""
+    if user.is_admin_role:
+        return True
+    return client.team.supervisors.filter(pk=user.pk).exists()
+
+
+def chart_context(request: HttpRequest, client: Client, tab: str, **extra) -> dict:
+    return {
+        "client": client,
+        "tab": tab,
+        "can_see_access_log": can_see_access_log(request.user, client),
+        **extra,
+    }

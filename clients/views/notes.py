@@ -1,0 +1,216 @@
+"""Contact notes on the client chart: the list, a new draft, a note with its addenda,
+editing a draft (its author only, optimistic locking), signing (locks it) and addenda.
+
+Dates and times are read and shown in the time zone of the client's team.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from casemgmt.audit.models import AuditAction
+from casemgmt.audit.services import audit_record
+from casemgmt.lib.errors import Conflict
+
+from .. import services
+from ..forms_notes import AddendumForm, ContactNoteFilter, NoteForm, NoteSignForm
+from ..models import Client, ContactNote
+from ..selectors import note_get, note_list
+from ..services.notes import note_heading
+from .common import chart_client, chart_context
+
+NOTES_PER_PAGE = 25
+
+
+def team_time(client: Client):
+    """Read and show times in the client's team's time zone (DESIGN.md)."""
+    return timezone.override(client.team.time_zone)
+
+
+def show_error(form, error: ValidationError | Conflict | PermissionDenied) -> None:
+    """A service's refusal, next to the field it names (or at the top of the form)."""
+    if isinstance(error, ValidationError):
+        if hasattr(error, "error_dict"):
+            for field, errors in error.error_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            form.add_error(None, error)
+    elif isinstance(error, Conflict):
+        form.add_error(error.field if error.field in form.fields else None, error.message)
+    else:
+        form.add_error(None, str(error))
+
+
+def _note(request: HttpRequest, pk: int, note_id: int, *, audit: bool = True):
+    """The client (in reach, else 404) and one of its notes; reading it is audited."""
+    client = chart_client(request, pk, audit=False)
+    note = note_get(client=client, note_id=note_id)
+    if audit:
+        action = AuditAction.EMERGENCY_ACCESS if client.emergency_access else AuditAction.VIEW
+        audit_record(user=request.user, action=action, obj=note, client_id=client.pk)
+    return client, note
+
+
+def _detail_context(request, client: Client, note: ContactNote, **extra) -> dict:
+    is_author = note.author_id == request.user.pk
+    note.heading = note_heading(note)
+    return chart_context(
+        request,
+        client,
+        "notes",
+        note=note,
+        is_author=is_author,
+        can_edit=is_author and not note.is_signed,
+        sign_form=NoteSignForm(initial={"version": note.version}),
+        **({"addendum_form": AddendumForm()} | extra),
+    )
+
+
+@login_required
+def note_index(request, pk: int):
+    client = chart_client(request, pk)
+    with team_time(client):
+        filterset = ContactNoteFilter(request.GET, queryset=note_list(client=client))
+        page = Paginator(filterset.qs, NOTES_PER_PAGE).get_page(request.GET.get("page"))
+        for note in page.object_list:
+            note.heading = note_heading(note)
+        my_drafts = note_list(client=client).filter(author=request.user, signed_at__isnull=True)
+        query = request.GET.copy()
+        query.pop("page", None)
+        context = chart_context(
+            request,
+            client,
+            "notes",
+            filter=filterset,
+            page=page,
+            query=query.urlencode(),
+            my_draft_count=my_drafts.count(),
+        )
+        return render(request, "clients/notes/index.html", context)
+
+
+@login_required
+def note_new(request, pk: int):
+    client = chart_client(request, pk)
+    with team_time(client):
+        form = NoteForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                note = services.note_create(actor=request.user, client=client, **form.note_values())
+            except ValidationError as error:
+                show_error(form, error)
+            else:
+                messages.success(
+                    request,
+                    "Draft saved. Sign it when it is complete: a signed note cannot be changed.",
+                )
+                return redirect("clients:note_detail", pk=client.pk, note_id=note.pk)
+        return render(
+            request, "clients/notes/form.html", chart_context(request, client, "notes", form=form)
+        )
+
+
+@login_required
+def note_detail(request, pk: int, note_id: int):
+    client, note = _note(request, pk, note_id)
+    with team_time(client):
+        return render(request, "clients/notes/detail.html", _detail_context(request, client, note))
+
+
+@login_required
+def note_edit(request, pk: int, note_id: int):
+    """Edit a draft. A signed note is refused with the reason; nothing is saved."""
+    client, note = _note(request, pk, note_id)
+    if note.author_id != request.user.pk:
+        raise PermissionDenied(f"Only {note.author.display_name} can edit this draft.")
+    if request.method != "POST" and note.is_signed:
+        messages.error(request, "This note is signed and locked. Add an addendum instead.")
+        return redirect("clients:note_detail", pk=client.pk, note_id=note.pk)
+    with team_time(client):
+        form = NoteForm(request.POST or None, note=note)
+        conflict = None
+        if request.method == "POST" and form.is_valid():
+            version = form.cleaned_data["version"]
+            try:
+                services.note_update(
+                    actor=request.user,
+                    note=note,
+                    data=form.note_values(),
+                    expected_version=version if version is not None else -1,
+                )
+            except Conflict as error:
+                conflict = error
+                fresh = note_get(client=client, note_id=note.pk)
+                if not fresh.is_signed:
+                    form.show_current(fresh)
+                form.add_error(None, error.message)
+            except (ValidationError, PermissionDenied) as error:
+                show_error(form, error)
+            else:
+                messages.success(request, "Draft saved.")
+                return redirect("clients:note_detail", pk=client.pk, note_id=note.pk)
+        note.heading = note_heading(note)
+        context = chart_context(request, client, "notes", form=form, note=note, conflict=conflict)
+        return render(request, "clients/notes/form.html", context)
+
+
+@login_required
+@require_POST
+def note_sign(request, pk: int, note_id: int):
+    """Sign a draft (the page asks for confirmation first). Only the author signs."""
+    client, note = _note(request, pk, note_id, audit=False)
+    form = NoteSignForm(request.POST)
+    with team_time(client):
+        if not form.is_valid():
+            messages.error(request, "The note could not be signed: reload it and try again.")
+        else:
+            try:
+                services.note_sign(
+                    actor=request.user, note=note, expected_version=form.cleaned_data["version"]
+                )
+            except Conflict as error:
+                messages.error(request, error.message)
+            except (ValidationError, PermissionDenied) as error:
+                text = "; ".join(error.messages) if isinstance(error, ValidationError) else error
+                messages.error(request, f"The note could not be signed: {text}")
+            else:
+                messages.success(
+                    request,
+                    "Note signed. It is now locked; add an addendum for anything new.",
+                )
+    return redirect("clients:note_detail", pk=client.pk, note_id=note.pk)
+
+
+@login_required
+@require_POST
+def note_addendum(request, pk: int, note_id: int):
+    """Add an addendum to a signed note. With HTMX only the addenda are swapped in."""
+    client, note = _note(request, pk, note_id, audit=False)
+    form = AddendumForm(request.POST)
+    added = None
+    with team_time(client):
+        if form.is_valid():
+            try:
+                added = services.note_addendum_add(
+                    actor=request.user, note=note, text=form.cleaned_data["text"]
+                )
+            except (ValidationError, Conflict) as error:
+                show_error(form, error)
+            else:
+                form = AddendumForm()
+                note = note_get(client=client, note_id=note.pk)
+        if request.headers.get("HX-Request"):
+            context = {"client": client, "note": note, "addendum_form": form, "added": added}
+            return render(request, "clients/notes/_addenda.html", context)
+        if added is not None:
+            messages.success(request, "Addendum added.")
+            return redirect("clients:note_detail", pk=client.pk, note_id=note.pk)
+        context = _detail_context(request, client, note, addendum_form=form)
+        return render(request, "clients/notes/detail.html", context)

@@ -1,0 +1,305 @@
+"""Pages for the client record: caseload, intake (with duplicate check), chart overview,
+edit (optimistic locking), status, transfer, diagnoses, risk flags, timeline,
+access log, emergency access."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from casemgmt.audit.models import AuditAction
+from casemgmt.audit.services import audit_record
+from casemgmt.lib.errors import Conflict
+
+from .. import services
+from ..filters import ClientFilter
+from ..forms import (
+    ClientEditForm,
+    ClientIntakeForm,
+    DiagnosisEditForm,
+    DiagnosisForm,
+    EmergencyAccessForm,
+    FlagClearForm,
+    FlagSetForm,
+    StatusForm,
+    TransferForm,
+)
+from ..icd10 import CODES
+from ..models import Diagnosis, RiskFlag
+from ..selectors import (
+    access_log,
+    assignment_history,
+    client_list,
+    client_possible_duplicates,
+    diagnosis_list,
+    risk_flag_history,
+    status_history,
+    timeline_list,
+)
+from .common import can_see_access_log, chart_client, chart_context
+
+
+def _apply_error(form, error: ValidationError | Conflict) -> None:
+    if isinstance(error, Conflict):
+        form.add_error(error.field if error.field in form.fields else None, error.message)
+    else:
+        form.add_error(None, error)
+
+
+# ----------------------------------------------------------------------------- caseload
+@login_required
+def client_index(request):
+    filterset = ClientFilter(request.GET, queryset=client_list(user=request.user), request=request)
+    page = Paginator(filterset.qs, 25).get_page(request.GET.get("page"))
+    audit_record(
+        user=request.user,
+        action=AuditAction.VIEW,
+        object_type="clients.client_list",
+        detail={"filters": sorted(k for k, v in request.GET.items() if v and k != "page")},
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "clients/client_list.html",
+        {"filter": filterset, "page": page, "query": query.urlencode()},
+    )
+
+
+# ------------------------------------------------------------------------------- intake
+@login_required
+def client_new(request):
+    """Intake. A similar existing client (same date of birth, similar name) is shown
+    before saving; the user opens it or confirms the new client."""
+    form = ClientIntakeForm(request.POST or None, user=request.user)
+    duplicates, elsewhere = [], []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        confirmed = data.pop("confirm_new", False)
+        duplicates, elsewhere = client_possible_duplicates(
+            user=request.user,
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            date_of_birth=data["date_of_birth"],
+        )
+        if (duplicates or elsewhere) and not confirmed:
+            form.show_confirm()
+        else:
+            try:
+                client = services.client_create(actor=request.user, **data)
+            except ValidationError as error:
+                _apply_error(form, error)
+            else:
+                messages.success(
+                    request, f"{client.display_name} registered as {client.client_number}."
+                )
+                return redirect("clients:detail", pk=client.pk)
+    return render(
+        request,
+        "clients/client_intake.html",
+        {"form": form, "duplicates": duplicates, "elsewhere": elsewhere},
+    )
+
+
+# ----------------------------------------------------------------------------- overview
+@login_required
+def client_detail(request, pk: int):
+    client = chart_client(request, pk)
+    context = chart_context(
+        request,
+        client,
+        "overview",
+        diagnoses=[d for d in diagnosis_list(client=client) if d.status != "entered_in_error"],
+        statuses=status_history(client=client)[:5],
+        assignments=assignment_history(client=client)[:5],
+        recent=timeline_list(client=client)[:8],
+        status_form=StatusForm(client=client),
+        flag_form=FlagSetForm(),
+    )
+    return render(request, "clients/client_detail.html", context)
+
+
+@login_required
+def client_edit(request, pk: int):
+    client = chart_client(request, pk)
+    form = ClientEditForm(request.POST or None, instance=client)
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        version = data.pop("version")
+        try:
+            services.client_update(
+                actor=request.user, client=client, data=data, expected_version=version
+            )
+        except Conflict as error:
+            conflict = error
+            fresh = chart_client(request, pk, audit=False)
+            form.show_current(fresh, error.extra.get("changed_fields", []))
+            form.add_error(None, error.message)
+        except ValidationError as error:
+            _apply_error(form, error)
+        else:
+            messages.success(request, "Saved.")
+            return redirect("clients:detail", pk=client.pk)
+    return render(
+        request,
+        "clients/client_form.html",
+        chart_context(request, client, "overview", form=form, conflict=conflict),
+    )
+
+
+@login_required
+@require_POST
+def client_status(request, pk: int):
+    client = chart_client(request, pk, audit=False)
+    form = StatusForm(request.POST, client=client)
+    if form.is_valid():
+        try:
+            services.client_change_status(actor=request.user, client=client, **form.cleaned_data)
+        except (ValidationError, Conflict) as error:
+            _apply_error(form, error)
+        else:
+            messages.success(request, "Status changed.")
+            return redirect("clients:detail", pk=client.pk)
+    return render(
+        request, "clients/client_status.html", chart_context(request, client, "overview", form=form)
+    )
+
+
+@login_required
+def client_transfer_view(request, pk: int):
+    client = chart_client(request, pk)
+    form = TransferForm(request.POST or None, user=request.user, client=client)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.client_transfer(actor=request.user, client=client, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_error(form, error)
+        else:
+            messages.success(request, "Reassigned. The new case manager has been notified.")
+            return redirect("clients:detail", pk=client.pk)
+    context = chart_context(
+        request, client, "overview", form=form, history=assignment_history(client=client)
+    )
+    return render(request, "clients/client_transfer.html", context)
+
+
+# ---------------------------------------------------------------------------- diagnoses
+@login_required
+def diagnoses(request, pk: int):
+    client = chart_client(request, pk)
+    form = DiagnosisForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.diagnosis_add(actor=request.user, client=client, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_error(form, error)
+        else:
+            messages.success(request, "Diagnosis added.")
+            return redirect("clients:diagnoses", pk=client.pk)
+    context = chart_context(
+        request,
+        client,
+        "diagnoses",
+        form=form,
+        diagnoses=diagnosis_list(client=client),
+        codes=CODES,
+    )
+    return render(request, "clients/diagnoses.html", context)
+
+
+@login_required
+def diagnosis_edit(request, pk: int, diagnosis_id: int):
+    client = chart_client(request, pk, audit=False)
+    diagnosis = get_object_or_404(Diagnosis, pk=diagnosis_id, client=client)
+    audit_record(user=request.user, action=AuditAction.VIEW, obj=diagnosis, client_id=client.pk)
+    form = DiagnosisEditForm(request.POST or None, instance=diagnosis)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.diagnosis_update(
+                actor=request.user, diagnosis=diagnosis, data=form.cleaned_data
+            )
+        except ValidationError as error:
+            _apply_error(form, error)
+        else:
+            messages.success(request, "Diagnosis updated.")
+            return redirect("clients:diagnoses", pk=client.pk)
+    context = chart_context(request, client, "diagnoses", form=form, diagnosis=diagnosis)
+    return render(request, "clients/diagnosis_form.html", context)
+
+
+# --------------------------------------------------------------------------- risk flags
+@login_required
+def flag_set(request, pk: int):
+    client = chart_client(request, pk)
+    form = FlagSetForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.risk_flag_set(actor=request.user, client=client, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_error(form, error)
+        else:
+            messages.success(request, "Flag set.")
+            return redirect("clients:detail", pk=client.pk)
+    context = chart_context(
+        request, client, "overview", form=form, history=risk_flag_history(client=client)
+    )
+    return render(request, "clients/flags.html", context)
+
+
+@login_required
+def flag_clear(request, pk: int, flag_id: int):
+    client = chart_client(request, pk)
+    flag = get_object_or_404(RiskFlag, pk=flag_id, client=client)
+    form = FlagClearForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.risk_flag_clear(actor=request.user, flag=flag, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_error(form, error)
+        else:
+            messages.success(request, f"{flag.get_kind_display()} flag cleared.")
+            return redirect("clients:detail", pk=client.pk)
+    context = chart_context(request, client, "overview", form=form, flag=flag)
+    return render(request, "clients/flag_clear.html", context)
+
+
+# ---------------------------------------------------------------- timeline, access log
+@login_required
+def timeline(request, pk: int):
+    client = chart_client(request, pk)
+    kinds = [k for k in request.GET.getlist("kind") if k]
+    page = Paginator(timeline_list(client=client, kinds=kinds), 50).get_page(
+        request.GET.get("page")
+    )
+    context = chart_context(request, client, "timeline", page=page, kinds=kinds)
+    return render(request, "clients/timeline.html", context)
+
+
+@login_required
+def access_log_view(request, pk: int):
+    client = chart_client(request, pk)
+    if not can_see_access_log(request.user, client):
+        raise PermissionDenied
+    page = Paginator(access_log(client=client), 50).get_page(request.GET.get("page"))
+    return render(
+        request, "clients/access_log.html", chart_context(request, client, "access", page=page)
+    )
+
+
+# ---------------------------------------------------------------------- emergency access
+@login_required
+def emergency_access(request):
+    form = EmergencyAccessForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            access = services.emergency_access_grant(user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_error(form, error)
+        else:
+            return redirect("clients:detail", pk=access.client_id)
+    return render(request, "clients/emergency_access.html", {"form": form})
