@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from casemgmt.audit.models import AuditAction
 from casemgmt.audit.services import audit_record
 
+from ..chart import banner_warnings, chart_tabs
 from ..models import Client
 from ..selectors import client_get
 
@@ -40,6 +41,8 @@ def chart_context(request: HttpRequest, client: Client, tab: str, **extra) -> di
     return {
         "client": client,
         "tab": tab,
+        "tabs": chart_tabs(client),
+        "banner_warnings": banner_warnings(client),
         "can_see_access_log": can_see_access_log(request.user, client),
         **extra,
     }
