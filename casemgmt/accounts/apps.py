@@ -19,4 +19,9 @@ class AccountsConfig(AppConfig):
     verbose_name = "Users and teams"
 
     def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
+        from .middleware import remember_time_zone
+
         post_migrate.connect(ensure_role_groups, sender=self)
+        user_logged_in.connect(remember_time_zone, dispatch_uid="team_time_zone")
