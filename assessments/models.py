@@ -1,1 +1,326 @@
-# Models arrive with their own issue; see ../shared/DESIGN.md (assessments).
+"""Instrument responses, the comprehensive (biopsychosocial) assessment, and the
+re-administration rules.
+
+Completed records never change: a correction of an instrument response is a new response
+that ``amends`` the earlier one; a change to a completed comprehensive assessment is a new
+version (``supersedes``). Every model here is written only through ``assessments.services``.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from .instruments import INSTRUMENTS
+
+USER = settings.AUTH_USER_MODEL
+
+INSTRUMENT_CHOICES = [(d.code, d.name) for d in INSTRUMENTS.values()]
+
+
+# ------------------------------------------------------------------ instrument responses
+class InstrumentResponse(models.Model):
+    """One administration of an instrument to a client, scored by the engine."""
+
+    client = models.ForeignKey(
+        "clients.Client", on_delete=models.PROTECT, related_name="instrument_responses"
+    )
+    instrument = models.CharField(max_length=20, choices=INSTRUMENT_CHOICES)
+    answers = models.JSONField(help_text="One value per item, in item order.")
+    total = models.IntegerField(null=True, blank=True)
+    band = models.CharField(max_length=40)
+    positive = models.BooleanField(null=True)
+    flags = models.JSONField(default=list, blank=True)
+    subtotals = models.JSONField(default=dict, blank=True)
+    sex_used = models.CharField(
+        max_length=10, blank=True, help_text="The sex the cut-off was read for (AUDIT-C)."
+    )
+    administered_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    administered_at = models.DateTimeField()
+    amends = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="amended_by",
+        help_text="The earlier response this one corrects.",
+    )
+    notes = models.TextField(blank=True)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-administered_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["client", "instrument", "administered_at"], name="response_client_instr"
+            ),
+            models.Index(
+                fields=["instrument", "client"], condition=Q(positive=True), name="response_pos"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.definition.name} {self.administered_at:%Y-%m-%d}"
+
+    @property
+    def definition(self):
+        return INSTRUMENTS[self.instrument]
+
+    @property
+    def is_suicide_risk(self) -> bool:
+        return "suicide_risk" in (self.flags or [])
+
+    @property
+    def score_text(self) -> str:
+        """ "14 (moderate)" or "high" for instruments without a total."""
+        if self.total is None:
+            return self.band
+        return f"{self.total} ({self.band})"
+
+
+# --------------------------------------------------------------- comprehensive assessment
+class AssessmentStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    COMPLETED = "completed", "Completed"
+
+
+class StageOfChange(models.TextChoices):
+    PRECONTEMPLATION = "precontemplation", "Precontemplation"
+    CONTEMPLATION = "contemplation", "Contemplation"
+    PREPARATION = "preparation", "Preparation"
+    ACTION = "action", "Action"
+    MAINTENANCE = "maintenance", "Maintenance"
+
+
+class LevelOfCare(models.TextChoices):
+    """ASAM Criteria, 3rd edition (2013): levels of care and withdrawal management."""
+
+    L0_5 = "0.5", "0.5 Early intervention"
+    L1 = "1", "1 Outpatient services"
+    L2_1 = "2.1", "2.1 Intensive outpatient"
+    L2_5 = "2.5", "2.5 Partial hospitalization"
+    L3_1 = "3.1", "3.1 Clinically managed low-intensity residential"
+    L3_3 = "3.3", "3.3 Clinically managed population-specific high-intensity residential"
+    L3_5 = "3.5", "3.5 Clinically managed high-intensity residential"
+    L3_7 = "3.7", "3.7 Medically monitored intensive inpatient"
+    L4 = "4", "4 Medically managed intensive inpatient"
+    WM1 = "1-WM", "1-WM Ambulatory withdrawal management without extended on-site monitoring"
+    WM2 = "2-WM", "2-WM Ambulatory withdrawal management with extended on-site monitoring"
+    WM3_2 = "3.2-WM", "3.2-WM Clinically managed residential withdrawal management"
+    WM3_7 = "3.7-WM", "3.7-WM Medically monitored inpatient withdrawal management"
+    WM4 = "4-WM", "4-WM Medically managed intensive inpatient withdrawal management"
+
+
+ASAM_DIMENSIONS = [
+    (1, "Acute intoxication and/or withdrawal potential"),
+    (2, "Biomedical conditions and complications"),
+    (3, "Emotional, behavioral, or cognitive conditions and complications"),
+    (4, "Readiness to change"),
+    (5, "Relapse, continued use, or continued problem potential"),
+    (6, "Recovery/living environment"),
+]
+ASAM_RATINGS = [
+    (0, "0 No risk or problem"),
+    (1, "1 Mild"),
+    (2, "2 Moderate"),
+    (3, "3 Significant"),
+    (4, "4 Severe"),
+]
+
+
+class SocialNeed(models.TextChoices):
+    HOUSING = "housing", "Housing"
+    FOOD = "food", "Food"
+    TRANSPORT = "transport", "Transport"
+    INCOME = "income", "Income"
+    LEGAL = "legal", "Legal"
+    CHILDCARE = "childcare", "Childcare"
+
+
+def _rating_field(number: int):
+    return models.PositiveSmallIntegerField(
+        f"dimension {number} rating", null=True, blank=True, choices=ASAM_RATINGS
+    )
+
+
+class ComprehensiveAssessment(models.Model):
+    """The biopsychosocial assessment: draft, then completed (locked); a later change is a
+    new version that ``supersedes`` the completed one."""
+
+    client = models.ForeignKey(
+        "clients.Client", on_delete=models.PROTECT, related_name="comprehensive_assessments"
+    )
+    version = models.PositiveIntegerField(default=1)
+    supersedes = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="superseded_by"
+    )
+    status = models.CharField(
+        max_length=20, choices=AssessmentStatus.choices, default=AssessmentStatus.DRAFT
+    )
+    # Narrative sections
+    presenting_concerns = models.TextField(blank=True)
+    psychiatric_history = models.TextField(blank=True)
+    substance_use_summary = models.TextField("substance use: overview", blank=True)
+    medical = models.TextField("medical history and current conditions", blank=True)
+    medications = models.TextField(blank=True)
+    trauma = models.TextField("trauma history", blank=True)
+    legal = models.TextField("legal", blank=True)
+    housing = models.TextField(blank=True)
+    employment_education = models.TextField("employment and education", blank=True)
+    family_social = models.TextField("family and social supports", blank=True)
+    strengths = models.TextField(blank=True)
+    cultural_considerations = models.TextField(blank=True)
+    client_goals = models.TextField("the client's own goals, in their words", blank=True)
+    social_needs = models.JSONField(default=list, blank=True)
+    social_needs_notes = models.TextField("social needs: notes", blank=True)
+    # Stage of change per disorder
+    stage_mental_health = models.CharField(
+        "stage of change: mental health", max_length=20, choices=StageOfChange.choices, blank=True
+    )
+    stage_substance_use = models.CharField(
+        "stage of change: substance use", max_length=20, choices=StageOfChange.choices, blank=True
+    )
+    # ASAM Criteria, 3rd edition
+    asam_d1 = _rating_field(1)
+    asam_d1_notes = models.TextField("dimension 1 notes", blank=True)
+    asam_d2 = _rating_field(2)
+    asam_d2_notes = models.TextField("dimension 2 notes", blank=True)
+    asam_d3 = _rating_field(3)
+    asam_d3_notes = models.TextField("dimension 3 notes", blank=True)
+    asam_d4 = _rating_field(4)
+    asam_d4_notes = models.TextField("dimension 4 notes", blank=True)
+    asam_d5 = _rating_field(5)
+    asam_d5_notes = models.TextField("dimension 5 notes", blank=True)
+    asam_d6 = _rating_field(6)
+    asam_d6_notes = models.TextField("dimension 6 notes", blank=True)
+    level_indicated = models.CharField(
+        "level of care indicated", max_length=10, choices=LevelOfCare.choices, blank=True
+    )
+    level_arranged = models.CharField(
+        "level of care arranged", max_length=10, choices=LevelOfCare.choices, blank=True
+    )
+    level_difference_reason = models.TextField(
+        "why the arranged level differs from the indicated one", blank=True
+    )
+    # Needs identified, by domain (what the care plan turns into problems)
+    need_mental_health = models.TextField("need: mental health", blank=True)
+    need_substance_use = models.TextField("need: substance use", blank=True)
+    need_physical_health = models.TextField("need: physical health", blank=True)
+    need_housing = models.TextField("need: housing", blank=True)
+    need_work_education = models.TextField("need: work and education", blank=True)
+    need_legal = models.TextField("need: legal", blank=True)
+    need_family_social = models.TextField("need: family and social", blank=True)
+    need_crisis_safety = models.TextField("need: crisis and safety", blank=True)
+    # Linked screening results
+    responses = models.ManyToManyField(InstrumentResponse, blank=True, related_name="assessments")
+    # Who and when
+    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    completed_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client"],
+                condition=Q(status="draft"),
+                name="one_draft_assessment_per_client",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(completed_at__isnull=False),
+                name="completed_assessment_has_time",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["client", "-completed_at"],
+                condition=Q(status="completed"),
+                name="assessment_completed",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Comprehensive assessment v{self.version}"
+
+    @property
+    def is_locked(self) -> bool:
+        return self.status == AssessmentStatus.COMPLETED
+
+    def asam_rows(self) -> list[dict]:
+        return [
+            {
+                "number": n,
+                "name": name,
+                "rating": getattr(self, f"asam_d{n}"),
+                "rating_label": getattr(self, f"get_asam_d{n}_display")(),
+                "notes": getattr(self, f"asam_d{n}_notes"),
+            }
+            for n, name in ASAM_DIMENSIONS
+        ]
+
+
+class SubstancePattern(models.TextChoices):
+    DAILY = "daily", "Daily or almost daily"
+    WEEKLY = "weekly", "Weekly"
+    MONTHLY = "monthly", "Monthly or less"
+    BINGE = "binge", "Episodic / binge"
+    PAST = "past", "Past use only"
+
+
+class SubstanceRoute(models.TextChoices):
+    ORAL = "oral", "Oral"
+    SMOKED = "smoked", "Smoked"
+    VAPED = "vaped", "Vaped"
+    INTRANASAL = "intranasal", "Intranasal"
+    INJECTED = "injected", "Injected"
+    OTHER = "other", "Other"
+
+
+class SubstanceUse(models.Model):
+    """One substance in an assessment's substance use history."""
+
+    assessment = models.ForeignKey(
+        ComprehensiveAssessment, on_delete=models.CASCADE, related_name="substances"
+    )
+    substance = models.CharField(max_length=80)
+    age_first_use = models.PositiveSmallIntegerField("age at first use", null=True, blank=True)
+    pattern = models.CharField(max_length=20, choices=SubstancePattern.choices)
+    route = models.CharField(max_length=20, choices=SubstanceRoute.choices)
+    last_use = models.DateField("last use", null=True, blank=True)
+    withdrawal_history = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["id"]
+
+
+# ------------------------------------------------------------------- re-administration
+class RuleCategory(models.TextChoices):
+    MENTAL_HEALTH = "mental_health", "Mental health diagnosis"
+    SUBSTANCE_USE = "substance_use", "Substance use diagnosis"
+
+
+class ReassessmentRule(models.Model):
+    """Re-administer ``instrument`` every ``interval_days`` to active clients with an active
+    diagnosis of ``diagnosis_category``, or (if ``on_positive_screen``) a positive result."""
+
+    instrument = models.CharField(max_length=20, choices=INSTRUMENT_CHOICES, unique=True)
+    interval_days = models.PositiveIntegerField()
+    diagnosis_category = models.CharField(max_length=20, choices=RuleCategory.choices, blank=True)
+    on_positive_screen = models.BooleanField(
+        "also for clients who screened positive on it", default=True
+    )
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["instrument"]
+        constraints = [
+            models.CheckConstraint(condition=Q(interval_days__gte=1), name="rule_interval_positive")
+        ]
+
+    def __str__(self) -> str:
+        return f"{INSTRUMENTS[self.instrument].name} every {self.interval_days} days"

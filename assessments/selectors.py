@@ -1,8 +1,29 @@
-"""Reads for assessments. The instrument library is data in code, the same for every user."""
+"""Reads for assessments. The instrument library is data in code, the same for every user;
+client data is read through the caller's reach (``clients.selectors``) or for a client the
+caller has already fetched in reach."""
 
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.db import connection
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404
+from django.utils import timezone
+
+from casemgmt.accounts.models import Team, User
+from casemgmt.accounts.selectors import team_ids_in_reach
+from clients.models import Client, Diagnosis
 
 from .instruments import INSTRUMENTS, InstrumentDefinition
+from .models import (
+    AssessmentStatus,
+    ComprehensiveAssessment,
+    InstrumentResponse,
+    ReassessmentRule,
+    SocialNeed,
+)
 
 
 def instrument_list() -> list[InstrumentDefinition]:
@@ -16,3 +37,375 @@ def instrument_get(code: str) -> InstrumentDefinition:
         return INSTRUMENTS[code]
     except KeyError:
         raise Http404(f"No instrument {code!r}.") from None
+
+
+# ----------------------------------------------------------------------------- responses
+def response_list_in_reach(*, user: User) -> QuerySet[InstrumentResponse]:
+    """Instrument responses of clients in reach of ``user`` (admins: all), newest first,
+    with client, who administered it and any correction (``amended_by``) loaded."""
+    qs = InstrumentResponse.objects.select_related(
+        "client", "administered_by", "amended_by", "amends"
+    )
+    ids = team_ids_in_reach(user=user)
+    return qs if ids is None else qs.filter(client__team_id__in=ids)
+
+
+def response_list(*, client: Client, code: str | None = None) -> QuerySet[InstrumentResponse]:
+    """One client's responses (the caller has fetched the client in reach), newest first."""
+    qs = InstrumentResponse.objects.filter(client=client).select_related(
+        "administered_by", "amended_by", "amends"
+    )
+    return qs.filter(instrument=code) if code else qs
+
+
+def response_get(*, client: Client, response_id: int) -> InstrumentResponse:
+    try:
+        return response_list(client=client).get(pk=int(response_id))
+    except (InstrumentResponse.DoesNotExist, TypeError, ValueError):
+        raise Http404 from None
+
+
+def latest_responses(*, client: Client) -> list[InstrumentResponse]:
+    """The newest current (not corrected) response of each instrument, in library order."""
+    rows = (
+        InstrumentResponse.objects.filter(client=client, amended_by__isnull=True)
+        .order_by("instrument", "-administered_at", "-id")
+        .distinct("instrument")
+    )
+    order = list(INSTRUMENTS)
+    return sorted(rows, key=lambda r: order.index(r.instrument))
+
+
+# ------------------------------------------------------------------------------- trends
+def instrument_trend(*, client: Client, code: str) -> dict:
+    """Totals of one instrument over time for one client, for measurement-based care.
+
+    Corrected responses are left out (their correction counts). Returns ``code``, ``name``,
+    ``full_name``, ``points`` (oldest first: ``id``, ``administered_at``, ``total``,
+    ``band``), ``baseline`` and ``latest`` (points or None), ``change`` (latest - baseline),
+    ``change_pct`` (drop from baseline in %, None when the baseline is 0), ``response``
+    (True when the latest total is at most half the baseline; None with fewer than two
+    totals or a zero baseline), ``remission`` (PHQ-9 only: latest total < 5; else None),
+    ``thresholds`` (``value``, ``label``: where each band above the lowest starts, or the
+    screening cut-off) and ``min_total`` / ``max_total``. ``Http404`` for an unknown code.
+    """
+    definition = instrument_get(code)
+    rows = (
+        InstrumentResponse.objects.filter(
+            client=client, instrument=code, amended_by__isnull=True, total__isnull=False
+        )
+        .order_by("administered_at", "id")
+        .values("id", "administered_at", "total", "band")
+    )
+    points = list(rows)
+    baseline = points[0] if points else None
+    latest = points[-1] if points else None
+    change = change_pct = response = remission = None
+    if baseline is not None and len(points) > 1:
+        change = latest["total"] - baseline["total"]
+        if baseline["total"] > 0:
+            change_pct = round(100 * (baseline["total"] - latest["total"]) / baseline["total"])
+            response = 2 * latest["total"] <= baseline["total"]
+    if code == "phq9" and latest is not None:
+        remission = latest["total"] < 5
+    if definition.bands and definition.screen_labels is None:
+        thresholds = [{"value": b.low, "label": b.label} for b in definition.bands[1:]]
+    elif definition.cutoff is not None:
+        thresholds = [{"value": definition.cutoff, "label": "cut-off"}]
+    else:
+        thresholds = [
+            {"value": v, "label": f"cut-off ({sex})"}
+            for sex, v in sorted(definition.cutoff_by_sex.items())
+        ]
+    return {
+        "code": definition.code,
+        "name": definition.name,
+        "full_name": definition.full_name,
+        "points": points,
+        "baseline": baseline,
+        "latest": latest,
+        "change": change,
+        "change_pct": change_pct,
+        "response": response,
+        "remission": remission,
+        "thresholds": thresholds,
+        "min_total": definition.min_total,
+        "max_total": definition.max_total,
+    }
+
+
+# --------------------------------------------------------------- comprehensive assessment
+def assessment_list(*, client: Client) -> QuerySet[ComprehensiveAssessment]:
+    return ComprehensiveAssessment.objects.filter(client=client).select_related(
+        "created_by", "completed_by"
+    )
+
+
+def assessment_get(*, client: Client, assessment_id: int) -> ComprehensiveAssessment:
+    try:
+        return (
+            assessment_list(client=client)
+            .prefetch_related(
+                "substances",
+                Prefetch(
+                    "responses",
+                    queryset=InstrumentResponse.objects.order_by("-administered_at"),
+                ),
+            )
+            .get(pk=int(assessment_id))
+        )
+    except (ComprehensiveAssessment.DoesNotExist, TypeError, ValueError):
+        raise Http404 from None
+
+
+def assessment_list_in_reach(*, user: User) -> QuerySet[ComprehensiveAssessment]:
+    qs = ComprehensiveAssessment.objects.select_related(
+        "client", "created_by", "completed_by", "superseded_by"
+    ).prefetch_related("substances", "responses")
+    ids = team_ids_in_reach(user=user)
+    return qs if ids is None else qs.filter(client__team_id__in=ids)
+
+
+NEED_DOMAINS = (
+    "mental_health",
+    "substance_use",
+    "physical_health",
+    "housing",
+    "work_education",
+    "legal",
+    "family_social",
+    "crisis_safety",
+)
+# Social needs (the screening checklist) belong to these plan domains.
+SOCIAL_NEED_DOMAIN = {
+    SocialNeed.HOUSING: "housing",
+    SocialNeed.FOOD: "housing",  # housing and basic needs
+    SocialNeed.TRANSPORT: "work_education",
+    SocialNeed.INCOME: "work_education",
+    SocialNeed.LEGAL: "legal",
+    SocialNeed.CHILDCARE: "family_social",
+}
+
+
+def latest_assessment_findings(*, client: Client) -> dict | None:
+    """What the newest completed comprehensive assessment found, for the care plan.
+
+    None when the client has no completed assessment. Else::
+
+        {"assessment_id": int, "completed_at": datetime,
+         "needs": [{"domain": str, "description": str}],   # at most one per domain
+         "positive_screens": [{"code", "name", "band", "administered_at"}],
+         "stages": {"mental_health": str | None, "substance_use": str | None},
+         "level_of_care": str | None}
+
+    ``needs`` come from the "needs by domain" section, with the social needs checklist
+    added to the domain each belongs to, and a crisis and safety need when a linked
+    result raised suicide risk. ``domain`` is one of ``NEED_DOMAINS``.
+    ``positive_screens`` are the linked results that screened positive or raised a
+    critical flag (corrected ones left out), oldest first. ``level_of_care`` is the ASAM
+    level arranged, or the level indicated when none is arranged yet.
+    """
+    assessment = (
+        ComprehensiveAssessment.objects.filter(client=client, status=AssessmentStatus.COMPLETED)
+        .order_by("-completed_at", "-id")
+        .prefetch_related(
+            Prefetch(
+                "responses",
+                queryset=InstrumentResponse.objects.filter(amended_by__isnull=True).order_by(
+                    "administered_at", "id"
+                ),
+            )
+        )
+        .first()
+    )
+    if assessment is None:
+        return None
+    screens = [r for r in assessment.responses.all() if r.positive or r.flags]
+    social: dict[str, list[str]] = {}
+    for value in assessment.social_needs or []:
+        if value in SocialNeed.values:
+            social.setdefault(SOCIAL_NEED_DOMAIN[value], []).append(SocialNeed(value).label.lower())
+    needs = []
+    for domain in NEED_DOMAINS:
+        parts = []
+        written = (getattr(assessment, f"need_{domain}") or "").strip()
+        if written:
+            parts.append(written)
+        if domain in social:
+            parts.append("Social needs: " + ", ".join(social[domain]) + ".")
+        if domain == "crisis_safety" and not written:
+            for r in screens:
+                if "suicide_risk" in r.flags:
+                    parts.append(
+                        f"Screened for suicide risk on {r.definition.name} "
+                        f"({r.administered_at:%Y-%m-%d}): keep a current safety plan."
+                    )
+                    break
+        if parts:
+            needs.append({"domain": domain, "description": " ".join(parts)})
+    return {
+        "assessment_id": assessment.pk,
+        "completed_at": assessment.completed_at,
+        "needs": needs,
+        "positive_screens": [
+            {
+                "code": r.instrument,
+                "name": r.definition.name,
+                "band": r.band,
+                "administered_at": r.administered_at,
+            }
+            for r in screens
+        ],
+        "stages": {
+            "mental_health": assessment.stage_mental_health or None,
+            "substance_use": assessment.stage_substance_use or None,
+        },
+        "level_of_care": assessment.level_arranged or assessment.level_indicated or None,
+    }
+
+
+# ------------------------------------------------------------------- re-administration
+@dataclass(frozen=True)
+class ReassessmentDue:
+    """One instrument due (or overdue) for one client."""
+
+    client: Client  # id, number, names, team and case manager ids loaded
+    instrument: str
+    instrument_name: str
+    last_administered_at: datetime | None
+    due_on: date
+    overdue_days: int  # 0 when due today
+    case_manager_id: int | None
+    case_manager_name: str
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.overdue_days > 0
+
+
+_DUE_SQL = """
+SELECT c.id, c.client_number, c.first_name, c.last_name, c.preferred_name, c.team_id,
+       c.primary_case_manager_id, u.first_name, u.last_name, u.username,
+       rule.instrument, l.last_at, d.due_on
+FROM {client} c
+JOIN {team} t ON t.id = c.team_id
+CROSS JOIN {rule} rule
+LEFT JOIN {user} u ON u.id = c.primary_case_manager_id
+LEFT JOIN LATERAL (
+    SELECT max(r.administered_at) AS last_at FROM {response} r
+    WHERE r.client_id = c.id AND r.instrument = rule.instrument
+) l ON true
+CROSS JOIN LATERAL (
+    SELECT COALESCE((l.last_at AT TIME ZONE t.time_zone)::date + rule.interval_days,
+                    c.enrolled_on, %(as_of)s::date) AS due_on
+) d
+WHERE c.status = 'active' AND rule.is_active {reach}
+  AND d.due_on <= %(as_of)s::date
+  AND (
+    (rule.diagnosis_category <> '' AND EXISTS (
+        SELECT 1 FROM {diagnosis} dx WHERE dx.client_id = c.id AND dx.status = 'active'
+        AND dx.category = rule.diagnosis_category))
+    OR (rule.on_positive_screen AND EXISTS (
+        SELECT 1 FROM {response} p WHERE p.client_id = c.id AND p.instrument = rule.instrument
+        AND p.positive AND NOT EXISTS (SELECT 1 FROM {response} a WHERE a.amends_id = p.id)))
+  )
+ORDER BY u.last_name NULLS LAST, u.first_name, c.primary_case_manager_id, d.due_on,
+         c.last_name, c.first_name, c.id, rule.instrument
+"""
+
+
+_CLIENT_FIELDS = [
+    "id",
+    "client_number",
+    "first_name",
+    "last_name",
+    "preferred_name",
+    "team_id",
+    "primary_case_manager_id",
+]
+
+
+def reassessments_due(
+    *,
+    user: User,
+    as_of: date | None = None,
+    client_id: int | None = None,
+    case_manager_id: int | None = None,
+) -> list[ReassessmentDue]:
+    """Instruments due or overdue for re-administration, for the active clients in reach of
+    ``user``, grouped by case manager (ordered by case manager, then due date). One query.
+
+    A rule (``ReassessmentRule``, editable in Django admin) applies to an active client
+    with an active diagnosis of its category, or with a positive result on its instrument.
+    Due on the date of the last administration (team's local date) + the interval; never
+    administered: due on the enrolment date (or today). ``as_of`` defaults to today;
+    ``client_id`` narrows the list to one client (the chart's Assessments tab),
+    ``case_manager_id`` to one case manager's clients (the Today page).
+    """
+    as_of = as_of or timezone.localdate()
+    params: dict = {"as_of": as_of}
+    reach = ""
+    if client_id is not None:
+        reach = "AND c.id = %(client_id)s "
+        params["client_id"] = client_id
+    if case_manager_id is not None:
+        reach += "AND c.primary_case_manager_id = %(case_manager_id)s "
+        params["case_manager_id"] = case_manager_id
+    ids = team_ids_in_reach(user=user)
+    if ids is not None:
+        sub_sql, sub_params = ids.query.sql_with_params()
+        for n, value in enumerate(sub_params):
+            sub_sql = sub_sql.replace("%s", f"%(reach_{n})s", 1)
+            params[f"reach_{n}"] = value
+        reach += f"AND c.team_id IN ({sub_sql})"
+    sql = _DUE_SQL.format(
+        response=InstrumentResponse._meta.db_table,
+        client=Client._meta.db_table,
+        team=Team._meta.db_table,
+        rule=ReassessmentRule._meta.db_table,
+        user=User._meta.db_table,
+        diagnosis=Diagnosis._meta.db_table,
+        reach=reach,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    due = []
+    clients: dict[int, Client] = {}
+    for (
+        client_id,
+        number,
+        first,
+        last,
+        preferred,
+        team_id,
+        cm_id,
+        cm_first,
+        cm_last,
+        cm_username,
+        instrument,
+        last_at,
+        due_on,
+    ) in rows:
+        client = clients.get(client_id)
+        if client is None:  # one object per client, however many instruments are due
+            client = clients[client_id] = Client.from_db(
+                "default",
+                _CLIENT_FIELDS,
+                (client_id, number, first, last, preferred, team_id, cm_id),
+            )
+        due.append(
+            ReassessmentDue(
+                client=client,
+                instrument=instrument,
+                instrument_name=INSTRUMENTS[instrument].name,
+                last_administered_at=last_at,
+                due_on=due_on,
+                overdue_days=(as_of - due_on).days,
+                case_manager_id=cm_id,
+                case_manager_name=(f"{cm_first} {cm_last}".strip() or cm_username or "")
+                if cm_id
+                else "",
+            )
+        )
+    return due

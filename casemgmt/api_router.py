@@ -1,9 +1,26 @@
 """The one API router: every app's viewsets are registered here, under /api/v1/."""
 
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from assessments.api.views import InstrumentViewSet
+from assessments.api.views import (
+    ComprehensiveAssessmentViewSet,
+    InstrumentResponseViewSet,
+    InstrumentViewSet,
+)
+from careplans.api.views import (
+    CarePlanViewSet,
+    GoalViewSet,
+    InterventionViewSet,
+    ObjectiveViewSet,
+    ProblemViewSet,
+    RelapsePlanViewSet,
+    ReviewViewSet,
+    SafetyPlanViewSet,
+)
 from casemgmt.audit.api.views import AuditEventViewSet
+from casemgmt.dashboard.api.views import DashboardViewSet
+from casemgmt.notifications.api import NotificationViewSet
 from clients.api.careteam import CareTeamMemberViewSet
 from clients.api.consents import ConsentViewSet
 from clients.api.notes import ContactNoteViewSet
@@ -12,6 +29,18 @@ from clients.api.views import (
     DiagnosisViewSet,
     EmergencyAccessViewSet,
     RiskFlagViewSet,
+)
+from health.api.views import (
+    CrisisEpisodeViewSet,
+    HarmReductionViewSet,
+    MedicationViewSet,
+    ReconciliationViewSet,
+)
+from referrals.api.views import (
+    CareTransitionViewSet,
+    FollowUpViewSet,
+    ReferralViewSet,
+    ServiceViewSet,
 )
 
 router = DefaultRouter()
@@ -24,5 +53,42 @@ router.register("consents", ConsentViewSet, basename="consent")
 router.register("emergency-access", EmergencyAccessViewSet, basename="emergency-access")
 router.register("audit-events", AuditEventViewSet, basename="auditevent")
 router.register("instruments", InstrumentViewSet, basename="instrument")
+router.register("careplans", CarePlanViewSet, basename="careplan")
+router.register("careplan-problems", ProblemViewSet, basename="careplan-problem")
+router.register("careplan-goals", GoalViewSet, basename="careplan-goal")
+router.register("careplan-objectives", ObjectiveViewSet, basename="careplan-objective")
+router.register("careplan-interventions", InterventionViewSet, basename="careplan-intervention")
+router.register("careplan-reviews", ReviewViewSet, basename="careplan-review")
+router.register("safety-plans", SafetyPlanViewSet, basename="safety-plan")
+router.register("relapse-plans", RelapsePlanViewSet, basename="relapse-plan")
+router.register("instrument-responses", InstrumentResponseViewSet, basename="instrumentresponse")
+router.register(
+    "comprehensive-assessments",
+    ComprehensiveAssessmentViewSet,
+    basename="comprehensiveassessment",
+)
 
-urlpatterns = router.urls
+router.register("medications", MedicationViewSet, basename="medication")
+router.register("reconciliations", ReconciliationViewSet, basename="reconciliation")
+router.register("crisis-episodes", CrisisEpisodeViewSet, basename="crisisepisode")
+router.register("harm-reduction", HarmReductionViewSet, basename="harmreduction")
+router.register("services", ServiceViewSet, basename="service")
+router.register("referrals", ReferralViewSet, basename="referral")
+router.register("care-transitions", CareTransitionViewSet, basename="caretransition")
+router.register("follow-ups", FollowUpViewSet, basename="followup")
+router.register("notifications", NotificationViewSet, basename="notification")
+
+urlpatterns = [
+    path(
+        "dashboard/caseload/",
+        DashboardViewSet.as_view({"get": "caseload"}),
+        name="dashboard-caseload",
+    ),
+    path(
+        "dashboard/measures/",
+        DashboardViewSet.as_view({"get": "measures"}),
+        name="dashboard-measures",
+    ),
+    path("dashboard/today/", DashboardViewSet.as_view({"get": "today"}), name="dashboard-today"),
+    *router.urls,
+]

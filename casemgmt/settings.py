@@ -52,10 +52,12 @@ INSTALLED_APPS = [
     "casemgmt.accounts",
     "casemgmt.audit",
     "casemgmt.notifications",
+    "casemgmt.dashboard",
     "clients",
     "assessments",
     "careplans",
     "referrals",
+    "health",
 ]
 
 MIDDLEWARE = [
@@ -241,7 +243,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "casemgmt.accounts.tasks.sessions_clear_expired",
         "schedule": 60 * 60,
     },
+    "referrals-followup-sweep": {
+        "task": "referrals.tasks.followups_sweep",
+        "schedule": env.int("FOLLOWUP_SWEEP_SECONDS", default=5 * 60),
+    },
 }
+# Follow-up reminders (referrals app): local hour at which reminders go out, batch sizes,
+# and after how long a queued-but-unsent reminder is queued again by the sweep.
+FOLLOWUP_REMINDER_HOUR = env.int("FOLLOWUP_REMINDER_HOUR", default=8)
+FOLLOWUP_SWEEP_BATCH = env.int("FOLLOWUP_SWEEP_BATCH", default=1000)
+REMINDER_DELIVERY_BATCH = env.int("REMINDER_DELIVERY_BATCH", default=500)
+REMINDER_REQUEUE_AFTER = env.int("REMINDER_REQUEUE_AFTER", default=10 * 60)
 
 # ------------------------------------------------------------------------------- API
 REST_FRAMEWORK = {
@@ -271,11 +283,29 @@ SPECTACULAR_SETTINGS = {
     # One schema name per choice set (several models have a "status" or "kind").
     "ENUM_NAME_OVERRIDES": {
         "ClientStatusEnum": "clients.models.ClientStatus",
+        "CarePlanStatusEnum": "careplans.models.PlanStatus",
+        "CarePlanGoalStatusEnum": "careplans.models.GoalStatus",
+        "CarePlanSignatureRoleEnum": "careplans.models.SignatureRole",
+        # careplans' signature role also names a field "role": name the care-team one too.
+        "CareTeamRoleEnum": "clients.models.CareTeamRole",
+        "CarePlanSignatureMethodEnum": "careplans.models.SignatureMethod",
+        "CarePlanInterventionCategoryEnum": "careplans.models.InterventionCategory",
         "DiagnosisStatusEnum": "clients.models.DiagnosisStatus",
         "DiagnosisCategoryEnum": "clients.models.DiagnosisCategory",
         "RiskFlagKindEnum": "clients.models.RiskFlagKind",
         "ConsentKindEnum": "clients.models.ConsentKind",
         "AuditActionEnum": "casemgmt.audit.models.AuditAction",
+        "ReferralStatusEnum": "referrals.models.ReferralStatus",
+        "LevelOfCareEnum": "referrals.models.LevelOfCare",
+        "ServiceStatusEnum": "referrals.models.ServiceStatus",
+        "FollowUpStatusEnum": "referrals.models.FollowUpStatus",
+        "AsamRatingEnum": "assessments.models.ASAM_RATINGS",
+        "AsamLevelOfCareEnum": "assessments.models.LevelOfCare",
+        "StageOfChangeEnum": "assessments.models.StageOfChange",
+        "AssessmentStatusEnum": "assessments.models.AssessmentStatus",
+        "SubstancePatternEnum": "assessments.models.SubstancePattern",
+        "SubstanceRouteEnum": "assessments.models.SubstanceRoute",
+        "InstrumentCodeEnum": "assessments.models.INSTRUMENT_CHOICES",
     },
 }
 
@@ -285,5 +315,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"pgserver": {"level": "WARNING"}},
+    "loggers": {
+        "pgserver": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "weasyprint.progress": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }

@@ -2,10 +2,11 @@ from django.contrib import admin
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import JsonResponse
-from django.shortcuts import redirect
-from django.urls import include, path, reverse
+from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.authtoken.views import obtain_auth_token
+
+from casemgmt.dashboard import views as dashboard_views
 
 
 def health(request):
@@ -15,22 +16,18 @@ def health(request):
     return JsonResponse({"status": "ok"})
 
 
-@login_required
-def home(request):
-    """Start page: a case manager's own caseload; everyone else the team client list."""
-    url = reverse("clients:list")
-    if request.user.primary_clients.exists():
-        url += "?mine=true"
-    return redirect(url)
-
-
 urlpatterns = [
-    path("", home, name="home"),
+    path("", dashboard_views.today, name="home"),
     path("health/", health, name="health"),
     path("accounts/", include("casemgmt.accounts.urls")),
     path("clients/", include("clients.urls")),
+    path("careplans/", include("careplans.urls")),
+    path("assessments/", include("assessments.urls")),
+    path("health/", include("health.urls")),
     path("audit/", include("casemgmt.audit.urls")),
+    path("dashboard/", include("casemgmt.dashboard.urls")),
     path("notifications/", include("casemgmt.notifications.urls")),
+    path("referrals/", include("referrals.urls")),
     path("api/v1/", include("casemgmt.api_router")),
     path("api/v1/auth/token/", obtain_auth_token, name="api-token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -2,6 +2,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ..instruments.base import Scoring, Sex
+from ..models import ComprehensiveAssessment, InstrumentResponse, SubstanceUse
+from ..services import EDITABLE
 
 _ANSWER_SCHEMA = {
     "oneOf": [{"type": "integer"}, {"type": "string", "enum": ["yes", "no"]}],
@@ -111,3 +113,151 @@ class ScoreSerializer(serializers.Serializer):
         if not data.get("subtotals"):
             data.pop("subtotals", None)
         return data
+
+
+# ------------------------------------------------------------------ instrument responses
+class InstrumentResponseSerializer(serializers.ModelSerializer):
+    """A saved response, scored by the server. ``amended_by`` is the correction, if any."""
+
+    instrument_name = serializers.CharField(source="definition.name", read_only=True)
+    answers = serializers.ListField(child=AnswerField(allow_null=True), read_only=True)
+    administered_by_name = serializers.CharField(
+        source="administered_by.display_name", read_only=True
+    )
+    amended_by = serializers.SerializerMethodField()
+
+    class Meta:
+        model = InstrumentResponse
+        fields = [
+            "id",
+            "client",
+            "instrument",
+            "instrument_name",
+            "answers",
+            "total",
+            "band",
+            "positive",
+            "flags",
+            "subtotals",
+            "sex_used",
+            "administered_by",
+            "administered_by_name",
+            "administered_at",
+            "amends",
+            "amended_by",
+            "notes",
+            "recorded_at",
+        ]
+        read_only_fields = fields
+
+    def get_amended_by(self, obj) -> int | None:
+        try:
+            return obj.amended_by.pk
+        except obj.__class__.amended_by.RelatedObjectDoesNotExist:
+            return None
+
+
+class InstrumentResponseCreateSerializer(serializers.Serializer):
+    """Types only: scoring and its rules are the engine's; totals sent are ignored."""
+
+    client = serializers.IntegerField(help_text="A client in your teams.")
+    instrument = serializers.CharField(help_text="An instrument code, e.g. phq9.")
+    answers = serializers.ListField(
+        child=AnswerField(allow_null=True),
+        allow_empty=True,
+        max_length=100,
+        help_text="One value per item, in item order (as for the scoring endpoint).",
+    )
+    sex = serializers.ChoiceField(
+        choices=[s.value for s in Sex],
+        required=False,
+        help_text="AUDIT-C only; defaults to the client's sex at birth when female or male.",
+    )
+    administered_at = serializers.DateTimeField(required=False, help_text="Default: now.")
+    amends = serializers.IntegerField(
+        required=False, allow_null=True, help_text="The response this one corrects."
+    )
+    notes = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+# --------------------------------------------------------------- comprehensive assessment
+class SubstanceUseSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = SubstanceUse
+        fields = [
+            "id",
+            "substance",
+            "age_first_use",
+            "pattern",
+            "route",
+            "last_use",
+            "withdrawal_history",
+        ]
+        read_only_fields = ["id"]
+        extra_kwargs = {
+            "pattern": {"validators": []},
+            "route": {"validators": []},
+        }
+
+
+class ComprehensiveAssessmentSerializer(serializers.ModelSerializer):
+    """A comprehensive assessment with its substance rows and linked results (ids).
+    ``status`` is draft or completed; a completed one is locked (changes answer 409)."""
+
+    substances = SubstanceUseSerializer(many=True, read_only=True)
+    superseded_by = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ComprehensiveAssessment
+        fields = [
+            "id",
+            "client",
+            "version",
+            "status",
+            "supersedes",
+            "superseded_by",
+            *sorted(EDITABLE),
+            "substances",
+            "responses",
+            "created_by",
+            "created_at",
+            "updated_at",
+            "completed_by",
+            "completed_at",
+        ]
+        read_only_fields = fields
+
+    def get_superseded_by(self, obj) -> int | None:
+        try:
+            return obj.superseded_by.pk
+        except ComprehensiveAssessment.superseded_by.RelatedObjectDoesNotExist:
+            return None
+
+
+def _update_field(name: str) -> serializers.Field:
+    if name == "social_needs":
+        return serializers.ListField(child=serializers.CharField(), required=False)
+    if name.startswith("asam_d") and not name.endswith("_notes"):
+        return serializers.IntegerField(required=False, allow_null=True)
+    return serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+
+
+ComprehensiveAssessmentUpdateSerializer = type(
+    "ComprehensiveAssessmentUpdateSerializer",
+    (serializers.Serializer,),
+    {
+        "__doc__": "Types only; allowed values and the level-of-care reason rule are in "
+        "``assessments.services``. Send only the fields you change.",
+        **{name: _update_field(name) for name in sorted(EDITABLE)},
+    },
+)
+
+
+class AssessmentStartSerializer(serializers.Serializer):
+    client = serializers.IntegerField(help_text="A client in your teams.")
+
+
+class LinkResponsesSerializer(serializers.Serializer):
+    responses = serializers.ListField(
+        child=serializers.IntegerField(), help_text="Ids of this client's results."
+    )

@@ -8,7 +8,7 @@ class StyledFormMixin:
         super().__init__(*args, **kwargs)
         for name, field in self.fields.items():
             widget = field.widget
-            if isinstance(widget, forms.CheckboxSelectMultiple):
+            if isinstance(widget, forms.CheckboxSelectMultiple | forms.RadioSelect):
                 continue  # Django puts the class on the wrapper too; app.css styles these
             if isinstance(widget, forms.CheckboxInput):
                 css = "form-check-input"

@@ -39,3 +39,17 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class NotificationPreference(models.Model):
+    """A user's choices about notifications. No row means the defaults (emails on)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference"
+    )
+    email_reminders = models.BooleanField(
+        "email me reminders and escalations",
+        default=True,
+        help_text="In-app notifications are always shown; this only turns the emails off.",
+    )
+    updated_at = models.DateTimeField(auto_now=True)

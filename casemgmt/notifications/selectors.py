@@ -9,3 +9,23 @@ def notification_list(*, user) -> QuerySet[Notification]:
 
 def notification_unread_count(*, user) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def notification_email_reminders_off(*, user_ids) -> set[int]:
+    """Of ``user_ids``, those who turned reminder emails off (one query)."""
+    from .models import NotificationPreference
+
+    return set(
+        NotificationPreference.objects.filter(
+            user_id__in=list(user_ids), email_reminders=False
+        ).values_list("user_id", flat=True)
+    )
+
+
+def notification_preference_get(*, user):
+    """The user's preferences (an unsaved default row when none was saved)."""
+    from .models import NotificationPreference
+
+    return NotificationPreference.objects.filter(user=user).first() or NotificationPreference(
+        user=user
+    )

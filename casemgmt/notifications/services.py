@@ -67,3 +67,13 @@ def notification_mark_read(*, user, notification_id: int | None = None) -> int:
     if notification_id is not None:
         qs = qs.filter(pk=notification_id)
     return qs.update(read_at=timezone.now())
+
+
+def notification_preference_set(*, user, email_reminders: bool):
+    """Turn reminder and escalation emails on or off for ``user``."""
+    from .models import NotificationPreference
+
+    preference, _ = NotificationPreference.objects.update_or_create(
+        user=user, defaults={"email_reminders": bool(email_reminders)}
+    )
+    return preference

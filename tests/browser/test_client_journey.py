@@ -28,7 +28,9 @@ def test_case_manager_journey_and_outsider_404(
     shot(page, "01-login-error")
     log_in(page, "cm", PASSWORD)
 
-    # Lands on the caseload: team clients only.
+    # Lands on Today; the caseload is one click away: team clients only.
+    expect(page.get_by_role("heading", name="Today", exact=True)).to_be_visible()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="My caseload").click()
     expect(page.get_by_role("heading", name="My caseload")).to_be_visible()
     expect(page.get_by_role("link", name="Marisol Fenwick")).to_be_visible()
     expect(page.get_by_text("Elsewhere")).to_have_count(0)

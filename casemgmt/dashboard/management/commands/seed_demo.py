@@ -1,4 +1,7 @@
-"""Synthetic demo data (Faker): teams, staff with roles, clients.
+"""Synthetic demo data (Faker): teams, staff with roles, clients, and their history
+(diagnoses, risk flags, PHQ-9s, care plans, referrals, transitions, follow-ups).
+
+It lives in the dashboard app because it writes every domain app's data.
 
 Safe to run twice: teams and users are matched by name, and clients are only added
 until the requested number exists. ``--clients 50000`` makes a realistic volume.
@@ -19,6 +22,7 @@ from faker import Faker
 from tqdm import tqdm
 
 from casemgmt.accounts.models import Role, Team, User
+from casemgmt.dashboard.management.commands._history import seed_history
 from clients.icd10 import CODES
 from clients.models import (
     Client,
@@ -77,6 +81,7 @@ class Command(BaseCommand):
             managers[team_objs[0].pk] += [User.objects.get(username="casemanager")] * 4
 
         recorder = User.objects.get(username="casemanager")
+        history: dict[str, int] = {}
         existing = Client.objects.filter(team__in=team_objs).count()
         missing = max(0, clients - existing)
         self.stdout.write(f"{existing} demo clients exist; adding {missing}.")
@@ -90,12 +95,17 @@ class Command(BaseCommand):
                         self._client(number, team_objs, managers, fake, rng) for number in numbers
                     )
                     self._clinical(created, recorder, rng)
+                    totals = seed_history(created, recorder, rng, date.today())
+                    for key, value in totals.items():
+                        history[key] = history.get(key, 0) + value
                 missing -= size
                 bar.update(size)
         client_search_refresh()
         Client.objects.filter(team__in=team_objs).update(
             interpreter_needed=~Q(preferred_language="English")
         )
+        if history:
+            self.stdout.write("History: " + ", ".join(f"{v} {k}" for k, v in history.items()))
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
 
     def _teams(self, count: int, fake: Faker) -> list[Team]:

@@ -1,0 +1,498 @@
+"""``/api/v1/careplans/`` and the parts of a plan: problems, goals, objectives,
+interventions, reviews; safety and relapse-prevention plans.
+
+Everything is scoped to the clients in the caller's reach (others are 404). State
+changes are verbs: ``POST /careplans/{id}/submit/``, ``approve``, ``return``, ``sign``,
+``revise``, ``close``; ``GET /careplans/{id}/pdf/?copy=client|clinical``. A change to a
+plan that is not an unsigned draft is 409 with the reason; bad input is 400 naming the
+field. Reads and prints are audited.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions, mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError as DRFValidationError
+from rest_framework.response import Response
+
+from casemgmt.audit.models import AuditAction
+from casemgmt.audit.services import audit_record
+from clients.api.views import client_in_payload
+from clients.models import CareTeamMember
+from clients.selectors import client_list
+
+from .. import services
+from ..models import (
+    CarePlan,
+    Goal,
+    Intervention,
+    Objective,
+    PlanReview,
+    Problem,
+    RelapsePreventionPlan,
+    SafetyPlan,
+)
+from ..pdf import COPIES, PAPERS, careplan_print, pdf_filename
+from ..selectors import careplan_diff, careplan_full
+from ..views.plans import fetch_findings
+from . import serializers as s
+
+
+@contextmanager
+def _with_reason():
+    try:
+        yield
+    except PermissionDenied as error:
+        raise exceptions.PermissionDenied(str(error) or None) from error
+
+
+def _in_reach(request):
+    return client_list(user=request.user).values("pk")
+
+
+def _pick(queryset, pk, field: str):
+    """An object of a client in reach named in a payload; otherwise 400 naming ``field``."""
+    try:
+        return queryset.get(pk=pk)
+    except queryset.model.DoesNotExist:
+        raise DRFValidationError({field: ["No such item in your teams."]}) from None
+
+
+class _Audited:
+    """List and retrieve write the audit trail."""
+
+    def _client_id(self, obj) -> int:
+        return obj.client_id
+
+    def list(self, request, *args, **kwargs):
+        audit_record(
+            user=request.user,
+            action=AuditAction.VIEW,
+            object_type=f"{self.get_queryset().model._meta.label_lower}_list",
+            detail={"filters": sorted(k for k, v in request.query_params.items() if v)},
+        )
+        return super().list(request, *args, **kwargs)
+
+    def retrieve(self, request, *args, **kwargs):
+        obj = self.get_object()
+        audit_record(
+            user=request.user, action=AuditAction.VIEW, obj=obj, client_id=self._client_id(obj)
+        )
+        return Response(self.get_serializer(obj).data)
+
+
+def _filter(queryset, request, **params):
+    for param, lookup in params.items():
+        value = request.query_params.get(param, "")
+        if value.isdigit():
+            queryset = queryset.filter(**{lookup: int(value)})
+    return queryset
+
+
+# -------------------------------------------------------------------------- plans
+@extend_schema(
+    parameters=[OpenApiParameter("client", OpenApiTypes.INT, description="One client's plans")]
+)
+class CarePlanViewSet(
+    _Audited,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Care plans (every version) of clients in reach, with problems, goals, objectives,
+    interventions and signatures."""
+
+    serializer_class = s.CarePlanSerializer
+    queryset = CarePlan.objects.none()
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.queryset
+        qs = careplan_full(CarePlan.objects.filter(client__in=_in_reach(self.request)))
+        return _filter(qs, self.request, client="client_id").order_by("client_id", "-version")
+
+    def _fresh(self, plan):
+        return s.CarePlanSerializer(self.get_queryset().get(pk=plan.pk)).data
+
+    @extend_schema(request=s.CarePlanCreateSerializer, responses={201: s.CarePlanSerializer})
+    def create(self, request, *args, **kwargs):
+        data = s.CarePlanCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        client = client_in_payload(request, data.validated_data["client"])
+        findings = fetch_findings(client) if data.validated_data["from_assessment"] else None
+        plan = services.careplan_create(
+            actor=request.user,
+            client=client,
+            findings=findings,
+            effective_date=data.validated_data.get("effective_date"),
+        )
+        return Response(self._fresh(plan), status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.CarePlanUpdateSerializer, responses={200: s.CarePlanSerializer})
+    def partial_update(self, request, *args, **kwargs):
+        plan = self.get_object()
+        data = s.CarePlanUpdateSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        plan = services.careplan_update(
+            actor=request.user, plan=plan, data=dict(data.validated_data)
+        )
+        return Response(self._fresh(plan))
+
+    def update(self, request, *args, **kwargs):
+        return self.partial_update(request, *args, **kwargs)
+
+    @extend_schema(request=None, responses={200: s.CarePlanSerializer})
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        plan = services.careplan_submit(actor=request.user, plan=self.get_object())
+        return Response(self._fresh(plan))
+
+    @extend_schema(request=None, responses={200: s.CarePlanSerializer})
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        with _with_reason():
+            plan = services.careplan_approve(actor=request.user, plan=self.get_object())
+        return Response(self._fresh(plan))
+
+    @extend_schema(request=s.ReturnCommentsSerializer, responses={200: s.CarePlanSerializer})
+    @action(detail=True, methods=["post"], url_path="return")
+    def return_(self, request, pk=None):
+        data = s.ReturnCommentsSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        with _with_reason():
+            plan = services.careplan_return(
+                actor=request.user, plan=self.get_object(), comments=data.validated_data["comments"]
+            )
+        return Response(self._fresh(plan))
+
+    @extend_schema(request=s.SignInputSerializer, responses={200: s.CarePlanSerializer})
+    @action(detail=True, methods=["post"])
+    def sign(self, request, pk=None):
+        plan = self.get_object()
+        data = s.SignInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.careplan_sign(actor=request.user, plan=plan, **data.validated_data)
+        return Response(self._fresh(plan))
+
+    @extend_schema(request=None, responses={201: s.CarePlanSerializer})
+    @action(detail=True, methods=["post"])
+    def revise(self, request, pk=None):
+        new = services.careplan_revise(actor=request.user, plan=self.get_object())
+        return Response(self._fresh(new), status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.CloseReasonSerializer, responses={200: s.CarePlanSerializer})
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        data = s.CloseReasonSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        plan = services.careplan_close(
+            actor=request.user, plan=self.get_object(), reason=data.validated_data["reason"]
+        )
+        return Response(self._fresh(plan))
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "from", OpenApiTypes.INT, description="Version to compare with (default: previous)"
+            )
+        ],
+        responses={200: s.PlanChangeSerializer(many=True)},
+    )
+    @action(detail=True, methods=["get"])
+    def changes(self, request, pk=None):
+        """What changed from another version of the same client's plan to this one."""
+        plan = self.get_object()
+        wanted = request.query_params.get("from", "")
+        version = int(wanted) if wanted.isdigit() else plan.version - 1
+        old = self.get_queryset().filter(client_id=plan.client_id, version=version).first()
+        if old is None:
+            raise DRFValidationError({"from": ["No such version of this client's plan."]})
+        audit_record(user=request.user, action=AuditAction.VIEW, obj=plan, client_id=plan.client_id)
+        rows = careplan_diff(old=old, new=plan)
+        return Response([{"change": kind, "line": line} for kind, line in rows if kind != "same"])
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("copy", str, enum=list(COPIES), default="client"),
+            OpenApiParameter("paper", str, enum=list(PAPERS), default="letter"),
+        ],
+        responses={(200, "application/pdf"): OpenApiTypes.BINARY},
+    )
+    @action(detail=True, methods=["get"])
+    def pdf(self, request, pk=None):
+        plan = self.get_object()
+        copy = request.query_params.get("copy", "client")
+        paper = request.query_params.get("paper", "letter")
+        response = HttpResponse(
+            careplan_print(actor=request.user, plan=plan, copy=copy, paper=paper),
+            content_type="application/pdf",
+        )
+        response["Content-Disposition"] = f'inline; filename="{pdf_filename(plan, copy)}"'
+        return response
+
+
+# ------------------------------------------------------------------- plan parts
+class _PartViewSet(
+    _Audited, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    def _client_id(self, obj) -> int:
+        return obj.plan.client_id
+
+    def _plans(self):
+        return CarePlan.objects.filter(client__in=_in_reach(self.request))
+
+
+@extend_schema(parameters=[OpenApiParameter("plan", OpenApiTypes.INT)])
+class ProblemViewSet(_PartViewSet, mixins.CreateModelMixin, mixins.UpdateModelMixin):
+    serializer_class = s.ProblemSerializer
+    queryset = Problem.objects.none()
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.queryset
+        qs = Problem.objects.filter(plan__in=self._plans()).select_related("plan")
+        return _filter(qs, self.request, plan="plan_id")
+
+    @extend_schema(request=s.ProblemCreateSerializer, responses={201: s.ProblemSerializer})
+    def create(self, request, *args, **kwargs):
+        data = s.ProblemCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        plan = _pick(self._plans(), values.pop("plan"), "plan")
+        problem = services.problem_add(actor=request.user, plan=plan, **values)
+        return Response(s.ProblemSerializer(problem).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.ProblemUpdateSerializer, responses={200: s.ProblemSerializer})
+    def partial_update(self, request, *args, **kwargs):
+        problem = self.get_object()
+        data = s.ProblemUpdateSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        problem = services.problem_update(
+            actor=request.user, problem=problem, data=dict(data.validated_data)
+        )
+        return Response(s.ProblemSerializer(problem).data)
+
+    def update(self, request, *args, **kwargs):
+        return self.partial_update(request, *args, **kwargs)
+
+
+@extend_schema(parameters=[OpenApiParameter("plan", OpenApiTypes.INT)])
+class GoalViewSet(_PartViewSet, mixins.CreateModelMixin, mixins.UpdateModelMixin):
+    serializer_class = s.GoalWithNotesSerializer
+    queryset = Goal.objects.none()
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.queryset
+        qs = (
+            Goal.objects.filter(plan__in=self._plans())
+            .select_related("plan")
+            .prefetch_related("objectives", "interventions__responsible__user", "notes")
+        )
+        return _filter(qs, self.request, plan="plan_id")
+
+    def _fresh(self, goal):
+        return s.GoalWithNotesSerializer(self.get_queryset().get(pk=goal.pk)).data
+
+    @extend_schema(request=s.GoalCreateSerializer, responses={201: s.GoalWithNotesSerializer})
+    def create(self, request, *args, **kwargs):
+        data = s.GoalCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        problem = _pick(
+            Problem.objects.filter(plan__in=self._plans()).select_related("plan"),
+            values.pop("problem"),
+            "problem",
+        )
+        goal = services.goal_add(actor=request.user, problem=problem, **values)
+        return Response(self._fresh(goal), status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.GoalUpdateSerializer, responses={200: s.GoalWithNotesSerializer})
+    def partial_update(self, request, *args, **kwargs):
+        goal = self.get_object()
+        data = s.GoalUpdateSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        goal = services.goal_update(actor=request.user, goal=goal, data=dict(data.validated_data))
+        return Response(self._fresh(goal))
+
+    def update(self, request, *args, **kwargs):
+        return self.partial_update(request, *args, **kwargs)
+
+    @extend_schema(request=s.LinkNotesSerializer, responses={200: s.GoalWithNotesSerializer})
+    @action(detail=True, methods=["post"], url_path="link-notes")
+    def link_notes(self, request, pk=None):
+        goal = self.get_object()
+        data = s.LinkNotesSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.goal_notes_link(
+            actor=request.user, goal=goal, note_ids=data.validated_data["notes"]
+        )
+        return Response(self._fresh(goal))
+
+
+def _goals_in_reach(view):
+    return Goal.objects.filter(plan__in=view._plans()).select_related("plan")
+
+
+@extend_schema(parameters=[OpenApiParameter("goal", OpenApiTypes.INT)])
+class ObjectiveViewSet(_PartViewSet, mixins.CreateModelMixin):
+    serializer_class = s.ObjectiveSerializer
+    queryset = Objective.objects.none()
+
+    def _client_id(self, obj) -> int:
+        return obj.goal.plan.client_id
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.queryset
+        qs = Objective.objects.filter(goal__plan__in=self._plans()).select_related("goal__plan")
+        return _filter(qs, self.request, goal="goal_id")
+
+    @extend_schema(request=s.ObjectiveCreateSerializer, responses={201: s.ObjectiveSerializer})
+    def create(self, request, *args, **kwargs):
+        data = s.ObjectiveCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        goal = _pick(_goals_in_reach(self), values.pop("goal"), "goal")
+        objective = services.objective_add(actor=request.user, goal=goal, **values)
+        return Response(s.ObjectiveSerializer(objective).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(parameters=[OpenApiParameter("goal", OpenApiTypes.INT)])
+class InterventionViewSet(_PartViewSet, mixins.CreateModelMixin):
+    serializer_class = s.InterventionSerializer
+    queryset = Intervention.objects.none()
+
+    def _client_id(self, obj) -> int:
+        return obj.goal.plan.client_id
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.queryset
+        qs = Intervention.objects.filter(goal__plan__in=self._plans()).select_related(
+            "goal__plan", "responsible__user"
+        )
+        return _filter(qs, self.request, goal="goal_id")
+
+    @extend_schema(
+        request=s.InterventionCreateSerializer, responses={201: s.InterventionSerializer}
+    )
+    def create(self, request, *args, **kwargs):
+        data = s.InterventionCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        goal = _pick(_goals_in_reach(self), values.pop("goal"), "goal")
+        responsible_id = values.pop("responsible", None)
+        responsible = None
+        if responsible_id is not None:
+            responsible = _pick(
+                CareTeamMember.objects.filter(client_id=goal.plan.client_id),
+                responsible_id,
+                "responsible",
+            )
+        intervention = services.intervention_add(
+            actor=request.user, goal=goal, responsible=responsible, **values
+        )
+        return Response(s.InterventionSerializer(intervention).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(parameters=[OpenApiParameter("plan", OpenApiTypes.INT)])
+class ReviewViewSet(_PartViewSet, mixins.CreateModelMixin):
+    serializer_class = s.ReviewSerializer
+    queryset = PlanReview.objects.none()
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.queryset
+        qs = (
+            PlanReview.objects.filter(plan__in=self._plans())
+            .select_related("plan")
+            .prefetch_related("progress")
+        )
+        return _filter(qs, self.request, plan="plan_id")
+
+    @extend_schema(request=s.ReviewCreateSerializer, responses={201: s.ReviewSerializer})
+    def create(self, request, *args, **kwargs):
+        data = s.ReviewCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        plan = _pick(self._plans(), values.pop("plan"), "plan")
+        progress = {
+            row["goal"]: {"progress": row["progress"], "comment": row.get("comment", "")}
+            for row in values.pop("progress")
+        }
+        review = services.review_record(actor=request.user, plan=plan, progress=progress, **values)
+        return Response(
+            s.ReviewSerializer(self.get_queryset().get(pk=review.pk)).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+# ------------------------------------------------------------ safety and relapse
+class _VersionedPlanViewSet(
+    _Audited,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Every version; ``?client=`` one client's, ``?current=true`` only current ones.
+    Creating saves the client's next version."""
+
+    model = SafetyPlan
+    input_serializer = s.SafetyPlanCreateSerializer
+    save = staticmethod(services.safety_plan_save)
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.model.objects.none()
+        qs = self.model.objects.filter(client__in=_in_reach(self.request))
+        if self.request.query_params.get("current") == "true":
+            qs = qs.filter(superseded_at__isnull=True)
+        return _filter(qs, self.request, client="client_id")
+
+    def create(self, request, *args, **kwargs):
+        data = self.input_serializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        client = client_in_payload(request, values.pop("client"))
+        plan = self.save(actor=request.user, client=client, values=values)
+        return Response(self.serializer_class(plan).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(
+    parameters=[OpenApiParameter("client", OpenApiTypes.INT), OpenApiParameter("current", bool)]
+)
+class SafetyPlanViewSet(_VersionedPlanViewSet):
+    serializer_class = s.SafetyPlanSerializer
+    queryset = SafetyPlan.objects.none()
+
+    @extend_schema(request=s.SafetyPlanCreateSerializer, responses={201: s.SafetyPlanSerializer})
+    def create(self, request, *args, **kwargs):
+        return super().create(request, *args, **kwargs)
+
+
+@extend_schema(
+    parameters=[OpenApiParameter("client", OpenApiTypes.INT), OpenApiParameter("current", bool)]
+)
+class RelapsePlanViewSet(_VersionedPlanViewSet):
+    serializer_class = s.RelapsePlanSerializer
+    queryset = RelapsePreventionPlan.objects.none()
+    model = RelapsePreventionPlan
+    input_serializer = s.RelapsePlanCreateSerializer
+    save = staticmethod(services.relapse_plan_save)
+
+    @extend_schema(request=s.RelapsePlanCreateSerializer, responses={201: s.RelapsePlanSerializer})
+    def create(self, request, *args, **kwargs):
+        return super().create(request, *args, **kwargs)

@@ -1,0 +1,221 @@
+"""Reads for care plans, scoped to the user's reach through ``clients.selectors``.
+
+Others may call: ``plans_due_for_review(*, user, as_of=None)``,
+``client_has_current_safety_plan(*, client)``, ``careplan_current(*, client)``,
+``safety_plan_current(*, client)``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from datetime import date, timedelta
+
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from casemgmt.accounts.models import User
+from clients.models import Client, RiskFlagKind
+from clients.selectors import client_list
+
+from .models import (
+    OPEN_STATUSES,
+    CarePlan,
+    Goal,
+    GoalProgress,
+    Intervention,
+    PlanReview,
+    PlanSignature,
+    PlanStatus,
+    RelapsePreventionPlan,
+    SafetyPlan,
+    Stage,
+    StageSuggestion,
+)
+
+
+def careplan_list_in_reach(*, user: User) -> QuerySet[CarePlan]:
+    """Plans of clients in reach of ``user``."""
+    return CarePlan.objects.filter(client__in=client_list(user=user).values("pk")).select_related(
+        "client", "author", "approver"
+    )
+
+
+def careplan_list(*, client: Client) -> QuerySet[CarePlan]:
+    """All versions of a client's plan, newest first."""
+    return CarePlan.objects.filter(client=client).select_related("author", "approver")
+
+
+def _goal_prefetch() -> Prefetch:
+    return Prefetch(
+        "goals",
+        queryset=Goal.objects.select_related("problem").prefetch_related(
+            "objectives",
+            "notes",
+            Prefetch(
+                "interventions",
+                queryset=Intervention.objects.select_related("responsible__user"),
+            ),
+        ),
+    )
+
+
+def careplan_full(queryset: QuerySet[CarePlan]) -> QuerySet[CarePlan]:
+    """Everything a plan page, the API and the PDF show, in a fixed number of queries."""
+    return queryset.select_related(
+        "client", "client__team", "author", "approver", "submitted_by"
+    ).prefetch_related(
+        "problems",
+        _goal_prefetch(),
+        Prefetch(
+            "signatures",
+            queryset=PlanSignature.objects.filter(voided_at__isnull=True),
+            to_attr="active_signatures",
+        ),
+        Prefetch(
+            "reviews",
+            queryset=PlanReview.objects.select_related("reviewer").prefetch_related(
+                Prefetch("progress", queryset=GoalProgress.objects.select_related("goal"))
+            ),
+        ),
+    )
+
+
+def careplan_get(*, client: Client, plan_id: int) -> CarePlan:
+    """One version of the client's plan with all it holds, or 404."""
+    try:
+        return careplan_full(CarePlan.objects.filter(client=client)).get(pk=plan_id)
+    except CarePlan.DoesNotExist:
+        raise Http404("No such care plan") from None
+
+
+def careplan_current(*, client: Client) -> CarePlan | None:
+    """The plan to show first: the open draft/submitted version, else the active one."""
+    plans = CarePlan.objects.filter(
+        client=client, status__in=[*OPEN_STATUSES, PlanStatus.ACTIVE]
+    ).order_by("-version")
+    return plans.first()
+
+
+def careplan_active(*, client: Client) -> CarePlan | None:
+    return CarePlan.objects.filter(client=client, status=PlanStatus.ACTIVE).first()
+
+
+def plans_due_for_review(*, user: User, as_of: date | None = None) -> QuerySet[CarePlan]:
+    """Active plans of clients in reach whose review is due by ``as_of`` (default: within
+    the next 7 days), soonest first."""
+    as_of = as_of or timezone.localdate() + timedelta(days=7)
+    return (
+        careplan_list_in_reach(user=user)
+        .filter(status=PlanStatus.ACTIVE, review_due__lte=as_of)
+        .order_by("review_due", "pk")
+    )
+
+
+def safety_plan_current(*, client: Client) -> SafetyPlan | None:
+    return SafetyPlan.objects.filter(client=client, superseded_at__isnull=True).first()
+
+
+def safety_plan_versions(*, client: Client) -> QuerySet[SafetyPlan]:
+    return SafetyPlan.objects.filter(client=client).select_related("created_by")
+
+
+def relapse_plan_current(*, client: Client) -> RelapsePreventionPlan | None:
+    return RelapsePreventionPlan.objects.filter(client=client, superseded_at__isnull=True).first()
+
+
+def relapse_plan_versions(*, client: Client) -> QuerySet[RelapsePreventionPlan]:
+    return RelapsePreventionPlan.objects.filter(client=client).select_related("created_by")
+
+
+def client_has_current_safety_plan(*, client: Client) -> bool:
+    return SafetyPlan.objects.filter(client=client, superseded_at__isnull=True).exists()
+
+
+def _has_active_suicide_flag(client: Client) -> bool:
+    flags = getattr(client, "active_flags", None)
+    if flags is not None:
+        return any(f.kind == RiskFlagKind.SUICIDE for f in flags)
+    return client.risk_flags.filter(kind=RiskFlagKind.SUICIDE, cleared_at__isnull=True).exists()
+
+
+def no_safety_plan_warning(client: Client) -> str | None:
+    """The chart banner warning: a suicide risk flag and no current safety plan. With the
+    flags prefetched (chart pages), one query at most."""
+    if _has_active_suicide_flag(client) and not client_has_current_safety_plan(client=client):
+        return "No safety plan"
+    return None
+
+
+def stage_key(text: str | None) -> str | None:
+    """'Pre-contemplation' -> 'precontemplation'; unknown -> None."""
+    if not text:
+        return None
+    squashed = re.sub(r"[^a-z]", "", text.lower())
+    for value in Stage.values:
+        if squashed == value.replace("_", ""):
+            return value
+    return None
+
+
+def stage_suggestions(*, stages: dict[str, str | None]) -> dict[str, list[StageSuggestion]]:
+    """Fitting interventions per disorder, given the stage of change of each
+    (``{"mental_health": "contemplation", "substance_use": "action"}``), in one query."""
+    keys = {disorder: stage_key(stage) for disorder, stage in stages.items()}
+    wanted = {k for k in keys.values() if k}
+    result: dict[str, list[StageSuggestion]] = {d: [] for d in keys}
+    if not wanted:
+        return result
+    rows = list(StageSuggestion.objects.filter(is_active=True, stage__in=wanted))
+    for disorder, key in keys.items():
+        result[disorder] = [s for s in rows if s.stage == key and s.disorder in ("", disorder)]
+    return result
+
+
+# --------------------------------------------------------------------------- the diff
+def careplan_outline(plan: CarePlan) -> list[str]:
+    """A plan as lines of text, the form the version diff compares (prefetched plan)."""
+    lines = [
+        f"Start: {plan.effective_date:%Y-%m-%d}",
+        f"What matters to the client: {plan.what_matters}",
+        f"Preferences: {plan.preferences}",
+        f"Client took part: {'yes' if plan.client_participated else 'no'}",
+        f"Client agrees: {'yes' if plan.client_agrees else 'no'}",
+    ]
+    if plan.integration_exception:
+        lines.append(f"Why not both disorders: {plan.integration_exception}")
+    goals_by_problem: dict[int, list[Goal]] = {}
+    for goal in plan.goals.all():
+        goals_by_problem.setdefault(goal.problem_id, []).append(goal)
+    for problem in plan.problems.all():
+        tags = f" [{problem.disorders_label}]" if problem.disorders_label else ""
+        lines.append(f"Need ({problem.get_domain_display()}){tags}: {problem.description}")
+        for goal in goals_by_problem.get(problem.pk, []):
+            lines.append(
+                f"  Goal: {goal.text} ({goal.get_goal_type_display()}, by "
+                f"{goal.target_date:%Y-%m-%d}, {goal.get_status_display().lower()})"
+            )
+            for objective in goal.objectives.all():
+                lines.append(f"    Objective: {objective.text}")
+            for i in goal.interventions.all():
+                who = i.responsible.display_name if i.responsible_id else "unassigned"
+                lines.append(
+                    f"    Intervention: {i.get_category_display()}"
+                    f"{' — ' + i.description if i.description else ''}; {i.frequency}; {who}"
+                )
+    return lines
+
+
+def careplan_diff(*, old: CarePlan, new: CarePlan) -> list[tuple[str, str]]:
+    """What changed between two versions: (``"added"|"removed"|"same"``, line) pairs."""
+    result = []
+    for line in difflib.ndiff(careplan_outline(old), careplan_outline(new)):
+        tag, text = line[:2], line[2:]
+        if tag == "+ ":
+            result.append(("added", text))
+        elif tag == "- ":
+            result.append(("removed", text))
+        elif tag == "  ":
+            result.append(("same", text))
+    return result

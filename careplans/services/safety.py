@@ -1,0 +1,110 @@
+"""Writes for the Stanley-Brown safety plan and the relapse-prevention plan. Each save is
+a new version; the previous one is kept, marked superseded."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.urls import reverse
+from django.utils import timezone
+
+from casemgmt.accounts.models import User
+from casemgmt.audit.models import AuditAction
+from casemgmt.audit.services import audit_record
+from clients.models import Client
+from clients.services import timeline_record
+
+from ..models import RelapsePreventionPlan, SafetyPlan
+
+SAFETY_REQUIRED = {
+    "warning_signs": "List at least one warning sign.",
+    "internal_coping": "List at least one thing the client can do on their own.",
+    "social_distraction": "List people or places that help.",
+    "people_to_ask": "List at least one person the client can ask for help.",
+    "professionals": "List professionals or agencies to contact.",
+    "crisis_lines": "Keep at least one crisis line (988 in the US).",
+    "environment_safe": "Say how the environment is made safe (lethal means).",
+}
+RELAPSE_REQUIRED = {
+    "triggers": "List at least one trigger.",
+    "warning_signs": "List at least one early warning sign.",
+    "coping": "List at least one coping strategy.",
+    "supports": "List at least one support.",
+    "after_slip": "Say what to do after a slip.",
+}
+
+
+def _save_version(
+    *,
+    model,
+    required: dict[str, str],
+    actor: User,
+    client: Client,
+    values: dict[str, Any],
+    label: str,
+    url_name: str,
+):
+    unknown = set(values) - set(model.FIELDS)
+    if unknown:
+        raise ValidationError({name: ["Unknown field."] for name in unknown})
+    clean = {f: (values.get(f) or "").strip() for f in model.FIELDS}
+    errors = {f: [msg] for f, msg in required.items() if not clean[f]}
+    if errors:
+        raise ValidationError(errors)
+    Client.objects.select_for_update().filter(pk=client.pk).first()
+    now = timezone.now()
+    model.objects.filter(client=client, superseded_at__isnull=True).update(superseded_at=now)
+    version = (model.objects.filter(client=client).aggregate(v=Max("version"))["v"] or 0) + 1
+    plan = model.objects.create(client=client, version=version, created_by=actor, **clean)
+    audit_record(
+        user=actor,
+        action=AuditAction.CREATE,
+        obj=plan,
+        client_id=client.pk,
+        detail={"version": version},
+    )
+    timeline_record(
+        client=client,
+        kind="careplan",
+        summary=f"{label} version {version} saved",
+        actor=actor,
+        obj=plan,
+        link=reverse(url_name, args=[client.pk]),
+    )
+    return plan
+
+
+@transaction.atomic
+def safety_plan_save(*, actor: User, client: Client, values: dict[str, Any]) -> SafetyPlan:
+    """Save the client's safety plan as its next version."""
+    values = dict(values)
+    if not (values.get("crisis_lines") or "").strip() and "crisis_lines" not in values:
+        values["crisis_lines"] = SafetyPlan.DEFAULT_CRISIS_LINES
+    return _save_version(
+        model=SafetyPlan,
+        required=SAFETY_REQUIRED,
+        actor=actor,
+        client=client,
+        values=values,
+        label="Safety plan",
+        url_name="careplans:safety_plan",
+    )
+
+
+@transaction.atomic
+def relapse_plan_save(
+    *, actor: User, client: Client, values: dict[str, Any]
+) -> RelapsePreventionPlan:
+    """Save the client's relapse-prevention plan as its next version."""
+    return _save_version(
+        model=RelapsePreventionPlan,
+        required=RELAPSE_REQUIRED,
+        actor=actor,
+        client=client,
+        values=values,
+        label="Relapse-prevention plan",
+        url_name="careplans:relapse_plan",
+    )

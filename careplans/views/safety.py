@@ -1,0 +1,122 @@
+"""The safety plan and relapse-prevention plan pages, and printing a plan as PDF."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+
+from clients.views.common import chart_client, chart_context
+
+from .. import selectors, services
+from ..forms import RelapsePlanForm, SafetyPlanForm
+from ..models import RelapsePreventionPlan, SafetyPlan
+from ..pdf import COPIES, PAPERS, careplan_print, pdf_filename, safety_plan_print
+from .plans import _plan, show_error
+
+
+def _versioned_page(request, pk, *, model, form_class, save, versions, template_title, url_name):
+    client = chart_client(request, pk)
+    all_versions = list(versions(client=client))
+    current = next((v for v in all_versions if v.superseded_at is None), None)
+    shown = current
+    wanted = request.GET.get("version", "")
+    if wanted.isdigit():
+        shown = next((v for v in all_versions if v.version == int(wanted)), None)
+        if shown is None:
+            raise Http404("No such version")
+    editing = request.method == "POST" or request.GET.get("edit") or current is None
+    initial = {f: getattr(current, f) for f in model.FIELDS} if current else {}
+    if model is SafetyPlan and not current:
+        initial["crisis_lines"] = SafetyPlan.DEFAULT_CRISIS_LINES
+    form = form_class(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            save(actor=request.user, client=client, values=dict(form.cleaned_data))
+        except ValidationError as error:
+            show_error(form, error)
+        else:
+            messages.success(request, f"{template_title} saved as a new version.")
+            return redirect(url_name, pk=client.pk)
+    context = chart_context(
+        request,
+        client,
+        "careplan",
+        title=template_title,
+        shown=shown,
+        current=current,
+        versions=all_versions,
+        form=form if editing and (shown is current) else None,
+        fields=[
+            (model._meta.get_field(f).verbose_name, getattr(shown, f, "")) for f in model.FIELDS
+        ]
+        if shown
+        else [],
+        url_name=url_name,
+    )
+    return render(request, "careplans/versioned_plan.html", context)
+
+
+@login_required
+def safety_plan(request, pk: int):
+    return _versioned_page(
+        request,
+        pk,
+        model=SafetyPlan,
+        form_class=SafetyPlanForm,
+        save=services.safety_plan_save,
+        versions=selectors.safety_plan_versions,
+        template_title="Safety plan",
+        url_name="careplans:safety_plan",
+    )
+
+
+@login_required
+def relapse_plan(request, pk: int):
+    return _versioned_page(
+        request,
+        pk,
+        model=RelapsePreventionPlan,
+        form_class=RelapsePlanForm,
+        save=services.relapse_plan_save,
+        versions=selectors.relapse_plan_versions,
+        template_title="Relapse-prevention plan",
+        url_name="careplans:relapse_plan",
+    )
+
+
+@login_required
+def plan_pdf(request, pk: int, plan_id: int):
+    """The client or clinical copy as a PDF; the print is audited."""
+    client, plan = _plan(request, pk, plan_id, audit=False)
+    copy = request.GET.get("copy", "client")
+    paper = request.GET.get("paper", "letter")
+    if copy not in COPIES or paper not in PAPERS:
+        raise Http404("Unknown copy or paper size")
+    pdf = careplan_print(actor=request.user, plan=plan, copy=copy, paper=paper)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{pdf_filename(plan, copy)}"'
+    return response
+
+
+@login_required
+def safety_plan_pdf(request, pk: int):
+    """The current (or ``?version=``) safety plan alone as a PDF; the print is audited."""
+    client = chart_client(request, pk, audit=False)
+    versions = {v.version: v for v in selectors.safety_plan_versions(client=client)}
+    wanted = request.GET.get("version", "")
+    shown = (
+        versions.get(int(wanted))
+        if wanted.isdigit()
+        else next((v for v in versions.values() if v.superseded_at is None), None)
+    )
+    paper = request.GET.get("paper", "letter")
+    if shown is None or paper not in PAPERS:
+        raise Http404("No such safety plan")
+    pdf = safety_plan_print(actor=request.user, client=client, safety_plan=shown, paper=paper)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    name = f"safety-plan-{client.client_number}-v{shown.version}.pdf"
+    response["Content-Disposition"] = f'inline; filename="{name}"'
+    return response

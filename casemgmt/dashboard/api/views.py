@@ -1,0 +1,119 @@
+"""``/api/v1/dashboard/...``: the same figures as the pages, with the same filters
+(team, case_manager, start, end)."""
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, viewsets
+from rest_framework.response import Response
+
+from casemgmt.audit.models import AuditAction
+from casemgmt.audit.services import audit_record
+
+from .. import metrics
+from ..selectors import caseload_rows, today_for
+from ..views import _filtered, measures_data
+
+FILTERS = [
+    OpenApiParameter("team", int),
+    OpenApiParameter("case_manager", int),
+    OpenApiParameter("start", str, description="YYYY-MM-DD"),
+    OpenApiParameter("end", str, description="YYYY-MM-DD"),
+]
+
+
+class DashboardViewSet(viewsets.ViewSet):
+    """Team caseload figures and quality measures (supervisors and admins; others 403),
+    and the caller's Today list."""
+
+    @extend_schema(
+        parameters=FILTERS,
+        responses=inline_serializer(
+            "CaseloadRow",
+            {
+                "case_manager": serializers.IntegerField(),
+                "case_manager_name": serializers.CharField(),
+                **{m.key: serializers.IntegerField() for m in metrics.METRICS},
+            },
+            many=True,
+        ),
+    )
+    def caseload(self, request):
+        _, _, scope = _filtered(request)
+        rows = caseload_rows(scope=scope, sort=request.query_params.get("sort", ""))
+        audit_record(user=request.user, action=AuditAction.VIEW, object_type="dashboard.team")
+        return Response(
+            [
+                {
+                    "case_manager": r.case_manager.pk,
+                    "case_manager_name": r.case_manager.display_name,
+                    **{m.key: r.get(m.key) for m in metrics.METRICS},
+                }
+                for r in rows
+            ]
+        )
+
+    @extend_schema(
+        parameters=FILTERS,
+        responses=inline_serializer(
+            "Measure",
+            {
+                "key": serializers.CharField(),
+                "label": serializers.CharField(),
+                "definition": serializers.CharField(),
+                "numerator": serializers.IntegerField(),
+                "denominator": serializers.IntegerField(),
+                "rate": serializers.FloatField(allow_null=True),
+                "note": serializers.CharField(),
+            },
+            many=True,
+        ),
+    )
+    def measures(self, request):
+        data = measures_data(request)
+        audit_record(user=request.user, action=AuditAction.VIEW, object_type="dashboard.measures")
+        return Response(
+            [
+                {
+                    "key": m.key,
+                    "label": m.label,
+                    "definition": m.definition,
+                    "numerator": m.numerator,
+                    "denominator": m.denominator,
+                    "rate": m.rate,
+                    "note": m.note,
+                }
+                for m in data["measures"]
+            ]
+        )
+
+    @extend_schema(
+        responses=inline_serializer(
+            "TodaySection",
+            {
+                "client": serializers.IntegerField(),
+                "what": serializers.CharField(),
+                "due": serializers.DateField(allow_null=True),
+                "when": serializers.CharField(),
+                "overdue": serializers.BooleanField(),
+                "link": serializers.CharField(),
+            },
+            many=True,
+        )
+    )
+    def today(self, request):
+        sections = today_for(user=request.user)
+        return Response(
+            {
+                name: [
+                    {
+                        "client": i.client.pk,
+                        "what": i.what,
+                        "due": i.due,
+                        "when": i.when,
+                        "overdue": i.overdue,
+                        "link": i.link,
+                    }
+                    for i in items
+                ]
+                for name, items in sections.items()
+            }
+        )

@@ -1,0 +1,181 @@
+"""The caseload figures of the team dashboard, each defined once.
+
+A metric answers two questions with a fixed number of queries whatever the team size:
+``counts(scope, as_of)`` -> {case manager id: count}, and ``client_ids(scope, as_of)`` ->
+a subquery of the client ids behind the figure (the drill-down list). ``scope`` is the
+queryset of clients in reach (already filtered by team or case manager).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+
+from careplans.models import CarePlan, PlanStatus
+from clients.models import ClientStatus, RiskFlag, RiskFlagKind
+from referrals.models import FollowUp, FollowUpReason, FollowUpStatus, Referral
+
+HIGH_RISK_FLAGS = (RiskFlagKind.SUICIDE, RiskFlagKind.OVERDOSE, RiskFlagKind.VIOLENCE)
+# Referral statuses that still wait for the other organisation.
+WAITING_STATUSES = ("sent", "received")
+AT_RISK_DAYS = 2  # a 7-day transition follow-up due within 2 days is "at risk"
+
+
+@dataclass(frozen=True)
+class Metric:
+    key: str
+    label: str
+    definition: str
+
+
+METRICS = [
+    Metric(
+        "active",
+        "Active caseload",
+        "Clients with status active whose primary case manager this is.",
+    ),
+    Metric(
+        "high_risk",
+        "High-risk clients",
+        "Active clients with an active suicide, overdose or violence risk flag.",
+    ),
+    Metric(
+        "overdue_followups",
+        "Overdue follow-ups",
+        "Clients with an open follow-up assigned to this case manager whose due time has passed.",
+    ),
+    Metric(
+        "plans_overdue",
+        "Plans overdue for review",
+        "Clients whose active care plan's review date is before today.",
+    ),
+    Metric(
+        "no_plan", "Without an active plan", "Active clients with no care plan in status active."
+    ),
+    Metric(
+        "referrals_overdue",
+        "Referrals past deadline",
+        "Clients with a referral sent or received, still waiting for a response, past "
+        "its response deadline.",
+    ),
+    Metric(
+        "transitions_at_risk",
+        "7-day window at risk or missed",
+        "Clients with a 7-day follow-up after a care transition that is still open and "
+        f"due within {AT_RISK_DAYS} days, overdue, or marked missed.",
+    ),
+]
+BY_KEY = {m.key: m for m in METRICS}
+
+
+def _active(scope: QuerySet) -> QuerySet:
+    return scope.filter(status=ClientStatus.ACTIVE)
+
+
+def _high_risk(scope: QuerySet) -> QuerySet:
+    flags = RiskFlag.objects.filter(
+        client=OuterRef("pk"), cleared_at__isnull=True, kind__in=HIGH_RISK_FLAGS
+    )
+    return _active(scope).filter(Exists(flags))
+
+
+def _plans_overdue(scope: QuerySet, as_of: date) -> QuerySet:
+    plans = CarePlan.objects.filter(
+        client=OuterRef("pk"), status=PlanStatus.ACTIVE, review_due__lt=as_of
+    )
+    return scope.filter(Exists(plans))
+
+
+def _no_plan(scope: QuerySet) -> QuerySet:
+    plans = CarePlan.objects.filter(client=OuterRef("pk"), status=PlanStatus.ACTIVE)
+    return _active(scope).filter(~Exists(plans))
+
+
+def _referrals_overdue(scope: QuerySet, as_of: date) -> QuerySet:
+    waiting = Referral.objects.filter(
+        client=OuterRef("pk"), status__in=WAITING_STATUSES, response_due_on__lt=as_of
+    )
+    return scope.filter(Exists(waiting))
+
+
+def _followups(scope: QuerySet, condition: Q) -> QuerySet:
+    return FollowUp.objects.filter(condition, client_id__in=scope.values("pk"))
+
+
+def _overdue_condition(now) -> Q:
+    return Q(status=FollowUpStatus.OPEN, due_at__lt=now)
+
+
+def _transition_condition(as_of: date) -> Q:
+    seven_day = Q(reason=FollowUpReason.TRANSITION, window_days=7)
+    return seven_day & (
+        Q(status=FollowUpStatus.MISSED)
+        | Q(status=FollowUpStatus.OPEN, due_on__lte=as_of + timedelta(days=AT_RISK_DAYS))
+    )
+
+
+def _by_manager(qs: QuerySet, field: str = "primary_case_manager") -> dict[int, int]:
+    """{case manager id: number of clients}; each client row counts once (no DISTINCT)."""
+    rows = qs.values(field).annotate(n=Count("pk")).order_by()
+    return {row[field]: row["n"] for row in rows if row[field] is not None}
+
+
+def counts(key: str, scope: QuerySet, *, as_of: date, now) -> dict[int, int]:
+    """{case manager id: count} for one metric. One query."""
+    if key == "active":
+        return _by_manager(_active(scope))
+    if key == "high_risk":
+        return _by_manager(_high_risk(scope))
+    if key == "plans_overdue":
+        return _by_manager(_plans_overdue(scope, as_of))
+    if key == "no_plan":
+        return _by_manager(_no_plan(scope))
+    if key == "referrals_overdue":
+        return _by_manager(_referrals_overdue(scope, as_of))
+    if key == "overdue_followups":
+        rows = (
+            _followups(scope, _overdue_condition(now))
+            .values("assignee")
+            .annotate(n=Count("client", distinct=True))
+            .order_by()
+        )
+        return {r["assignee"]: r["n"] for r in rows}
+    if key == "transitions_at_risk":
+        rows = (
+            _followups(scope, _transition_condition(as_of))
+            .values("client__primary_case_manager")
+            .annotate(n=Count("client", distinct=True))
+            .order_by()
+        )
+        return {
+            r["client__primary_case_manager"]: r["n"]
+            for r in rows
+            if r["client__primary_case_manager"]
+        }
+    raise KeyError(key)
+
+
+def client_ids(key: str, scope: QuerySet, *, as_of: date, now, case_manager_id=None) -> QuerySet:
+    """The clients behind one figure, as a subquery of ids."""
+    if key == "overdue_followups":
+        condition = _overdue_condition(now)
+        if case_manager_id:
+            condition &= Q(assignee_id=case_manager_id)
+        return _followups(scope, condition).values("client_id")
+    if key == "transitions_at_risk":
+        qs = _followups(scope, _transition_condition(as_of))
+        if case_manager_id:
+            qs = qs.filter(client__primary_case_manager_id=case_manager_id)
+        return qs.values("client_id")
+    if case_manager_id:
+        scope = scope.filter(primary_case_manager_id=case_manager_id)
+    builders = {
+        "active": lambda: _active(scope),
+        "high_risk": lambda: _high_risk(scope),
+        "plans_overdue": lambda: _plans_overdue(scope, as_of),
+        "no_plan": lambda: _no_plan(scope),
+        "referrals_overdue": lambda: _referrals_overdue(scope, as_of),
+    }
+    return builders[key]().values("pk")

@@ -1,0 +1,198 @@
+"""Reads for the Today page and the team dashboard. Counts use a fixed number of
+queries whatever the caseload size (asserted in tests)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from casemgmt.accounts.models import Team, User
+from casemgmt.accounts.selectors import team_ids_in_reach
+from clients.models import Client, RiskFlag
+from clients.selectors import client_list
+
+from . import metrics
+
+
+def can_see_team_dashboard(user: User) -> bool:
+    return user.is_authenticated and (
+        user.is_admin_role or user.is_supervisor_role or user.supervised_teams.exists()
+    )
+
+
+def dashboard_scope(
+    *, user: User, team: Team | None = None, case_manager: User | None = None
+) -> QuerySet[Client]:
+    """Clients the dashboard counts for ``user``: supervisors their teams, admins all."""
+    if not can_see_team_dashboard(user):
+        raise PermissionDenied
+    qs = Client.objects.all()
+    ids = team_ids_in_reach(user=user)
+    if ids is not None:
+        # A literal list (a handful of teams) keeps every metric query simple.
+        qs = qs.filter(team_id__in=list(ids.values_list("id", flat=True)))
+    if team is not None:
+        qs = qs.filter(team=team)
+    if case_manager is not None:
+        qs = qs.filter(primary_case_manager=case_manager)
+    return qs
+
+
+@dataclass
+class CaseloadRow:
+    case_manager: User
+    figures: dict[str, int] = field(default_factory=dict)
+
+    def get(self, key: str) -> int:
+        return self.figures.get(key, 0)
+
+
+def caseload_rows(
+    *, scope: QuerySet[Client], as_of: date | None = None, sort: str = ""
+) -> list[CaseloadRow]:
+    """One row per case manager with every metric. 1 + len(METRICS) queries."""
+    as_of = as_of or timezone.localdate()
+    now = timezone.now()
+    figures = {m.key: metrics.counts(m.key, scope, as_of=as_of, now=now) for m in metrics.METRICS}
+    manager_ids = set().union(*(f.keys() for f in figures.values()))
+    managers = User.objects.filter(pk__in=manager_ids).order_by("last_name", "first_name")
+    rows = [CaseloadRow(m, {k: v.get(m.pk, 0) for k, v in figures.items()}) for m in managers]
+    key = sort.lstrip("-")
+    if key in metrics.BY_KEY:
+        rows.sort(key=lambda r: r.get(key), reverse=sort.startswith("-"))
+    return rows
+
+
+def drilldown(
+    *,
+    user: User,
+    scope: QuerySet[Client],
+    metric: str,
+    case_manager_id: int | None,
+    as_of: date | None = None,
+) -> QuerySet[Client]:
+    """The clients behind one dashboard figure, as a client list (same list page)."""
+    as_of = as_of or timezone.localdate()
+    ids = metrics.client_ids(
+        metric, scope, as_of=as_of, now=timezone.now(), case_manager_id=case_manager_id
+    )
+    return client_list(user=user).filter(pk__in=ids)
+
+
+# ------------------------------------------------------------------------------ Today
+@dataclass
+class TodayItem:
+    """One line of the Today page."""
+
+    client: Client
+    what: str
+    due: date | None
+    when: str  # "overdue 2 days", "due tomorrow"
+    overdue: bool
+    link: str
+
+
+def relative_due(day: date | None, today: date) -> str:
+    if day is None:
+        return ""
+    delta = (day - today).days
+    if delta < 0:
+        return f"overdue {-delta} day{'s' if delta != -1 else ''}"
+    if delta == 0:
+        return "due today"
+    if delta == 1:
+        return "due tomorrow"
+    return f"due in {delta} days"
+
+
+def _item(client, what, due, today, link) -> TodayItem:
+    return TodayItem(client, what, due, relative_due(due, today), bool(due and due < today), link)
+
+
+def today_for(*, user: User, as_of: date | None = None) -> dict[str, list[TodayItem]]:
+    """What needs this user now, most urgent first (UX.md: the Today page). A fixed
+    number of queries whatever the caseload."""
+    from django.urls import reverse
+
+    from assessments.selectors import reassessments_due
+    from careplans.selectors import plans_due_for_review
+    from referrals.models import FollowUpStatus
+    from referrals.selectors import followup_list, referral_list
+
+    today = as_of or timezone.localdate()
+    now = timezone.now()
+
+    def chart(client, name="clients:detail"):
+        return reverse(name, args=[client.pk])
+
+    followups = []
+    open_followups = followup_list(user=user).filter(
+        assignee=user, status=FollowUpStatus.OPEN, due_on__lte=today + timedelta(days=7)
+    )
+    for f in open_followups:
+        link = reverse("referrals:followup_close", args=[f.pk])
+        item = _item(f.client, f.title, f.due_on, today, link)
+        item.overdue = f.due_at < now  # a follow-up with a time is overdue after it
+        followups.append(item)
+    mine = client_list(user=user).filter(primary_case_manager=user)
+    flagged = [
+        _item(c, ", ".join(f.get_kind_display() for f in c.active_flags), None, today, chart(c))
+        for c in mine.filter(
+            pk__in=RiskFlag.objects.filter(cleared_at__isnull=True).values("client_id")
+        ).order_by("last_name", "first_name")
+    ]
+    plans = [
+        _item(
+            p.client,
+            f"Care plan review (version {p.version})",
+            p.review_due,
+            today,
+            reverse("careplans:client_plan", args=[p.client_id]),
+        )
+        for p in plans_due_for_review(user=user, as_of=today + timedelta(days=14))
+        .filter(client__primary_case_manager=user)
+        .select_related("client")
+    ]
+    # One line per client: "PHQ-9, GAD-7 re-assessment", due at the earliest date.
+    by_client: dict[int, list] = {}
+    for d in reassessments_due(user=user, as_of=today + timedelta(days=7), case_manager_id=user.pk):
+        by_client.setdefault(d.client.pk, []).append(d)
+    reassessments = sorted(
+        (
+            _item(
+                due[0].client,
+                ", ".join(d.instrument_name for d in due) + " re-assessment",
+                min(d.due_on for d in due),
+                today,
+                reverse("assessments:client_assessments", args=[due[0].client.pk]),
+            )
+            for due in by_client.values()
+        ),
+        key=lambda i: i.due,
+    )
+    referrals = [
+        _item(
+            r.client,
+            f"Referral to {r.recipient_name}: {r.get_status_display().lower()}",
+            r.response_due_on,
+            today,
+            reverse("referrals:referral_detail", args=[r.client_id, r.pk]),
+        )
+        for r in referral_list(user=user)
+        .filter(client__primary_case_manager=user, status__in=metrics.WAITING_STATUSES)
+        .select_related("service__organization")
+        .order_by("response_due_on")
+    ]
+    return {
+        "overdue": [i for i in followups if i.overdue],
+        "due_today": [i for i in followups if not i.overdue and i.due == today],
+        "this_week": [i for i in followups if not i.overdue and i.due and i.due > today],
+        "flagged": flagged,
+        "plans": plans,
+        "reassessments": reassessments,
+        "referrals": referrals,
+    }

@@ -1,0 +1,246 @@
+import csv
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import render
+
+from casemgmt.audit.models import AuditAction
+from casemgmt.audit.services import audit_record
+from clients.filters import ClientFilter
+from clients.models import Client
+
+from . import charts, metrics
+from .filters import DashboardFilter
+from .measures import phq9_band_distribution, quality_measures
+from .selectors import (
+    can_see_team_dashboard,
+    caseload_rows,
+    dashboard_scope,
+    drilldown,
+    today_for,
+)
+
+
+@login_required
+def today(request):
+    """The home page: what needs me now (UX.md)."""
+    sections = today_for(user=request.user)
+    audit_record(user=request.user, action=AuditAction.VIEW, object_type="dashboard.today")
+    return render(
+        request,
+        "dashboard/today.html",
+        {
+            "sections": sections,
+            "is_supervisor": can_see_team_dashboard(request.user),
+            "nothing": not any(sections.values()),
+        },
+    )
+
+
+def _filtered(request):
+    if not can_see_team_dashboard(request.user):
+        raise PermissionDenied
+    filters = DashboardFilter(request.GET, queryset=Client.objects.none(), request=request)
+    values = filters.values()
+    scope = dashboard_scope(
+        user=request.user, team=values["team"], case_manager=values["case_manager"]
+    )
+    return filters, values, scope
+
+
+@login_required
+def team(request):
+    filters, values, scope = _filtered(request)
+    sort = request.GET.get("sort", "")
+    rows = caseload_rows(scope=scope, sort=sort)
+    totals = [(m, sum(r.get(m.key) for r in rows)) for m in metrics.METRICS]
+    table = [(r, [(m, r.get(m.key)) for m in metrics.METRICS]) for r in rows]
+    audit_record(user=request.user, action=AuditAction.VIEW, object_type="dashboard.team")
+    query = request.GET.copy()
+    query.pop("sort", None)
+    return render(
+        request,
+        "dashboard/team.html",
+        {
+            "filter": filters,
+            "rows": table,
+            "metrics": metrics.METRICS,
+            "totals": totals,
+            "sort": sort,
+            "query": query.urlencode(),
+        },
+    )
+
+
+@login_required
+def clients(request):
+    """The clients behind a dashboard figure: the same client list page, pre-filtered."""
+    filters, values, scope = _filtered(request)
+    metric = request.GET.get("metric", "")
+    if metric not in metrics.BY_KEY:
+        metric = "active"
+    manager = values["case_manager"]
+    queryset = drilldown(
+        user=request.user,
+        scope=scope,
+        metric=metric,
+        case_manager_id=manager.pk if manager else None,
+    )
+    listed = ClientFilter(request.GET, queryset=queryset, request=request)
+    page = Paginator(listed.qs, 25).get_page(request.GET.get("page"))
+    audit_record(
+        user=request.user,
+        action=AuditAction.VIEW,
+        object_type="clients.client_list",
+        detail={"filters": sorted(k for k, v in request.GET.items() if v)},
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    heading = metrics.BY_KEY[metric].label + (f" — {manager.display_name}" if manager else "")
+    return render(
+        request,
+        "clients/client_list.html",
+        {
+            "filter": listed,
+            "page": page,
+            "query": query.urlencode(),
+            "heading": heading,
+            "definition": metrics.BY_KEY[metric].definition,
+            "keep": {
+                k: v
+                for k, v in request.GET.items()
+                if k in ("metric", "case_manager", "team") and v
+            },
+        },
+    )
+
+
+def _team_ids(request, team) -> list[int] | None:
+    from casemgmt.accounts.selectors import team_ids_in_reach
+
+    if team is not None:
+        return [team.pk]
+    ids = team_ids_in_reach(user=request.user)
+    return None if ids is None else list(ids.values_list("id", flat=True))
+
+
+def measures_data(request) -> dict:
+    filters, values, scope = _filtered(request)
+    team_ids = _team_ids(request, values["team"])
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    results = quality_measures(
+        team_ids=team_ids, start=values["start"], end=values["end"], as_of=today
+    )
+    caseload = [
+        (row.case_manager.display_name, row.get("active"))
+        for row in caseload_rows(scope=scope, sort="-active")
+    ]
+    trend = charts.follow_up_trend(team_ids=team_ids, end=values["end"])
+    return {
+        "filter": filters,
+        "values": values,
+        "measures": results,
+        "caseload_bars": charts.bars(caseload),
+        "caseload_height": max(8, 8 * len(caseload)),
+        "phq9_bars": charts.bars(phq9_band_distribution(team_ids=team_ids)),
+        "trend": trend,
+        "trend_line": charts.polyline(trend),
+    }
+
+
+@login_required
+def measures(request):
+    context = measures_data(request)
+    audit_record(user=request.user, action=AuditAction.VIEW, object_type="dashboard.measures")
+    query = request.GET.copy()
+    context["query"] = query.urlencode()
+    return render(request, "dashboard/measures.html", context)
+
+
+@login_required
+def measures_csv(request):
+    context = measures_data(request)
+    audit_record(
+        user=request.user,
+        action=AuditAction.EXPORT,
+        object_type="dashboard.measures",
+        detail={"start": str(context["values"]["start"]), "end": str(context["values"]["end"])},
+    )
+    response = HttpResponse(content_type="text/csv")
+    response["Content-Disposition"] = 'attachment; filename="quality-measures.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["Measure", "Numerator", "Denominator", "Rate", "Note", "Definition"])
+    for m in context["measures"]:
+        writer.writerow(
+            [
+                m.label,
+                m.numerator,
+                m.denominator,
+                "" if m.rate is None else f"{m.rate:.4f}",
+                m.note,
+                m.definition,
+            ]
+        )
+    return response
+
+
+@login_required
+def clients_csv(request):
+    """The clients behind a figure (or any client list filter), as CSV. Audited."""
+    filters, values, scope = _filtered(request)
+    metric = request.GET.get("metric") if request.GET.get("metric") in metrics.BY_KEY else "active"
+    manager = values["case_manager"]
+    queryset = drilldown(
+        user=request.user,
+        scope=scope,
+        metric=metric,
+        case_manager_id=manager.pk if manager else None,
+    )
+    listed = ClientFilter(request.GET, queryset=queryset, request=request).qs
+    response = HttpResponse(content_type="text/csv")
+    response["Content-Disposition"] = f'attachment; filename="clients-{metric}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["Client number", "Name", "Status", "Case manager", "Team", "Flags"])
+    count = 0
+    for client in listed.iterator(chunk_size=500):
+        count += 1
+        writer.writerow(
+            [
+                client.client_number,
+                client.display_name,
+                client.get_status_display(),
+                client.primary_case_manager.display_name if client.primary_case_manager else "",
+                client.team.name,
+                " ".join(f.kind for f in getattr(client, "active_flags", [])),
+            ]
+        )
+    audit_record(
+        user=request.user,
+        action=AuditAction.EXPORT,
+        object_type="clients.client_list",
+        detail={"metric": metric, "rows": count},
+    )
+    return response
+
+
+@login_required
+def team_csv(request):
+    filters, values, scope = _filtered(request)
+    rows = caseload_rows(scope=scope)
+    audit_record(
+        user=request.user,
+        action=AuditAction.EXPORT,
+        object_type="dashboard.team",
+        detail={"rows": len(rows)},
+    )
+    response = HttpResponse(content_type="text/csv")
+    response["Content-Disposition"] = 'attachment; filename="team-caseload.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["Case manager", *[m.label for m in metrics.METRICS]])
+    for row in rows:
+        writer.writerow([row.case_manager.display_name, *[row.get(m.key) for m in metrics.METRICS]])
+    return response

@@ -1,0 +1,118 @@
+from django import forms
+
+from casemgmt.lib.forms import StyledForm
+
+from .medlist import MEDICATIONS
+from .models import Adherence, CrisisAction, CrisisType, MedicationStatus, Route, SupplyKind
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class MedicationForm(StyledForm):
+    name = forms.CharField(
+        max_length=120,
+        widget=forms.TextInput(attrs={"list": "medication-names", "autocomplete": "off"}),
+        help_text="Pick from the list or type any medication.",
+    )
+    dose = forms.CharField(max_length=60, help_text="e.g. 16 mg")
+    route = forms.ChoiceField(choices=Route.choices)
+    frequency = forms.CharField(max_length=60, help_text="e.g. once daily, every 4 weeks")
+    started_on = forms.DateField(widget=DATE, label="Start date")
+    prescriber_member = forms.ModelChoiceField(
+        queryset=None, required=False, label="Prescriber (care team)"
+    )
+    prescriber_name = forms.CharField(
+        max_length=150, required=False, label="Prescriber (outside the care team)"
+    )
+    reason = forms.CharField(max_length=200, required=False)
+    is_moud = forms.BooleanField(required=False, label="Medication for addiction treatment")
+    is_psychiatric = forms.BooleanField(required=False, label="Psychiatric medication")
+
+    def __init__(self, *args, client, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["prescriber_member"].queryset = client.care_team.filter(ended_on__isnull=True)
+        self.fields["prescriber_member"].label_from_instance = lambda m: (
+            f"{m.display_name} ({m.get_role_display()})"
+        )
+        self.medication_names = [name for name, _ in MEDICATIONS]
+
+    def clean(self):
+        data = super().clean()
+        # Unticked boxes on a listed medication: let the pick-list decide.
+        if not self.data.get("is_moud") and not self.data.get("is_psychiatric"):
+            data["is_moud"] = data["is_psychiatric"] = None
+        return data
+
+
+class MedicationChangeForm(StyledForm):
+    dose = forms.CharField(max_length=60)
+    frequency = forms.CharField(max_length=60)
+    route = forms.ChoiceField(choices=Route.choices)
+    status = forms.ChoiceField(choices=[c for c in MedicationStatus.choices if c[0] != "stopped"])
+
+
+class StopForm(StyledForm):
+    stopped_on = forms.DateField(widget=DATE, label="Stop date")
+    stop_reason = forms.CharField(max_length=200, label="Reason")
+
+
+class CheckInForm(StyledForm):
+    checked_on = forms.DateField(widget=DATE, label="Date")
+    adherence = forms.ChoiceField(
+        choices=Adherence.choices, widget=forms.RadioSelect, label="How has it been taken?"
+    )
+    side_effects = forms.CharField(max_length=255, required=False)
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ReconciliationForm(StyledForm):
+    reconciled_on = forms.DateField(widget=DATE, label="Date")
+    summary = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="What changed",
+        help_text="Compare the list before and after the stay.",
+    )
+    confirmed_with = forms.CharField(
+        max_length=150, required=False, help_text="e.g. discharge summary, prescriber, pharmacy"
+    )
+    transition = forms.ModelChoiceField(
+        queryset=None,
+        required=False,
+        label="For the care transition",
+        help_text='Ticks that transition\'s "medications reconciled" item.',
+        empty_label="Not tied to a transition",
+    )
+
+    def __init__(self, *args, client, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        from referrals.selectors import transition_list
+
+        field = self.fields["transition"]
+        field.queryset = transition_list(user=user).filter(client=client)
+        field.label_from_instance = lambda t: (
+            f"{t.get_from_level_display()} at {t.facility}"
+            + (f", discharged {t.discharged_on:%b %-d, %Y}" if t.discharged_on else "")
+        )
+
+
+class CrisisForm(StyledForm):
+    occurred_at = forms.DateTimeField(widget=DATETIME, label="When")
+    crisis_type = forms.ChoiceField(choices=CrisisType.choices, label="Type of crisis")
+    actions = forms.MultipleChoiceField(
+        choices=CrisisAction.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="What was done",
+    )
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="What happened")
+    outcome = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
+    responders = forms.CharField(max_length=255, required=False, label="Who responded")
+
+
+class SupplyForm(StyledForm):
+    kind = forms.ChoiceField(choices=SupplyKind.choices, label="What was given")
+    given_on = forms.DateField(widget=DATE, label="Date")
+    quantity = forms.IntegerField(min_value=1, max_value=100, initial=1)
+    training_done = forms.BooleanField(required=False, label="Overdose-response education given")
+    note = forms.CharField(max_length=255, required=False)

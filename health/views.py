@@ -1,0 +1,221 @@
+"""Pages: Medications tab (list, add, check-ins, stop, reconcile) and the Crisis & harm
+reduction tab (record a crisis episode, give supplies)."""
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from casemgmt.lib.errors import Conflict
+from clients.views.common import chart_client, chart_context
+
+from . import links, services
+from .forms import (
+    CheckInForm,
+    CrisisForm,
+    MedicationChangeForm,
+    MedicationForm,
+    ReconciliationForm,
+    StopForm,
+    SupplyForm,
+)
+from .selectors import (
+    adherence_points,
+    crisis_list,
+    has_naloxone,
+    medication_get,
+    medication_list,
+    reconciliation_list,
+    supply_list,
+)
+
+
+def _apply(form, error) -> None:
+    if isinstance(error, Conflict):
+        form.add_error(error.field if error.field in form.fields else None, error.message)
+    else:
+        form.add_error(None, error)
+
+
+def _today_initial():
+    return {
+        "checked_on": timezone.localdate(),
+        "given_on": timezone.localdate(),
+        "reconciled_on": timezone.localdate(),
+        "stopped_on": timezone.localdate(),
+    }
+
+
+@login_required
+def medications(request, pk: int):
+    client = chart_client(request, pk)
+    form = MedicationForm(
+        request.POST or None, client=client, initial={"started_on": timezone.localdate()}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.medication_add(actor=request.user, client=client, **form.cleaned_data)
+        except ValidationError as error:
+            _apply(form, error)
+        else:
+            messages.success(request, "Medication added.")
+            return redirect("health:medications", pk=client.pk)
+    meds = list(medication_list(client=client))
+    context = chart_context(
+        request,
+        client,
+        "medications",
+        form=form,
+        current=[m for m in meds if m.status != "stopped"],
+        stopped=[m for m in meds if m.status == "stopped"],
+        reconciliations=reconciliation_list(client=client)[:10],
+        reconcile_form=ReconciliationForm(
+            initial=_today_initial() | {"transition": request.GET.get("transition")},
+            client=client,
+            user=request.user,
+        ),
+    )
+    return render(request, "health/medications.html", context)
+
+
+@login_required
+def medication_detail(request, pk: int, medication_id: int):
+    client = chart_client(request, pk)
+    medication = medication_get(client=client, medication_id=medication_id)
+    forms = {
+        "checkin": CheckInForm(initial=_today_initial()),
+        "change": MedicationChangeForm(
+            initial={
+                "dose": medication.dose,
+                "frequency": medication.frequency,
+                "route": medication.route,
+                "status": medication.status,
+            }
+        ),
+        "stop": StopForm(initial=_today_initial()),
+    }
+    action = request.POST.get("action")
+    if request.method == "POST" and action in forms:
+        form = forms[action] = type(forms[action])(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                if action == "checkin":
+                    services.checkin_record(actor=request.user, medication=medication, **data)
+                elif action == "change":
+                    services.medication_update(actor=request.user, medication=medication, data=data)
+                else:
+                    services.medication_stop(
+                        actor=request.user,
+                        medication=medication,
+                        stopped_on=data["stopped_on"],
+                        reason=data["stop_reason"],
+                    )
+            except (ValidationError, Conflict) as error:
+                _apply(form, error)
+            else:
+                messages.success(
+                    request,
+                    {
+                        "checkin": "Check-in recorded.",
+                        "change": "Medication updated.",
+                        "stop": "Medication stopped.",
+                    }[action],
+                )
+                return redirect("health:medication", pk=client.pk, medication_id=medication.pk)
+    context = chart_context(
+        request,
+        client,
+        "medications",
+        medication=medication,
+        points=adherence_points(medication),
+        **{f"{k}_form": v for k, v in forms.items()},
+    )
+    return render(request, "health/medication_detail.html", context)
+
+
+@login_required
+@require_POST
+def reconcile(request, pk: int):
+    client = chart_client(request, pk, audit=False)
+    form = ReconciliationForm(request.POST, client=client, user=request.user)
+    if form.is_valid():
+        data = dict(form.cleaned_data)
+        transition = data.pop("transition")
+        try:
+            services.reconciliation_record(
+                actor=request.user,
+                client=client,
+                transition_id=transition and transition.pk,
+                **data,
+            )
+        except ValidationError as error:
+            _apply(form, error)
+        else:
+            messages.success(request, "Reconciliation recorded.")
+            return redirect("health:medications", pk=client.pk)
+    meds = list(medication_list(client=client))
+    context = chart_context(
+        request,
+        client,
+        "medications",
+        form=MedicationForm(client=client),
+        current=[m for m in meds if m.status != "stopped"],
+        stopped=[m for m in meds if m.status == "stopped"],
+        reconciliations=reconciliation_list(client=client)[:10],
+        reconcile_form=form,
+    )
+    return render(request, "health/medications.html", context)
+
+
+@login_required
+def crisis(request, pk: int):
+    client = chart_client(request, pk)
+    crisis_form = CrisisForm(
+        initial={"occurred_at": timezone.localtime().replace(second=0, microsecond=0)}
+    )
+    supply_form = SupplyForm(initial=_today_initial())
+    action = request.POST.get("action")
+    if request.method == "POST" and action in ("crisis", "supply"):
+        form = CrisisForm(request.POST) if action == "crisis" else SupplyForm(request.POST)
+        if action == "crisis":
+            crisis_form = form
+        else:
+            supply_form = form
+        if form.is_valid():
+            try:
+                if action == "crisis":
+                    services.crisis_record(actor=request.user, client=client, **form.cleaned_data)
+                else:
+                    services.supply_give(actor=request.user, client=client, **form.cleaned_data)
+            except ValidationError as error:
+                _apply(form, error)
+            else:
+                messages.success(
+                    request,
+                    "Crisis episode recorded. The team's supervisors have "
+                    "been told and a follow-up is due within 24 hours."
+                    if action == "crisis"
+                    else "Recorded.",
+                )
+                return redirect("health:crisis", pk=client.pk)
+    episodes = list(crisis_list(client=client)[:20])
+    context = chart_context(
+        request,
+        client,
+        "crisis",
+        crisis_form=crisis_form,
+        supply_form=supply_form,
+        episodes=episodes,
+        supplies=supply_list(client=client)[:20],
+        has_naloxone=has_naloxone(client=client),
+        safety_plan_url=links.safety_plan_url(client),
+        # A crisis in the past week prompts a safety-plan review.
+        review_prompt=bool(episodes)
+        and episodes[0].occurred_at > timezone.now() - timedelta(days=7),
+    )
+    return render(request, "health/crisis.html", context)

@@ -1,0 +1,292 @@
+"""API: directory, referrals (one action per move), care transitions, follow-ups.
+
+Client data is scoped to the caller's teams: out of reach is 404 (or a 400 naming
+``client`` in a create payload). State changes are verbs."""
+
+from django.http import Http404
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError as DRFValidationError
+from rest_framework.response import Response
+
+from casemgmt.audit.models import AuditAction
+from casemgmt.audit.services import audit_record
+from clients.selectors import client_get
+
+from .. import selectors, services
+from ..filters import FollowUpFilter, ReferralFilter, ServiceFilter, TransitionFilter
+from ..models import CareTransition, FollowUp, Referral, ReferralStatus, Service
+from .serializers import (
+    CareTransitionCreateSerializer,
+    CareTransitionSerializer,
+    DischargeSerializer,
+    FollowUpCloseSerializer,
+    FollowUpCreateSerializer,
+    FollowUpSerializer,
+    ReferralCreateSerializer,
+    ReferralMoveSerializer,
+    ReferralSerializer,
+    ServiceSerializer,
+)
+
+
+def _client_in_payload(request, client_id):
+    try:
+        return client_get(user=request.user, client_id=client_id)
+    except Http404:
+        raise DRFValidationError({"client": ["No client with this id in your teams."]}) from None
+
+
+class _Audited:
+    def _audit_list(self, request, object_type):
+        audit_record(
+            user=request.user,
+            action=AuditAction.VIEW,
+            object_type=object_type,
+            detail={"filters": sorted(k for k, v in request.query_params.items() if v)},
+        )
+
+
+class ServiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """The resource directory. Filters: q (text), category, language, status."""
+
+    serializer_class = ServiceSerializer
+    filterset_class = ServiceFilter
+    queryset = Service.objects.select_related("organization").order_by("name", "id")
+
+
+class ReferralViewSet(
+    _Audited,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Referrals of clients in reach. Filters: client, status, urgency, category, open.
+    Moves: send, receive, accept, schedule, complete, decline, no-show, cancel (409 when
+    not allowed from the current status)."""
+
+    serializer_class = ReferralSerializer
+    filterset_class = ReferralFilter
+    queryset = Referral.objects.none()
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.queryset
+        return selectors.referral_list(user=self.request.user).prefetch_related("events__actor")
+
+    def list(self, request, *args, **kwargs):
+        self._audit_list(request, "referrals.referral_list")
+        return super().list(request, *args, **kwargs)
+
+    def retrieve(self, request, *args, **kwargs):
+        referral = selectors.referral_get(user=request.user, referral_id=kwargs["pk"])
+        audit_record(
+            user=request.user, action=AuditAction.VIEW, obj=referral, client_id=referral.client_id
+        )
+        return Response(ReferralSerializer(referral).data)
+
+    @extend_schema(request=ReferralCreateSerializer, responses={201: ReferralSerializer})
+    def create(self, request, *args, **kwargs):
+        data = ReferralCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        client = _client_in_payload(request, values.pop("client"))
+        referral = services.referral_create(actor=request.user, client=client, **values)
+        return Response(ReferralSerializer(referral).data, status=status.HTTP_201_CREATED)
+
+    def _move(self, request, pk, to):
+        referral = selectors.referral_get(user=request.user, referral_id=pk)
+        data = ReferralMoveSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        if to == ReferralStatus.SENT:
+            referral = services.referral_send(
+                actor=request.user, referral=referral, note=values["note"]
+            )
+        else:
+            referral = services.referral_move(
+                actor=request.user, referral=referral, status=to, **values
+            )
+        referral = selectors.referral_get(user=request.user, referral_id=pk)
+        return Response(ReferralSerializer(referral).data)
+
+    _move_schema = extend_schema(
+        request=ReferralMoveSerializer, responses={200: ReferralSerializer}
+    )
+
+    @_move_schema
+    @action(detail=True, methods=["post"])
+    def send(self, request, pk=None):
+        """Send (42 CFR Part 2 consent gate: 409 naming what is missing)."""
+        return self._move(request, pk, ReferralStatus.SENT)
+
+    @_move_schema
+    @action(detail=True, methods=["post"])
+    def receive(self, request, pk=None):
+        return self._move(request, pk, ReferralStatus.RECEIVED)
+
+    @_move_schema
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        return self._move(request, pk, ReferralStatus.ACCEPTED)
+
+    @_move_schema
+    @action(detail=True, methods=["post"])
+    def schedule(self, request, pk=None):
+        """Needs ``appointment_at``."""
+        return self._move(request, pk, ReferralStatus.SCHEDULED)
+
+    @_move_schema
+    @action(detail=True, methods=["post"])
+    def complete(self, request, pk=None):
+        """Needs ``completion_confirmation`` (closed loop)."""
+        return self._move(request, pk, ReferralStatus.COMPLETED)
+
+    @_move_schema
+    @action(detail=True, methods=["post"])
+    def decline(self, request, pk=None):
+        return self._move(request, pk, ReferralStatus.DECLINED)
+
+    @_move_schema
+    @action(detail=True, methods=["post"], url_path="no-show")
+    def no_show(self, request, pk=None):
+        return self._move(request, pk, ReferralStatus.NO_SHOW)
+
+    @_move_schema
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        return self._move(request, pk, ReferralStatus.CANCELLED)
+
+
+class CareTransitionViewSet(
+    _Audited,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Care transitions with their HEDIS follow-up windows (met, missed, open).
+    Filters: client, measure, from_level, discharged_after, discharged_before."""
+
+    serializer_class = CareTransitionSerializer
+    filterset_class = TransitionFilter
+    queryset = CareTransition.objects.none()
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.queryset
+        return selectors.transition_list(user=self.request.user)
+
+    def list(self, request, *args, **kwargs):
+        self._audit_list(request, "referrals.caretransition_list")
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        windows = selectors.transition_windows(page)
+        data = CareTransitionSerializer(page, many=True, context={"windows": windows}).data
+        return self.get_paginated_response(data)
+
+    def retrieve(self, request, *args, **kwargs):
+        transition = selectors.transition_get(user=request.user, transition_id=kwargs["pk"])
+        audit_record(
+            user=request.user,
+            action=AuditAction.VIEW,
+            obj=transition,
+            client_id=transition.client_id,
+        )
+        return Response(CareTransitionSerializer(transition).data)
+
+    @extend_schema(
+        request=CareTransitionCreateSerializer, responses={201: CareTransitionSerializer}
+    )
+    def create(self, request, *args, **kwargs):
+        data = CareTransitionCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        client = _client_in_payload(request, values.pop("client"))
+        transition = services.transition_record(actor=request.user, client=client, **values)
+        return Response(CareTransitionSerializer(transition).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=DischargeSerializer, responses={200: CareTransitionSerializer})
+    @action(detail=True, methods=["post"])
+    def discharge(self, request, pk=None):
+        """Record the discharge; creates the 7- and 30-day follow-ups."""
+        transition = selectors.transition_get(user=request.user, transition_id=pk)
+        data = DischargeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        transition = services.transition_discharge(
+            actor=request.user, transition=transition, **data.validated_data
+        )
+        return Response(CareTransitionSerializer(transition).data)
+
+
+class FollowUpViewSet(
+    _Audited,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Follow-ups of clients in reach. Filters: client, status, reason, mine,
+    due_before, due_after. Verbs: done, missed, cancel."""
+
+    serializer_class = FollowUpSerializer
+    filterset_class = FollowUpFilter
+    queryset = FollowUp.objects.none()
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.queryset
+        return selectors.followup_list(user=self.request.user)
+
+    def list(self, request, *args, **kwargs):
+        self._audit_list(request, "referrals.followup_list")
+        return super().list(request, *args, **kwargs)
+
+    def retrieve(self, request, *args, **kwargs):
+        followup = selectors.followup_get(user=request.user, followup_id=kwargs["pk"])
+        audit_record(
+            user=request.user, action=AuditAction.VIEW, obj=followup, client_id=followup.client_id
+        )
+        return Response(FollowUpSerializer(followup).data)
+
+    @extend_schema(request=FollowUpCreateSerializer, responses={201: FollowUpSerializer})
+    def create(self, request, *args, **kwargs):
+        data = FollowUpCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        client = _client_in_payload(request, values.pop("client"))
+        followup = services.followup_create(
+            actor=request.user, client=client, assignee=None, **values
+        )
+        return Response(FollowUpSerializer(followup).data, status=status.HTTP_201_CREATED)
+
+    def _close(self, request, pk, to):
+        followup = selectors.followup_get(user=request.user, followup_id=pk)
+        data = FollowUpCloseSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        followup = services.followup_close(
+            actor=request.user, followup=followup, status=to, **data.validated_data
+        )
+        return Response(FollowUpSerializer(followup).data)
+
+    _close_schema = extend_schema(
+        request=FollowUpCloseSerializer, responses={200: FollowUpSerializer}
+    )
+
+    @_close_schema
+    @action(detail=True, methods=["post"])
+    def done(self, request, pk=None):
+        return self._close(request, pk, "done")
+
+    @_close_schema
+    @action(detail=True, methods=["post"])
+    def missed(self, request, pk=None):
+        """Needs ``outcome_note``."""
+        return self._close(request, pk, "missed")
+
+    @_close_schema
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        """Needs ``outcome_note``."""
+        return self._close(request, pk, "cancelled")

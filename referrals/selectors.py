@@ -1,0 +1,366 @@
+"""Reads of the referrals app, scoped to the user. Other apps (dashboard) import from here.
+
+- ``followups_overdue(*, user, as_of=None, mine=False)``
+- ``transition_followup_measures(*, team_ids=None, start, end)``
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.db.models import Case, Q, QuerySet, When
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+
+from casemgmt.accounts.models import User
+from clients.models import Client, ContactNote
+from clients.selectors import client_list
+
+from .models import (
+    CareTransition,
+    Disclosure,
+    FollowUp,
+    FollowUpStatus,
+    Measure,
+    Referral,
+    Service,
+    ServiceStatus,
+)
+from .windows import QUALIFYING_CONTACT_TYPES, WINDOW_DAYS, Window, first_visit_in, windows
+
+DUE_SOON_DAYS = 2
+DISCLOSURE_LOG_YEARS = 3
+
+
+# ------------------------------------------------------------------------ directory
+def service_list(
+    *,
+    q: str = "",
+    category: str = "",
+    language: str = "",
+    include_inactive: bool = False,
+) -> QuerySet[Service]:
+    """Directory search: free text over service and organisation, category, language."""
+    qs = Service.objects.select_related("organization")
+    if not include_inactive:
+        qs = qs.exclude(status=ServiceStatus.INACTIVE)
+    if category:
+        qs = qs.filter(category=category)
+    if language:
+        # Languages are stored title-cased ("Spanish"), so the match is case-insensitive.
+        qs = qs.filter(languages__contains=[language.strip().title()])
+    for word in (q or "").split():
+        qs = qs.filter(
+            Q(name__icontains=word)
+            | Q(description__icontains=word)
+            | Q(organization__name__icontains=word)
+            | Q(eligibility__icontains=word)
+            | Q(address__icontains=word)
+        )
+    return qs.order_by("name", "id")
+
+
+# ------------------------------------------------------------------------ referrals
+def _reach(user: User):
+    return client_list(user=user).values("pk")
+
+
+def referral_list(*, user: User) -> QuerySet[Referral]:
+    return (
+        Referral.objects.filter(client_id__in=_reach(user))
+        .select_related("client", "service__organization", "created_by")
+        .order_by("-created_at", "-id")
+    )
+
+
+def referral_get(*, user: User, referral_id: int, client: Client | None = None) -> Referral:
+    qs = referral_list(user=user).prefetch_related("events__actor")
+    if client is not None:
+        qs = qs.filter(client=client)
+    referral = qs.filter(pk=referral_id).first()
+    if referral is None:
+        raise Http404
+    return referral
+
+
+def plan_goals(*, client: Client) -> list[tuple[int, str]]:
+    """(id, text) of the goals of the client's current care plan, when the care plans
+    app is installed; empty otherwise."""
+    try:
+        from careplans.selectors import careplan_current
+    except ImportError:
+        return []
+    plan = careplan_current(client=client)
+    if plan is None:
+        return []
+    return [(goal.pk, str(goal.text)[:120]) for goal in plan.goals.all()]
+
+
+def referrals_for_client(*, client: Client) -> QuerySet[Referral]:
+    return client.referrals.select_related("service__organization").order_by("-created_at", "-id")
+
+
+def disclosure_log(*, client: Client, as_of: date | None = None) -> QuerySet[Disclosure]:
+    """Accounting of disclosures for the past 3 years."""
+    as_of = as_of or timezone.localdate()
+    since = as_of.replace(year=as_of.year - DISCLOSURE_LOG_YEARS)
+    return client.disclosures.filter(disclosed_at__date__gte=since).select_related("disclosed_by")
+
+
+# ---------------------------------------------------------------------- transitions
+def transition_list(*, user: User) -> QuerySet[CareTransition]:
+    return (
+        CareTransition.objects.filter(client_id__in=_reach(user))
+        .select_related("client", "recorded_by")
+        .order_by("-discharged_on", "-id")
+    )
+
+
+def transition_get(*, user: User, transition_id: int, client: Client | None = None):
+    qs = transition_list(user=user)
+    if client is not None:
+        qs = qs.filter(client=client)
+    transition = qs.filter(pk=transition_id).first()
+    if transition is None:
+        raise Http404
+    return transition
+
+
+@dataclass(frozen=True)
+class WindowStatus:
+    window: Window
+    met_on: date | None
+    state: str  # "met", "missed", "open"
+
+    @property
+    def label(self) -> str:
+        if self.state == "met":
+            return f"Met: visit on {self.met_on:%b %-d}"
+        if self.state == "missed":
+            return "Missed: no visit in the window"
+        return f"Open until {self.window.last_day:%b %-d}"
+
+
+def _visit_days(client_ids, start: date, end: date) -> dict[int, list[date]]:
+    """Team-local days of qualifying contact notes per client (one query)."""
+    days: dict[int, list[date]] = defaultdict(list)
+    notes = ContactNote.objects.filter(
+        client_id__in=client_ids,
+        contact_type__in=QUALIFYING_CONTACT_TYPES,
+        contact_at__gte=datetime.combine(
+            start - timedelta(days=1), datetime.min.time(), ZoneInfo("UTC")
+        ),
+        contact_at__lt=datetime.combine(
+            end + timedelta(days=2), datetime.min.time(), ZoneInfo("UTC")
+        ),
+    ).values_list("client_id", "contact_at", "client__team__time_zone")
+    for client_id, at, tz in notes:
+        days[client_id].append(timezone.localtime(at, ZoneInfo(tz)).date())
+    return days
+
+
+def transition_windows(
+    transitions: list[CareTransition], *, as_of: date | None = None
+) -> dict[int, list[WindowStatus]]:
+    """For each discharge under a measure: its 7- and 30-day windows, met or not, from
+    the contact notes (one query for all). See ``referrals.windows`` for the rules."""
+    as_of = as_of or timezone.localdate()
+    todo = [t for t in transitions if t.measure and t.discharged_on]
+    if not todo:
+        return {}
+    start = min(t.discharged_on for t in todo)
+    end = max(t.discharged_on for t in todo) + timedelta(days=max(WINDOW_DAYS))
+    visits = _visit_days({t.client_id for t in todo}, start, end)
+    result = {}
+    for t in todo:
+        statuses = []
+        for w in windows(t.measure, t.discharged_on):
+            met = first_visit_in(w, visits.get(t.client_id, []))
+            state = "met" if met else ("missed" if as_of > w.last_day else "open")
+            statuses.append(WindowStatus(w, met, state))
+        result[t.pk] = statuses
+    return result
+
+
+def transition_followup_measures(
+    *, team_ids: list[int] | None = None, start: date, end: date, as_of: date | None = None
+) -> dict[str, dict[int, dict[str, int]]]:
+    """HEDIS-style rates for discharges dated ``start``..``end`` (inclusive), per measure
+    (FUH, FUM, FUA, FUI) and window (7, 30): ``{"FUH": {7: {"numerator": n,
+    "denominator": d}, 30: {...}}, ...}``. A discharge enters a window's denominator once
+    the window has closed (or was met early); the numerator counts met windows."""
+    as_of = as_of or timezone.localdate()
+    qs = CareTransition.objects.filter(discharged_on__gte=start, discharged_on__lte=end).exclude(
+        measure=""
+    )
+    if team_ids is not None:
+        qs = qs.filter(client__team_id__in=team_ids)
+    transitions = list(qs.only("id", "client_id", "measure", "discharged_on"))
+    rates = {m: {d: {"numerator": 0, "denominator": 0} for d in WINDOW_DAYS} for m in Measure}
+    for statuses in transition_windows(transitions, as_of=as_of).values():
+        for status in statuses:
+            if status.state == "open":
+                continue
+            cell = rates[status.window.measure][status.window.days]
+            cell["denominator"] += 1
+            cell["numerator"] += status.state == "met"
+    return {str(m): v for m, v in rates.items()}
+
+
+# ------------------------------------------------------------------------ follow-ups
+def followup_list(*, user: User) -> QuerySet[FollowUp]:
+    return (
+        FollowUp.objects.filter(client_id__in=_reach(user))
+        .select_related("client", "assignee", "referral", "transition")
+        .order_by("due_at", "id")
+    )
+
+
+def followup_get(*, user: User, followup_id: int) -> FollowUp:
+    followup = followup_list(user=user).filter(pk=followup_id).first()
+    if followup is None:
+        raise Http404
+    return followup
+
+
+def followups_for_client(*, client: Client) -> QuerySet[FollowUp]:
+    """Open follow-ups first (soonest due first), then the closed ones, latest first."""
+    is_open = Case(When(status=FollowUpStatus.OPEN, then=0), default=1)
+    return (
+        client.followups.select_related("assignee")
+        .annotate(closed_rank=is_open)
+        .order_by("closed_rank", "due_at", "id")
+    )
+
+
+def followup_state(followup: FollowUp, now: datetime | None = None) -> str:
+    """``overdue``, ``due`` (today), ``due_soon`` (within 2 days), ``upcoming`` or the
+    closed status."""
+    if followup.status != FollowUpStatus.OPEN:
+        return followup.status
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    if followup.due_at <= now:
+        return "overdue"
+    if followup.due_on <= today:
+        return "due"
+    if followup.due_on <= today + timedelta(days=DUE_SOON_DAYS):
+        return "due_soon"
+    return "upcoming"
+
+
+def followups_overdue(
+    *, user: User, as_of: datetime | None = None, mine: bool = False
+) -> QuerySet[FollowUp]:
+    """Open follow-ups past their deadline for clients in reach (``mine``: assigned to
+    ``user`` only), oldest first."""
+    as_of = as_of or timezone.now()
+    qs = followup_list(user=user).filter(status=FollowUpStatus.OPEN, due_at__lte=as_of)
+    return qs.filter(assignee=user) if mine else qs
+
+
+@dataclass
+class DueItem:
+    """One line on "My follow-ups": a follow-up, or a plan review / re-assessment due
+    from the other apps."""
+
+    kind: str
+    client: Client
+    title: str
+    due_on: date
+    link: str
+    followup: FollowUp | None = None
+
+
+def _other_sources(user: User, until: date) -> list[DueItem]:
+    """Plan reviews and re-assessments due by ``until`` for the user's own clients (as
+    primary case manager), from the care plans and assessments apps when installed."""
+    items: list[DueItem] = []
+    try:
+        from careplans.selectors import plans_due_for_review
+    except ImportError:
+        plans_due_for_review = None
+    try:
+        from assessments.selectors import reassessments_due
+    except ImportError:
+        reassessments_due = None
+    if plans_due_for_review is not None:
+        for plan in plans_due_for_review(user=user, as_of=until):
+            client = _get(plan, "client")
+            if client is None or client.primary_case_manager_id != user.pk:
+                continue
+            items.append(_due_item("plan_review", plan, "Care plan review due"))
+    if reassessments_due is not None:
+        for row in reassessments_due(user=user, as_of=until):
+            if _get(row, "case_manager_id") != user.pk:
+                continue
+            item = _due_item("reassessment", row, "Re-assessment due")
+            name = _get(row, "instrument_name")
+            if name:
+                item.title = f"Re-assessment due: {name}"
+            items.append(item)
+    return items
+
+
+def _get(row, *names, default=None):
+    for name in names:
+        value = row.get(name) if isinstance(row, dict) else getattr(row, name, None)
+        if value is not None:
+            return value
+    return default
+
+
+def _due_item(kind: str, row, fallback: str) -> DueItem:
+    client = _get(row, "client")
+    due = _get(row, "due_on", "review_due", "review_due_on", "due_date", "due")
+    if isinstance(due, datetime):
+        due = due.date()
+    title = _get(row, "title", default=fallback)
+    link = _get(row, "link", "url", default="")
+    if not link and client is not None:
+        link = reverse("clients:detail", args=[client.pk])
+    return DueItem(kind=kind, client=client, title=str(title), due_on=due, link=link)
+
+
+def my_followups(*, user: User, as_of: datetime | None = None) -> dict[str, list[DueItem]]:
+    """The "My follow-ups" page: overdue, today, this week (the next 7 days), each with
+    the user's open follow-ups plus plan reviews and re-assessments due (when those apps
+    provide them)."""
+    now = as_of or timezone.now()
+    today = timezone.localdate(now)
+    week_end = today + timedelta(days=7)
+    sections: dict[str, list[DueItem]] = {"overdue": [], "today": [], "week": []}
+    followups = followup_list(user=user).filter(
+        status=FollowUpStatus.OPEN, assignee=user, due_on__lte=week_end
+    )
+    items = [
+        DueItem(
+            kind=f.reason,
+            client=f.client,
+            title=f.title,
+            due_on=f.due_on,
+            link=reverse("referrals:client_referrals", args=[f.client_id]) + f"#followup-{f.pk}",
+            followup=f,
+        )
+        for f in followups
+    ]
+    try:
+        items += [i for i in _other_sources(user, week_end) if i.due_on]
+    except Exception:  # another app's selector must never break this page
+        import logging
+
+        logging.getLogger(__name__).exception("due items from another app failed")
+    for item in sorted(items, key=lambda i: (i.due_on, i.title)):
+        if item.followup is not None:
+            state = followup_state(item.followup, now)
+            key = "overdue" if state == "overdue" else ("today" if state == "due" else "week")
+        else:
+            key = (
+                "overdue" if item.due_on < today else ("today" if item.due_on == today else "week")
+            )
+        sections[key].append(item)
+    return sections

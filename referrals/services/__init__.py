@@ -1,0 +1,30 @@
+"""Writes of the referrals app. Other apps import from here."""
+
+from .followups import followup_close, followup_create, followup_schedule
+from .hsds import hsds_import
+from .referrals import TRANSITIONS, add_business_days, referral_create, referral_move, referral_send
+from .reminders import followup_sweep, reminders_deliver
+from .transitions import (
+    transition_discharge,
+    transition_mark_medications_reconciled,
+    transition_record,
+    transition_update,
+)
+
+__all__ = [
+    "TRANSITIONS",
+    "add_business_days",
+    "followup_close",
+    "followup_create",
+    "followup_schedule",
+    "followup_sweep",
+    "hsds_import",
+    "referral_create",
+    "referral_move",
+    "referral_send",
+    "reminders_deliver",
+    "transition_discharge",
+    "transition_mark_medications_reconciled",
+    "transition_record",
+    "transition_update",
+]

@@ -1,0 +1,295 @@
+"""Closed-loop referrals: create, send (with the 42 CFR Part 2 consent gate and the
+disclosure log), and the status lifecycle with its history."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from casemgmt.accounts.models import User
+from casemgmt.audit.models import AuditAction
+from casemgmt.audit.services import audit_record
+from casemgmt.lib.errors import Conflict
+from clients.models import Client
+from clients.selectors import consent_allows_disclosure
+from clients.services import timeline_record
+
+from ..models import (
+    CLOSED_REFERRAL_STATUSES,
+    CompletionConfirmation,
+    Disclosure,
+    FollowUpReason,
+    FollowUpStatus,
+    Referral,
+    ReferralEvent,
+    ReferralOutcome,
+    ReferralStatus,
+    Service,
+    ServiceStatus,
+    Urgency,
+)
+from .followups import followup_create, followups_close_for
+
+S = ReferralStatus
+# Allowed moves. A no-show can be scheduled again; the other closed states are final.
+TRANSITIONS: dict[str, set[str]] = {
+    S.DRAFT: {S.SENT, S.CANCELLED},
+    S.SENT: {S.RECEIVED, S.ACCEPTED, S.DECLINED, S.CANCELLED},
+    S.RECEIVED: {S.ACCEPTED, S.DECLINED, S.CANCELLED},
+    S.ACCEPTED: {S.SCHEDULED, S.DECLINED, S.CANCELLED},
+    S.SCHEDULED: {S.COMPLETED, S.NO_SHOW, S.CANCELLED},
+    S.NO_SHOW: {S.SCHEDULED},
+    S.COMPLETED: set(),
+    S.DECLINED: set(),
+    S.CANCELLED: set(),
+}
+# Statuses that mean the receiving organisation answered: the response follow-up is done.
+RESPONSES = {S.RECEIVED, S.ACCEPTED, S.DECLINED}
+# Business days (Monday to Friday; public holidays are not known) to answer, per urgency.
+RESPONSE_BUSINESS_DAYS = {Urgency.ROUTINE: 3, Urgency.URGENT: 1, Urgency.EMERGENT: 0}
+DISCLOSURE_PURPOSE = "treatment"
+DISCLOSED_INFORMATION = (
+    "Referral: name, date of birth, contact details, reason for referral, and substance "
+    "use information relevant to the referral."
+)
+
+
+def add_business_days(start: date, days: int) -> date:
+    """``days`` business days after ``start`` (0: ``start`` itself, or the next weekday
+    when it falls on a weekend)."""
+    day = start
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    added = 0
+    while added < days:
+        day += timedelta(days=1)
+        if day.weekday() < 5:
+            added += 1
+    return day
+
+
+@transaction.atomic
+def referral_create(
+    *,
+    actor: User,
+    client: Client,
+    reason: str,
+    service: Service | None = None,
+    provider_name: str = "",
+    urgency: str = Urgency.ROUTINE,
+    goal_id: int | None = None,
+    discloses_substance_use: bool = True,
+) -> Referral:
+    """A draft referral to a directory service or a free-text provider."""
+    errors: dict[str, list[str]] = {}
+    provider_name = (provider_name or "").strip()
+    if service is None and not provider_name:
+        errors["service"] = ["Choose a service from the directory, or name the provider."]
+    if service is not None and provider_name:
+        errors["provider_name"] = ["Choose a directory service or a provider, not both."]
+    if service is not None and service.status == ServiceStatus.INACTIVE:
+        errors["service"] = [f"{service.name} is inactive in the directory."]
+    if not (reason or "").strip():
+        errors["reason"] = ["Say why the client is referred."]
+    if goal_id is not None:
+        from ..selectors import plan_goals
+
+        if goal_id not in {pk for pk, _ in plan_goals(client=client)}:
+            errors["goal_id"] = ["Choose a goal of the client's current care plan."]
+    if urgency not in Urgency.values:
+        errors["urgency"] = ["Choose routine, urgent or emergent."]
+    if errors:
+        raise ValidationError(errors)
+    referral = Referral.objects.create(
+        client=client,
+        service=service,
+        provider_name=provider_name,
+        reason=reason.strip(),
+        urgency=urgency,
+        goal_id=goal_id,
+        discloses_substance_use=bool(discloses_substance_use),
+        created_by=actor,
+    )
+    ReferralEvent.objects.create(referral=referral, to_status=S.DRAFT, actor=actor)
+    audit_record(user=actor, action=AuditAction.CREATE, obj=referral, client_id=client.pk)
+    timeline_record(
+        client=client,
+        kind="referral",
+        summary=f"Referral drafted to {referral.recipient_name}",
+        actor=actor,
+        obj=referral,
+        link=reverse("referrals:referral_detail", args=[client.pk, referral.pk]),
+    )
+    return referral
+
+
+def _check_move(referral: Referral, to: str) -> None:
+    if to not in S.values:
+        raise ValidationError({"status": [f"Unknown status '{to}'."]})
+    if to not in TRANSITIONS[referral.status]:
+        allowed = ", ".join(sorted(S(s).label.lower() for s in TRANSITIONS[referral.status]))
+        raise Conflict(
+            f"A {referral.get_status_display().lower()} referral cannot become "
+            f"{S(to).label.lower()}. Allowed next: {allowed or 'nothing (it is closed)'}.",
+            field="status",
+        )
+
+
+def _record_move(referral: Referral, previous: str, actor: User, note: str) -> None:
+    ReferralEvent.objects.create(
+        referral=referral, from_status=previous, to_status=referral.status, note=note, actor=actor
+    )
+    audit_record(
+        user=actor,
+        action=AuditAction.UPDATE,
+        obj=referral,
+        client_id=referral.client_id,
+        detail={"fields": ["status"], "to": referral.status},
+    )
+    timeline_record(
+        client=referral.client_id,
+        kind="referral",
+        summary=f"Referral to {referral.recipient_name}: {S(previous).label} → "
+        f"{referral.get_status_display()}",
+        actor=actor,
+        obj=referral,
+        link=reverse("referrals:referral_detail", args=[referral.client_id, referral.pk]),
+    )
+
+
+@transaction.atomic
+def referral_send(*, actor: User, referral: Referral, note: str = "") -> Referral:
+    """Send a draft. If it shares substance use information with an outside
+    organisation, an active 42 CFR Part 2 consent naming the recipient is required
+    (``clients.selectors.consent_allows_disclosure``); without one, sending is refused
+    (409) with the reason, and nothing is saved. The disclosure is logged. A follow-up
+    for the response is due after 3 business days (1 when urgent, same day emergent)."""
+    referral = (
+        Referral.objects.select_for_update(of=("self",))
+        .select_related("client__team", "service__organization", "client__primary_case_manager")
+        .get(pk=referral.pk)
+    )
+    _check_move(referral, S.SENT)
+    now = timezone.now()
+    consent = None
+    if referral.discloses_substance_use:
+        check = consent_allows_disclosure(
+            client=referral.client,
+            recipient=referral.recipient_name,
+            when=now,
+            purpose=DISCLOSURE_PURPOSE,
+        )
+        if not check.allowed:
+            raise Conflict(
+                f"Not sent: {check.reason} Record the client's 42 CFR Part 2 consent for "
+                f"{referral.recipient_name}, or untick 'shares substance use information' "
+                "if the referral shares none.",
+                field="consent",
+            )
+        consent = check.consent
+    previous = referral.status
+    today = timezone.localdate(now)
+    referral.status = S.SENT
+    referral.sent_at = now
+    referral.consent_id = consent.pk if consent else None
+    referral.response_due_on = add_business_days(today, RESPONSE_BUSINESS_DAYS[referral.urgency])
+    referral.save(
+        update_fields=["status", "sent_at", "consent_id", "response_due_on", "updated_at"]
+    )
+    _record_move(referral, previous, actor, note)
+    if consent is not None:
+        Disclosure.objects.create(
+            client=referral.client,
+            referral=referral,
+            recipient=referral.recipient_name,
+            purpose=f"Referral for {DISCLOSURE_PURPOSE}: {referral.reason}"[:255],
+            information=DISCLOSED_INFORMATION,
+            consent_id=consent.pk,
+            consent_summary=f"42 CFR Part 2 consent signed {consent.signed_on:%Y-%m-%d}",
+            disclosed_at=now,
+            disclosed_by=actor,
+        )
+    followup_create(
+        actor=actor,
+        client=referral.client,
+        assignee=None,
+        reason=FollowUpReason.REFERRAL_RESPONSE,
+        title=f"Check {referral.recipient_name} answered the referral",
+        due_on=referral.response_due_on,
+        referral=referral,
+        escalate_on=referral.response_due_on + timedelta(days=1),
+    )
+    return referral
+
+
+@transaction.atomic
+def referral_move(
+    *,
+    actor: User,
+    referral: Referral,
+    status: str,
+    note: str = "",
+    outcome: str = "",
+    completion_confirmation: str = "",
+    appointment_at: datetime | None = None,
+) -> Referral:
+    """Every move except sending. Closing (completed, declined, no-show, cancelled)
+    needs an outcome; completing needs how completion was confirmed (closed loop)."""
+    if status == S.SENT:
+        return referral_send(actor=actor, referral=referral, note=note)
+    referral = Referral.objects.select_for_update(of=("self",)).get(pk=referral.pk)
+    _check_move(referral, status)
+    errors: dict[str, list[str]] = {}
+    if status == S.COMPLETED:
+        outcome = outcome or ReferralOutcome.GOT_SERVICE
+        if completion_confirmation not in CompletionConfirmation.values:
+            errors["completion_confirmation"] = [
+                "Say how completion was confirmed: a referral is closed-loop only when the "
+                "client's receipt of the service is confirmed."
+            ]
+    elif completion_confirmation:
+        errors["completion_confirmation"] = ["Only a completed referral takes a confirmation."]
+    if status in CLOSED_REFERRAL_STATUSES:
+        if outcome not in ReferralOutcome.values:
+            errors["outcome"] = ["Choose the outcome."]
+    elif outcome:
+        errors["outcome"] = ["Only a closed referral takes an outcome."]
+    if status == S.SCHEDULED and appointment_at is None:
+        errors["appointment_at"] = ["Give the appointment date and time."]
+    if errors:
+        raise ValidationError(errors)
+    previous = referral.status
+    referral.status = status
+    fields = ["status", "updated_at"]
+    if status == S.SCHEDULED:
+        referral.appointment_at = appointment_at
+        fields.append("appointment_at")
+    if status in CLOSED_REFERRAL_STATUSES:
+        referral.outcome = outcome
+        referral.completion_confirmation = completion_confirmation
+        referral.closed_at = timezone.now()
+        fields += ["outcome", "completion_confirmation", "closed_at"]
+    elif previous in CLOSED_REFERRAL_STATUSES:  # a no-show scheduled again
+        referral.outcome, referral.closed_at = "", None
+        fields += ["outcome", "closed_at"]
+    referral.save(update_fields=fields)
+    _record_move(referral, previous, actor, (note or "").strip())
+    if status in RESPONSES or status == S.SCHEDULED:
+        followups_close_for(
+            actor=actor,
+            referral=referral,
+            status=FollowUpStatus.DONE,
+            outcome_note=f"Referral {S(status).label.lower()}.",
+        )
+    elif status == S.CANCELLED:
+        followups_close_for(
+            actor=actor,
+            referral=referral,
+            status=FollowUpStatus.CANCELLED,
+            outcome_note="Referral cancelled.",
+        )
+    return referral

@@ -1,0 +1,385 @@
+"""The reminder sweep and reminder delivery: each reminder is sent exactly once.
+
+How exactly-once holds:
+
+1. The sweep claims due follow-ups in batches (``SELECT ... FOR UPDATE SKIP LOCKED``,
+   then a conditional ``UPDATE ... WHERE next_check_at <= now`` that moves each one to
+   its next stage time), and inserts one ``Reminder`` row per (follow-up, stage) with
+   ``ON CONFLICT DO NOTHING``: a stage can exist once. Task messages are queued with
+   ``transaction.on_commit``, one message per batch of reminder ids, no ETA.
+2. Delivery claims reminders with a conditional ``UPDATE ... WHERE sent_at IS NULL``:
+   a task run twice finds nothing left to claim. Notifications are written in the same
+   transaction as the claim, so a crash before commit leaves the reminder unsent.
+3. Emails are claimed per notification (``emailed_at``) before sending, and the claim is
+   released if sending fails.
+4. Nothing lives only in the broker: a reminder queued but not sent (worker or Redis
+   lost the message) or whose email was not sent is queued again by a later sweep once
+   it is ``REMINDER_REQUEUE_AFTER`` old.
+
+Statements per batch are constant: the sweep runs 3 per batch of follow-ups, delivery
+about 8 per batch of reminders, whatever the batch size.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.db import connection, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from casemgmt.accounts.models import Team
+from casemgmt.notifications.models import Notification, NotificationKind
+from casemgmt.notifications.selectors import notification_email_reminders_off
+
+from ..models import FollowUpStatus, Reminder, ReminderStage
+
+REMINDER_STAGES = (ReminderStage.DAY_BEFORE, ReminderStage.DUE, ReminderStage.OVERDUE)
+_STAGE_COLUMNS = {
+    ReminderStage.DAY_BEFORE: "remind_day_before_at",
+    ReminderStage.DUE: "remind_due_at",
+    ReminderStage.OVERDUE: "remind_overdue_at",
+}
+
+
+def stages_due(row: dict, now: datetime) -> tuple[list[str], datetime | None]:
+    """Which stages to send now for one follow-up, and when to look at it next.
+
+    Of the three reminder stages only the latest that has come is sent (a follow-up
+    created on its due date gets "due today", not also "due tomorrow"); the escalation
+    is independent of them."""
+    stages: list[str] = []
+    passed = [
+        (row[column], stage)
+        for stage, column in _STAGE_COLUMNS.items()
+        if row[column] is not None and row[column] <= now
+    ]
+    if passed:
+        stages.append(max(passed)[1])
+    if row["escalate_at"] is not None and row["escalate_at"] <= now:
+        stages.append(ReminderStage.ESCALATION)
+    future = [
+        row[c]
+        for c in (*_STAGE_COLUMNS.values(), "escalate_at")
+        if row[c] is not None and row[c] > now
+    ]
+    return stages, min(future) if future else None
+
+
+def _queue(reminder_ids: list[int]) -> None:
+    from ..tasks import reminders_deliver
+
+    size = settings.REMINDER_DELIVERY_BATCH
+    for start in range(0, len(reminder_ids), size):
+        chunk = reminder_ids[start : start + size]
+        transaction.on_commit(lambda chunk=chunk: reminders_deliver.delay(chunk))
+
+
+_CLAIM_SQL = """
+SELECT id, remind_day_before_at, remind_due_at, remind_overdue_at, escalate_at
+FROM referrals_followup
+WHERE status = 'open' AND next_check_at <= %s
+ORDER BY next_check_at
+LIMIT %s
+FOR UPDATE SKIP LOCKED
+"""
+_ADVANCE_SQL = """
+UPDATE referrals_followup AS f SET next_check_at = v.next_check_at
+FROM unnest(%s::bigint[], %s::timestamptz[]) AS v(id, next_check_at)
+WHERE f.id = v.id AND f.status = 'open' AND f.next_check_at <= %s
+RETURNING f.id
+"""
+_INSERT_SQL = """
+INSERT INTO referrals_reminder
+    (followup_id, stage, created_at, queued_at, skipped, notification_ids)
+SELECT v.followup_id, v.stage, %s, %s, false, '{}'
+FROM unnest(%s::bigint[], %s::text[]) AS v(followup_id, stage)
+ON CONFLICT (followup_id, stage) DO NOTHING
+RETURNING id
+"""
+_REQUEUE_SQL = """
+UPDATE referrals_reminder SET queued_at = %s
+WHERE id IN (
+    SELECT r.id FROM referrals_reminder r
+    WHERE r.queued_at < %s AND (
+        r.sent_at IS NULL OR EXISTS (
+            SELECT 1 FROM notifications_notification n
+            WHERE n.id = ANY(r.notification_ids) AND n.email_requested
+              AND n.emailed_at IS NULL
+        )
+    )
+    ORDER BY r.id LIMIT %s FOR UPDATE SKIP LOCKED
+)
+RETURNING id
+"""
+
+
+def followup_sweep_batch(*, now: datetime | None = None, batch_size: int | None = None) -> int:
+    """Claim one batch of due follow-ups and queue their reminders. Returns how many
+    follow-ups were claimed (0 when nothing is due)."""
+    now = now or timezone.now()
+    batch_size = batch_size or settings.FOLLOWUP_SWEEP_BATCH
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(_CLAIM_SQL, [now, batch_size])
+        columns = [c.name for c in cursor.description]
+        rows = [dict(zip(columns, values, strict=True)) for values in cursor.fetchall()]
+        if not rows:
+            return 0
+        plans = {row["id"]: stages_due(row, now) for row in rows}
+        ids = list(plans)
+        cursor.execute(_ADVANCE_SQL, [ids, [plans[i][1] for i in ids], now])
+        claimed = {fid for (fid,) in cursor.fetchall()}
+        pairs = [(fid, stage) for fid in ids if fid in claimed for stage in plans[fid][0]]
+        reminder_ids: list[int] = []
+        if pairs:
+            cursor.execute(
+                _INSERT_SQL, [now, now, [p[0] for p in pairs], [str(p[1]) for p in pairs]]
+            )
+            reminder_ids = [rid for (rid,) in cursor.fetchall()]
+        _queue(reminder_ids)
+        return len(rows)
+
+
+def reminders_requeue(*, now: datetime | None = None) -> int:
+    """Queue again what was queued but not sent (lost message, worker restart, mail down)."""
+    now = now or timezone.now()
+    stale = now - timedelta(seconds=settings.REMINDER_REQUEUE_AFTER)
+    total = 0
+    while True:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(_REQUEUE_SQL, [now, stale, settings.FOLLOWUP_SWEEP_BATCH])
+            ids = [rid for (rid,) in cursor.fetchall()]
+            _queue(ids)
+        total += len(ids)
+        if len(ids) < settings.FOLLOWUP_SWEEP_BATCH:
+            return total
+
+
+def followup_sweep(*, now: datetime | None = None) -> dict[str, int]:
+    """One full sweep: every due follow-up, batch by batch, then the re-queue of lost
+    reminders. Safe to run concurrently with itself and to run twice."""
+    now = now or timezone.now()
+    followups = 0
+    while claimed := followup_sweep_batch(now=now):
+        followups += claimed
+    return {"followups": followups, "requeued": reminders_requeue(now=now)}
+
+
+# ------------------------------------------------------------------------- delivery
+_CLAIM_REMINDERS_SQL = """
+UPDATE referrals_reminder SET sent_at = %s
+WHERE id = ANY(%s::bigint[]) AND sent_at IS NULL
+RETURNING id
+"""
+_SET_NOTIFICATIONS_SQL = """
+UPDATE referrals_reminder AS r SET notification_ids = v.ids
+FROM (SELECT unnest(%s::bigint[]) AS id, unnest(%s::text[])::bigint[] AS ids) AS v
+WHERE r.id = v.id
+"""
+_CLAIM_EMAILS_SQL = """
+UPDATE notifications_notification SET emailed_at = %s
+WHERE id IN (
+    SELECT unnest(notification_ids) FROM referrals_reminder WHERE id = ANY(%s::bigint[])
+) AND email_requested AND emailed_at IS NULL
+RETURNING id, recipient_id
+"""
+
+# What delivery reads (a client row is wide: search vectors, arrays, free text).
+_DELIVERY_FIELDS = (
+    "id",
+    "stage",
+    "followup__id",
+    "followup__status",
+    "followup__title",
+    "followup__due_on",
+    "followup__window_days",
+    "followup__transition_id",
+    "followup__client__id",
+    "followup__client__first_name",
+    "followup__client__last_name",
+    "followup__client__preferred_name",
+    "followup__client__team_id",
+    "followup__assignee__id",
+    "followup__assignee__first_name",
+    "followup__assignee__last_name",
+    "followup__assignee__username",
+    "followup__transition__id",
+    "followup__transition__client_id",
+    "followup__transition__measure",
+    "followup__transition__discharged_on",
+)
+
+_TITLES = {
+    ReminderStage.DAY_BEFORE: "Due tomorrow",
+    ReminderStage.DUE: "Due today",
+    ReminderStage.OVERDUE: "Overdue",
+    ReminderStage.ESCALATION: "Escalation: still open",
+}
+
+
+def _notifications_for(reminders: list[Reminder]) -> tuple[list[Notification], list[int]]:
+    """Unsaved notifications for the claimed reminders (recipient per stage), and for each
+    notification the index of its reminder."""
+    team_ids = {r.followup.client.team_id for r in reminders if r.stage == "escalation"}
+    supervisors: dict[int, list[int]] = defaultdict(list)
+    if team_ids:
+        through = Team.supervisors.through.objects.filter(
+            team_id__in=team_ids, user__is_active=True
+        )
+        for team_id, user_id in through.values_list("team_id", "user_id"):
+            supervisors[team_id].append(user_id)
+    recipients = []
+    for r in reminders:
+        if r.stage == ReminderStage.ESCALATION:
+            recipients.append(
+                supervisors.get(r.followup.client.team_id) or [r.followup.assignee_id]
+            )
+        else:
+            recipients.append([r.followup.assignee_id])
+    email_off = notification_email_reminders_off(user_ids={u for us in recipients for u in us})
+    notifications, owners = [], []
+    for index, (r, users) in enumerate(zip(reminders, recipients, strict=True)):
+        followup = r.followup
+        client = followup.client
+        link = reverse("referrals:client_referrals", args=[client.pk]) + f"#followup-{followup.pk}"
+        if r.stage == ReminderStage.ESCALATION:
+            body = (
+                f"{followup.assignee.display_name}'s follow-up for {client.display_name} "
+                f"(due {followup.due_on:%Y-%m-%d}) is still open."
+            )
+            kind = NotificationKind.ESCALATION
+        else:
+            body = f"Due {followup.due_on:%Y-%m-%d}."
+            kind = NotificationKind.REMINDER
+        for user_id in users:
+            notifications.append(
+                Notification(
+                    recipient_id=user_id,
+                    kind=kind,
+                    title=f"{_TITLES[r.stage]}: {followup.title} ({client.display_name})"[:200],
+                    body=body,
+                    link=link,
+                    email_requested=user_id not in email_off,
+                )
+            )
+            owners.append(index)
+    return notifications, owners
+
+
+def _close_met_transition_followups(reminders: list[Reminder], now: datetime) -> None:
+    """A transition follow-up whose window is already met by a visit (contact note) is
+    done: it is closed here and its reminder skipped, rather than nagging about a visit
+    that took place. One query for all (``transition_windows``)."""
+    from ..selectors import transition_windows
+
+    pending = [
+        r.followup
+        for r in reminders
+        if r.followup.transition_id and r.followup.status == FollowUpStatus.OPEN
+    ]
+    if not pending:
+        return
+    windows = transition_windows([f.transition for f in pending])
+    for followup in pending:
+        for status in windows.get(followup.transition_id, []):
+            if status.window.days == followup.window_days and status.state == "met":
+                followup.status = FollowUpStatus.DONE
+                followup.outcome_note = f"Follow-up visit on {status.met_on:%Y-%m-%d}."
+                followup.closed_at = now
+                followup.next_check_at = None
+                followup.save(
+                    update_fields=["status", "outcome_note", "closed_at", "next_check_at"]
+                )
+
+
+def reminders_send(*, reminder_ids: list[int], now: datetime | None = None) -> int:
+    """Write the in-app notifications of the given reminders, once. Returns how many
+    reminders this call sent (0 when another run already did)."""
+    now = now or timezone.now()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(_CLAIM_REMINDERS_SQL, [now, list(reminder_ids)])
+        claimed = [rid for (rid,) in cursor.fetchall()]
+        if not claimed:
+            return 0
+        reminders = list(
+            Reminder.objects.filter(pk__in=claimed)
+            .select_related("followup__client", "followup__assignee", "followup__transition")
+            .only(*_DELIVERY_FIELDS)
+            .order_by("pk")
+        )
+        _close_met_transition_followups(reminders, now)
+        closed = [r.pk for r in reminders if r.followup.status != FollowUpStatus.OPEN]
+        if closed:
+            Reminder.objects.filter(pk__in=closed).update(skipped=True)
+        live = [r for r in reminders if r.followup.status == FollowUpStatus.OPEN]
+        if not live:
+            return 0
+        notifications, owners = _notifications_for(live)
+        Notification.objects.bulk_create(notifications)
+        ids_per_reminder: dict[int, list[int]] = defaultdict(list)
+        for notification, index in zip(notifications, owners, strict=True):
+            ids_per_reminder[live[index].pk].append(notification.pk)
+        keys = list(ids_per_reminder)
+        cursor.execute(
+            _SET_NOTIFICATIONS_SQL,
+            [keys, ["{" + ",".join(map(str, ids_per_reminder[k])) + "}" for k in keys]],
+        )
+        return len(live)
+
+
+def reminder_emails_send(*, reminder_ids: list[int], now: datetime | None = None) -> int:
+    """Email the recipients of the reminders' notifications that asked for email and
+    were not emailed yet: one message per recipient for the batch. Notifications are
+    claimed (``emailed_at``) before sending and released on failure. The email names no
+    client: it says how many reminders there are and links to the app. Returns how many
+    notifications were announced by email."""
+    now = now or timezone.now()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(_CLAIM_EMAILS_SQL, [now, list(reminder_ids)])
+        claimed = cursor.fetchall()
+    if not claimed:
+        return 0
+    from casemgmt.accounts.models import User
+
+    emails = dict(
+        User.objects.filter(pk__in={user_id for _, user_id in claimed}).values_list("pk", "email")
+    )
+    url = f"{settings.SITE_URL}{reverse('referrals:my_followups')}"
+    # One email per recipient per batch: several reminders at once make one message.
+    per_user: dict[int, int] = defaultdict(int)
+    for _notification_id, user_id in claimed:
+        per_user[user_id] += 1
+    messages, sent = [], 0
+    for user_id, count in per_user.items():
+        if not emails.get(user_id):
+            continue
+        what = "a follow-up needs" if count == 1 else f"{count} follow-ups need"
+        reminders_text = "a follow-up reminder" if count == 1 else f"{count} follow-up reminders"
+        messages.append(
+            EmailMessage(
+                subject=f"casemgmt: {what} your attention",
+                body=(
+                    f"You have {reminders_text} in casemgmt.\n\nOpen your follow-ups here: {url}\n"
+                ),
+                from_email=settings.DEFAULT_FROM_EMAIL,
+                to=[emails[user_id]],
+            )
+        )
+        sent += count
+    try:
+        if messages:
+            get_connection().send_messages(messages)
+    except Exception:
+        Notification.objects.filter(pk__in=[nid for nid, _ in claimed]).update(emailed_at=None)
+        raise
+    return sent
+
+
+def reminders_deliver(*, reminder_ids: list[int]) -> dict[str, int]:
+    """What the task does: notifications first (committed), then the emails."""
+    sent = reminders_send(reminder_ids=reminder_ids)
+    emailed = reminder_emails_send(reminder_ids=reminder_ids)
+    return {"sent": sent, "emailed": emailed}

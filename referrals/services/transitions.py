@@ -1,0 +1,245 @@
+"""Care transitions: record an admission/discharge; a discharge under a HEDIS measure
+creates the 7-day and 30-day follow-ups (see ``referrals.windows``)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from casemgmt.accounts.models import User
+from casemgmt.audit.models import AuditAction
+from casemgmt.audit.services import audit_record
+from casemgmt.lib.errors import Conflict
+from clients.models import Client
+from clients.services import timeline_record
+
+from ..models import CareTransition, FollowUpReason, LevelOfCare, Measure, VisitFocus
+from ..windows import escalation_day, measure_for, windows
+from .followups import followup_create
+
+CHECKLIST_FIELDS = CareTransition.CHECKLIST
+# "Medications reconciled" is ticked by recording a reconciliation (health app), never by
+# a bare checkbox (issue: medications, crisis and harm reduction).
+MANUAL_CHECKLIST = tuple(f for f in CHECKLIST_FIELDS if f != "medications_reconciled")
+EDITABLE = (
+    "facility",
+    "admitted_on",
+    "followup_appointment_at",
+    "followup_appointment_with",
+    "notes",
+    *MANUAL_CHECKLIST,
+)
+
+
+def _validate(values: dict[str, Any]) -> None:
+    errors: dict[str, list[str]] = {}
+    for field in ("from_level", "to_level"):
+        if values.get(field) not in LevelOfCare.values:
+            errors[field] = ["Choose a level of care."]
+    if values.get("focus") not in VisitFocus.values:
+        errors["focus"] = ["Choose mental illness or substance use."]
+    if not (values.get("facility") or "").strip():
+        errors["facility"] = ["Name the facility."]
+    admitted, discharged = values.get("admitted_on"), values.get("discharged_on")
+    today = timezone.localdate()
+    if admitted and admitted > today:
+        errors["admitted_on"] = ["The admission date cannot be in the future."]
+    if discharged and discharged > today:
+        errors["discharged_on"] = ["The discharge date cannot be in the future."]
+    if admitted and discharged and discharged < admitted:
+        errors["discharged_on"] = ["The discharge date cannot be before the admission date."]
+    if errors:
+        raise ValidationError(errors)
+
+
+def _create_window_followups(*, actor: User, transition: CareTransition) -> list:
+    measure = transition.measure
+    if not measure or transition.discharged_on is None:
+        return []
+    client = transition.client
+    followups = []
+    for w in windows(measure, transition.discharged_on):
+        followups.append(
+            followup_create(
+                actor=actor,
+                client=client,
+                assignee=None,
+                reason=FollowUpReason.TRANSITION,
+                title=f"{w.days}-day follow-up visit after discharge from "
+                f"{transition.get_from_level_display().lower()} ({measure})",
+                due_on=w.last_day,
+                transition=transition,
+                window_days=w.days,
+                escalate_on=escalation_day(w) if w.days == 7 else None,
+            )
+        )
+    return followups
+
+
+@transaction.atomic
+def transition_record(
+    *,
+    actor: User,
+    client: Client,
+    from_level: str,
+    to_level: str,
+    facility: str,
+    admitted_on: date | None = None,
+    discharged_on: date | None = None,
+    focus: str = VisitFocus.MENTAL_HEALTH,
+    followup_appointment_at: datetime | None = None,
+    followup_appointment_with: str = "",
+    notes: str = "",
+    **checklist: bool,
+) -> CareTransition:
+    """Record a transition. With a discharge date under FUH/FUM/FUA/FUI, the 7- and
+    30-day follow-ups are created in the same transaction."""
+    unknown = set(checklist) - set(MANUAL_CHECKLIST)
+    if unknown:
+        raise ValidationError({name: ["This field cannot be set here."] for name in unknown})
+    values = {
+        "from_level": from_level,
+        "to_level": to_level,
+        "focus": focus or VisitFocus.MENTAL_HEALTH,
+        "facility": (facility or "").strip(),
+        "admitted_on": admitted_on,
+        "discharged_on": discharged_on,
+    }
+    _validate(values)
+    transition = CareTransition.objects.create(
+        client=client,
+        measure=measure_for(from_level, values["focus"]) if discharged_on else "",
+        followup_appointment_at=followup_appointment_at,
+        followup_appointment_with=(followup_appointment_with or "").strip(),
+        notes=(notes or "").strip(),
+        recorded_by=actor,
+        **values,
+        **{k: bool(v) for k, v in checklist.items()},
+    )
+    audit_record(user=actor, action=AuditAction.CREATE, obj=transition, client_id=client.pk)
+    _timeline(actor, transition)
+    _create_window_followups(actor=actor, transition=transition)
+    return transition
+
+
+def _timeline(actor: User, transition: CareTransition) -> None:
+    what = (
+        f"Discharged {transition.discharged_on:%Y-%m-%d}"
+        if transition.discharged_on
+        else "Admitted"
+    )
+    timeline_record(
+        client=transition.client_id,
+        kind="transition",
+        summary=f"{what}: {transition.get_from_level_display()} → "
+        f"{transition.get_to_level_display()} ({transition.facility})"
+        + (f", {transition.measure} follow-ups due" if transition.measure else ""),
+        actor=actor,
+        obj=transition,
+        link=reverse("referrals:transition_detail", args=[transition.client_id, transition.pk]),
+    )
+
+
+@transaction.atomic
+def transition_discharge(
+    *, actor: User, transition: CareTransition, discharged_on: date
+) -> CareTransition:
+    """Record the discharge of an open admission; creates the HEDIS follow-ups."""
+    transition = CareTransition.objects.select_for_update().get(pk=transition.pk)
+    if transition.discharged_on is not None:
+        raise Conflict("This transition already has a discharge date.", field="discharged_on")
+    values = {
+        "from_level": transition.from_level,
+        "to_level": transition.to_level,
+        "focus": transition.focus,
+        "facility": transition.facility,
+        "admitted_on": transition.admitted_on,
+        "discharged_on": discharged_on,
+    }
+    if discharged_on is None:
+        raise ValidationError({"discharged_on": ["Give the discharge date."]})
+    _validate(values)
+    transition.discharged_on = discharged_on
+    transition.measure = measure_for(transition.from_level, transition.focus)
+    transition.save(update_fields=["discharged_on", "measure", "updated_at"])
+    audit_record(
+        user=actor,
+        action=AuditAction.UPDATE,
+        obj=transition,
+        client_id=transition.client_id,
+        detail={"fields": ["discharged_on"]},
+    )
+    _timeline(actor, transition)
+    _create_window_followups(actor=actor, transition=transition)
+    return transition
+
+
+@transaction.atomic
+def transition_update(
+    *, actor: User, transition: CareTransition, data: dict[str, Any]
+) -> CareTransition:
+    """Edit the checklist, appointment, facility, admission date or notes."""
+    unknown = set(data) - set(EDITABLE)
+    if unknown:
+        raise ValidationError({name: ["This field cannot be changed here."] for name in unknown})
+    transition = CareTransition.objects.select_for_update().get(pk=transition.pk)
+    values = {
+        "from_level": transition.from_level,
+        "to_level": transition.to_level,
+        "focus": transition.focus,
+        "facility": data.get("facility", transition.facility),
+        "admitted_on": data.get("admitted_on", transition.admitted_on),
+        "discharged_on": transition.discharged_on,
+    }
+    _validate(values)
+    changed = [f for f in data if getattr(transition, f) != data[f]]
+    for field in changed:
+        setattr(transition, field, data[field])
+    if changed:
+        transition.save(update_fields=[*changed, "updated_at"])
+        audit_record(
+            user=actor,
+            action=AuditAction.UPDATE,
+            obj=transition,
+            client_id=transition.client_id,
+            detail={"fields": changed},
+        )
+    return transition
+
+
+@transaction.atomic
+def transition_mark_medications_reconciled(
+    *, actor: User, transition_id: int, client: Client
+) -> CareTransition:
+    """Tick the checklist's "medications reconciled" (called by the health app after a
+    medication reconciliation). The transition must belong to ``client``."""
+    transition = (
+        CareTransition.objects.select_for_update().filter(pk=transition_id, client=client).first()
+    )
+    if transition is None:
+        raise ValidationError({"transition": ["No such care transition for this client."]})
+    if not transition.medications_reconciled:
+        transition.medications_reconciled = True
+        transition.save(update_fields=["medications_reconciled", "updated_at"])
+        audit_record(
+            user=actor,
+            action=AuditAction.UPDATE,
+            obj=transition,
+            client_id=client.pk,
+            detail={"fields": ["medications_reconciled"]},
+        )
+    return transition
+
+
+__all__ = [
+    "Measure",
+    "transition_discharge",
+    "transition_mark_medications_reconciled",
+    "transition_record",
+    "transition_update",
+]

@@ -1,0 +1,29 @@
+from django.urls import path
+
+from . import views
+
+app_name = "referrals"
+
+urlpatterns = [
+    path("", views.referral_index, name="list"),
+    path("follow-ups/", views.my_followups, name="my_followups"),
+    path("follow-ups/<int:followup_id>/close/", views.followup_close, name="followup_close"),
+    path("directory/", views.directory, name="directory"),
+    path("directory/import/", views.hsds_import_view, name="hsds_import"),
+    path("clients/<int:pk>/", views.client_referrals, name="client_referrals"),
+    path("clients/<int:pk>/new/", views.referral_new, name="referral_create"),
+    path("clients/<int:pk>/<int:referral_id>/", views.referral_detail, name="referral_detail"),
+    path(
+        "clients/<int:pk>/<int:referral_id>/packet/",
+        views.referral_packet,
+        name="referral_packet",
+    ),
+    path("clients/<int:pk>/follow-ups/new/", views.followup_new, name="followup_create"),
+    path("clients/<int:pk>/disclosures/", views.disclosure_log_view, name="disclosure_log"),
+    path("clients/<int:pk>/transitions/new/", views.transition_new, name="transition_create"),
+    path(
+        "clients/<int:pk>/transitions/<int:transition_id>/",
+        views.transition_detail,
+        name="transition_detail",
+    ),
+]

@@ -1,0 +1,399 @@
+"""Pages: My follow-ups, referrals, the client's Referrals & transitions tab, the
+directory and its HSDS import, the disclosure log and the referral packet."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from casemgmt.audit.models import AuditAction
+from casemgmt.audit.services import audit_record
+from casemgmt.lib.errors import Conflict
+from clients.views.common import chart_client, chart_context
+
+from . import selectors, services
+from .filters import ReferralFilter, ServiceFilter
+from .forms import (
+    ChecklistForm,
+    DischargeForm,
+    FollowUpCloseForm,
+    FollowUpForm,
+    HsdsImportForm,
+    ReferralForm,
+    ReferralMoveForm,
+    TransitionForm,
+)
+from .models import CLOSED_REFERRAL_STATUSES, ReferralStatus, Service
+from .services.referrals import TRANSITIONS
+
+# Button labels for each move, in the order shown.
+MOVE_LABELS = {
+    ReferralStatus.SENT: "Send",
+    ReferralStatus.RECEIVED: "Mark received",
+    ReferralStatus.ACCEPTED: "Mark accepted",
+    ReferralStatus.SCHEDULED: "Mark scheduled",
+    ReferralStatus.COMPLETED: "Mark completed",
+    ReferralStatus.DECLINED: "Mark declined",
+    ReferralStatus.NO_SHOW: "Mark no-show",
+    ReferralStatus.CANCELLED: "Cancel referral",
+}
+
+
+def _apply_error(form, error: ValidationError | Conflict) -> None:
+    if isinstance(error, Conflict):
+        form.add_error(error.field if error.field in form.fields else None, error.message)
+    elif hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+# ----------------------------------------------------------------------- follow-ups
+@login_required
+def my_followups(request):
+    sections = selectors.my_followups(user=request.user)
+    audit_record(user=request.user, action=AuditAction.VIEW, object_type="referrals.my_followups")
+    return render(
+        request,
+        "referrals/my_followups.html",
+        {
+            "sections": [
+                ("overdue", "Overdue", sections["overdue"]),
+                ("today", "Due today", sections["today"]),
+                ("week", "This week", sections["week"]),
+            ],
+            "close_form": FollowUpCloseForm(),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def followup_close(request, followup_id: int):
+    followup = selectors.followup_get(user=request.user, followup_id=followup_id)
+    form = FollowUpCloseForm(request.POST)
+    if form.is_valid():
+        try:
+            services.followup_close(actor=request.user, followup=followup, **form.cleaned_data)
+        except (ValidationError, Conflict) as error:
+            messages.error(request, _message(error))
+        else:
+            messages.success(request, f"Follow-up marked {followup.title!r} as updated.")
+    else:
+        messages.error(request, "Choose done, missed or cancelled.")
+    return redirect(request.POST.get("next") or "referrals:my_followups")
+
+
+def _mark_met(followups, windows) -> None:
+    """Set ``window_met_on`` on transition follow-ups whose window a visit already met."""
+    for f in followups:
+        f.window_met_on = None
+        for status in windows.get(f.transition_id, []) if f.transition_id else []:
+            if status.window.days == f.window_days and status.state == "met":
+                f.window_met_on = status.met_on
+
+
+def _message(error) -> str:
+    if isinstance(error, Conflict):
+        return error.message
+    return " ".join(
+        m for ms in getattr(error, "message_dict", {"": error.messages}).values() for m in ms
+    )
+
+
+@login_required
+def followup_new(request, pk: int):
+    client = chart_client(request, pk)
+    form = FollowUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.followup_create(
+                actor=request.user, client=client, assignee=None, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _apply_error(form, error)
+        else:
+            messages.success(request, "Follow-up added.")
+            return redirect("referrals:client_referrals", pk=client.pk)
+    return render(
+        request,
+        "referrals/followup_form.html",
+        chart_context(request, client, "referrals", form=form),
+    )
+
+
+# ------------------------------------------------------------------- client chart tab
+@login_required
+def client_referrals(request, pk: int):
+    client = chart_client(request, pk)
+    transitions = list(selectors.transition_list(user=request.user).filter(client=client))
+    windows = selectors.transition_windows(transitions)
+    for t in transitions:
+        t.window_statuses = windows.get(t.pk, [])
+    followups = list(selectors.followups_for_client(client=client))
+    now = timezone.now()
+    for f in followups:
+        f.state = selectors.followup_state(f, now)
+    _mark_met(followups, windows)
+    context = chart_context(
+        request,
+        client,
+        "referrals",
+        referrals=selectors.referrals_for_client(client=client),
+        transitions=transitions,
+        followups=followups,
+        close_form=FollowUpCloseForm(),
+    )
+    return render(request, "referrals/client_referrals.html", context)
+
+
+@login_required
+def referral_new(request, pk: int):
+    client = chart_client(request, pk)
+    initial = {}
+    if request.GET.get("service", "").isdigit():
+        initial["service"] = request.GET["service"]
+    form = ReferralForm(
+        request.POST or None, initial=initial, goals=selectors.plan_goals(client=client)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            referral = services.referral_create(
+                actor=request.user, client=client, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _apply_error(form, error)
+        else:
+            messages.success(request, f"Referral to {referral.recipient_name} saved as a draft.")
+            return redirect("referrals:referral_detail", pk=client.pk, referral_id=referral.pk)
+    return render(
+        request,
+        "referrals/referral_form.html",
+        chart_context(request, client, "referrals", form=form),
+    )
+
+
+def _move_forms(referral):
+    return [
+        (status, label, ReferralMoveForm(initial={"status": status}, prefix=status))
+        for status, label in MOVE_LABELS.items()
+        if status in TRANSITIONS[referral.status]
+    ]
+
+
+@login_required
+def referral_detail(request, pk: int, referral_id: int):
+    client = chart_client(request, pk, audit=False)
+    referral = selectors.referral_get(user=request.user, referral_id=referral_id, client=client)
+    audit_record(user=request.user, action=AuditAction.VIEW, obj=referral, client_id=client.pk)
+    failed, failed_form = None, None
+    if request.method == "POST":
+        status = request.POST.get("move", "")
+        form = ReferralMoveForm(request.POST, prefix=status)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            to = data.pop("status")
+            try:
+                services.referral_move(actor=request.user, referral=referral, status=to, **data)
+            except (ValidationError, Conflict) as error:
+                _apply_error(form, error)
+            else:
+                messages.success(request, f"Referral {ReferralStatus(to).label.lower()}.")
+                return redirect("referrals:referral_detail", pk=client.pk, referral_id=referral.pk)
+        failed, failed_form = status, form
+    move_forms = [
+        (s, label, failed_form if s == failed else form) for s, label, form in _move_forms(referral)
+    ]
+    context = chart_context(
+        request,
+        client,
+        "referrals",
+        referral=referral,
+        events=referral.events.all(),
+        move_forms=move_forms,
+        failed=failed,
+        goal_text=dict(selectors.plan_goals(client=client)).get(referral.goal_id)
+        if referral.goal_id
+        else None,
+        is_closed=referral.status in CLOSED_REFERRAL_STATUSES,
+    )
+    return render(request, "referrals/referral_detail.html", context)
+
+
+@login_required
+def referral_packet(request, pk: int, referral_id: int):
+    """The referral packet as a PDF (WeasyPrint) carrying the 42 CFR 2.32 notice.
+    ``?format=html`` gives the printable page."""
+    client = chart_client(request, pk, audit=False)
+    referral = selectors.referral_get(user=request.user, referral_id=referral_id, client=client)
+    audit_record(user=request.user, action=AuditAction.PRINT, obj=referral, client_id=client.pk)
+    html = render_to_string(
+        "referrals/referral_packet.html",
+        {
+            "client": client,
+            "referral": referral,
+            "printed_at": timezone.now(),
+            "user": request.user,
+        },
+        request=request,
+    )
+    if request.GET.get("format") == "html":
+        return HttpResponse(html)
+    from weasyprint import HTML
+
+    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="referral-{referral.pk}.pdf"'
+    return response
+
+
+@login_required
+def disclosure_log_view(request, pk: int):
+    client = chart_client(request, pk, audit=False)
+    audit_record(
+        user=request.user,
+        action=AuditAction.PRINT if request.GET.get("print") else AuditAction.VIEW,
+        object_type="referrals.disclosure_log",
+        client_id=client.pk,
+    )
+    context = chart_context(
+        request, client, "referrals", disclosures=selectors.disclosure_log(client=client)
+    )
+    template = (
+        "referrals/disclosure_print.html"
+        if request.GET.get("print")
+        else "referrals/disclosure_log.html"
+    )
+    return render(request, template, context)
+
+
+# ---------------------------------------------------------------------- transitions
+@login_required
+def transition_new(request, pk: int):
+    client = chart_client(request, pk)
+    form = TransitionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            transition = services.transition_record(
+                actor=request.user, client=client, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _apply_error(form, error)
+        else:
+            messages.success(
+                request,
+                "Transition recorded"
+                + (f"; {transition.measure} follow-ups created." if transition.measure else "."),
+            )
+            return redirect("referrals:client_referrals", pk=client.pk)
+    return render(
+        request,
+        "referrals/transition_form.html",
+        chart_context(request, client, "referrals", form=form),
+    )
+
+
+@login_required
+def transition_detail(request, pk: int, transition_id: int):
+    client = chart_client(request, pk, audit=False)
+    transition = selectors.transition_get(
+        user=request.user, transition_id=transition_id, client=client
+    )
+    audit_record(user=request.user, action=AuditAction.VIEW, obj=transition, client_id=client.pk)
+    discharge_form = DischargeForm(request.POST if "discharge" in request.POST else None)
+    checklist_form = ChecklistForm(
+        request.POST if "checklist" in request.POST else None,
+        initial={f: getattr(transition, f) for f in transition.CHECKLIST},
+    )
+    if request.method == "POST":
+        try:
+            if "discharge" in request.POST and discharge_form.is_valid():
+                services.transition_discharge(
+                    actor=request.user, transition=transition, **discharge_form.cleaned_data
+                )
+                messages.success(request, "Discharge recorded.")
+                return redirect(
+                    "referrals:transition_detail", pk=client.pk, transition_id=transition.pk
+                )
+            if "checklist" in request.POST and checklist_form.is_valid():
+                services.transition_update(
+                    actor=request.user, transition=transition, data=checklist_form.cleaned_data
+                )
+                messages.success(request, "Checklist saved.")
+                return redirect(
+                    "referrals:transition_detail", pk=client.pk, transition_id=transition.pk
+                )
+        except (ValidationError, Conflict) as error:
+            _apply_error(discharge_form if "discharge" in request.POST else checklist_form, error)
+    statuses = selectors.transition_windows([transition]).get(transition.pk, [])
+    followups = list(transition.followups.select_related("assignee").order_by("due_at"))
+    _mark_met(followups, {transition.pk: statuses})
+    context = chart_context(
+        request,
+        client,
+        "referrals",
+        transition=transition,
+        window_statuses=statuses,
+        discharge_form=discharge_form,
+        checklist_form=checklist_form,
+        followups=followups,
+    )
+    return render(request, "referrals/transition_detail.html", context)
+
+
+# ------------------------------------------------------------------------ referrals
+@login_required
+def referral_index(request):
+    filterset = ReferralFilter(
+        request.GET, queryset=selectors.referral_list(user=request.user), request=request
+    )
+    page = Paginator(filterset.qs, 25).get_page(request.GET.get("page"))
+    audit_record(user=request.user, action=AuditAction.VIEW, object_type="referrals.referral_list")
+    return render(request, "referrals/referral_list.html", {"filter": filterset, "page": page})
+
+
+# ------------------------------------------------------------------------ directory
+@login_required
+def directory(request):
+    filterset = ServiceFilter(
+        request.GET,
+        queryset=Service.objects.select_related("organization").order_by("name", "id"),
+        request=request,
+    )
+    page = Paginator(filterset.qs, 25).get_page(request.GET.get("page"))
+    return render(request, "referrals/directory.html", {"filter": filterset, "page": page})
+
+
+@login_required
+def hsds_import_view(request):
+    if not request.user.is_admin_role:
+        raise PermissionDenied
+    form = HsdsImportForm(request.POST or None, request.FILES or None)
+    report, errors = None, []
+    if request.method == "POST" and form.is_valid():
+        files = form.files_as_text()
+        dry_run = form.cleaned_data["dry_run"]
+        try:
+            report = services.hsds_import(files=files, dry_run=dry_run, actor=request.user)
+        except ValidationError as error:
+            errors = error.message_dict.get("files", error.messages)
+        else:
+            if report.saved:
+                messages.success(
+                    request,
+                    f"Imported {report.organizations} organisations and {report.services} "
+                    "services.",
+                )
+                return redirect("referrals:directory")
+    return render(
+        request, "referrals/hsds_import.html", {"form": form, "report": report, "errors": errors}
+    )

@@ -1,0 +1,261 @@
+"""/api/v1/careplans/ and its parts: happy paths, bad input naming the field, 409 for a
+locked or wrong-state plan, outsiders 404, flat query counts."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from careplans import services
+from careplans.models import CarePlan, Domain, PlanStatus
+from casemgmt.audit.models import AuditEvent
+from clients.models import CareTeamMember
+
+from .conftest import add_goal, approve
+from .test_services import SAFETY
+
+pytestmark = pytest.mark.django_db
+PLANS = "/api/v1/careplans/"
+
+
+def plan_url(plan, verb=""):
+    return f"{PLANS}{plan.pk}/" + (f"{verb}/" if verb else "")
+
+
+def test_create_a_plan_and_build_it(api_as, case_manager, dual_client):
+    api = api_as(case_manager)
+    response = api.post(PLANS, {"client": dual_client.pk}, format="json")
+    assert response.status_code == 201, response.json()
+    plan_id = response.json()["id"]
+    assert response.json()["version"] == 1 and response.json()["status"] == "draft"
+
+    problem = api.post(
+        "/api/v1/careplan-problems/",
+        {
+            "plan": plan_id,
+            "domain": "substance_use",
+            "description": "Daily drinking",
+            "concerns_substance_use": True,
+        },
+        format="json",
+    )
+    assert problem.status_code == 201, problem.json()
+    target = (timezone.localdate() + timedelta(days=30)).isoformat()
+    goal = api.post(
+        "/api/v1/careplan-goals/",
+        {
+            "problem": problem.json()["id"],
+            "text": "Only drink at weekends",
+            "goal_type": "harm_reduction",
+            "target_date": target,
+        },
+        format="json",
+    )
+    assert goal.status_code == 201, goal.json()
+    goal_id = goal.json()["id"]
+    member = CareTeamMember.objects.create(
+        client=dual_client, role="therapist", user=case_manager, added_by=case_manager
+    )
+    assert (
+        api.post(
+            "/api/v1/careplan-objectives/",
+            {"goal": goal_id, "text": "No more than 2 drinking days a week"},
+            format="json",
+        ).status_code
+        == 201
+    )
+    intervention = api.post(
+        "/api/v1/careplan-interventions/",
+        {"goal": goal_id, "category": "mi", "frequency": "Weekly", "responsible": member.pk},
+        format="json",
+    )
+    assert intervention.status_code == 201, intervention.json()
+    body = api.get(f"{PLANS}{plan_id}/").json()
+    assert body["goals"][0]["interventions"][0]["responsible_name"] == case_manager.display_name
+
+
+def test_target_date_before_start_is_400_naming_the_field(api_as, case_manager, integrated_draft):
+    problem = integrated_draft.problems.first()
+    response = api_as(case_manager).post(
+        "/api/v1/careplan-goals/",
+        {
+            "problem": problem.pk,
+            "text": "x",
+            "goal_type": "recovery",
+            "target_date": (integrated_draft.effective_date - timedelta(days=3)).isoformat(),
+        },
+        format="json",
+    )
+    assert response.status_code == 400 and "target_date" in response.json()
+    assert integrated_draft.goals.count() == 2
+
+
+def test_submit_without_the_integration_rule_is_400(api_as, case_manager, dual_client):
+    plan = services.careplan_create(actor=case_manager, client=dual_client)
+    add_goal(case_manager, plan, domain=Domain.MENTAL_HEALTH, mh=True)
+    response = api_as(case_manager).post(plan_url(plan, "submit"))
+    assert response.status_code == 400 and "integration_exception" in response.json()
+    plan.refresh_from_db()
+    assert plan.status == PlanStatus.DRAFT
+
+
+def test_submit_approve_revise_close(api_as, case_manager, supervisor, integrated_draft):
+    api = api_as(case_manager)
+    assert api.post(plan_url(integrated_draft, "submit")).json()["status"] == "awaiting_approval"
+    api = api_as(supervisor)
+    approved = api.post(plan_url(integrated_draft, "approve"))
+    assert approved.status_code == 200 and approved.json()["status"] == "active"
+    api = api_as(case_manager)
+    revised = api.post(plan_url(integrated_draft, "revise"))
+    assert revised.status_code == 201 and revised.json()["version"] == 2
+    new = CarePlan.objects.get(pk=revised.json()["id"])
+    closed = api.post(plan_url(new, "close"), {"reason": "Started again"}, format="json")
+    assert closed.json()["status"] == "closed"
+
+
+def test_approving_your_own_plan_is_409(api_as, supervisor, dual_client):
+    plan = services.careplan_create(actor=supervisor, client=dual_client)
+    add_goal(supervisor, plan, domain=Domain.MENTAL_HEALTH, mh=True)
+    add_goal(supervisor, plan, domain=Domain.SUBSTANCE_USE, su=True)
+    api = api_as(supervisor)
+    api.post(plan_url(plan, "submit"))
+    response = api.post(plan_url(plan, "approve"))
+    assert response.status_code == 409 and "another supervisor" in response.json()["detail"]
+
+
+def test_a_case_manager_cannot_approve(api_as, case_manager, teammate, integrated_draft):
+    api_as(case_manager).post(plan_url(integrated_draft, "submit"))
+    assert api_as(teammate).post(plan_url(integrated_draft, "approve")).status_code == 403
+
+
+def test_return_needs_comments(api_as, case_manager, supervisor, integrated_draft):
+    api_as(case_manager).post(plan_url(integrated_draft, "submit"))
+    api = api_as(supervisor)
+    bad = api.post(plan_url(integrated_draft, "return"), {"comments": ""}, format="json")
+    assert bad.status_code == 400 and "comments" in bad.json()
+    ok = api.post(plan_url(integrated_draft, "return"), {"comments": "More detail"}, format="json")
+    assert ok.json()["status"] == "draft" and ok.json()["return_comments"] == "More detail"
+
+
+def test_sign_locks_and_editing_is_409(api_as, case_manager, integrated_draft):
+    api = api_as(case_manager)
+    signed = api.post(
+        plan_url(integrated_draft, "sign"),
+        {"role": "case_manager", "typed_name": "Casey M", "method": "screen"},
+        format="json",
+    )
+    assert signed.status_code == 200 and signed.json()["is_signed"]
+    edit = api.patch(plan_url(integrated_draft), {"preferences": "x"}, format="json")
+    assert edit.status_code == 409 and "locked" in edit.json()["detail"]
+
+
+def test_sign_bad_input_names_the_field(api_as, case_manager, integrated_draft):
+    response = api_as(case_manager).post(
+        plan_url(integrated_draft, "sign"),
+        {"role": "case_manager", "typed_name": "", "method": "screen"},
+        format="json",
+    )
+    assert response.status_code == 400 and "typed_name" in response.json()
+
+
+def test_editing_an_active_plan_is_409(api_as, case_manager, supervisor, integrated_draft):
+    plan = approve(integrated_draft, case_manager, supervisor)
+    goal = plan.goals.first()
+    response = api_as(case_manager).patch(
+        f"/api/v1/careplan-goals/{goal.pk}/", {"text": "changed"}, format="json"
+    )
+    assert response.status_code == 409
+
+
+def test_reviews(api_as, case_manager, supervisor, integrated_draft):
+    plan = approve(integrated_draft, case_manager, supervisor)
+    goals = list(plan.goals.values_list("pk", flat=True))
+    api = api_as(case_manager)
+    bad = api.post(
+        "/api/v1/careplan-reviews/",
+        {"plan": plan.pk, "note": "", "progress": [{"goal": goals[0], "progress": "improving"}]},
+        format="json",
+    )
+    assert bad.status_code == 400 and {"note", "progress"} <= set(bad.json())
+    ok = api.post(
+        "/api/v1/careplan-reviews/",
+        {
+            "plan": plan.pk,
+            "note": "Going well",
+            "progress": [{"goal": g, "progress": "achieved"} for g in goals],
+        },
+        format="json",
+    )
+    assert ok.status_code == 201 and len(ok.json()["progress"]) == 2
+
+
+def test_safety_and_relapse_plans(api_as, case_manager, client_record):
+    api = api_as(case_manager)
+    response = api.post(
+        "/api/v1/safety-plans/", SAFETY | {"client": client_record.pk}, format="json"
+    )
+    assert response.status_code == 201 and "988" in response.json()["crisis_lines"]
+    bad = api.post("/api/v1/relapse-plans/", {"client": client_record.pk}, format="json")
+    assert bad.status_code == 400 and "triggers" in bad.json()
+    listed = api.get("/api/v1/safety-plans/", {"client": client_record.pk, "current": "true"})
+    assert listed.json()["count"] == 1
+
+
+def test_pdf_endpoint_returns_a_pdf_and_audits(api_as, case_manager, integrated_draft):
+    api = api_as(case_manager)
+    response = api.get(plan_url(integrated_draft, "pdf"), {"copy": "clinical"})
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    assert AuditEvent.objects.filter(action="print", object_id=str(integrated_draft.pk)).exists()
+    assert api.get(plan_url(integrated_draft, "pdf"), {"copy": "poster"}).status_code == 400
+
+
+def test_outsider_gets_404_everywhere(api_as, outsider, integrated_draft, case_manager):
+    api = api_as(outsider)
+    goal = integrated_draft.goals.first()
+    assert api.get(plan_url(integrated_draft)).status_code == 404
+    assert api.post(plan_url(integrated_draft, "submit")).status_code == 404
+    assert api.get(plan_url(integrated_draft, "pdf")).status_code == 404
+    assert api.get(f"/api/v1/careplan-goals/{goal.pk}/").status_code == 404
+    assert api.get(PLANS).json()["count"] == 0
+    created = api.post(PLANS, {"client": integrated_draft.client_id}, format="json")
+    assert created.status_code == 400 and "client" in created.json()
+    problem = api.post(
+        "/api/v1/careplan-problems/",
+        {"plan": integrated_draft.pk, "domain": "legal", "description": "x"},
+        format="json",
+    )
+    assert problem.status_code == 400 and "plan" in problem.json()
+
+
+def test_list_query_count_is_flat(
+    api_as, case_manager, team, supervisor, django_assert_max_num_queries
+):
+    from tests.factories import ClientFactory
+
+    def make_plan(goals):
+        client = ClientFactory(team=team, is_dual_diagnosis=True)
+        plan = services.careplan_create(actor=case_manager, client=client)
+        for i in range(goals):
+            add_goal(case_manager, plan, domain=Domain.HOUSING, text=f"goal {i}")
+        return plan
+
+    api = api_as(case_manager)
+    make_plan(1)
+    with django_assert_max_num_queries(20) as one:
+        assert api.get(PLANS).json()["count"] == 1
+    for _ in range(5):
+        make_plan(8)
+    with django_assert_max_num_queries(20) as many:
+        assert api.get(PLANS).json()["count"] == 6
+    assert len(many.captured_queries) == len(one.captured_queries)
+
+
+def test_changes_between_versions(api_as, case_manager, supervisor, integrated_draft):
+    old = approve(integrated_draft, case_manager, supervisor)
+    new = services.careplan_revise(actor=case_manager, plan=old)
+    add_goal(case_manager, new, domain=Domain.HOUSING, text="A room of my own")
+    api = api_as(case_manager)
+    body = api.get(plan_url(new, "changes")).json()
+    assert {"change": "added", "line": "Need (Housing): Need in housing"} in body
+    assert api.get(plan_url(new, "changes"), {"from": 7}).status_code == 400

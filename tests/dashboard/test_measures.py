@@ -1,0 +1,160 @@
+from datetime import date, datetime, time, timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from assessments.models import InstrumentResponse
+from careplans.models import CarePlan, Goal, Problem, SafetyPlan
+from clients.models import ContactNote
+from referrals.models import CareTransition, Referral
+from tests.factories import ClientFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _aware(day: date, hour=10):
+    return timezone.make_aware(datetime.combine(day, time(hour)))
+
+
+def _by_key(response):
+    return {m.key: m for m in response.context["measures"]}
+
+
+def test_follow_up_after_discharge_rates(browser_as, supervisor, case_manager, team):
+    today = date.today()
+    seen, missed = ClientFactory(team=team), ClientFactory(team=team)
+    for client in (seen, missed):
+        CareTransition.objects.create(
+            client=client,
+            from_level="inpatient_psych",
+            to_level="community",
+            measure="FUH",
+            facility="St Mary",
+            admitted_on=today - timedelta(days=45),
+            discharged_on=today - timedelta(days=40),
+            recorded_by=case_manager,
+        )
+    ContactNote.objects.create(
+        client=seen,
+        contact_at=_aware(today - timedelta(days=35)),
+        contact_type="in_person",
+        duration_minutes=30,
+        data="d",
+        assessment="a",
+        plan="p",
+        author=case_manager,
+    )
+    response = browser_as(supervisor).get(reverse("dashboard:measures"))
+    fuh7 = _by_key(response)["fuh_7"]
+    assert (fuh7.numerator, fuh7.denominator, fuh7.percent) == (1, 2, "50%")
+    assert "discharge day does not count" in fuh7.definition
+
+
+def test_closed_loop_rate_and_median(browser_as, supervisor, case_manager, team):
+    client = ClientFactory(team=team)
+    now = timezone.now()
+    for days, status, confirmation in (
+        (4, "completed", "client"),
+        (10, "completed", "provider"),
+        (3, "declined", ""),
+        (5, "completed", ""),
+    ):
+        Referral.objects.create(
+            client=client,
+            provider_name="Harbor",
+            reason="x",
+            status=status,
+            completion_confirmation=confirmation,
+            sent_at=now - timedelta(days=days),
+            closed_at=now,
+            created_by=case_manager,
+            discloses_substance_use=False,
+        )
+    m = _by_key(browser_as(supervisor).get(reverse("dashboard:measures")))["closed_loop"]
+    assert (m.numerator, m.denominator) == (2, 4)
+    assert m.note == "median 7.0 days from sending to completion"
+
+
+def test_plan_measures(browser_as, supervisor, case_manager, team):
+    today = date.today()
+    both, one, none = (ClientFactory(team=team, is_dual_diagnosis=True) for _ in range(3))
+    for client, disorders in ((both, ("mh", "su")), (one, ("mh",))):
+        plan = CarePlan.objects.create(
+            client=client,
+            version=1,
+            status="active",
+            author=case_manager,
+            effective_date=today,
+            review_due=today + timedelta(days=90),
+        )
+        for disorder in disorders:
+            problem = Problem.objects.create(
+                plan=plan,
+                domain="mental_health",
+                description="x",
+                concerns_mental_health=disorder == "mh",
+                concerns_substance_use=disorder == "su",
+            )
+            Goal.objects.create(
+                plan=plan,
+                problem=problem,
+                text="x",
+                goal_type="recovery",
+                target_date=today + timedelta(days=60),
+            )
+    none.risk_flags.create(kind="suicide_risk", reason="x")
+    both.risk_flags.create(kind="suicide_risk", reason="x")
+    SafetyPlan.objects.create(client=both, version=1, created_by=case_manager)
+    m = _by_key(browser_as(supervisor).get(reverse("dashboard:measures")))
+    assert (m["current_plan"].numerator, m["current_plan"].denominator) == (2, 3)
+    assert (m["dual_both_goals"].numerator, m["dual_both_goals"].denominator) == (1, 3)
+    assert (m["suicide_safety_plan"].numerator, m["suicide_safety_plan"].denominator) == (1, 2)
+
+
+def test_phq9_response_and_remission(browser_as, supervisor, case_manager, team):
+    start = timezone.now() - timedelta(days=200)
+    for baseline, latest in ((20, 9), (16, 4), (12, 10), (8, 2)):
+        client = ClientFactory(team=team)
+        for total, when in ((baseline, start), (latest, timezone.now() - timedelta(days=5))):
+            InstrumentResponse.objects.create(
+                client=client,
+                instrument="phq9",
+                answers=[0] * 9,
+                total=total,
+                band="x",
+                administered_by=case_manager,
+                administered_at=when,
+            )
+    m = _by_key(browser_as(supervisor).get(reverse("dashboard:measures")))
+    # Baselines >= 10: 20 -> 9 (response), 16 -> 4 (response, remission), 12 -> 10 (neither).
+    assert (m["phq9_response"].numerator, m["phq9_response"].denominator) == (2, 3)
+    assert (m["phq9_remission"].numerator, m["phq9_remission"].denominator) == (1, 3)
+
+
+def test_measures_csv_and_api(browser_as, api_as, supervisor, case_manager):
+    from casemgmt.audit.models import AuditEvent
+
+    body = browser_as(supervisor).get(reverse("dashboard:measures_csv")).content.decode()
+    assert body.splitlines()[0] == "Measure,Numerator,Denominator,Rate,Note,Definition"
+    assert AuditEvent.objects.filter(action="export", object_type="dashboard.measures").exists()
+    api = api_as(supervisor)
+    keys = [m["key"] for m in api.get("/api/v1/dashboard/measures/").json()]
+    assert "fuh_7" in keys and "closed_loop" in keys
+    assert api.get("/api/v1/dashboard/caseload/").status_code == 200
+    assert api_as(case_manager).get("/api/v1/dashboard/caseload/").status_code == 403
+    assert api_as(case_manager).get("/api/v1/dashboard/today/").status_code == 200
+
+
+def test_measures_query_count_is_fixed(
+    browser_as, supervisor, case_manager, team, django_assert_max_num_queries
+):
+    browser = browser_as(supervisor)
+    ClientFactory(team=team, primary_case_manager=case_manager)
+    with django_assert_max_num_queries(80) as one:
+        browser.get(reverse("dashboard:measures"))
+    for client in ClientFactory.create_batch(15, team=team, primary_case_manager=case_manager):
+        client.risk_flags.create(kind="suicide_risk", reason="x")
+    with django_assert_max_num_queries(80) as many:
+        browser.get(reverse("dashboard:measures"))
+    assert len(many.captured_queries) == len(one.captured_queries)

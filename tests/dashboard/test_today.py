@@ -1,0 +1,90 @@
+from datetime import date, timedelta
+
+import pytest
+from django.urls import reverse
+
+from careplans.models import CarePlan
+from referrals.models import Referral
+from referrals.services import followup_create
+from tests.factories import ClientFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _setup(team, case_manager, n=1):
+    today = date.today()
+    for i in range(n):
+        client = ClientFactory(team=team, primary_case_manager=case_manager, last_name=f"Person{i}")
+        followup_create(
+            actor=case_manager,
+            client=client,
+            assignee=case_manager,
+            reason="general",
+            title=f"Late call {i}",
+            due_on=today - timedelta(days=2),
+        )
+        followup_create(
+            actor=case_manager,
+            client=client,
+            assignee=case_manager,
+            reason="general",
+            title=f"Tomorrow {i}",
+            due_on=today + timedelta(days=1),
+        )
+        client.risk_flags.create(kind="overdose_risk", reason="x")
+        CarePlan.objects.create(
+            client=client,
+            version=1,
+            status="active",
+            author=case_manager,
+            effective_date=today - timedelta(days=80),
+            review_due=today + timedelta(days=3),
+        )
+        Referral.objects.create(
+            client=client,
+            provider_name="Harbor Detox",
+            reason="x",
+            status="sent",
+            response_due_on=today - timedelta(days=1),
+            created_by=case_manager,
+            discloses_substance_use=False,
+        )
+
+
+def test_today_shows_what_needs_me(browser_as, case_manager, teammate, team):
+    _setup(team, case_manager)
+    other = ClientFactory(team=team, primary_case_manager=teammate)
+    followup_create(
+        actor=teammate,
+        client=other,
+        assignee=teammate,
+        reason="general",
+        title="Not mine",
+        due_on=date.today() - timedelta(days=1),
+    )
+    response = browser_as(case_manager).get(reverse("home"))
+    sections = response.context["sections"]
+    assert [i.what for i in sections["overdue"]] == ["Late call 0"]
+    assert sections["overdue"][0].when == "overdue 2 days"
+    assert [i.what for i in sections["this_week"]] == ["Tomorrow 0"]
+    assert sections["this_week"][0].when == "due tomorrow"
+    assert sections["flagged"][0].what == "Overdose risk"
+    assert sections["plans"][0].when == "due in 3 days"
+    assert "Harbor Detox" in sections["referrals"][0].what
+    assert "Not mine" not in response.text
+
+
+def test_empty_today_says_so(browser_as, case_manager):
+    page = browser_as(case_manager).get(reverse("home")).text
+    assert "Nothing overdue." in page and "No referral is waiting." in page
+
+
+def test_today_query_count_is_fixed(browser_as, case_manager, team, django_assert_max_num_queries):
+    browser = browser_as(case_manager)
+    _setup(team, case_manager, n=1)
+    with django_assert_max_num_queries(30) as one:
+        browser.get(reverse("home"))
+    _setup(team, case_manager, n=8)
+    with django_assert_max_num_queries(30) as many:
+        browser.get(reverse("home"))
+    assert len(many.captured_queries) == len(one.captured_queries)

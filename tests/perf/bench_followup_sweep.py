@@ -1,0 +1,198 @@
+"""Follow-up reminder sweep at scale: 100,000 due follow-ups, one full sweep, delivered
+by a real Celery worker on the real Redis broker. See README.md beside this file.
+
+    .venv/bin/python tests/perf/bench_followup_sweep.py --followups 100000
+
+Prints: the sweep time, the time until every reminder is sent (notification written and
+email sent), reminders per second, SQL statements (sweep and worker) and broker messages
+per 1,000 reminders, and statements per sweep batch.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import threading
+import time
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "casemgmt.settings_test")
+BENCH_DB = "casemgmt_bench_followups"
+QUEUE = "casemgmt-bench"
+
+
+def _use_bench_database() -> None:
+    import psycopg
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    params = {
+        "host": db["HOST"],
+        "port": db["PORT"] or None,
+        "user": db["USER"],
+        "password": db["PASSWORD"] or None,
+        "dbname": "postgres",
+        "autocommit": True,
+    }
+    with psycopg.connect(**{k: v for k, v in params.items() if v is not None}) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}"')
+        conn.execute(f'CREATE DATABASE "{BENCH_DB}"')
+    db["NAME"] = BENCH_DB
+
+
+class Counter:
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.by_thread: dict[str, int] = {}
+
+    def __call__(self, execute, sql, params, many, context):
+        name = threading.current_thread().name
+        with self.lock:
+            self.by_thread[name] = self.by_thread.get(name, 0) + 1
+        return execute(sql, params, many, context)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--followups", type=int, default=100_000)
+    parser.add_argument("--clients", type=int, default=2_000)
+    args = parser.parse_args()
+
+    _use_bench_database()
+    import django
+
+    django.setup()
+    from celery.signals import before_task_publish
+    from django.conf import settings
+    from django.core import mail
+    from django.core.management import call_command
+    from django.db import connection
+    from django.db.backends.signals import connection_created
+    from django.utils import timezone
+
+    from casemgmt.accounts.models import Team, User
+    from casemgmt.celery import app
+    from casemgmt.notifications.models import Notification
+    from clients.models import Client
+    from referrals.models import FollowUp, Reminder
+    from referrals.services.followups import followup_schedule
+    from referrals.services.reminders import followup_sweep
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    mail.outbox = []
+    app.conf.task_default_queue = QUEUE
+    call_command("migrate", verbosity=0)
+
+    # ---- seed
+    t = time.perf_counter()
+    team = Team.objects.create(name="Bench team")
+    supervisor = User.objects.create(username="bench-sup", email="sup@example.org")
+    team.supervisors.add(supervisor)
+    staff = User.objects.bulk_create(
+        [User(username=f"bench-cm{i}", email=f"cm{i}@example.org") for i in range(20)]
+    )
+    clients = Client.objects.bulk_create(
+        [
+            Client(
+                client_number=f"B{i:07d}",
+                first_name="Bench",
+                last_name=f"Client{i}",
+                date_of_birth="1980-01-01",
+                team=team,
+                primary_case_manager=staff[i % len(staff)],
+            )
+            for i in range(args.clients)
+        ],
+        batch_size=2000,
+    )
+    from zoneinfo import ZoneInfo
+
+    due_on = timezone.localdate() - timedelta(days=3)
+    schedule = followup_schedule(due_on=due_on, due_time=None, tz=ZoneInfo(team.time_zone))
+    FollowUp.objects.bulk_create(
+        [
+            FollowUp(
+                client=clients[i % len(clients)],
+                assignee=staff[i % len(staff)],
+                reason="general",
+                title="Bench follow-up",
+                due_on=due_on,
+                **schedule,
+            )
+            for i in range(args.followups)
+        ],
+        batch_size=5000,
+    )
+    print(f"seeded {args.followups:,} due follow-ups in {time.perf_counter() - t:.1f} s")
+
+    # ---- count statements in every thread, and broker messages
+    counter = Counter()
+
+    def instrument(connection, **kwargs):
+        if counter not in connection.execute_wrappers:  # the wrapper outlives reconnects
+            connection.execute_wrappers.append(counter)
+
+    connection_created.connect(instrument, weak=False)
+    connection.close()  # the next connection of this thread gets the wrapper too
+    messages = {"n": 0}
+
+    def published(**kwargs):
+        messages["n"] += 1
+
+    before_task_publish.connect(published, weak=False)
+    app.control.purge()
+
+    import celery.contrib.testing.tasks  # noqa: F401
+    from celery.contrib.testing.worker import start_worker
+
+    with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING"):
+        start = time.perf_counter()
+        result = followup_sweep()
+        swept = time.perf_counter() - start
+        sweep_statements = counter.by_thread.get(threading.current_thread().name, 0)
+        # (the polling below runs in this thread too; it is not counted: copied above)
+        while True:
+            unsent = Reminder.objects.filter(sent_at__isnull=True).count()
+            unemailed = Notification.objects.filter(
+                email_requested=True, emailed_at__isnull=True
+            ).count()
+            if not unsent and not unemailed:
+                break
+            time.sleep(0.2)
+        total = time.perf_counter() - start
+    reminders = Reminder.objects.count()
+    worker_statements = sum(
+        n for name, n in counter.by_thread.items() if name != threading.current_thread().name
+    )
+    batches = -(-result["followups"] // settings.FOLLOWUP_SWEEP_BATCH)
+    per_k = 1000 / max(reminders, 1)
+    print(f"follow-ups swept:        {result['followups']:,} in {batches} batches")
+    print(
+        f"reminders sent:          {reminders:,}; notifications "
+        f"{Notification.objects.count():,}; emails {len(mail.outbox):,}"
+    )
+    print(f"sweep time:              {swept:.1f} s")
+    print(f"sweep + delivery time:   {total:.1f} s")
+    print(f"items per second:        {reminders / total:,.0f} reminders/s")
+    print(
+        f"SQL statements, sweep:   {sweep_statements:,} "
+        f"({sweep_statements / max(batches, 1):.1f} per batch of "
+        f"{settings.FOLLOWUP_SWEEP_BATCH})"
+    )
+    print(f"SQL statements, worker:  {worker_statements:,}")
+    print(
+        f"SQL per 1,000 reminders: {(sweep_statements + worker_statements) * per_k:.1f} "
+        f"(sweep {sweep_statements * per_k:.1f}, worker {worker_statements * per_k:.1f})"
+    )
+    print(
+        f"broker messages:         {messages['n']:,} "
+        f"({messages['n'] * per_k:.1f} per 1,000 reminders)"
+    )
+
+
+if __name__ == "__main__":
+    main()
