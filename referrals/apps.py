@@ -9,7 +9,7 @@ class ReferralsConfig(AppConfig):
 
         register_tab(
             key="referrals",
-            label="Referrals & transitions",
+            label="Referrals",
             url_name="referrals:client_referrals",
             order=40,
         )

@@ -412,6 +412,12 @@ class FollowUp(models.Model):
                 fields=["assignee", "due_at"], condition=Q(status="open"), name="followup_mine"
             ),
             models.Index(fields=["client", "status"], name="followup_client"),
+            # The team dashboard's "7-day window at risk or missed" figure.
+            models.Index(
+                fields=["status", "due_on"],
+                condition=Q(reason="transition", window_days=7),
+                name="followup_transition7",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -35,7 +35,7 @@ def test_refer_to_completion_then_record_a_discharge(page, shot, case_manager, t
     expect(page.locator("#services article")).to_have_count(1)
     shot(page, "referrals-00-directory")
     page.goto(f"/clients/{client.pk}/")
-    page.get_by_role("link", name="Referrals & transitions").click()
+    page.get_by_role("main").get_by_role("link", name="Referrals", exact=True).click()
     expect(page.get_by_text("No referrals yet")).to_be_visible()
 
     # A draft first; sending without a Part 2 consent is refused with the reason.
@@ -85,7 +85,7 @@ def test_refer_to_completion_then_record_a_discharge(page, shot, case_manager, t
     shot(page, "referrals-02-completed-closed-loop")
 
     # An inpatient psychiatric discharge: the FUH 7- and 30-day follow-ups appear.
-    page.get_by_role("link", name=re.compile("Referrals & transitions")).first.click()
+    page.get_by_role("main").get_by_role("link", name="Referrals", exact=True).click()
     page.get_by_role("link", name="Record a transition").click()
     page.get_by_label("From level of care").select_option("inpatient_psych")
     page.get_by_label("To level of care").select_option("outpatient")

@@ -31,7 +31,7 @@ def test_caseload_lists_team_clients(browser_as, case_manager, client_record, ot
     response = browser_as(case_manager).get(reverse("clients:list"))
     assert response.status_code == 200
     assert client_record.display_name in response.text
-    assert stranger.last_name not in response.text
+    assert stranger.client_number not in response.text
 
 
 def test_caseload_view_is_audited(browser_as, case_manager, client_record):
@@ -397,7 +397,7 @@ def test_emergency_access_opens_record_for_60_minutes(browser_as, outsider, clie
         action="emergency_access", user=outsider, object_type="clients.client"
     ).exists()
     # Not listed in the caseload: emergency access opens one record, not a team.
-    assert client_record.last_name not in browser.get(reverse("clients:list")).text
+    assert client_record.client_number not in browser.get(reverse("clients:list")).text
 
 
 def test_emergency_access_expires(browser_as, outsider, client_record):
