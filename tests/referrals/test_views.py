@@ -21,7 +21,8 @@ def test_referrals_tab_is_registered_and_renders(browser_as, case_manager, clien
     response = browser_as(case_manager).get(f"/referrals/clients/{client_record.pk}/")
     assert response.status_code == 200
     html = response.content.decode()
-    assert ">Referrals</a>" in html  # the chart tab
+    tab = f'href="/referrals/clients/{client_record.pk}/">Referrals</a>'
+    assert tab in html  # the chart tab, registered by referrals.apps
     assert "No referrals yet" in html
 
 
