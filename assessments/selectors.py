@@ -325,6 +325,56 @@ _CLIENT_FIELDS = [
 ]
 
 
+def _due_query(*, team_ids, as_of: date, client_id=None, case_manager_id=None) -> tuple[str, dict]:
+    params: dict = {"as_of": as_of}
+    reach = ""
+    if client_id is not None:
+        reach = "AND c.id = %(client_id)s "
+        params["client_id"] = client_id
+    if case_manager_id is not None:
+        reach += "AND c.primary_case_manager_id = %(case_manager_id)s "
+        params["case_manager_id"] = case_manager_id
+    if isinstance(team_ids, QuerySet):  # a subquery of team ids, inlined (no extra query)
+        sub_sql, sub_params = team_ids.query.sql_with_params()
+        for n, value in enumerate(sub_params):
+            sub_sql = sub_sql.replace("%s", f"%(reach_{n})s", 1)
+            params[f"reach_{n}"] = value
+        reach += f"AND c.team_id IN ({sub_sql}) "
+    elif team_ids is not None:
+        reach += "AND c.team_id = ANY(%(team_ids)s) "
+        params["team_ids"] = list(team_ids)
+    sql = _DUE_SQL.format(
+        response=InstrumentResponse._meta.db_table,
+        client=Client._meta.db_table,
+        team=Team._meta.db_table,
+        rule=ReassessmentRule._meta.db_table,
+        user=User._meta.db_table,
+        diagnosis=Diagnosis._meta.db_table,
+        reach=reach,
+    )
+    return sql, params
+
+
+def reassessments_overdue_counts(
+    *, team_ids: list[int] | None, as_of: date | None = None
+) -> dict[str, int]:
+    """How many active clients have at least one overdue re-assessment, and how many
+    overdue items in all (for the quality measures). One query, counted in SQL."""
+    as_of = as_of or timezone.localdate()
+    sql, params = _due_query(team_ids=team_ids, as_of=as_of)
+    active = Client.objects.filter(status="active")
+    if team_ids is not None:
+        active = active.filter(team_id__in=team_ids)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT COUNT(DISTINCT due.id), COUNT(*) FROM ({sql}) due "
+            "WHERE due.due_on < %(as_of)s::date",
+            params,
+        )
+        clients, items = cursor.fetchone()
+    return {"clients": clients, "items": items, "active": active.count()}
+
+
 def reassessments_due(
     *,
     user: User,
@@ -343,29 +393,11 @@ def reassessments_due(
     ``case_manager_id`` to one case manager's clients (the Today page).
     """
     as_of = as_of or timezone.localdate()
-    params: dict = {"as_of": as_of}
-    reach = ""
-    if client_id is not None:
-        reach = "AND c.id = %(client_id)s "
-        params["client_id"] = client_id
-    if case_manager_id is not None:
-        reach += "AND c.primary_case_manager_id = %(case_manager_id)s "
-        params["case_manager_id"] = case_manager_id
-    ids = team_ids_in_reach(user=user)
-    if ids is not None:
-        sub_sql, sub_params = ids.query.sql_with_params()
-        for n, value in enumerate(sub_params):
-            sub_sql = sub_sql.replace("%s", f"%(reach_{n})s", 1)
-            params[f"reach_{n}"] = value
-        reach += f"AND c.team_id IN ({sub_sql})"
-    sql = _DUE_SQL.format(
-        response=InstrumentResponse._meta.db_table,
-        client=Client._meta.db_table,
-        team=Team._meta.db_table,
-        rule=ReassessmentRule._meta.db_table,
-        user=User._meta.db_table,
-        diagnosis=Diagnosis._meta.db_table,
-        reach=reach,
+    sql, params = _due_query(
+        team_ids=team_ids_in_reach(user=user),
+        as_of=as_of,
+        client_id=client_id,
+        case_manager_id=case_manager_id,
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

@@ -19,6 +19,31 @@ def pytest_configure(config):
     app.conf.task_default_queue = "casemgmt-test"
 
 
+_SEEDS = [
+    "assessments.migrations.0002_seed_reassessment_rules",
+    "careplans.migrations.0002_seed_stage_suggestions",
+]
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    """Reference data seeded by data migrations (re-administration rules, stage-wise
+    suggestions) is wiped by the flush after each transactional test; put it back for
+    every test that uses the database. The seeds are get_or_create, so this is cheap."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None and not {"db", "transactional_db"} & set(request.fixturenames):
+        return
+    request.getfixturevalue(
+        "transactional_db" if marker and marker.kwargs.get("transaction") else "db"
+    )
+    import importlib
+
+    from django.apps import apps
+
+    for module in _SEEDS:
+        importlib.import_module(module).seed(apps, None)
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # Argon2 is the production hasher (tested in tests/accounts); MD5 keeps factories fast.

@@ -28,6 +28,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from assessments.models import InstrumentResponse
+from assessments.selectors import reassessments_overdue_counts
 from careplans.models import CarePlan, Goal, PlanStatus, SafetyPlan
 from clients.models import Client, ClientStatus, RiskFlag, RiskFlagKind
 from referrals.models import Referral, ReferralStatus
@@ -241,12 +242,30 @@ def phq9_measures(*, team_ids, start: date, end: date) -> list[MeasureResult]:
     ]
 
 
+def assessment_measures(*, team_ids, as_of: date) -> list[MeasureResult]:
+    counts = reassessments_overdue_counts(team_ids=team_ids, as_of=as_of)
+    return [
+        MeasureResult(
+            "assessments_overdue",
+            "Clients with a re-assessment overdue",
+            "Active clients with at least one instrument past its re-administration date "
+            "(PHQ-9 and GAD-7 every 30 days, AUDIT and DAST-10 every 90 days by default, "
+            "for clients with the matching diagnosis or a positive screen), out of all "
+            "active clients. Lower is better.",
+            counts["clients"],
+            counts["active"],
+            note=f"{counts['items']} overdue instruments",
+        )
+    ]
+
+
 def quality_measures(*, team_ids, start: date, end: date, as_of: date) -> list[MeasureResult]:
     return [
         *follow_up_measures(team_ids=team_ids, start=start, end=end, as_of=as_of),
         *referral_measures(team_ids=team_ids, start=start, end=end),
         *plan_measures(team_ids=team_ids, as_of=as_of),
         *phq9_measures(team_ids=team_ids, start=start, end=end),
+        *assessment_measures(team_ids=team_ids, as_of=as_of),
     ]
 
 

@@ -10,8 +10,10 @@ from casemgmt.audit.models import AuditAction
 from casemgmt.audit.services import audit_record
 from clients.filters import ClientFilter
 from clients.models import Client
+from clients.selectors import client_list
 
 from . import charts, metrics
+from .attention import REASONS, attention_list
 from .filters import DashboardFilter
 from .measures import phq9_band_distribution, quality_measures
 from .selectors import (
@@ -225,6 +227,24 @@ def clients_csv(request):
         detail={"metric": metric, "rows": count},
     )
     return response
+
+
+@login_required
+def attention(request):
+    """The team's clients ordered by what needs attention first, with the reasons."""
+    filters, values, scope = _filtered(request)
+    rows, total = attention_list(scope=scope, client_list_qs=client_list(user=request.user))
+    audit_record(user=request.user, action=AuditAction.VIEW, object_type="dashboard.attention")
+    return render(
+        request,
+        "dashboard/attention.html",
+        {
+            "filter": filters,
+            "rows": rows,
+            "total": total,
+            "reasons": REASONS,
+        },
+    )
 
 
 @login_required
