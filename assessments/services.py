@@ -338,6 +338,7 @@ def assessment_update(
 def assessment_substance_add(
     *, actor: User, assessment: ComprehensiveAssessment, **values
 ) -> SubstanceUse:
+    _lock(assessment)  # a completion running at the same time cannot slip in
     _locked(assessment)
     errors: dict[str, list[str]] = {}
     if not (values.get("substance") or "").strip():
@@ -376,6 +377,7 @@ def assessment_substance_add(
 @transaction.atomic
 def assessment_substance_remove(*, actor: User, row: SubstanceUse) -> None:
     """Remove a row from a draft (a typo); a completed assessment keeps its rows."""
+    _lock(row.assessment)
     _locked(row.assessment)
     assessment = row.assessment
     row.delete()
@@ -392,6 +394,7 @@ def assessment_substance_remove(*, actor: User, row: SubstanceUse) -> None:
 def assessment_link_responses(
     *, actor: User, assessment: ComprehensiveAssessment, response_ids: list[int]
 ) -> ComprehensiveAssessment:
+    _lock(assessment)
     _locked(assessment)
     responses = list(
         InstrumentResponse.objects.filter(client=assessment.client_id, pk__in=response_ids)

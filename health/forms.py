@@ -54,7 +54,7 @@ class MedicationChangeForm(StyledForm):
 
 class StopForm(StyledForm):
     stopped_on = forms.DateField(widget=DATE, label="Stop date")
-    stop_reason = forms.CharField(max_length=200, label="Reason")
+    reason = forms.CharField(max_length=200, label="Reason")
 
 
 class CheckInForm(StyledForm):
@@ -76,7 +76,7 @@ class ReconciliationForm(StyledForm):
     confirmed_with = forms.CharField(
         max_length=150, required=False, help_text="e.g. discharge summary, prescriber, pharmacy"
     )
-    transition = forms.ModelChoiceField(
+    transition_id = forms.ModelChoiceField(
         queryset=None,
         required=False,
         label="For the care transition",
@@ -88,7 +88,7 @@ class ReconciliationForm(StyledForm):
         super().__init__(*args, **kwargs)
         from referrals.selectors import transition_list
 
-        field = self.fields["transition"]
+        field = self.fields["transition_id"]
         field.queryset = transition_list(user=user).filter(client=client)
         field.label_from_instance = lambda t: (
             f"{t.get_from_level_display()} at {t.facility}"

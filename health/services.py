@@ -203,7 +203,7 @@ def medication_stop(
     elif stopped_on > _today():
         _err(errors, "stopped_on", "The stop date cannot be in the future.")
     if not (reason or "").strip():
-        _err(errors, "stop_reason", "Say why it was stopped.")
+        _err(errors, "reason", "Say why it was stopped.")
     if errors:
         raise ValidationError(errors)
     medication.status = MedicationStatus.STOPPED
@@ -331,9 +331,12 @@ def reconciliation_record(
         summary=f"Medications reconciled: {reconciliation.summary}"[:300],
     )
     if transition_id:
-        links.transition_mark_reconciled(
-            actor=actor, transition_id=transition_id, reconciliation=reconciliation
-        )
+        try:
+            links.transition_mark_reconciled(
+                actor=actor, transition_id=transition_id, reconciliation=reconciliation
+            )
+        except ValidationError as error:  # the transition is not this client's
+            raise ValidationError({"transition_id": error.messages}) from None
     return reconciliation
 
 

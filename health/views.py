@@ -74,7 +74,7 @@ def medications(request, pk: int):
         stopped=[m for m in meds if m.status == "stopped"],
         reconciliations=reconciliation_list(client=client)[:10],
         reconcile_form=ReconciliationForm(
-            initial=_today_initial() | {"transition": request.GET.get("transition")},
+            initial=_today_initial() | {"transition_id": request.GET.get("transition")},
             client=client,
             user=request.user,
         ),
@@ -113,7 +113,7 @@ def medication_detail(request, pk: int, medication_id: int):
                         actor=request.user,
                         medication=medication,
                         stopped_on=data["stopped_on"],
-                        reason=data["stop_reason"],
+                        reason=data["reason"],
                     )
             except (ValidationError, Conflict) as error:
                 _apply(form, error)
@@ -145,7 +145,7 @@ def reconcile(request, pk: int):
     form = ReconciliationForm(request.POST, client=client, user=request.user)
     if form.is_valid():
         data = dict(form.cleaned_data)
-        transition = data.pop("transition")
+        transition = data.pop("transition_id")
         try:
             services.reconciliation_record(
                 actor=request.user,

@@ -11,6 +11,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from casemgmt.audit.models import AuditAction
@@ -90,7 +91,12 @@ def followup_close(request, followup_id: int):
             messages.success(request, f"Follow-up marked {followup.title!r} as updated.")
     else:
         messages.error(request, "Choose done, missed or cancelled.")
-    return redirect(request.POST.get("next") or "referrals:my_followups")
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = "referrals:my_followups"  # never redirect off-site
+    return redirect(target)
 
 
 def _mark_met(followups, windows) -> None:

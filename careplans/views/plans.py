@@ -70,7 +70,7 @@ def _message(request, error) -> None:
 def _plan(request, pk: int, plan_id: int, *, audit: bool = True) -> tuple[Client, CarePlan]:
     client = chart_client(request, pk, audit=False)
     plan = selectors.careplan_get(client=client, plan_id=plan_id)
-    if audit:
+    if audit or request.method != "POST":  # every page that shows the plan is a read
         chart_client_audit(request, client, plan)
     return client, plan
 

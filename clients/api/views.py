@@ -52,6 +52,15 @@ def client_in_payload(request, client_id) -> Client:
         raise DRFValidationError({"client": ["No client with this id in your teams."]}) from None
 
 
+def _client_in_reach(request) -> int | None:
+    """The ``?client=`` of a list request, when that client is in reach (else None, so
+    no other team's access log records a view that returned nothing)."""
+    value = request.query_params.get("client", "")
+    if not value.isdigit():
+        return None
+    return int(value) if client_list(user=request.user).filter(pk=int(value)).exists() else None
+
+
 class AuditedReadMixin:
     """List and retrieve of client data write the audit trail (as every read does)."""
 
@@ -61,9 +70,7 @@ class AuditedReadMixin:
             user=request.user,
             action=AuditAction.VIEW,
             object_type=f"{model._meta.label_lower}_list",
-            client_id=int(request.query_params["client"])
-            if request.query_params.get("client", "").isdigit()
-            else None,
+            client_id=_client_in_reach(request),
             detail={"filters": sorted(k for k, v in request.query_params.items() if v)},
         )
         return super().list(request, *args, **kwargs)
@@ -181,6 +188,12 @@ class ClientViewSet(
         query = DuplicateQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         mine, elsewhere = client_possible_duplicates(user=request.user, **query.validated_data)
+        audit_record(
+            user=request.user,
+            action=AuditAction.VIEW,
+            object_type="clients.duplicates",
+            detail={"clients": [c.pk for c in mine], "other_teams": len(elsewhere)},
+        )
         return Response(
             {
                 "in_reach": ClientSerializer(mine, many=True).data,

@@ -88,6 +88,12 @@ def client_new(request):
         )
         if (duplicates or elsewhere) and not confirmed:
             form.show_confirm()
+            audit_record(
+                user=request.user,
+                action=AuditAction.VIEW,
+                object_type="clients.duplicates",
+                detail={"clients": [c.pk for c in duplicates], "other_teams": len(elsewhere)},
+            )
         else:
             try:
                 client = services.client_create(actor=request.user, **data)

@@ -253,3 +253,16 @@ def test_suicide_flag_without_safety_plan_prompts_one(browser_as, case_manager, 
     page = web.get(reverse("careplans:client_plan", args=[client_record.pk]))
     assert 'id="safety-plan-prompt"' in page.text
     assert "No safety plan" in web.get(reverse("clients:detail", args=[client_record.pk])).text
+
+
+def test_form_pages_that_show_the_plan_are_audited(browser_as, case_manager, integrated_draft):
+    from django.urls import reverse
+
+    from casemgmt.audit.models import AuditEvent
+
+    plan = integrated_draft
+    url = reverse("careplans:plan_edit", args=[plan.client_id, plan.pk])
+    assert browser_as(case_manager).get(url).status_code == 200
+    assert AuditEvent.objects.filter(
+        action="view", object_type="careplans.careplan", object_id=str(plan.pk)
+    ).exists()

@@ -347,3 +347,22 @@ def test_createsuperuser_can_list_every_client(api, monkeypatch, client_record, 
     ).json()["token"]
     api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     assert api.get(LIST).json()["count"] == 2
+
+
+def test_duplicates_and_out_of_reach_filter_are_audited_honestly(
+    api_as, case_manager, outsider, client_record
+):
+    api = api_as(case_manager)
+    api.get(
+        LIST + "duplicates/",
+        {
+            "first_name": client_record.first_name,
+            "last_name": client_record.last_name,
+            "date_of_birth": str(client_record.date_of_birth),
+        },
+    )
+    event = AuditEvent.objects.get(object_type="clients.duplicates")
+    assert event.detail["clients"] == [client_record.pk]
+    api_as(outsider).get("/api/v1/diagnoses/", {"client": client_record.pk})
+    listed = AuditEvent.objects.get(object_type="clients.diagnosis_list", user=outsider)
+    assert listed.client_id is None  # not written into another team's access log

@@ -797,7 +797,7 @@ def test_api_list_query_count_is_flat(
     api = api_as(case_manager)
     record(client_record, case_manager)
     with django_assert_max_num_queries(10) as one:
-        assert api.get(API, {"client": client_record.pk}).status_code == 200
+        assert api.get(API).json()["count"] == 1
     for n in range(20):
         record(ClientFactory(team=client_record.team), case_manager, recipients=[f"C {n}"])
     with django_assert_max_num_queries(10) as many:

@@ -88,3 +88,10 @@ def test_today_query_count_is_fixed(browser_as, case_manager, team, django_asser
     with django_assert_max_num_queries(30) as many:
         browser.get(reverse("home"))
     assert len(many.captured_queries) == len(one.captured_queries)
+
+
+def test_today_api_is_audited(api_as, case_manager):
+    from casemgmt.audit.models import AuditEvent
+
+    assert api_as(case_manager).get("/api/v1/dashboard/today/").status_code == 200
+    assert AuditEvent.objects.filter(object_type="dashboard.today", user=case_manager).exists()

@@ -62,14 +62,14 @@ def test_medication_page_check_in_and_stop(browser_as, case_manager, client_reco
     )
     page = browser.get(url).text
     assert "Some doses missed" in page and "<svg" in page
-    response = browser.post(url, {"action": "stop", "stopped_on": "2020-01-01", "stop_reason": "x"})
+    response = browser.post(url, {"action": "stop", "stopped_on": "2020-01-01", "reason": "x"})
     assert 'id="id_stopped_on_error"' in response.text
     browser.post(
         url,
         {
             "action": "stop",
             "stopped_on": date.today().isoformat(),
-            "stop_reason": "Moved to buprenorphine",
+            "reason": "Moved to buprenorphine",
         },
     )
     med.refresh_from_db()

@@ -239,3 +239,23 @@ def test_other_apps_sources_run_against_the_real_selectors(case_manager, client_
 
     items = _other_sources(case_manager, timezone.localdate() + timedelta(days=7))
     assert all(item.client.primary_case_manager_id == case_manager.pk for item in items)
+
+
+def test_followup_close_never_redirects_off_site(browser_as, case_manager, client_record):
+    from datetime import date
+
+    from referrals.services import followup_create
+
+    followup = followup_create(
+        actor=case_manager,
+        client=client_record,
+        assignee=case_manager,
+        reason="general",
+        title="x",
+        due_on=date.today(),
+    )
+    response = browser_as(case_manager).post(
+        f"/referrals/follow-ups/{followup.pk}/close/",
+        {"status": "done", "next": "https://evil.example/x"},
+    )
+    assert response.status_code == 302 and response.url == "/referrals/follow-ups/"

@@ -101,6 +101,7 @@ class DashboardViewSet(viewsets.ViewSet):
     )
     def today(self, request):
         sections = today_for(user=request.user)
+        audit_record(user=request.user, action=AuditAction.VIEW, object_type="dashboard.today")
         return Response(
             {
                 name: [
