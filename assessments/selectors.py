@@ -15,6 +15,7 @@ from django.utils import timezone
 from casemgmt.accounts.models import Team, User
 from casemgmt.accounts.selectors import team_ids_in_reach
 from clients.models import Client, Diagnosis
+from clients.selectors import client_ids_in_reach
 
 from .instruments import INSTRUMENTS, InstrumentDefinition
 from .models import (
@@ -46,8 +47,7 @@ def response_list_in_reach(*, user: User) -> QuerySet[InstrumentResponse]:
     qs = InstrumentResponse.objects.select_related(
         "client", "administered_by", "amended_by", "amends"
     )
-    ids = team_ids_in_reach(user=user)
-    return qs if ids is None else qs.filter(client__team_id__in=ids)
+    return qs.filter(client_id__in=client_ids_in_reach(user=user))
 
 
 def response_list(*, client: Client, code: str | None = None) -> QuerySet[InstrumentResponse]:

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from casemgmt.accounts.models import User
 from clients.models import Client, RiskFlagKind
-from clients.selectors import client_list
+from clients.selectors import client_ids_in_reach
 
 from .models import (
     OPEN_STATUSES,
@@ -37,7 +37,7 @@ from .models import (
 
 def careplan_list_in_reach(*, user: User) -> QuerySet[CarePlan]:
     """Plans of clients in reach of ``user``."""
-    return CarePlan.objects.filter(client__in=client_list(user=user).values("pk")).select_related(
+    return CarePlan.objects.filter(client__in=client_ids_in_reach(user=user)).select_related(
         "client", "author", "approver"
     )
 

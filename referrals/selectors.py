@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from casemgmt.accounts.models import User
 from clients.models import Client, ContactNote
-from clients.selectors import client_list
+from clients.selectors import client_ids_in_reach
 
 from .models import (
     CareTransition,
@@ -66,7 +66,7 @@ def service_list(
 
 # ------------------------------------------------------------------------ referrals
 def _reach(user: User):
-    return client_list(user=user).values("pk")
+    return client_ids_in_reach(user=user)  # includes emergency access
 
 
 def referral_list(*, user: User) -> QuerySet[Referral]:

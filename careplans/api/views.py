@@ -25,7 +25,7 @@ from casemgmt.audit.models import AuditAction
 from casemgmt.audit.services import audit_record
 from clients.api.views import client_in_payload
 from clients.models import CareTeamMember
-from clients.selectors import client_list
+from clients.selectors import client_ids_in_reach
 
 from .. import services
 from ..models import (
@@ -53,7 +53,7 @@ def _with_reason():
 
 
 def _in_reach(request):
-    return client_list(user=request.user).values("pk")
+    return client_ids_in_reach(user=request.user)
 
 
 def _pick(queryset, pk, field: str):

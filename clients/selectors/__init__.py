@@ -23,7 +23,13 @@ from .notes import (
     note_list,
     note_list_in_reach,
 )
-from .record import client_get, client_list, client_possible_duplicates, emergency_access_active
+from .record import (
+    client_get,
+    client_ids_in_reach,
+    client_list,
+    client_possible_duplicates,
+    emergency_access_active,
+)
 
 __all__ = [
     "DisclosureCheck",
@@ -32,6 +38,7 @@ __all__ = [
     "care_team_in_reach",
     "care_team_list",
     "client_get",
+    "client_ids_in_reach",
     "client_list",
     "client_possible_duplicates",
     "consent_allows_disclosure",

@@ -43,6 +43,19 @@ def emergency_access_active(*, user: User, client_id: int) -> EmergencyAccess | 
     )
 
 
+def client_ids_in_reach(*, user: User) -> QuerySet:
+    """Ids of the clients ``user`` may open: their teams' clients, plus any client opened
+    through emergency access that has not expired. For scoping the records that hang off
+    a client (notes, plans, referrals, ...); never for listing clients."""
+    teams = team_ids_in_reach(user=user)
+    if teams is None:
+        return Client.objects.values("pk")
+    emergency = EmergencyAccess.objects.filter(user=user, expires_at__gt=timezone.now()).values(
+        "client_id"
+    )
+    return Client.objects.filter(Q(team_id__in=teams) | Q(pk__in=emergency)).values("pk")
+
+
 def client_get(*, user: User, client_id: int) -> Client:
     """One client in reach of ``user``, or opened by them through emergency access (then
     ``client.emergency_access`` is set); ``Http404`` otherwise, never 403: no leak."""

@@ -8,7 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from clients.api.views import AuditedReadMixin, client_in_payload
-from clients.selectors import client_list
+from clients.selectors import client_ids_in_reach
 
 from .. import services
 from ..models import CrisisEpisode, HarmReductionSupply, Medication, Reconciliation
@@ -34,7 +34,7 @@ class _ClientScoped(AuditedReadMixin, mixins.ListModelMixin, viewsets.GenericVie
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return self.queryset
-        reach = client_list(user=self.request.user).values("pk")
+        reach = client_ids_in_reach(user=self.request.user)
         return self.queryset.model.objects.filter(client_id__in=reach).select_related(*self.related)
 
     def _create(self, request, serializer_class, service, result_serializer, **fixed):

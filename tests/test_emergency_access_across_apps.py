@@ -1,0 +1,66 @@
+"""Emergency access opens the records that hang off the client in every app, for its 60
+minutes only; it never lists the client in the caseload."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.utils import timezone
+
+from careplans.models import CarePlan
+from clients.models import EmergencyAccess
+from clients.services import emergency_access_grant
+from referrals.models import Referral
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def records(case_manager, client_record):
+    referral = Referral.objects.create(
+        client=client_record,
+        provider_name="Harbor Detox",
+        reason="x",
+        created_by=case_manager,
+        discloses_substance_use=False,
+    )
+    plan = CarePlan.objects.create(
+        client=client_record,
+        version=1,
+        status="active",
+        author=case_manager,
+        effective_date=date.today(),
+        review_due=date.today() + timedelta(days=90),
+    )
+    return referral, plan
+
+
+def test_nested_records_open_under_emergency_access(
+    browser_as, api_as, outsider, client_record, records
+):
+    referral, plan = records
+    urls = [
+        f"/referrals/clients/{client_record.pk}/{referral.pk}/",
+        f"/careplans/{client_record.pk}/plans/{plan.pk}/",
+    ]
+    browser = browser_as(outsider)
+    assert [browser.get(u).status_code for u in urls] == [404, 404]
+    emergency_access_grant(
+        user=outsider,
+        client_number=client_record.client_number,
+        reason="ED called: client in crisis",
+    )
+    assert [browser.get(u).status_code for u in urls] == [200, 200]
+    assert api_as(outsider).get(f"/api/v1/referrals/{referral.pk}/").status_code == 200
+    assert client_record.client_number not in browser.get("/clients/").text
+
+
+def test_expired_emergency_access_opens_nothing(browser_as, outsider, client_record, records):
+    referral, _ = records
+    EmergencyAccess.objects.create(
+        client=client_record,
+        user=outsider,
+        reason="old",
+        expires_at=timezone.now() - timedelta(minutes=1),
+    )
+    url = f"/referrals/clients/{client_record.pk}/{referral.pk}/"
+    assert browser_as(outsider).get(url).status_code == 404
