@@ -301,13 +301,16 @@ CROSS JOIN LATERAL (
 ) d
 WHERE c.status = 'active' AND rule.is_active {reach}
   AND d.due_on <= %(as_of)s::date
-  AND (
-    (rule.diagnosis_category <> '' AND EXISTS (
-        SELECT 1 FROM {diagnosis} dx WHERE dx.client_id = c.id AND dx.status = 'active'
-        AND dx.category = rule.diagnosis_category))
-    OR (rule.on_positive_screen AND EXISTS (
-        SELECT 1 FROM {response} p WHERE p.client_id = c.id AND p.instrument = rule.instrument
-        AND p.positive AND NOT EXISTS (SELECT 1 FROM {response} a WHERE a.amends_id = p.id)))
+  -- One EXISTS over a UNION ALL (not two ORed EXISTS): PostgreSQL then probes the
+  -- indexes per client instead of hashing the whole diagnosis and response tables.
+  AND EXISTS (
+    SELECT 1 FROM {diagnosis} dx
+    WHERE rule.diagnosis_category <> '' AND dx.client_id = c.id AND dx.status = 'active'
+      AND dx.category = rule.diagnosis_category
+    UNION ALL
+    SELECT 1 FROM {response} p
+    WHERE rule.on_positive_screen AND p.client_id = c.id AND p.instrument = rule.instrument
+      AND p.positive AND NOT EXISTS (SELECT 1 FROM {response} a WHERE a.amends_id = p.id)
   )
 ORDER BY u.last_name NULLS LAST, u.first_name, c.primary_case_manager_id, d.due_on,
          c.last_name, c.first_name, c.id, rule.instrument
