@@ -67,6 +67,14 @@ def caseload_rows(
     return rows
 
 
+def caseload_sizes(*, scope: QuerySet[Client]) -> list[tuple[str, int]]:
+    """(case manager, active clients), largest first, for the caseload chart. 2 queries."""
+    sizes = metrics.counts("active", scope, as_of=timezone.localdate(), now=timezone.now())
+    managers = User.objects.in_bulk(list(sizes))
+    rows = [(managers[pk].display_name, n) for pk, n in sizes.items() if pk in managers]
+    return sorted(rows, key=lambda row: (-row[1], row[0]))
+
+
 def drilldown(
     *,
     user: User,

@@ -19,6 +19,7 @@ from .measures import phq9_band_distribution, quality_measures
 from .selectors import (
     can_see_team_dashboard,
     caseload_rows,
+    caseload_sizes,
     dashboard_scope,
     drilldown,
     today_for,
@@ -137,10 +138,7 @@ def measures_data(request) -> dict:
     results = quality_measures(
         team_ids=team_ids, start=values["start"], end=values["end"], as_of=today
     )
-    caseload = [
-        (row.case_manager.display_name, row.get("active"))
-        for row in caseload_rows(scope=scope, sort="-active")
-    ]
+    caseload = caseload_sizes(scope=scope)
     trend = charts.follow_up_trend(team_ids=team_ids, end=values["end"])
     return {
         "filter": filters,
