@@ -283,6 +283,30 @@ class ReassessmentDue:
         return self.overdue_days > 0
 
 
+# Whether a rule applies to a client: an active diagnosis of its category, or a positive
+# (uncorrected) result on its instrument. Two spellings of the same condition:
+# - NARROW (one client or one case manager's clients): one EXISTS over a UNION ALL, which
+#   PostgreSQL runs as index probes per client;
+# - WIDE (whole teams, for counts): two ORed EXISTS, which PostgreSQL turns into hashed
+#   subplans: one pass over each table beats tens of thousands of probes.
+_QUALIFIES_NARROW = """EXISTS (
+    SELECT 1 FROM {diagnosis} dx
+    WHERE rule.diagnosis_category <> '' AND dx.client_id = c.id AND dx.status = 'active'
+      AND dx.category = rule.diagnosis_category
+    UNION ALL
+    SELECT 1 FROM {response} p
+    WHERE rule.on_positive_screen AND p.client_id = c.id AND p.instrument = rule.instrument
+      AND p.positive AND NOT EXISTS (SELECT 1 FROM {response} a WHERE a.amends_id = p.id)
+  )"""
+_QUALIFIES_WIDE = """(
+    (rule.diagnosis_category <> '' AND EXISTS (
+        SELECT 1 FROM {diagnosis} dx WHERE dx.client_id = c.id AND dx.status = 'active'
+        AND dx.category = rule.diagnosis_category))
+    OR (rule.on_positive_screen AND EXISTS (
+        SELECT 1 FROM {response} p WHERE p.client_id = c.id AND p.instrument = rule.instrument
+        AND p.positive AND NOT EXISTS (SELECT 1 FROM {response} a WHERE a.amends_id = p.id)))
+  )"""
+
 _DUE_SQL = """
 SELECT c.id, c.client_number, c.first_name, c.last_name, c.preferred_name, c.team_id,
        c.primary_case_manager_id, u.first_name, u.last_name, u.username,
@@ -291,30 +315,28 @@ FROM {client} c
 JOIN {team} t ON t.id = c.team_id
 CROSS JOIN {rule} rule
 LEFT JOIN {user} u ON u.id = c.primary_case_manager_id
-LEFT JOIN LATERAL (
-    SELECT max(r.administered_at) AS last_at FROM {response} r
-    WHERE r.client_id = c.id AND r.instrument = rule.instrument
-) l ON true
+{last_join}
 CROSS JOIN LATERAL (
     SELECT COALESCE((l.last_at AT TIME ZONE t.time_zone)::date + rule.interval_days,
                     c.enrolled_on, %(as_of)s::date) AS due_on
 ) d
 WHERE c.status = 'active' AND rule.is_active {reach}
   AND d.due_on <= %(as_of)s::date
-  -- One EXISTS over a UNION ALL (not two ORed EXISTS): PostgreSQL then probes the
-  -- indexes per client instead of hashing the whole diagnosis and response tables.
-  AND EXISTS (
-    SELECT 1 FROM {diagnosis} dx
-    WHERE rule.diagnosis_category <> '' AND dx.client_id = c.id AND dx.status = 'active'
-      AND dx.category = rule.diagnosis_category
-    UNION ALL
-    SELECT 1 FROM {response} p
-    WHERE rule.on_positive_screen AND p.client_id = c.id AND p.instrument = rule.instrument
-      AND p.positive AND NOT EXISTS (SELECT 1 FROM {response} a WHERE a.amends_id = p.id)
-  )
-ORDER BY u.last_name NULLS LAST, u.first_name, c.primary_case_manager_id, d.due_on,
-         c.last_name, c.first_name, c.id, rule.instrument
+  AND {qualifies}
+{order_by}
 """
+_ORDER_BY = """ORDER BY u.last_name NULLS LAST, u.first_name, c.primary_case_manager_id, d.due_on,
+         c.last_name, c.first_name, c.id, rule.instrument"""
+# The last administration of each instrument: NARROW probes the (client, instrument,
+# administered_at) index per row; WIDE aggregates all responses once.
+_LAST_NARROW = """LEFT JOIN LATERAL (
+    SELECT max(r.administered_at) AS last_at FROM {response} r
+    WHERE r.client_id = c.id AND r.instrument = rule.instrument
+) l ON true"""
+_LAST_WIDE = """LEFT JOIN (
+    SELECT r.client_id, r.instrument, max(r.administered_at) AS last_at FROM {response} r
+    GROUP BY r.client_id, r.instrument
+) l ON l.client_id = c.id AND l.instrument = rule.instrument"""
 
 
 _CLIENT_FIELDS = [
@@ -328,7 +350,15 @@ _CLIENT_FIELDS = [
 ]
 
 
-def _due_query(*, team_ids, as_of: date, client_id=None, case_manager_id=None) -> tuple[str, dict]:
+def _due_query(
+    *,
+    team_ids,
+    as_of: date,
+    client_id=None,
+    case_manager_id=None,
+    wide: bool = False,
+    ordered: bool = True,
+) -> tuple[str, dict]:
     params: dict = {"as_of": as_of}
     reach = ""
     if client_id is not None:
@@ -346,14 +376,21 @@ def _due_query(*, team_ids, as_of: date, client_id=None, case_manager_id=None) -
     elif team_ids is not None:
         reach += "AND c.team_id = ANY(%(team_ids)s) "
         params["team_ids"] = list(team_ids)
+    tables = {
+        "response": InstrumentResponse._meta.db_table,
+        "diagnosis": Diagnosis._meta.db_table,
+    }
+    qualifies = (_QUALIFIES_WIDE if wide else _QUALIFIES_NARROW).format(**tables)
     sql = _DUE_SQL.format(
-        response=InstrumentResponse._meta.db_table,
+        qualifies=qualifies,
+        last_join=(_LAST_WIDE if wide else _LAST_NARROW).format(**tables),
+        order_by=_ORDER_BY if ordered else "",
         client=Client._meta.db_table,
         team=Team._meta.db_table,
         rule=ReassessmentRule._meta.db_table,
         user=User._meta.db_table,
-        diagnosis=Diagnosis._meta.db_table,
         reach=reach,
+        **tables,
     )
     return sql, params
 
@@ -364,7 +401,9 @@ def reassessments_overdue_counts(
     """How many active clients have at least one overdue re-assessment, and how many
     overdue items in all (for the quality measures). One query, counted in SQL."""
     as_of = as_of or timezone.localdate()
-    sql, params = _due_query(team_ids=team_ids, as_of=as_of)
+    # A few teams: index probes per client; many or all teams: one pass over each table.
+    wide = team_ids is None or len(team_ids) > 4
+    sql, params = _due_query(team_ids=team_ids, as_of=as_of, wide=wide, ordered=False)
     active = Client.objects.filter(status="active")
     if team_ids is not None:
         active = active.filter(team_id__in=team_ids)
@@ -401,6 +440,7 @@ def reassessments_due(
         as_of=as_of,
         client_id=client_id,
         case_manager_id=case_manager_id,
+        wide=client_id is None and case_manager_id is None,
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
