@@ -135,11 +135,16 @@ def measures_data(request) -> dict:
     from django.utils import timezone
 
     today = timezone.localdate()
+    windows = charts.discharge_windows(
+        team_ids=team_ids,
+        start=min(values["start"], charts.trend_start(values["end"])),
+        end=values["end"],
+    )
     results = quality_measures(
-        team_ids=team_ids, start=values["start"], end=values["end"], as_of=today
+        windows=windows, team_ids=team_ids, start=values["start"], end=values["end"], as_of=today
     )
     caseload = caseload_sizes(scope=scope)
-    trend = charts.follow_up_trend(team_ids=team_ids, end=values["end"])
+    trend = charts.follow_up_trend(windows=windows, end=values["end"])
     return {
         "filter": filters,
         "values": values,

@@ -158,3 +158,46 @@ def test_measures_query_count_is_fixed(
     with django_assert_max_num_queries(80) as many:
         browser.get(reverse("dashboard:measures"))
     assert len(many.captured_queries) == len(one.captured_queries)
+
+
+def test_shared_windows_give_the_same_rates_as_the_referrals_selector(case_manager, team):
+    from casemgmt.dashboard.charts import discharge_windows
+    from casemgmt.dashboard.measures import follow_up_measures
+
+    today = date.today()
+    for i, (measure, level) in enumerate(
+        [("FUH", "inpatient_psych"), ("FUM", "emergency"), ("FUI", "withdrawal_management")] * 3
+    ):
+        client = ClientFactory(team=team)
+        discharged = today - timedelta(days=10 + 15 * i)
+        CareTransition.objects.create(
+            client=client,
+            from_level=level,
+            to_level="community",
+            measure=measure,
+            facility="x",
+            admitted_on=discharged - timedelta(days=3),
+            discharged_on=discharged,
+            recorded_by=case_manager,
+        )
+        if i % 2:
+            ContactNote.objects.create(
+                client=client,
+                contact_type="video",
+                duration_minutes=20,
+                contact_at=_aware(discharged + timedelta(days=i % 9)),
+                data="d",
+                assessment="a",
+                plan="p",
+                author=case_manager,
+            )
+    start, end = today - timedelta(days=90), today
+    windows = discharge_windows(team_ids=[team.pk], start=today - timedelta(days=365), end=end)
+    shared = follow_up_measures(
+        team_ids=[team.pk], start=start, end=end, as_of=today, windows=windows
+    )
+    direct = follow_up_measures(team_ids=[team.pk], start=start, end=end, as_of=today)
+    assert [(m.key, m.numerator, m.denominator) for m in shared] == [
+        (m.key, m.numerator, m.denominator) for m in direct
+    ]
+    assert sum(m.denominator for m in direct) > 0
