@@ -191,14 +191,18 @@ def plan_measures(*, team_ids, as_of: date) -> list[MeasureResult]:
         )
     )
     safety = SafetyPlan.objects.filter(client=OuterRef("pk"), superseded_at__isnull=True)
+    # Numerator and denominator of each measure in one query.
+    current_n = active.aggregate(n=Count("pk", filter=Q(Exists(current))), d=Count("pk"))
+    both_n = dual.aggregate(n=Count("pk", filter=Q(Exists(both))), d=Count("pk"))
+    safety_n = flagged.aggregate(n=Count("pk", filter=Q(Exists(safety))), d=Count("pk"))
     return [
         MeasureResult(
             "current_plan",
             "Active clients with a current plan",
             "Active clients whose active care plan is not overdue for review, out "
             "of all active clients.",
-            active.filter(Exists(current)).count(),
-            active.count(),
+            current_n["n"],
+            current_n["d"],
         ),
         MeasureResult(
             "dual_both_goals",
@@ -206,16 +210,16 @@ def plan_measures(*, team_ids, as_of: date) -> list[MeasureResult]:
             "Active dual-diagnosis clients whose active plan has a goal for the "
             "mental health disorder and one for the substance use disorder, out of "
             "all active dual-diagnosis clients.",
-            dual.filter(Exists(both)).count(),
-            dual.count(),
+            both_n["n"],
+            both_n["d"],
         ),
         MeasureResult(
             "suicide_safety_plan",
             "Suicide risk with a current safety plan",
             "Clients with an active suicide risk flag who have a current safety "
             "plan, out of all clients with that flag.",
-            flagged.filter(Exists(safety)).count(),
-            flagged.count(),
+            safety_n["n"],
+            safety_n["d"],
         ),
     ]
 
