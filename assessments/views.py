@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from casemgmt.audit.models import AuditAction
 from casemgmt.audit.services import audit_record
 from casemgmt.lib.errors import Conflict
+from casemgmt.lib.forms import form_add_service_error
 from clients.views.common import chart_client, chart_context
 
 from . import selectors, services
@@ -344,8 +345,7 @@ def assessment_substance_add(request, pk: int, assessment_id: int):
                 actor=request.user, assessment=assessment, **form.cleaned_data
             )
         except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            form_add_service_error(form, error)
         else:
             messages.success(request, f"Added {form.cleaned_data['substance']}.")
             target = reverse("assessments:assessment_detail", args=[client.pk, assessment.pk])

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from casemgmt.lib.errors import Conflict
+from casemgmt.lib.forms import form_add_service_error
 from clients.views.common import chart_client, chart_context
 
 from . import links, services
@@ -34,13 +35,6 @@ from .selectors import (
 )
 
 
-def _apply(form, error) -> None:
-    if isinstance(error, Conflict):
-        form.add_error(error.field if error.field in form.fields else None, error.message)
-    else:
-        form.add_error(None, error)
-
-
 def _today_initial():
     return {
         "checked_on": timezone.localdate(),
@@ -60,7 +54,7 @@ def medications(request, pk: int):
         try:
             services.medication_add(actor=request.user, client=client, **form.cleaned_data)
         except ValidationError as error:
-            _apply(form, error)
+            form_add_service_error(form, error)
         else:
             messages.success(request, "Medication added.")
             return redirect("health:medications", pk=client.pk)
@@ -116,7 +110,7 @@ def medication_detail(request, pk: int, medication_id: int):
                         reason=data["reason"],
                     )
             except (ValidationError, Conflict) as error:
-                _apply(form, error)
+                form_add_service_error(form, error)
             else:
                 messages.success(
                     request,
@@ -154,7 +148,7 @@ def reconcile(request, pk: int):
                 **data,
             )
         except ValidationError as error:
-            _apply(form, error)
+            form_add_service_error(form, error)
         else:
             messages.success(request, "Reconciliation recorded.")
             return redirect("health:medications", pk=client.pk)
@@ -193,7 +187,7 @@ def crisis(request, pk: int):
                 else:
                     services.supply_give(actor=request.user, client=client, **form.cleaned_data)
             except ValidationError as error:
-                _apply(form, error)
+                form_add_service_error(form, error)
             else:
                 messages.success(
                     request,

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from casemgmt.audit.models import AuditAction
 from casemgmt.audit.services import audit_record
 from casemgmt.lib.errors import Conflict
+from casemgmt.lib.forms import form_add_service_error, service_error_text
 from clients.views.common import chart_client, chart_context
 
 from . import selectors, services
@@ -45,16 +46,6 @@ MOVE_LABELS = {
     ReferralStatus.NO_SHOW: "Mark no-show",
     ReferralStatus.CANCELLED: "Cancel referral",
 }
-
-
-def _apply_error(form, error: ValidationError | Conflict) -> None:
-    if isinstance(error, Conflict):
-        form.add_error(error.field if error.field in form.fields else None, error.message)
-    elif hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 # ----------------------------------------------------------------------- follow-ups
@@ -86,7 +77,7 @@ def followup_close(request, followup_id: int):
         try:
             services.followup_close(actor=request.user, followup=followup, **form.cleaned_data)
         except (ValidationError, Conflict) as error:
-            messages.error(request, _message(error))
+            messages.error(request, service_error_text(error))
         else:
             messages.success(request, f"Follow-up marked {followup.title!r} as updated.")
     else:
@@ -108,14 +99,6 @@ def _mark_met(followups, windows) -> None:
                 f.window_met_on = status.met_on
 
 
-def _message(error) -> str:
-    if isinstance(error, Conflict):
-        return error.message
-    return " ".join(
-        m for ms in getattr(error, "message_dict", {"": error.messages}).values() for m in ms
-    )
-
-
 @login_required
 def followup_new(request, pk: int):
     client = chart_client(request, pk)
@@ -126,7 +109,7 @@ def followup_new(request, pk: int):
                 actor=request.user, client=client, assignee=None, **form.cleaned_data
             )
         except ValidationError as error:
-            _apply_error(form, error)
+            form_add_service_error(form, error)
         else:
             messages.success(request, "Follow-up added.")
             return redirect("referrals:client_referrals", pk=client.pk)
@@ -177,7 +160,7 @@ def referral_new(request, pk: int):
                 actor=request.user, client=client, **form.cleaned_data
             )
         except ValidationError as error:
-            _apply_error(form, error)
+            form_add_service_error(form, error)
         else:
             messages.success(request, f"Referral to {referral.recipient_name} saved as a draft.")
             return redirect("referrals:referral_detail", pk=client.pk, referral_id=referral.pk)
@@ -211,7 +194,7 @@ def referral_detail(request, pk: int, referral_id: int):
             try:
                 services.referral_move(actor=request.user, referral=referral, status=to, **data)
             except (ValidationError, Conflict) as error:
-                _apply_error(form, error)
+                form_add_service_error(form, error)
             else:
                 messages.success(request, f"Referral {ReferralStatus(to).label.lower()}.")
                 return redirect("referrals:referral_detail", pk=client.pk, referral_id=referral.pk)
@@ -293,7 +276,7 @@ def transition_new(request, pk: int):
                 actor=request.user, client=client, **form.cleaned_data
             )
         except ValidationError as error:
-            _apply_error(form, error)
+            form_add_service_error(form, error)
         else:
             messages.success(
                 request,
@@ -339,7 +322,9 @@ def transition_detail(request, pk: int, transition_id: int):
                     "referrals:transition_detail", pk=client.pk, transition_id=transition.pk
                 )
         except (ValidationError, Conflict) as error:
-            _apply_error(discharge_form if "discharge" in request.POST else checklist_form, error)
+            form_add_service_error(
+                discharge_form if "discharge" in request.POST else checklist_form, error
+            )
     statuses = selectors.transition_windows([transition]).get(transition.pk, [])
     followups = list(transition.followups.select_related("assignee").order_by("due_at"))
     _mark_met(followups, {transition.pk: statuses})

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from casemgmt.lib.errors import Conflict
+from casemgmt.lib.forms import form_add_service_error, service_error_text
 from clients.models import Client, ContactNote
 from clients.views.common import chart_client, chart_context
 
@@ -45,26 +46,6 @@ def fetch_findings(client: Client) -> dict | None:
     except ImportError:
         return None
     return latest_assessment_findings(client=client)
-
-
-def show_error(form, error: ValidationError | Conflict | PermissionDenied) -> None:
-    """A service's refusal next to the field it names (or at the top of the form)."""
-    if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    elif isinstance(error, Conflict):
-        form.add_error(error.field if error.field in form.fields else None, error.message)
-    else:
-        form.add_error(None, "; ".join(getattr(error, "messages", [str(error)])))
-
-
-def _message(request, error) -> None:
-    if isinstance(error, Conflict):
-        messages.error(request, error.message)
-    elif isinstance(error, ValidationError):
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.error(request, str(error))
 
 
 def _plan(request, pk: int, plan_id: int, *, audit: bool = True) -> tuple[Client, CarePlan]:
@@ -137,7 +118,7 @@ def plan_new(request, pk: int):
     try:
         plan = services.careplan_create(actor=request.user, client=client, findings=findings)
     except (Conflict, ValidationError) as error:
-        _message(request, error)
+        messages.error(request, service_error_text(error))
         return redirect("careplans:client_plan", pk=client.pk)
     messages.success(
         request,
@@ -212,7 +193,7 @@ def plan_edit(request, pk: int, plan_id: int):
         try:
             services.careplan_update(actor=request.user, plan=plan, data=dict(form.cleaned_data))
         except (ValidationError, Conflict) as error:
-            show_error(form, error)
+            form_add_service_error(form, error)
         else:
             messages.success(request, "Plan saved.")
             return redirect("careplans:plan_detail", pk=client.pk, plan_id=plan.pk)
@@ -236,7 +217,7 @@ def problem_new(request, pk: int, plan_id: int):
         try:
             services.problem_add(actor=request.user, plan=plan, **form.cleaned_data)
         except (ValidationError, Conflict) as error:
-            show_error(form, error)
+            form_add_service_error(form, error)
         else:
             messages.success(request, "Need added.")
             return redirect("careplans:plan_detail", pk=client.pk, plan_id=plan.pk)
@@ -259,7 +240,7 @@ def problem_edit(request, pk: int, plan_id: int, problem_id: int):
                 actor=request.user, problem=problem, data=dict(form.cleaned_data)
             )
         except (ValidationError, Conflict) as error:
-            show_error(form, error)
+            form_add_service_error(form, error)
         else:
             messages.success(request, "Need saved.")
             return redirect("careplans:plan_detail", pk=client.pk, plan_id=plan.pk)
@@ -282,7 +263,7 @@ def goal_new(request, pk: int, plan_id: int):
         try:
             services.goal_add(actor=request.user, problem=problem, **values)
         except (ValidationError, Conflict) as error:
-            show_error(form, error)
+            form_add_service_error(form, error)
         else:
             messages.success(request, "Goal added.")
             return redirect("careplans:plan_detail", pk=client.pk, plan_id=plan.pk)
@@ -316,7 +297,7 @@ def goal_edit(request, pk: int, plan_id: int, goal_id: int):
         try:
             services.goal_update(actor=request.user, goal=goal, data=dict(form.cleaned_data))
         except (ValidationError, Conflict) as error:
-            show_error(form, error)
+            form_add_service_error(form, error)
         else:
             messages.success(request, "Goal saved.")
             return redirect("careplans:plan_detail", pk=client.pk, plan_id=plan.pk)
@@ -344,7 +325,7 @@ def goal_detail(request, pk: int, plan_id: int, goal_id: int):
                 actor=request.user, goal=goal, note_ids=[int(i) for i in form.cleaned_data["notes"]]
             )
         except ValidationError as error:
-            show_error(form, error)
+            form_add_service_error(form, error)
         else:
             messages.success(request, "Notes linked to the goal.")
             return redirect("careplans:goal_detail", pk=client.pk, plan_id=plan.pk, goal_id=goal.pk)
@@ -372,7 +353,7 @@ def objective_new(request, pk: int, plan_id: int, goal_id: int):
         try:
             services.objective_add(actor=request.user, goal=goal, **form.cleaned_data)
         except (ValidationError, Conflict) as error:
-            show_error(form, error)
+            form_add_service_error(form, error)
         else:
             messages.success(request, "Objective added.")
             return redirect("careplans:plan_detail", pk=client.pk, plan_id=plan.pk)
@@ -398,7 +379,7 @@ def intervention_new(request, pk: int, plan_id: int, goal_id: int):
         try:
             services.intervention_add(actor=request.user, goal=goal, **form.cleaned_data)
         except (ValidationError, Conflict) as error:
-            show_error(form, error)
+            form_add_service_error(form, error)
         else:
             messages.success(request, "Intervention added.")
             return redirect("careplans:plan_detail", pk=client.pk, plan_id=plan.pk)
@@ -422,7 +403,7 @@ def plan_sign(request, pk: int, plan_id: int):
         try:
             services.careplan_sign(actor=request.user, plan=plan, **form.cleaned_data)
         except (ValidationError, Conflict) as error:
-            _message(request, error)
+            messages.error(request, service_error_text(error))
         else:
             messages.success(request, "Signature recorded. The plan is now locked.")
     else:
@@ -441,7 +422,7 @@ def plan_submit(request, pk: int, plan_id: int):
     try:
         services.careplan_submit(actor=request.user, plan=plan)
     except (ValidationError, Conflict) as error:
-        _message(request, error)
+        messages.error(request, service_error_text(error))
     else:
         messages.success(request, "Submitted. The team's supervisors have been notified.")
     return redirect("careplans:plan_detail", pk=client.pk, plan_id=plan.pk)
@@ -454,7 +435,7 @@ def plan_approve(request, pk: int, plan_id: int):
     try:
         services.careplan_approve(actor=request.user, plan=plan)
     except (ValidationError, Conflict, PermissionDenied) as error:
-        _message(request, error)
+        messages.error(request, service_error_text(error))
     else:
         messages.success(request, "Approved. This version is now the active plan.")
     return redirect("careplans:plan_detail", pk=client.pk, plan_id=plan.pk)
@@ -471,7 +452,7 @@ def plan_return(request, pk: int, plan_id: int):
             actor=request.user, plan=plan, comments=form.cleaned_data.get("comments", "")
         )
     except (ValidationError, Conflict, PermissionDenied) as error:
-        _message(request, error)
+        messages.error(request, service_error_text(error))
     else:
         messages.success(request, "Returned to the author with your comments.")
     return redirect("careplans:plan_detail", pk=client.pk, plan_id=plan.pk)
@@ -484,7 +465,7 @@ def plan_revise(request, pk: int, plan_id: int):
     try:
         new = services.careplan_revise(actor=request.user, plan=plan)
     except (ValidationError, Conflict) as error:
-        _message(request, error)
+        messages.error(request, service_error_text(error))
         return redirect("careplans:plan_detail", pk=client.pk, plan_id=plan.pk)
     messages.success(request, f"Version {new.version} started as a draft copy.")
     return redirect("careplans:plan_detail", pk=client.pk, plan_id=new.pk)
@@ -501,7 +482,7 @@ def plan_close(request, pk: int, plan_id: int):
             actor=request.user, plan=plan, reason=form.cleaned_data.get("reason", "")
         )
     except (ValidationError, Conflict) as error:
-        _message(request, error)
+        messages.error(request, service_error_text(error))
     else:
         messages.success(request, "Plan closed. It stays readable.")
     return redirect("careplans:plan_detail", pk=client.pk, plan_id=plan.pk)
@@ -521,7 +502,7 @@ def review_new(request, pk: int, plan_id: int):
                 progress=form.progress(),
             )
         except (ValidationError, Conflict) as error:
-            show_error(form, error)
+            form_add_service_error(form, error)
         else:
             messages.success(request, "Review recorded.")
             return redirect("careplans:plan_detail", pk=client.pk, plan_id=plan.pk)

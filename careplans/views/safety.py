@@ -8,13 +8,14 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 
+from casemgmt.lib.forms import form_add_service_error
 from clients.views.common import chart_client, chart_context
 
 from .. import selectors, services
 from ..forms import RelapsePlanForm, SafetyPlanForm
 from ..models import RelapsePreventionPlan, SafetyPlan
 from ..pdf import COPIES, PAPERS, careplan_print, pdf_filename, safety_plan_print
-from .plans import _plan, show_error
+from .plans import _plan
 
 
 def _versioned_page(request, pk, *, model, form_class, save, versions, template_title, url_name):
@@ -36,7 +37,7 @@ def _versioned_page(request, pk, *, model, form_class, save, versions, template_
         try:
             save(actor=request.user, client=client, values=dict(form.cleaned_data))
         except ValidationError as error:
-            show_error(form, error)
+            form_add_service_error(form, error)
         else:
             messages.success(request, f"{template_title} saved as a new version.")
             return redirect(url_name, pk=client.pk)

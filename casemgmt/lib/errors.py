@@ -2,8 +2,8 @@
 
 Services raise ``django.core.exceptions.ValidationError`` (with a dict naming the
 field) for bad input and ``Conflict`` for a state change that is not allowed now. The
-browser shows the messages next to the fields (``form.add_error(None, error)``); the
-API answers 400 naming the field, or 409.
+browser shows the messages next to the fields (``casemgmt.lib.forms.form_add_service_error``);
+the API answers 400 naming the field, or 409.
 """
 
 from django.core.exceptions import PermissionDenied

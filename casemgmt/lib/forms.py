@@ -33,3 +33,35 @@ class StyledFormMixin:
 
 class StyledForm(StyledFormMixin, forms.Form):
     """Base form for django-filter FilterSets (``Meta.form``)."""
+
+
+def form_add_service_error(form, error) -> None:
+    """Show a service's refusal on a form: next to each field it names, at the top for a
+    field the form does not have (``ValidationError`` dict, ``Conflict`` with a field,
+    ``PermissionDenied``). The one place views turn service errors into form errors."""
+    from django.core.exceptions import ValidationError
+
+    from .errors import Conflict
+
+    if isinstance(error, Conflict):
+        form.add_error(error.field if error.field in form.fields else None, error.message)
+    elif isinstance(error, ValidationError) and hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    elif isinstance(error, ValidationError):
+        form.add_error(None, error)
+    else:
+        form.add_error(None, str(error) or "This action is not allowed.")
+
+
+def service_error_text(error) -> str:
+    """A service's refusal as one sentence, for a flash message."""
+    from django.core.exceptions import ValidationError
+
+    from .errors import Conflict
+
+    if isinstance(error, Conflict):
+        return error.message
+    if isinstance(error, ValidationError):
+        return " ".join(error.messages)
+    return str(error)

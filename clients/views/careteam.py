@@ -9,12 +9,12 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 
 from casemgmt.lib.errors import Conflict
+from casemgmt.lib.forms import form_add_service_error
 
 from .. import services
 from ..forms_notes import CareTeamEndForm, CareTeamMemberForm
 from ..selectors import care_team_list
 from .common import chart_client, chart_context
-from .notes import show_error
 
 
 def _split(members) -> tuple[list, list]:
@@ -32,7 +32,7 @@ def careteam_index(request, pk: int):
                 actor=request.user, client=client, **form.cleaned_data
             )
         except ValidationError as error:
-            show_error(form, error)
+            form_add_service_error(form, error)
         else:
             messages.success(request, f"{member.display_name} added to the care team.")
             return redirect("clients:careteam", pk=client.pk)
@@ -58,7 +58,7 @@ def careteam_end(request, pk: int, member_id: int):
                 actor=request.user, member=member, ended_on=form.cleaned_data["ended_on"]
             )
         except (ValidationError, Conflict) as error:
-            show_error(form, error)
+            form_add_service_error(form, error)
         else:
             messages.success(
                 request, f"{member.display_name} is no longer on the care team (kept as past)."

@@ -17,6 +17,7 @@ from django.utils import timezone
 from casemgmt.audit.models import AuditAction
 from casemgmt.audit.services import audit_record
 from casemgmt.lib.errors import Conflict
+from casemgmt.lib.forms import form_add_service_error
 
 from .. import services
 from ..forms_consents import KIND_HELP, ConsentForm, ConsentRevokeForm
@@ -25,7 +26,6 @@ from ..selectors import consent_get, consent_list
 from ..selectors.consents import ACTIVE, EXPIRED, NOT_YET, REVOKED, STATE_LABELS, consent_state
 from ..services.consents import consent_summary, team_today
 from .common import chart_client, chart_context
-from .notes import show_error
 
 EXPIRES_SOON_DAYS = 30
 SHORT_KIND = {
@@ -101,7 +101,7 @@ def consent_new(request: HttpRequest, pk: int):
                 actor=request.user, client=client, kind=kind, **form.consent_values()
             )
         except ValidationError as error:
-            show_error(form, error)
+            form_add_service_error(form, error)
         else:
             messages.success(request, f"{consent_summary(consent)} recorded.")
             return redirect("clients:consent_detail", pk=client.pk, consent_id=consent.pk)
@@ -152,7 +152,7 @@ def consent_revoke(request: HttpRequest, pk: int, consent_id: int):
             messages.error(request, error.message)
             return redirect("clients:consent_detail", pk=client.pk, consent_id=consent.pk)
         except ValidationError as error:
-            show_error(form, error)
+            form_add_service_error(form, error)
         else:
             messages.success(
                 request,

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from casemgmt.audit.models import AuditAction
 from casemgmt.audit.services import audit_record
 from casemgmt.lib.errors import Conflict
+from casemgmt.lib.forms import form_add_service_error
 
 from .. import services
 from ..forms_notes import AddendumForm, ContactNoteFilter, NoteForm, NoteSignForm
@@ -32,20 +33,6 @@ NOTES_PER_PAGE = 25
 def team_time(client: Client):
     """Read and show times in the client's team's time zone (DESIGN.md)."""
     return timezone.override(client.team.time_zone)
-
-
-def show_error(form, error: ValidationError | Conflict | PermissionDenied) -> None:
-    """A service's refusal, next to the field it names (or at the top of the form)."""
-    if isinstance(error, ValidationError):
-        if hasattr(error, "error_dict"):
-            for field, errors in error.error_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
-            form.add_error(None, error)
-    elif isinstance(error, Conflict):
-        form.add_error(error.field if error.field in form.fields else None, error.message)
-    else:
-        form.add_error(None, str(error))
 
 
 def _note(request: HttpRequest, pk: int, note_id: int, *, audit: bool = True):
@@ -105,7 +92,7 @@ def note_new(request, pk: int):
             try:
                 note = services.note_create(actor=request.user, client=client, **form.note_values())
             except ValidationError as error:
-                show_error(form, error)
+                form_add_service_error(form, error)
             else:
                 messages.success(
                     request,
@@ -152,7 +139,7 @@ def note_edit(request, pk: int, note_id: int):
                     form.show_current(fresh)
                 form.add_error(None, error.message)
             except (ValidationError, PermissionDenied) as error:
-                show_error(form, error)
+                form_add_service_error(form, error)
             else:
                 messages.success(request, "Draft saved.")
                 return redirect("clients:note_detail", pk=client.pk, note_id=note.pk)
@@ -202,7 +189,7 @@ def note_addendum(request, pk: int, note_id: int):
                     actor=request.user, note=note, text=form.cleaned_data["text"]
                 )
             except (ValidationError, Conflict) as error:
-                show_error(form, error)
+                form_add_service_error(form, error)
             else:
                 form = AddendumForm()
                 note = note_get(client=client, note_id=note.pk)

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from casemgmt.audit.models import AuditAction
 from casemgmt.audit.services import audit_record
 from casemgmt.lib.errors import Conflict
+from casemgmt.lib.forms import form_add_service_error
 
 from .. import services
 from ..filters import ClientFilter
@@ -41,13 +42,6 @@ from ..selectors import (
     timeline_list,
 )
 from .common import can_see_access_log, chart_client, chart_context
-
-
-def _apply_error(form, error: ValidationError | Conflict) -> None:
-    if isinstance(error, Conflict):
-        form.add_error(error.field if error.field in form.fields else None, error.message)
-    else:
-        form.add_error(None, error)
 
 
 # ----------------------------------------------------------------------------- caseload
@@ -98,7 +92,7 @@ def client_new(request):
             try:
                 client = services.client_create(actor=request.user, **data)
             except ValidationError as error:
-                _apply_error(form, error)
+                form_add_service_error(form, error)
             else:
                 messages.success(
                     request, f"{client.display_name} registered as {client.client_number}."
@@ -147,7 +141,7 @@ def client_edit(request, pk: int):
             form.show_current(fresh, error.extra.get("changed_fields", []))
             form.add_error(None, error.message)
         except ValidationError as error:
-            _apply_error(form, error)
+            form_add_service_error(form, error)
         else:
             messages.success(request, "Saved.")
             return redirect("clients:detail", pk=client.pk)
@@ -167,7 +161,7 @@ def client_status(request, pk: int):
         try:
             services.client_change_status(actor=request.user, client=client, **form.cleaned_data)
         except (ValidationError, Conflict) as error:
-            _apply_error(form, error)
+            form_add_service_error(form, error)
         else:
             messages.success(request, "Status changed.")
             return redirect("clients:detail", pk=client.pk)
@@ -184,7 +178,7 @@ def client_transfer_view(request, pk: int):
         try:
             services.client_transfer(actor=request.user, client=client, **form.cleaned_data)
         except ValidationError as error:
-            _apply_error(form, error)
+            form_add_service_error(form, error)
         else:
             messages.success(request, "Reassigned. The new case manager has been notified.")
             return redirect("clients:detail", pk=client.pk)
@@ -203,7 +197,7 @@ def diagnoses(request, pk: int):
         try:
             services.diagnosis_add(actor=request.user, client=client, **form.cleaned_data)
         except ValidationError as error:
-            _apply_error(form, error)
+            form_add_service_error(form, error)
         else:
             messages.success(request, "Diagnosis added.")
             return redirect("clients:diagnoses", pk=client.pk)
@@ -230,7 +224,7 @@ def diagnosis_edit(request, pk: int, diagnosis_id: int):
                 actor=request.user, diagnosis=diagnosis, data=form.cleaned_data
             )
         except ValidationError as error:
-            _apply_error(form, error)
+            form_add_service_error(form, error)
         else:
             messages.success(request, "Diagnosis updated.")
             return redirect("clients:diagnoses", pk=client.pk)
@@ -247,7 +241,7 @@ def flag_set(request, pk: int):
         try:
             services.risk_flag_set(actor=request.user, client=client, **form.cleaned_data)
         except ValidationError as error:
-            _apply_error(form, error)
+            form_add_service_error(form, error)
         else:
             messages.success(request, "Flag set.")
             return redirect("clients:detail", pk=client.pk)
@@ -266,7 +260,7 @@ def flag_clear(request, pk: int, flag_id: int):
         try:
             services.risk_flag_clear(actor=request.user, flag=flag, **form.cleaned_data)
         except ValidationError as error:
-            _apply_error(form, error)
+            form_add_service_error(form, error)
         else:
             messages.success(request, f"{flag.get_kind_display()} flag cleared.")
             return redirect("clients:detail", pk=client.pk)
@@ -305,7 +299,7 @@ def emergency_access(request):
         try:
             access = services.emergency_access_grant(user=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_error(form, error)
+            form_add_service_error(form, error)
         else:
             return redirect("clients:detail", pk=access.client_id)
     return render(request, "clients/emergency_access.html", {"form": form})
