@@ -3,37 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "casemgmt.settings_test")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _benchdb import use_bench_database  # noqa: E402
+
 BENCH_DB = "casemgmt_bench"
-
-
-def _use_bench_database(fresh: bool) -> None:
-    import psycopg
-    from django.conf import settings
-
-    db = settings.DATABASES["default"]
-    params = {
-        "host": db["HOST"],
-        "port": db["PORT"] or None,
-        "user": db["USER"],
-        "password": db["PASSWORD"] or None,
-        "dbname": "postgres",
-        "autocommit": True,
-    }
-    with psycopg.connect(**{k: v for k, v in params.items() if v is not None}) as conn:
-        if fresh:
-            conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}"')
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname=%s", [BENCH_DB]).fetchone():
-            conn.execute(f'CREATE DATABASE "{BENCH_DB}"')
-    db["NAME"] = BENCH_DB
 
 
 def main() -> None:
@@ -43,7 +22,7 @@ def main() -> None:
     parser.add_argument("--fresh", action="store_true", help="drop and re-seed the database")
     args = parser.parse_args()
 
-    _use_bench_database(args.fresh)
+    use_bench_database(BENCH_DB, fresh=args.fresh)
     import django
 
     django.setup()

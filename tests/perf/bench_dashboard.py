@@ -8,18 +8,16 @@ next to the time of its SQL alone (the same statements re-run on a cursor).
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "casemgmt.settings_test")
-sys.path.insert(0, str(ROOT / "tests" / "perf"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_caseload import _use_bench_database  # noqa: E402
+from _benchdb import use_bench_database  # noqa: E402
+
+BENCH_DB = "casemgmt_bench"  # shared with bench_caseload.py
 
 
 def main() -> None:
@@ -28,7 +26,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--fresh", action="store_true")
     args = parser.parse_args()
-    _use_bench_database(args.fresh)
+    use_bench_database(BENCH_DB, fresh=args.fresh)
 
     import django
 

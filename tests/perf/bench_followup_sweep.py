@@ -11,37 +11,18 @@ per 1,000 reminders, and statements per sweep batch.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import threading
 import time
 from datetime import timedelta
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "casemgmt.settings_test")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _benchdb import use_bench_database  # noqa: E402
+
 BENCH_DB = "casemgmt_bench_followups"
 QUEUE = "casemgmt-bench"
-
-
-def _use_bench_database() -> None:
-    import psycopg
-    from django.conf import settings
-
-    db = settings.DATABASES["default"]
-    params = {
-        "host": db["HOST"],
-        "port": db["PORT"] or None,
-        "user": db["USER"],
-        "password": db["PASSWORD"] or None,
-        "dbname": "postgres",
-        "autocommit": True,
-    }
-    with psycopg.connect(**{k: v for k, v in params.items() if v is not None}) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}"')
-        conn.execute(f'CREATE DATABASE "{BENCH_DB}"')
-    db["NAME"] = BENCH_DB
 
 
 class Counter:
@@ -62,7 +43,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=2_000)
     args = parser.parse_args()
 
-    _use_bench_database()
+    use_bench_database(BENCH_DB, fresh=True)
     import django
 
     django.setup()

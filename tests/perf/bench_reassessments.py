@@ -10,7 +10,6 @@ returned and SQL queries per call.
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import statistics
 import sys
@@ -18,29 +17,11 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "casemgmt.settings_test")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _benchdb import use_bench_database  # noqa: E402
+
 BENCH_DB = "casemgmt_bench_assessments"
-
-
-def _fresh_database() -> None:
-    import psycopg
-    from django.conf import settings
-
-    db = settings.DATABASES["default"]
-    params = {
-        "host": db["HOST"],
-        "port": db["PORT"] or None,
-        "user": db["USER"],
-        "password": db["PASSWORD"] or None,
-        "dbname": "postgres",
-        "autocommit": True,
-    }
-    with psycopg.connect(**{k: v for k, v in params.items() if v is not None}) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}"')
-        conn.execute(f'CREATE DATABASE "{BENCH_DB}"')
-    db["NAME"] = BENCH_DB
 
 
 def _seed(n_clients: int) -> dict:
@@ -124,7 +105,7 @@ def main() -> None:
     import django
 
     django.setup()
-    _fresh_database()
+    use_bench_database(BENCH_DB, fresh=True)
     from django.core.management import call_command
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
