@@ -18,7 +18,6 @@ from django.utils import timezone
 from careplans.models import SafetyPlan
 from clients.models import Client, RiskFlag, RiskFlagKind
 from health.models import CrisisEpisode, HarmReductionSupply, SupplyKind
-from referrals.models import FollowUp, FollowUpStatus
 
 from . import metrics
 
@@ -65,9 +64,12 @@ def reason_ids(scope: QuerySet[Client], *, as_of: date, now) -> dict[str, set[in
     crisis = CrisisEpisode.objects.filter(
         client=OuterRef("pk"), occurred_at__gte=now - timedelta(days=7)
     )
-    overdue = FollowUp.objects.filter(
-        client=OuterRef("pk"), status=FollowUpStatus.OPEN, due_at__lt=now
-    )
+
+    def metric(key: str) -> set[int]:
+        """The clients behind a team-dashboard figure (same definition, one query)."""
+        rows = metrics.client_ids(key, scope, as_of=as_of, now=now)
+        return {next(iter(row.values())) for row in rows}
+
     return {
         "suicide_no_plan": _ids(
             scope.filter(Exists(flag.filter(kind=RiskFlagKind.SUICIDE)), ~Exists(safety))
@@ -76,15 +78,11 @@ def reason_ids(scope: QuerySet[Client], *, as_of: date, now) -> dict[str, set[in
         "overdose_no_naloxone": _ids(
             scope.filter(Exists(flag.filter(kind=RiskFlagKind.OVERDOSE)), ~Exists(naloxone))
         ),
-        "transition_at_risk": set(
-            metrics.client_ids("transitions_at_risk", scope, as_of=as_of, now=now).values_list(
-                "client_id", flat=True
-            )
-        ),
-        "overdue_followups": _ids(scope.filter(Exists(overdue))),
-        "referrals_overdue": _ids(metrics._referrals_overdue(scope, as_of)),
-        "plans_overdue": _ids(metrics._plans_overdue(scope, as_of)),
-        "no_plan": _ids(metrics._no_plan(scope)),
+        "transition_at_risk": metric("transitions_at_risk"),
+        "overdue_followups": metric("overdue_followups"),
+        "referrals_overdue": metric("referrals_overdue"),
+        "plans_overdue": metric("plans_overdue"),
+        "no_plan": metric("no_plan"),
     }
 
 

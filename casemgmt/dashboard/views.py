@@ -2,7 +2,6 @@ import csv
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
 
@@ -11,6 +10,7 @@ from casemgmt.audit.services import audit_record
 from clients.filters import ClientFilter
 from clients.models import Client
 from clients.selectors import client_list
+from clients.views.record import client_list_page
 
 from . import charts, metrics
 from .attention import REASONS, attention_list
@@ -91,32 +91,15 @@ def clients(request):
         metric=metric,
         case_manager_id=manager.pk if manager else None,
     )
-    listed = ClientFilter(request.GET, queryset=queryset, request=request)
-    page = Paginator(listed.qs, 25).get_page(request.GET.get("page"))
-    audit_record(
-        user=request.user,
-        action=AuditAction.VIEW,
-        object_type="clients.client_list",
-        detail={"filters": sorted(k for k, v in request.GET.items() if v)},
-    )
-    query = request.GET.copy()
-    query.pop("page", None)
     heading = metrics.BY_KEY[metric].label + (f" — {manager.display_name}" if manager else "")
-    return render(
+    # The same list page as the caseload; the filter form's own fields carry team and
+    # case manager, so only the metric rides along as a hidden field.
+    return client_list_page(
         request,
-        "clients/client_list.html",
-        {
-            "filter": listed,
-            "page": page,
-            "query": query.urlencode(),
-            "heading": heading,
-            "definition": metrics.BY_KEY[metric].definition,
-            "keep": {
-                k: v
-                for k, v in request.GET.items()
-                if k in ("metric", "case_manager", "team") and v
-            },
-        },
+        queryset,
+        heading=heading,
+        definition=metrics.BY_KEY[metric].definition,
+        keep={"metric": metric},
     )
 
 

@@ -47,7 +47,13 @@ from .common import can_see_access_log, chart_client, chart_context
 # ----------------------------------------------------------------------------- caseload
 @login_required
 def client_index(request):
-    filterset = ClientFilter(request.GET, queryset=client_list(user=request.user), request=request)
+    return client_list_page(request, client_list(user=request.user))
+
+
+def client_list_page(request, queryset, **extra):
+    """The client list page (filters, pagination, audit) over ``queryset``: the caseload,
+    and the dashboard's drill-downs (which add a heading and a definition)."""
+    filterset = ClientFilter(request.GET, queryset=queryset, request=request)
     page = Paginator(filterset.qs, 25).get_page(request.GET.get("page"))
     audit_record(
         user=request.user,
@@ -60,7 +66,7 @@ def client_index(request):
     return render(
         request,
         "clients/client_list.html",
-        {"filter": filterset, "page": page, "query": query.urlencode()},
+        {"filter": filterset, "page": page, "query": query.urlencode(), **extra},
     )
 
 
