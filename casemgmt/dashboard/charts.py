@@ -60,43 +60,20 @@ def _months(end: date, count: int) -> list[tuple[date, date]]:
     return list(reversed(months))
 
 
-def discharge_windows(*, team_ids, start: date, end: date) -> list[tuple]:
-    """(transition, [WindowStatus]) for every discharge under a HEDIS measure dated
-    ``start``..``end``: computed once and shared by the measures and the trend (two
-    queries in all)."""
-    from django.utils import timezone
-
-    from referrals.models import CareTransition
-    from referrals.selectors import transition_windows
-
-    transitions = (
-        CareTransition.objects.filter(discharged_on__gte=start, discharged_on__lte=end)
-        .exclude(measure="")
-        .only("id", "client_id", "measure", "discharged_on")
-    )
-    if team_ids is not None:
-        transitions = transitions.filter(client__team_id__in=team_ids)
-    transitions = list(transitions)
-    statuses = transition_windows(transitions, as_of=timezone.localdate())
-    return [(t, statuses.get(t.pk, [])) for t in transitions]
-
-
 def trend_start(end: date, months: int = 12) -> date:
     return _months(end, months)[0][0]
 
 
-def follow_up_trend(*, windows: list[tuple], end: date, months: int = 12) -> list[Point]:
+def follow_up_trend(*, tallies: list, end: date, months: int = 12) -> list[Point]:
     """7-day follow-up after discharge (FUH, FUM, FUA and FUI pooled), by month of
-    discharge, from ``discharge_windows`` covering the months."""
+    discharge, from ``referrals.selectors.followup_window_tallies`` covering the months."""
     spans = _months(end, months)
     tally: dict[tuple[int, int], list[int]] = {}
-    for transition, statuses in windows:
-        for status in statuses:
-            if status.window.days == 7 and status.state != "open":
-                key = (transition.discharged_on.year, transition.discharged_on.month)
-                cell = tally.setdefault(key, [0, 0])
-                cell[0] += status.state == "met"
-                cell[1] += 1
+    for row in tallies:
+        if row.days == 7:
+            cell = tally.setdefault((row.discharged_on.year, row.discharged_on.month), [0, 0])
+            cell[0] += row.numerator
+            cell[1] += row.denominator
     points = []
     for i, (start, _stop) in enumerate(spans):
         num, den = tally.get((start.year, start.month), [0, 0])

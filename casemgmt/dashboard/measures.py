@@ -32,7 +32,7 @@ from assessments.selectors import reassessments_overdue_counts
 from careplans.models import CarePlan, Goal, PlanStatus, SafetyPlan
 from clients.models import Client, ClientStatus, RiskFlag, RiskFlagKind
 from referrals.models import Referral, ReferralStatus
-from referrals.selectors import transition_followup_measures
+from referrals.selectors import followup_rates, transition_followup_measures
 
 FOLLOW_UP_DEFINITIONS = {
     "FUH": "Discharges from inpatient psychiatric care followed by a visit (in person, video "
@@ -98,32 +98,15 @@ def _current_phq9() -> QuerySet:
     return InstrumentResponse.objects.filter(instrument="phq9").filter(~Exists(corrected))
 
 
-def _rates_from_windows(windows, start: date, end: date) -> dict:
-    """The same figures as ``referrals.selectors.transition_followup_measures``, from
-    windows already computed (a window counts once closed or met)."""
-    rates = {
-        m: {d: {"numerator": 0, "denominator": 0} for d in (7, 30)}
-        for m in ("FUH", "FUM", "FUA", "FUI")
-    }
-    for transition, statuses in windows:
-        if not start <= transition.discharged_on <= end:
-            continue
-        for status in statuses:
-            if status.state == "open":
-                continue
-            cell = rates[str(status.window.measure)][status.window.days]
-            cell["denominator"] += 1
-            cell["numerator"] += status.state == "met"
-    return rates
-
-
 def follow_up_measures(
-    *, team_ids, start: date, end: date, as_of: date, windows=None
+    *, team_ids, start: date, end: date, as_of: date, tallies=None
 ) -> list[MeasureResult]:
-    if windows is None:
+    """``tallies`` (from ``followup_window_tallies``, covering the period) saves the query
+    when the caller already has them for the trend chart."""
+    if tallies is None:
         rates = transition_followup_measures(team_ids=team_ids, start=start, end=end, as_of=as_of)
     else:
-        rates = _rates_from_windows(windows, start, end)
+        rates = followup_rates(tallies, start=start, end=end)
     results = []
     for measure in ("FUH", "FUM", "FUA", "FUI"):
         for days in (7, 30):
@@ -288,10 +271,10 @@ def assessment_measures(*, team_ids, as_of: date) -> list[MeasureResult]:
 
 
 def quality_measures(
-    *, team_ids, start: date, end: date, as_of: date, windows=None
+    *, team_ids, start: date, end: date, as_of: date, tallies=None
 ) -> list[MeasureResult]:
     return [
-        *follow_up_measures(team_ids=team_ids, start=start, end=end, as_of=as_of, windows=windows),
+        *follow_up_measures(team_ids=team_ids, start=start, end=end, as_of=as_of, tallies=tallies),
         *referral_measures(team_ids=team_ids, start=start, end=end),
         *plan_measures(team_ids=team_ids, as_of=as_of),
         *phq9_measures(team_ids=team_ids, start=start, end=end),

@@ -11,6 +11,7 @@ from clients.filters import ClientFilter
 from clients.models import Client
 from clients.selectors import client_list
 from clients.views.record import client_list_page
+from referrals.selectors import followup_window_tallies
 
 from . import charts, metrics
 from .attention import REASONS, attention_list
@@ -118,16 +119,18 @@ def measures_data(request) -> dict:
     from django.utils import timezone
 
     today = timezone.localdate()
-    windows = charts.discharge_windows(
+    # The follow-up windows of the period and of the 12-month trend, in one query.
+    tallies = followup_window_tallies(
         team_ids=team_ids,
         start=min(values["start"], charts.trend_start(values["end"])),
         end=values["end"],
+        as_of=today,
     )
     results = quality_measures(
-        windows=windows, team_ids=team_ids, start=values["start"], end=values["end"], as_of=today
+        tallies=tallies, team_ids=team_ids, start=values["start"], end=values["end"], as_of=today
     )
     caseload = caseload_sizes(scope=scope)
-    trend = charts.follow_up_trend(windows=windows, end=values["end"])
+    trend = charts.follow_up_trend(tallies=tallies, end=values["end"])
     return {
         "filter": filters,
         "values": values,

@@ -160,9 +160,9 @@ def test_measures_query_count_is_fixed(
     assert len(many.captured_queries) == len(one.captured_queries)
 
 
-def test_shared_windows_give_the_same_rates_as_the_referrals_selector(case_manager, team):
-    from casemgmt.dashboard.charts import discharge_windows
+def test_shared_tallies_give_the_same_rates_as_the_referrals_selector(case_manager, team):
     from casemgmt.dashboard.measures import follow_up_measures
+    from referrals.selectors import followup_window_tallies
 
     today = date.today()
     for i, (measure, level) in enumerate(
@@ -192,9 +192,11 @@ def test_shared_windows_give_the_same_rates_as_the_referrals_selector(case_manag
                 author=case_manager,
             )
     start, end = today - timedelta(days=90), today
-    windows = discharge_windows(team_ids=[team.pk], start=today - timedelta(days=365), end=end)
+    tallies = followup_window_tallies(
+        team_ids=[team.pk], start=today - timedelta(days=365), end=end, as_of=today
+    )
     shared = follow_up_measures(
-        team_ids=[team.pk], start=start, end=end, as_of=today, windows=windows
+        team_ids=[team.pk], start=start, end=end, as_of=today, tallies=tallies
     )
     direct = follow_up_measures(team_ids=[team.pk], start=start, end=end, as_of=today)
     assert [(m.key, m.numerator, m.denominator) for m in shared] == [

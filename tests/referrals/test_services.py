@@ -182,6 +182,52 @@ def test_measures_count_closed_windows(client_record, case_manager, team):
     )
 
 
+def test_window_tallies_in_sql_agree_with_the_windows_in_python(case_manager, team):
+    """``followup_window_tallies`` (SQL, for dashboards) and ``transition_windows``
+    (Python, for one transition) spell the same rules: checked on visits at every edge
+    of the windows, in two time zones, with open windows and non-qualifying contacts."""
+    from referrals.selectors import followup_window_tallies
+    from tests.factories import TeamFactory
+
+    today = timezone.localdate()
+    far = TeamFactory(time_zone="Pacific/Honolulu")
+    levels = [
+        ("inpatient_psych", None),
+        ("emergency", "mental_health"),
+        ("emergency", "substance_use"),
+        ("withdrawal_management", None),
+    ]
+    offsets = [-1, 0, 1, 7, 8, 30, 31]  # visit day relative to the discharge day
+    transitions = []
+    for n, (level, focus) in enumerate(levels * len(offsets)):
+        owner = team if n % 2 else far
+        client = ClientFactory(team=owner, primary_case_manager=case_manager)
+        days_ago = 45 if n % 5 else 3  # some windows still open
+        extra = {"from_level": level}
+        if focus:
+            extra["focus"] = focus
+        t = _discharge(client, case_manager, days_ago=days_ago, **extra)
+        offset = offsets[n // len(levels)]
+        day = t.discharged_on + timedelta(days=offset)
+        # Late evening local time: the next day in UTC, the same day for the rule.
+        contact_note(client, case_manager, day, hour=23 if n % 3 else 0)
+        contact_note(client, case_manager, t.discharged_on + timedelta(days=2), "collateral")
+        transitions.append(t)
+    assert {t.measure for t in transitions} == {"FUH", "FUM", "FUA", "FUI"}
+
+    expected: dict[tuple, list[int]] = {}
+    for t in transitions:
+        for status in transition_windows([t])[t.pk]:
+            cell = expected.setdefault((t.measure, status.window.days, t.discharged_on), [0, 0])
+            cell[0] += status.state == "met"
+            cell[1] += status.state != "open"
+    tallies = followup_window_tallies(start=today - timedelta(days=60), end=today)
+    got = {(r.measure, r.days, r.discharged_on): [r.numerator, r.denominator] for r in tallies}
+    assert got == expected
+    assert any(n for n, _ in expected.values()) and any(n < d for n, d in expected.values())
+    assert followup_window_tallies(team_ids=[], start=today - timedelta(days=60), end=today) == []
+
+
 # ------------------------------------------------------------------------ referrals
 def test_business_days_skip_weekends():
     friday = date(2026, 11, 27)
