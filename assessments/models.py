@@ -79,6 +79,40 @@ class InstrumentResponse(models.Model):
         return f"{self.total} ({self.band})"
 
 
+class InstrumentSummary(models.Model):
+    """Per client and instrument, derived from the current (uncorrected) responses: the
+    first one (the baseline of PHQ-9 response and remission), the latest one, and
+    whether any was positive. Kept in step by ``assessments.services`` in the
+    transaction that records a response (``instrument_summaries_refresh``); never edited
+    by hand, rebuildable at any time from the responses. Dashboards and the
+    re-administration rules read it instead of searching every client's responses."""
+
+    client = models.ForeignKey("clients.Client", on_delete=models.CASCADE, related_name="+")
+    instrument = models.CharField(max_length=20, choices=INSTRUMENT_CHOICES)
+    responses = models.PositiveIntegerField()
+    first_response = models.ForeignKey(
+        InstrumentResponse, on_delete=models.CASCADE, related_name="+"
+    )
+    first_at = models.DateTimeField()
+    first_total = models.IntegerField(null=True)
+    latest_response = models.ForeignKey(
+        InstrumentResponse, on_delete=models.CASCADE, related_name="+"
+    )
+    latest_at = models.DateTimeField()
+    latest_total = models.IntegerField(null=True)
+    latest_band = models.CharField(max_length=40)
+    any_positive = models.BooleanField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["client", "instrument"], name="summary_client_instr")
+        ]
+        indexes = [models.Index(fields=["instrument", "client"], name="summary_instr_client")]
+
+    def __str__(self) -> str:
+        return f"{self.instrument} of client {self.client_id}"
+
+
 # --------------------------------------------------------------- comprehensive assessment
 class AssessmentStatus(models.TextChoices):
     DRAFT = "draft", "Draft"

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.db import connection
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -22,6 +22,7 @@ from .models import (
     AssessmentStatus,
     ComprehensiveAssessment,
     InstrumentResponse,
+    InstrumentSummary,
     ReassessmentRule,
     SocialNeed,
 )
@@ -264,6 +265,59 @@ def latest_assessment_findings(*, client: Client) -> dict | None:
     }
 
 
+# ------------------------------------------------------------- outcomes (dashboards)
+_PHQ9_OUTCOMES_SQL = """
+SELECT count(*),
+       count(*) FILTER (WHERE l.total <= s.first_total / 2.0),
+       count(*) FILTER (WHERE l.total < 5)
+FROM (
+    SELECT DISTINCT ON (r.client_id) r.client_id, r.id, r.total
+    FROM {response} r JOIN {client} c ON c.id = r.client_id
+    WHERE r.instrument = 'phq9' AND r.administered_at >= %(low)s AND r.administered_at < %(high)s
+      AND NOT EXISTS (SELECT 1 FROM {response} a WHERE a.amends_id = r.id) {reach}
+    ORDER BY r.client_id, r.administered_at DESC, r.id DESC
+) l
+JOIN {summary} s ON s.client_id = l.client_id AND s.instrument = 'phq9'
+WHERE s.first_total >= 10 AND s.first_response_id <> l.id
+"""
+
+
+def phq9_outcomes(*, team_ids: list[int] | None, low: datetime, high: datetime) -> dict[str, int]:
+    """PHQ-9 response and remission among the clients of ``team_ids`` (all teams: None).
+
+    Cohort: clients whose first PHQ-9 scored 10 or more (the baseline) with a later PHQ-9
+    administered in [``low``, ``high``); the latest of those is compared with the
+    baseline: response when it is at most half the baseline, remission when below 5
+    (after NQF 0710 and 1884, MN Community Measurement). Corrected responses are left out
+    (the correction counts). One query: the PHQ-9s of the period, and each client's
+    baseline from ``InstrumentSummary``."""
+    params: dict = {"low": low, "high": high}
+    reach = ""
+    if team_ids is not None:
+        reach = "AND c.team_id = ANY(%(team_ids)s)"
+        params["team_ids"] = list(team_ids)
+    sql = _PHQ9_OUTCOMES_SQL.format(
+        response=InstrumentResponse._meta.db_table,
+        client=Client._meta.db_table,
+        summary=InstrumentSummary._meta.db_table,
+        reach=reach,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        denominator, response, remission = cursor.fetchone()
+    return {"denominator": denominator, "response": response, "remission": remission}
+
+
+def latest_band_counts(*, instrument: str, team_ids: list[int] | None) -> dict[str, int]:
+    """How many active clients (of ``team_ids``; all teams: None) have each band as their
+    latest (uncorrected) result on ``instrument``. One query."""
+    qs = InstrumentSummary.objects.filter(instrument=instrument, client__status="active")
+    if team_ids is not None:
+        qs = qs.filter(client__team_id__in=team_ids)
+    rows = qs.values("latest_band").annotate(n=Count("pk")).order_by()
+    return {row["latest_band"]: row["n"] for row in rows}
+
+
 # ------------------------------------------------------------------- re-administration
 @dataclass(frozen=True)
 class ReassessmentDue:
@@ -284,40 +338,37 @@ class ReassessmentDue:
 
 
 # Whether a rule applies to a client: an active diagnosis of its category, or a positive
-# (uncorrected) result on its instrument. Two spellings of the same condition:
+# (uncorrected) result on its instrument (``InstrumentSummary.any_positive``; the summary
+# also gives the last administration). Two spellings of the same condition:
 # - NARROW (one client or one case manager's clients): one EXISTS over a UNION ALL, which
 #   PostgreSQL runs as index probes per client;
-# - WIDE (whole teams, for counts): two ORed EXISTS, which PostgreSQL turns into hashed
-#   subplans: one pass over each table beats tens of thousands of probes.
+# - WIDE (whole teams, for counts): an ORed EXISTS, which PostgreSQL turns into a hashed
+#   subplan: one pass over the diagnoses beats tens of thousands of probes.
 _QUALIFIES_NARROW = """EXISTS (
     SELECT 1 FROM {diagnosis} dx
     WHERE rule.diagnosis_category <> '' AND dx.client_id = c.id AND dx.status = 'active'
       AND dx.category = rule.diagnosis_category
     UNION ALL
-    SELECT 1 FROM {response} p
-    WHERE rule.on_positive_screen AND p.client_id = c.id AND p.instrument = rule.instrument
-      AND p.positive AND NOT EXISTS (SELECT 1 FROM {response} a WHERE a.amends_id = p.id)
+    SELECT 1 WHERE rule.on_positive_screen AND s.any_positive
   )"""
 _QUALIFIES_WIDE = """(
     (rule.diagnosis_category <> '' AND EXISTS (
         SELECT 1 FROM {diagnosis} dx WHERE dx.client_id = c.id AND dx.status = 'active'
         AND dx.category = rule.diagnosis_category))
-    OR (rule.on_positive_screen AND EXISTS (
-        SELECT 1 FROM {response} p WHERE p.client_id = c.id AND p.instrument = rule.instrument
-        AND p.positive AND NOT EXISTS (SELECT 1 FROM {response} a WHERE a.amends_id = p.id)))
+    OR (rule.on_positive_screen AND s.any_positive)
   )"""
 
 _DUE_SQL = """
 SELECT c.id, c.client_number, c.first_name, c.last_name, c.preferred_name, c.team_id,
        c.primary_case_manager_id, u.first_name, u.last_name, u.username,
-       rule.instrument, l.last_at, d.due_on
+       rule.instrument, s.latest_at, d.due_on
 FROM {client} c
 JOIN {team} t ON t.id = c.team_id
 CROSS JOIN {rule} rule
 LEFT JOIN {user} u ON u.id = c.primary_case_manager_id
-{last_join}
+LEFT JOIN {summary} s ON s.client_id = c.id AND s.instrument = rule.instrument
 CROSS JOIN LATERAL (
-    SELECT COALESCE((l.last_at AT TIME ZONE t.time_zone)::date + rule.interval_days,
+    SELECT COALESCE((s.latest_at AT TIME ZONE t.time_zone)::date + rule.interval_days,
                     c.enrolled_on, %(as_of)s::date) AS due_on
 ) d
 WHERE c.status = 'active' AND rule.is_active {reach}
@@ -327,18 +378,6 @@ WHERE c.status = 'active' AND rule.is_active {reach}
 """
 _ORDER_BY = """ORDER BY u.last_name NULLS LAST, u.first_name, c.primary_case_manager_id, d.due_on,
          c.last_name, c.first_name, c.id, rule.instrument"""
-# The last administration of each instrument: NARROW probes the (client, instrument,
-# administered_at) index per row; WIDE aggregates all responses once.
-_LAST_NARROW = """LEFT JOIN LATERAL (
-    SELECT max(r.administered_at) AS last_at FROM {response} r
-    WHERE r.client_id = c.id AND r.instrument = rule.instrument
-) l ON true"""
-_LAST_WIDE = """LEFT JOIN (
-    SELECT r.client_id, r.instrument, max(r.administered_at) AS last_at FROM {response} r
-    GROUP BY r.client_id, r.instrument
-) l ON l.client_id = c.id AND l.instrument = rule.instrument"""
-
-
 _CLIENT_FIELDS = [
     "id",
     "client_number",
@@ -377,13 +416,12 @@ def _due_query(
         reach += "AND c.team_id = ANY(%(team_ids)s) "
         params["team_ids"] = list(team_ids)
     tables = {
-        "response": InstrumentResponse._meta.db_table,
+        "summary": InstrumentSummary._meta.db_table,
         "diagnosis": Diagnosis._meta.db_table,
     }
     qualifies = (_QUALIFIES_WIDE if wide else _QUALIFIES_NARROW).format(**tables)
     sql = _DUE_SQL.format(
         qualifies=qualifies,
-        last_join=(_LAST_WIDE if wide else _LAST_NARROW).format(**tables),
         order_by=_ORDER_BY if ordered else "",
         client=Client._meta.db_table,
         team=Team._meta.db_table,

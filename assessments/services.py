@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -27,6 +27,7 @@ from .models import (
     AssessmentStatus,
     ComprehensiveAssessment,
     InstrumentResponse,
+    InstrumentSummary,
     SocialNeed,
     SubstanceUse,
 )
@@ -36,6 +37,69 @@ SUICIDE_RISK = "suicide_risk"
 
 
 # ------------------------------------------------------------------ instrument responses
+# One statement recomputes the summaries of some (or all) clients from their current
+# responses; the migration that created the table ran the same statement for everyone.
+SUMMARY_UPSERT_SQL = """
+INSERT INTO {summary} (client_id, instrument, responses, first_response_id, first_at,
+    first_total, latest_response_id, latest_at, latest_total, latest_band, any_positive)
+SELECT r.client_id, r.instrument, count(*),
+       (array_agg(r.id ORDER BY r.administered_at, r.id))[1],
+       min(r.administered_at),
+       (array_agg(r.total ORDER BY r.administered_at, r.id))[1],
+       (array_agg(r.id ORDER BY r.administered_at DESC, r.id DESC))[1],
+       max(r.administered_at),
+       (array_agg(r.total ORDER BY r.administered_at DESC, r.id DESC))[1],
+       (array_agg(r.band ORDER BY r.administered_at DESC, r.id DESC))[1],
+       coalesce(bool_or(r.positive), false)
+FROM {response} r
+WHERE NOT EXISTS (SELECT 1 FROM {response} a WHERE a.amends_id = r.id) {where}
+GROUP BY r.client_id, r.instrument
+ON CONFLICT (client_id, instrument) DO UPDATE SET
+    responses = EXCLUDED.responses,
+    first_response_id = EXCLUDED.first_response_id,
+    first_at = EXCLUDED.first_at,
+    first_total = EXCLUDED.first_total,
+    latest_response_id = EXCLUDED.latest_response_id,
+    latest_at = EXCLUDED.latest_at,
+    latest_total = EXCLUDED.latest_total,
+    latest_band = EXCLUDED.latest_band,
+    any_positive = EXCLUDED.any_positive
+"""
+_SUMMARY_LOCK = 74_001  # advisory-lock namespace (two-key form): one client at a time
+
+
+def instrument_summaries_refresh(*, client_ids: list[int] | None = None) -> None:
+    """Recompute ``InstrumentSummary`` rows from the current responses: of ``client_ids``,
+    or of every client (``None``; after a bulk load such as the demo seed).
+
+    Called by ``instrument_response_record`` in its transaction. A transaction-level
+    advisory lock per client serialises two responses recorded at the same moment, so
+    the second recomputation sees the first response (READ COMMITTED takes a new snapshot
+    per statement) and no summary misses a response."""
+    params: dict = {}
+    where = ""
+    with transaction.atomic(), connection.cursor() as cursor:
+        if client_ids is None:
+            cursor.execute(f"DELETE FROM {InstrumentSummary._meta.db_table}")
+        else:
+            ids = sorted(set(client_ids))
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s, (id %% 2147483647)::int) "
+                "FROM unnest(%s::bigint[]) AS id",
+                [_SUMMARY_LOCK, ids],
+            )
+            where = "AND r.client_id = ANY(%(ids)s)"
+            params["ids"] = ids
+        cursor.execute(
+            SUMMARY_UPSERT_SQL.format(
+                summary=InstrumentSummary._meta.db_table,
+                response=InstrumentResponse._meta.db_table,
+                where=where,
+            ),
+            params,
+        )
+
+
 def _sex_for(definition, client: Client, sex: str | None) -> str | None:
     if not definition.requires_sex:
         return None
@@ -121,6 +185,7 @@ def instrument_response_record(
         raise Conflict(
             "This response was corrected already: correct the newest one.", field="amends"
         ) from None
+    instrument_summaries_refresh(client_ids=[client.pk])
     link = reverse("assessments:response_detail", args=[client.pk, response.pk])
     audit_record(user=actor, action=AuditAction.CREATE, obj=response, client_id=client.pk)
     summary = f"{definition.name}: {response.score_text}"

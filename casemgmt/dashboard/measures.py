@@ -23,12 +23,14 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
 )
 from django.utils import timezone
 
-from assessments.models import InstrumentResponse
-from assessments.selectors import reassessments_overdue_counts
+from assessments.selectors import (
+    latest_band_counts,
+    phq9_outcomes,
+    reassessments_overdue_counts,
+)
 from careplans.models import CarePlan, Goal, PlanStatus, SafetyPlan
 from clients.models import Client, ClientStatus, RiskFlag, RiskFlagKind
 from referrals.models import Referral, ReferralStatus
@@ -90,12 +92,6 @@ def _day_range(start: date, end: date) -> tuple[datetime, datetime]:
         datetime.combine(start, time.min, tz),
         datetime.combine(end + timedelta(days=1), time.min, tz),
     )
-
-
-def _current_phq9() -> QuerySet:
-    """PHQ-9 responses not corrected by a later one (NOT EXISTS, not a LEFT JOIN)."""
-    corrected = InstrumentResponse.objects.filter(amends=OuterRef("pk"))
-    return InstrumentResponse.objects.filter(instrument="phq9").filter(~Exists(corrected))
 
 
 def follow_up_measures(
@@ -208,29 +204,8 @@ def plan_measures(*, team_ids, as_of: date) -> list[MeasureResult]:
 
 
 def phq9_measures(*, team_ids, start: date, end: date) -> list[MeasureResult]:
-    """Computed in the database: one query whatever the number of clients."""
-    phq9 = _current_phq9().filter(client=OuterRef("pk"))
-    first = phq9.order_by("administered_at", "pk")
     low, high = _day_range(start, end)
-    last_in_period = phq9.filter(administered_at__gte=low, administered_at__lt=high).order_by(
-        "-administered_at", "-pk"
-    )
-    cohort = (
-        _clients(team_ids)
-        .annotate(
-            baseline=Subquery(first.values("total")[:1]),
-            baseline_pk=Subquery(first.values("pk")[:1]),
-            latest=Subquery(last_in_period.values("total")[:1]),
-            latest_pk=Subquery(last_in_period.values("pk")[:1]),
-        )
-        .filter(baseline__gte=10, latest__isnull=False)
-        .exclude(latest_pk=F("baseline_pk"))  # a PHQ-9 after the baseline
-    )
-    counts = cohort.aggregate(
-        denominator=Count("pk"),
-        response=Count("pk", filter=Q(latest__lte=F("baseline") / 2.0)),
-        remission=Count("pk", filter=Q(latest__lt=5)),
-    )
+    counts = phq9_outcomes(team_ids=team_ids, low=low, high=high)
     definition = (
         "Among clients whose first PHQ-9 scored 10 or more (baseline) and who had a "
         "later PHQ-9 in the period: "
@@ -284,23 +259,9 @@ def quality_measures(
 
 def phq9_band_distribution(*, team_ids) -> list[tuple[str, int]]:
     """Latest PHQ-9 band of each active client (one query)."""
-    latest_band = (
-        _current_phq9()
-        .filter(client=OuterRef("pk"))
-        .order_by("-administered_at", "-pk")
-        .values("band")[:1]
-    )
-    rows = (
-        _clients(team_ids)
-        .filter(status=ClientStatus.ACTIVE)
-        .annotate(band=Subquery(latest_band))
-        .exclude(band=None)
-        .values("band")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
+    found = latest_band_counts(instrument="phq9", team_ids=team_ids)
     bands = ["minimal", "mild", "moderate", "moderately severe", "severe"]
     counts = dict.fromkeys(bands, 0)
-    for row in rows:
-        counts[row["band"]] = counts.get(row["band"], 0) + row["n"]
+    for band, n in found.items():
+        counts[band] = counts.get(band, 0) + n
     return list(counts.items())

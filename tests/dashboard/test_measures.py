@@ -4,7 +4,6 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments.models import InstrumentResponse
 from careplans.models import CarePlan, Goal, Problem, SafetyPlan
 from clients.models import ContactNote
 from referrals.models import CareTransition, Referral
@@ -113,17 +112,18 @@ def test_plan_measures(browser_as, supervisor, case_manager, team):
 
 
 def test_phq9_response_and_remission(browser_as, supervisor, case_manager, team):
+    from assessments.services import instrument_response_record
+    from tests.assessments.helpers import phq9
+
     start = timezone.now() - timedelta(days=200)
     for baseline, latest in ((20, 9), (16, 4), (12, 10), (8, 2)):
         client = ClientFactory(team=team)
         for total, when in ((baseline, start), (latest, timezone.now() - timedelta(days=5))):
-            InstrumentResponse.objects.create(
+            instrument_response_record(
+                actor=case_manager,
                 client=client,
                 instrument="phq9",
-                answers=[0] * 9,
-                total=total,
-                band="x",
-                administered_by=case_manager,
+                answers=phq9(total),
                 administered_at=when,
             )
     m = _by_key(browser_as(supervisor).get(reverse("dashboard:measures")))

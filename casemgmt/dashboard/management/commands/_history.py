@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from django.utils import timezone
 
 from assessments.models import InstrumentResponse
+from assessments.services import instrument_summaries_refresh
 from careplans.models import CarePlan, Goal, Problem, SafetyPlan
 from clients.models import Client, ClientStatus, ContactNote
 from referrals.models import CareTransition, FollowUp, Referral
@@ -196,6 +197,7 @@ def seed_history(clients: list[Client], recorder, rng: random.Random, today: dat
                 )
             )
     InstrumentResponse.objects.bulk_create(responses, batch_size=5000)
+    instrument_summaries_refresh()  # the bulk load bypassed the service
     CarePlan.objects.bulk_create(plans, batch_size=5000)
     problems, goals = [], []
     for plan, both in plan_goals:

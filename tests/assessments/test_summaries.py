@@ -1,0 +1,125 @@
+"""``InstrumentSummary``: first and latest current response per client and instrument,
+kept in step by the service (corrections included), equal to a rebuild from scratch, and
+safe when two responses are recorded at the same moment."""
+
+import threading
+from datetime import timedelta
+
+import pytest
+from django.db import connection, transaction
+from django.utils import timezone
+
+from assessments.models import InstrumentSummary
+from assessments.selectors import latest_band_counts, phq9_outcomes
+from assessments.services import instrument_summaries_refresh
+from tests.factories import ClientFactory
+
+from .helpers import give, phq9
+
+
+def _rows():
+    return sorted(
+        InstrumentSummary.objects.values_list(
+            "client_id",
+            "instrument",
+            "responses",
+            "first_response_id",
+            "first_total",
+            "latest_response_id",
+            "latest_total",
+            "latest_band",
+            "any_positive",
+        )
+    )
+
+
+@pytest.mark.django_db
+def test_the_service_keeps_first_latest_and_positive_through_corrections(
+    case_manager, client_record
+):
+    first = give(case_manager, client_record, answers=phq9(16), days_ago=60)
+    later = give(case_manager, client_record, answers=phq9(3), days_ago=5)
+    give(case_manager, client_record, code="gad7", answers=[0] * 7, days_ago=1)
+    s = InstrumentSummary.objects.get(client=client_record, instrument="phq9")
+    assert (s.responses, s.first_response, s.first_total) == (2, first, 16)
+    assert (s.latest_response, s.latest_total, s.latest_band) == (later, 3, "minimal")
+    assert s.any_positive is True  # 16 screens positive, 3 does not
+
+    fixed = give(case_manager, client_record, answers=phq9(6), days_ago=60, amends=first)
+    s.refresh_from_db()
+    assert (s.responses, s.first_response, s.first_total) == (2, fixed, 6)
+    assert s.any_positive is False  # the positive result was corrected
+    gad = InstrumentSummary.objects.get(client=client_record, instrument="gad7")
+    assert (gad.responses, gad.latest_total, gad.any_positive) == (1, 0, False)
+
+    kept = _rows()
+    instrument_summaries_refresh()  # a rebuild from scratch finds the same rows
+    assert _rows() == kept
+
+
+@pytest.mark.django_db
+def test_outcomes_and_bands_read_the_summaries(case_manager, team):
+    now = timezone.now()
+    low, high = now - timedelta(days=90), now + timedelta(days=1)
+    cases = [  # (baseline, latest in period): response, remission
+        (20, 9),  # response
+        (16, 4),  # response and remission
+        (12, 10),  # neither
+        (8, 2),  # baseline below 10: not in the cohort
+        (14, None),  # nothing in the period: not in the cohort
+    ]
+    for baseline, latest in cases:
+        client = ClientFactory(team=team)
+        give(case_manager, client, answers=phq9(baseline), days_ago=200)
+        if latest is not None:
+            give(case_manager, client, answers=phq9(latest + 5), days_ago=30)
+            give(case_manager, client, answers=phq9(latest), days_ago=3)
+    only = ClientFactory(team=team)  # the baseline in the period is not a later PHQ-9
+    give(case_manager, only, answers=phq9(15), days_ago=10)
+    outcomes = phq9_outcomes(team_ids=[team.pk], low=low, high=high)
+    assert outcomes == {"denominator": 3, "response": 2, "remission": 1}
+    assert phq9_outcomes(team_ids=[], low=low, high=high)["denominator"] == 0
+    assert latest_band_counts(instrument="phq9", team_ids=[team.pk]) == {
+        "mild": 1,  # 9
+        "minimal": 2,  # 4, 2
+        "moderate": 2,  # 10, 14
+        "moderately severe": 1,  # 15
+    }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_responses_at_the_same_moment_both_count(case_manager, team):
+    """The second recording waits for the first one's transaction (advisory lock), then
+    recomputes with both responses: no summary misses a response."""
+    client = ClientFactory(team=team)
+    holding, done = threading.Event(), threading.Event()
+    release = threading.Event()
+
+    def first():
+        try:
+            with transaction.atomic():
+                give(case_manager, client, answers=phq9(11), days_ago=2)
+                holding.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    def second():
+        try:
+            give(case_manager, client, answers=phq9(4), days_ago=1)
+            done.set()
+        finally:
+            connection.close()
+
+    a = threading.Thread(target=first)
+    a.start()
+    assert holding.wait(10)
+    b = threading.Thread(target=second)
+    b.start()
+    assert not done.wait(1)  # blocked behind the first transaction's lock
+    release.set()
+    a.join(10)
+    b.join(10)
+    assert done.is_set()
+    s = InstrumentSummary.objects.get(client=client, instrument="phq9")
+    assert (s.responses, s.first_total, s.latest_total) == (2, 11, 4)
