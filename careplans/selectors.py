@@ -2,7 +2,8 @@
 
 Others may call: ``plans_due_for_review(*, user, as_of=None)``,
 ``client_has_current_safety_plan(*, client)``, ``careplan_current(*, client)``,
-``safety_plan_current(*, client)``.
+``safety_plan_current(*, client)``, ``plan_measure_counts(*, team_ids, as_of)`` (the
+dashboard's plan measures).
 """
 
 from __future__ import annotations
@@ -11,12 +12,13 @@ import difflib
 import re
 from datetime import date, timedelta
 
-from django.db.models import Prefetch, QuerySet
+from django.db import connection
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from casemgmt.accounts.models import User
-from clients.models import Client, RiskFlagKind
+from clients.models import Client, RiskFlag, RiskFlagKind
 from clients.selectors import client_ids_in_reach
 
 from .models import (
@@ -28,6 +30,7 @@ from .models import (
     PlanReview,
     PlanSignature,
     PlanStatus,
+    Problem,
     RelapsePreventionPlan,
     SafetyPlan,
     Stage,
@@ -219,3 +222,75 @@ def careplan_diff(*, old: CarePlan, new: CarePlan) -> list[tuple[str, str]]:
         elif tag == "  ":
             result.append(("same", text))
     return result
+
+
+# ------------------------------------------------------------------ measures (dashboard)
+# Active clients, with: a current plan (the active plan, not overdue for review; one
+# active plan per client by constraint, so the join adds no rows), and, for those with a
+# dual diagnosis, an active plan whose goals address both disorders (a goal's problem
+# concerns mental health, another's or the same one's substance use). Hash joins: one
+# pass over plans, goals and problems instead of probes per client.
+_PLAN_MEASURES_SQL = """
+SELECT count(cur.id), count(*),
+       count(*) FILTER (WHERE c.is_dual_diagnosis AND both_.client_id IS NOT NULL),
+       count(*) FILTER (WHERE c.is_dual_diagnosis)
+FROM {client} c
+LEFT JOIN {plan} cur
+       ON cur.client_id = c.id AND cur.status = 'active' AND cur.review_due >= %(as_of)s
+LEFT JOIN (
+    SELECT p.client_id
+    FROM {plan} p
+    JOIN {client} pc ON pc.id = p.client_id
+    JOIN {goal} g ON g.plan_id = p.id
+    JOIN {problem} pr ON pr.id = g.problem_id
+    WHERE p.status = 'active' AND pc.is_dual_diagnosis AND pc.status = 'active' {reach_pc}
+    GROUP BY p.client_id
+    HAVING bool_or(pr.concerns_mental_health) AND bool_or(pr.concerns_substance_use)
+) both_ ON both_.client_id = c.id
+WHERE c.status = 'active' {reach_c}
+"""
+
+
+def plan_measure_counts(*, team_ids: list[int] | None, as_of: date) -> dict[str, tuple[int, int]]:
+    """(numerator, denominator) of the plan measures for the clients of ``team_ids`` (all
+    teams: None). Two queries whatever the number of clients:
+
+    - ``current_plan``: active clients whose active plan is not overdue for review;
+    - ``dual_both_goals``: active dual-diagnosis clients whose active plan has goals for
+      both disorders;
+    - ``suicide_safety_plan``: clients with an active suicide risk flag and a current
+      (not superseded) safety plan.
+    """
+    params: dict = {"as_of": as_of}
+    reach_c = reach_pc = ""
+    if team_ids is not None:
+        params["team_ids"] = list(team_ids)
+        reach_c = "AND c.team_id = ANY(%(team_ids)s)"
+        reach_pc = "AND pc.team_id = ANY(%(team_ids)s)"
+    sql = _PLAN_MEASURES_SQL.format(
+        client=Client._meta.db_table,
+        plan=CarePlan._meta.db_table,
+        goal=Goal._meta.db_table,
+        problem=Problem._meta.db_table,
+        reach_c=reach_c,
+        reach_pc=reach_pc,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        current_n, active_n, both_n, dual_n = cursor.fetchone()
+    flagged = Client.objects.filter(
+        Exists(
+            RiskFlag.objects.filter(
+                client=OuterRef("pk"), kind=RiskFlagKind.SUICIDE, cleared_at__isnull=True
+            )
+        )
+    )
+    if team_ids is not None:
+        flagged = flagged.filter(team_id__in=team_ids)
+    safety = SafetyPlan.objects.filter(client=OuterRef("pk"), superseded_at__isnull=True)
+    safety_n = flagged.aggregate(n=Count("pk", filter=Q(Exists(safety))), d=Count("pk"))
+    return {
+        "current_plan": (current_n, active_n),
+        "dual_both_goals": (both_n, dual_n),
+        "suicide_safety_plan": (safety_n["n"], safety_n["d"]),
+    }

@@ -15,7 +15,14 @@ def team_ids_in_reach(*, user: User) -> QuerySet | None:
         return Team.objects.none().values("id")
     if user.is_admin_role:
         return None
-    return Team.objects.filter(Q(members=user) | Q(supervisors=user)).values("id")
+    # DISTINCT: the two joins multiply rows (members x supervisors); callers that list
+    # the ids literally would repeat each one and mislead the planner's estimates.
+    return (
+        Team.objects.filter(Q(members=user) | Q(supervisors=user))
+        .order_by()
+        .values("id")
+        .distinct()
+    )
 
 
 def team_list(*, user: User) -> QuerySet[Team]:

@@ -12,12 +12,20 @@ BAR_X, BAR_SPAN = 35.0, 55.0  # bars start at 35 % of the width and span at most
 
 @dataclass
 class Bar:
+    """One bar; the SVG coordinates are strings already (no number localisation per
+    attribute when a page draws a bar for each of 200 case managers)."""
+
     label: str
+    short_label: str
     value: int
-    text_y: float
-    rect_y: float
-    rect_width: float
-    value_x: float
+    text_y: str
+    rect_y: str
+    rect_width: str
+    value_x: str
+
+
+def _short(label: str, size: int = 22) -> str:
+    return label if len(label) <= size else label[: size - 1] + "…"
 
 
 def bars(rows: list[tuple[str, int]], *, row_height: float = 8) -> list[Bar]:
@@ -29,11 +37,12 @@ def bars(rows: list[tuple[str, int]], *, row_height: float = 8) -> list[Bar]:
         result.append(
             Bar(
                 label,
+                _short(label),
                 value,
-                round(y + 5, 2),
-                round(y + 1.5, 2),
-                round(width, 2),
-                round(BAR_X + width + 1.5, 2),
+                f"{y + 5:.2f}",
+                f"{y + 1.5:.2f}",
+                f"{width:.2f}",
+                f"{BAR_X + width + 1.5:.2f}",
             )
         )
     return result

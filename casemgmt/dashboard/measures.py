@@ -14,16 +14,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import (
-    Aggregate,
-    Count,
-    DurationField,
-    Exists,
-    F,
-    OuterRef,
-    Q,
-    QuerySet,
-)
 from django.utils import timezone
 
 from assessments.selectors import (
@@ -31,10 +21,12 @@ from assessments.selectors import (
     phq9_outcomes,
     reassessments_overdue_counts,
 )
-from careplans.models import CarePlan, Goal, PlanStatus, SafetyPlan
-from clients.models import Client, ClientStatus, RiskFlag, RiskFlagKind
-from referrals.models import Referral, ReferralStatus
-from referrals.selectors import followup_rates, transition_followup_measures
+from careplans.selectors import plan_measure_counts
+from referrals.selectors import (
+    followup_rates,
+    referral_closure_counts,
+    transition_followup_measures,
+)
 
 FOLLOW_UP_DEFINITIONS = {
     "FUH": "Discharges from inpatient psychiatric care followed by a visit (in person, video "
@@ -46,15 +38,6 @@ FOLLOW_UP_DEFINITIONS = {
     "FUI": "Discharges from withdrawal management or residential substance use care "
     "followed by a visit within {days} days; a visit on the discharge day counts.",
 }
-
-
-class Median(Aggregate):
-    """PostgreSQL's ordered-set aggregate PERCENTILE_CONT(0.5) (core, no extension)."""
-
-    function = "PERCENTILE_CONT"
-    name = "Median"
-    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
-    output_field = DurationField()
 
 
 @dataclass
@@ -73,16 +56,6 @@ class MeasureResult:
     @property
     def percent(self) -> str:
         return "—" if self.rate is None else f"{self.rate:.0%}"
-
-
-def _clients(team_ids: list[int] | None) -> QuerySet[Client]:
-    qs = Client.objects.all()
-    return qs if team_ids is None else qs.filter(team_id__in=team_ids)
-
-
-def _in_teams(qs: QuerySet, team_ids: list[int] | None) -> QuerySet:
-    """Rows of clients in the teams (all rows when ``team_ids`` is None: no join)."""
-    return qs if team_ids is None else qs.filter(client__team_id__in=team_ids)
 
 
 def _day_range(start: date, end: date) -> tuple[datetime, datetime]:
@@ -121,22 +94,7 @@ def follow_up_measures(
 
 def referral_measures(*, team_ids, start: date, end: date) -> list[MeasureResult]:
     low, high = _day_range(start, end)
-    closed = _in_teams(Referral.objects, team_ids).filter(
-        closed_at__gte=low,
-        closed_at__lt=high,
-        status__in=[
-            ReferralStatus.COMPLETED,
-            ReferralStatus.DECLINED,
-            ReferralStatus.NO_SHOW,
-            ReferralStatus.CANCELLED,
-        ],
-    )
-    loop = Q(status=ReferralStatus.COMPLETED) & ~Q(completion_confirmation="")
-    figures = closed.order_by().aggregate(
-        total=Count("pk"),
-        loop=Count("pk", filter=loop),
-        median=Median(F("closed_at") - F("sent_at"), filter=loop & Q(sent_at__isnull=False)),
-    )
+    figures = referral_closure_counts(team_ids=team_ids, low=low, high=high)
     days = None if figures["median"] is None else figures["median"].total_seconds() / 86400
     return [
         MeasureResult(
@@ -152,28 +110,10 @@ def referral_measures(*, team_ids, start: date, end: date) -> list[MeasureResult
 
 
 def plan_measures(*, team_ids, as_of: date) -> list[MeasureResult]:
-    active = _clients(team_ids).filter(status=ClientStatus.ACTIVE)
-    current = CarePlan.objects.filter(
-        client=OuterRef("pk"), status=PlanStatus.ACTIVE, review_due__gte=as_of
-    )
-    plan = CarePlan.objects.filter(client=OuterRef("pk"), status=PlanStatus.ACTIVE)
-    both = plan.filter(
-        Exists(Goal.objects.filter(plan=OuterRef("pk"), problem__concerns_mental_health=True))
-        & Exists(Goal.objects.filter(plan=OuterRef("pk"), problem__concerns_substance_use=True))
-    )
-    dual = active.filter(is_dual_diagnosis=True)
-    flagged = _clients(team_ids).filter(
-        Exists(
-            RiskFlag.objects.filter(
-                client=OuterRef("pk"), kind=RiskFlagKind.SUICIDE, cleared_at__isnull=True
-            )
-        )
-    )
-    safety = SafetyPlan.objects.filter(client=OuterRef("pk"), superseded_at__isnull=True)
-    # Numerator and denominator of each measure in one query.
-    current_n = active.aggregate(n=Count("pk", filter=Q(Exists(current))), d=Count("pk"))
-    both_n = dual.aggregate(n=Count("pk", filter=Q(Exists(both))), d=Count("pk"))
-    safety_n = flagged.aggregate(n=Count("pk", filter=Q(Exists(safety))), d=Count("pk"))
+    counts = plan_measure_counts(team_ids=team_ids, as_of=as_of)
+    current_n = dict(zip("nd", counts["current_plan"], strict=True))
+    both_n = dict(zip("nd", counts["dual_both_goals"], strict=True))
+    safety_n = dict(zip("nd", counts["suicide_safety_plan"], strict=True))
     return [
         MeasureResult(
             "current_plan",
