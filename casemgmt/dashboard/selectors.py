@@ -101,7 +101,19 @@ class TodayItem:
     due: date | None
     when: str  # "overdue 2 days", "due tomorrow"
     overdue: bool
-    link: str
+    route: str  # URL name and arguments of the "Open" link: reversed only when shown
+    route_args: tuple
+
+    @property
+    def link(self) -> str:
+        from django.urls import reverse
+
+        return reverse(self.route, args=self.route_args)
+
+
+# The client fields a Today line shows (name, number): a caseload of hundreds of lines
+# should not load every column of every client.
+_CLIENT_COLUMNS = ("id", "client_number", "first_name", "last_name", "preferred_name")
 
 
 def relative_due(day: date | None, today: date) -> str:
@@ -117,15 +129,20 @@ def relative_due(day: date | None, today: date) -> str:
     return f"due in {delta} days"
 
 
-def _item(client, what, due, today, link) -> TodayItem:
-    return TodayItem(client, what, due, relative_due(due, today), bool(due and due < today), link)
+def _item(client, what, due, today, route, *args) -> TodayItem:
+    overdue = bool(due and due < today)
+    return TodayItem(client, what, due, relative_due(due, today), overdue, route, args)
+
+
+def _with_client(qs: QuerySet, *fields: str) -> QuerySet:
+    """``qs`` with its client joined, loading only ``fields`` and the client's columns."""
+    columns = [f"client__{c}" for c in _CLIENT_COLUMNS]
+    return qs.select_related(None).select_related("client").only(*fields, *columns)
 
 
 def today_for(*, user: User, as_of: date | None = None) -> dict[str, list[TodayItem]]:
     """What needs this user now, most urgent first (UX.md: the Today page). A fixed
     number of queries whatever the caseload."""
-    from django.urls import reverse
-
     from assessments.selectors import reassessments_due
     from careplans.selectors import plans_due_for_review
     from referrals.models import FollowUpStatus
@@ -134,21 +151,29 @@ def today_for(*, user: User, as_of: date | None = None) -> dict[str, list[TodayI
     today = as_of or timezone.localdate()
     now = timezone.now()
 
-    def chart(client, name="clients:detail"):
-        return reverse(name, args=[client.pk])
-
     followups = []
     open_followups = followup_list(user=user).filter(
         assignee=user, status=FollowUpStatus.OPEN, due_on__lte=today + timedelta(days=7)
     )
-    for f in open_followups:
-        link = reverse("referrals:followup_close", args=[f.pk])
-        item = _item(f.client, f.title, f.due_on, today, link)
+    for f in _with_client(open_followups, "title", "due_on", "due_at", "client"):
+        item = _item(f.client, f.title, f.due_on, today, "referrals:followup_close", f.pk)
         item.overdue = f.due_at < now  # a follow-up with a time is overdue after it
         followups.append(item)
-    mine = client_list(user=user).filter(primary_case_manager=user)
+    mine = (
+        client_list(user=user)
+        .filter(primary_case_manager=user)
+        .select_related(None)
+        .only(*_CLIENT_COLUMNS)
+    )
     flagged = [
-        _item(c, ", ".join(f.get_kind_display() for f in c.active_flags), None, today, chart(c))
+        _item(
+            c,
+            ", ".join(f.get_kind_display() for f in c.active_flags),
+            None,
+            today,
+            "clients:detail",
+            c.pk,
+        )
         for c in mine.filter(
             pk__in=RiskFlag.objects.filter(cleared_at__isnull=True).values("client_id")
         ).order_by("last_name", "first_name")
@@ -159,11 +184,17 @@ def today_for(*, user: User, as_of: date | None = None) -> dict[str, list[TodayI
             f"Care plan review (version {p.version})",
             p.review_due,
             today,
-            reverse("careplans:client_plan", args=[p.client_id]),
+            "careplans:client_plan",
+            p.client_id,
         )
-        for p in plans_due_for_review(user=user, as_of=today + timedelta(days=14))
-        .filter(client__primary_case_manager=user)
-        .select_related("client")
+        for p in _with_client(
+            plans_due_for_review(user=user, as_of=today + timedelta(days=14)).filter(
+                client__primary_case_manager=user
+            ),
+            "version",
+            "review_due",
+            "client",
+        )
     ]
     # One line per client: "PHQ-9, GAD-7 re-assessment", due at the earliest date.
     by_client: dict[int, list] = {}
@@ -176,7 +207,8 @@ def today_for(*, user: User, as_of: date | None = None) -> dict[str, list[TodayI
                 ", ".join(d.instrument_name for d in due) + " re-assessment",
                 min(d.due_on for d in due),
                 today,
-                reverse("assessments:client_assessments", args=[due[0].client.pk]),
+                "assessments:client_assessments",
+                due[0].client.pk,
             )
             for due in by_client.values()
         ),
@@ -188,10 +220,20 @@ def today_for(*, user: User, as_of: date | None = None) -> dict[str, list[TodayI
             f"Referral to {r.recipient_name}: {r.get_status_display().lower()}",
             r.response_due_on,
             today,
-            reverse("referrals:referral_detail", args=[r.client_id, r.pk]),
+            "referrals:referral_detail",
+            r.client_id,
+            r.pk,
         )
-        for r in referral_list(user=user)
-        .filter(client__primary_case_manager=user, status__in=metrics.WAITING_STATUSES)
+        for r in _with_client(
+            referral_list(user=user).filter(
+                client__primary_case_manager=user, status__in=metrics.WAITING_STATUSES
+            ),
+            "status",
+            "response_due_on",
+            "provider_name",
+            "client",
+            "service__organization__name",
+        )
         .select_related("service__organization")
         .order_by("response_due_on")
     ]

@@ -1,9 +1,11 @@
 import csv
+from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 
 from casemgmt.audit.models import AuditAction
 from casemgmt.audit.services import audit_record
@@ -54,13 +56,40 @@ def _filtered(request):
     return filters, values, scope
 
 
+@dataclass(frozen=True)
+class _Cell:
+    key: str
+    value: int
+    href: str
+    label: str
+    emphasis: bool
+
+
 @login_required
 def team(request):
     filters, values, scope = _filtered(request)
     sort = request.GET.get("sort", "")
     rows = caseload_rows(scope=scope, sort=sort)
     totals = [(m, sum(r.get(m.key) for r in rows)) for m in metrics.METRICS]
-    table = [(r, [(m, r.get(m.key)) for m in metrics.METRICS]) for r in rows]
+    # Each cell's link and label built here once: a dashboard of all teams has about
+    # 200 rows x 7 figures, too many for a {% url %} and filters per cell.
+    base = reverse("dashboard:clients")
+    table = [
+        (
+            r,
+            [
+                _Cell(
+                    m.key,
+                    r.get(m.key),
+                    f"{base}?metric={m.key}&case_manager={r.case_manager.pk}",
+                    f"{r.get(m.key)} {m.label.lower()}, {r.case_manager.display_name}",
+                    m.key != "active",
+                )
+                for m in metrics.METRICS
+            ],
+        )
+        for r in rows
+    ]
     audit_record(user=request.user, action=AuditAction.VIEW, object_type="dashboard.team")
     query = request.GET.copy()
     query.pop("sort", None)

@@ -64,7 +64,7 @@ def caseload(team, case_manager, teammate, supervisor):
 def _figures(response, manager):
     for row, cells in response.context["rows"]:
         if row.case_manager == manager:
-            return {m.key: v for m, v in cells}
+            return {c.key: c.value for c in cells}
     raise AssertionError("no row")
 
 
