@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from casemgmt.accounts.models import Team, User
 from casemgmt.accounts.selectors import team_ids_in_reach
-from clients.models import Client, Diagnosis
+from clients.models import Client
 from clients.selectors import client_ids_in_reach
 
 from .instruments import INSTRUMENTS, InstrumentDefinition
@@ -337,25 +337,14 @@ class ReassessmentDue:
         return self.overdue_days > 0
 
 
-# Whether a rule applies to a client: an active diagnosis of its category, or a positive
+# Whether a rule applies to a client: an active diagnosis of its category
+# (``Client.diagnosis_categories``, kept by the diagnosis service) or a positive
 # (uncorrected) result on its instrument (``InstrumentSummary.any_positive``; the summary
-# also gives the last administration). Two spellings of the same condition:
-# - NARROW (one client or one case manager's clients): one EXISTS over a UNION ALL, which
-#   PostgreSQL runs as index probes per client;
-# - WIDE (whole teams, for counts): an ORed EXISTS, which PostgreSQL turns into a hashed
-#   subplan: one pass over the diagnoses beats tens of thousands of probes.
-_QUALIFIES_NARROW = """EXISTS (
-    SELECT 1 FROM {diagnosis} dx
-    WHERE rule.diagnosis_category <> '' AND dx.client_id = c.id AND dx.status = 'active'
-      AND dx.category = rule.diagnosis_category
-    UNION ALL
-    SELECT 1 WHERE rule.on_positive_screen AND s.any_positive
-  )"""
-_QUALIFIES_WIDE = """(
-    (rule.diagnosis_category <> '' AND EXISTS (
-        SELECT 1 FROM {diagnosis} dx WHERE dx.client_id = c.id AND dx.status = 'active'
-        AND dx.category = rule.diagnosis_category))
-    OR (rule.on_positive_screen AND s.any_positive)
+# also gives the last administration). Columns only: no search of diagnoses or
+# responses per client, so one spelling serves one client and 50,000 alike.
+_QUALIFIES = """(
+    (rule.diagnosis_category <> '' AND rule.diagnosis_category = ANY(c.diagnosis_categories))
+    OR (rule.on_positive_screen AND s.any_positive IS TRUE)
   )"""
 
 _DUE_SQL = """
@@ -395,7 +384,6 @@ def _due_query(
     as_of: date,
     client_id=None,
     case_manager_id=None,
-    wide: bool = False,
     ordered: bool = True,
 ) -> tuple[str, dict]:
     params: dict = {"as_of": as_of}
@@ -415,20 +403,15 @@ def _due_query(
     elif team_ids is not None:
         reach += "AND c.team_id = ANY(%(team_ids)s) "
         params["team_ids"] = list(team_ids)
-    tables = {
-        "summary": InstrumentSummary._meta.db_table,
-        "diagnosis": Diagnosis._meta.db_table,
-    }
-    qualifies = (_QUALIFIES_WIDE if wide else _QUALIFIES_NARROW).format(**tables)
     sql = _DUE_SQL.format(
-        qualifies=qualifies,
+        qualifies=_QUALIFIES,
         order_by=_ORDER_BY if ordered else "",
         client=Client._meta.db_table,
         team=Team._meta.db_table,
         rule=ReassessmentRule._meta.db_table,
         user=User._meta.db_table,
+        summary=InstrumentSummary._meta.db_table,
         reach=reach,
-        **tables,
     )
     return sql, params
 
@@ -439,9 +422,7 @@ def reassessments_overdue_counts(
     """How many active clients have at least one overdue re-assessment, and how many
     overdue items in all (for the quality measures). One query, counted in SQL."""
     as_of = as_of or timezone.localdate()
-    # A few teams: index probes per client; many or all teams: one pass over each table.
-    wide = team_ids is None or len(team_ids) > 4
-    sql, params = _due_query(team_ids=team_ids, as_of=as_of, wide=wide, ordered=False)
+    sql, params = _due_query(team_ids=team_ids, as_of=as_of, ordered=False)
     active = Client.objects.filter(status="active")
     if team_ids is not None:
         active = active.filter(team_id__in=team_ids)
@@ -478,7 +459,6 @@ def reassessments_due(
         as_of=as_of,
         client_id=client_id,
         case_manager_id=case_manager_id,
-        wide=client_id is None and case_manager_id is None,
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

@@ -139,6 +139,13 @@ class Client(models.Model):
     discharge_reason = models.CharField(max_length=20, choices=DischargeReason.choices, blank=True)
     # Derived, kept by the services (never edited directly)
     is_dual_diagnosis = models.BooleanField(default=False, editable=False)
+    diagnosis_categories = ArrayField(
+        models.CharField(max_length=20),
+        default=list,
+        blank=True,
+        editable=False,
+        help_text="Categories of the active diagnoses (for rules such as re-assessments).",
+    )
     search_document = SearchVectorField(null=True, editable=False)
     name_phonetic = ArrayField(
         models.CharField(max_length=8), default=list, blank=True, editable=False

@@ -228,6 +228,7 @@ CROSS JOIN LATERAL (
                 AT TIME ZONE tm.time_zone)
           AND n.contact_at < ((t.discharged_on + w.days + 1)::timestamp AT TIME ZONE tm.time_zone)
     ) AS met
+    OFFSET 0  -- keeps the search as one step: both counts read its result
 ) v
 WHERE t.measure <> '' AND t.discharged_on BETWEEN %(start)s AND %(end)s {reach}
 GROUP BY 1, 2, 3

@@ -5,7 +5,12 @@ Other apps import from here: ``from clients.services import risk_flag_set, timel
 
 from .careteam import care_team_member_add, care_team_member_end
 from .consents import consent_create, consent_revoke
-from .diagnoses import client_dual_diagnosis_refresh, diagnosis_add, diagnosis_update
+from .diagnoses import (
+    client_diagnosis_flags_refresh,
+    client_dual_diagnosis_refresh,
+    diagnosis_add,
+    diagnosis_update,
+)
 from .emergency import EMERGENCY_ACCESS_MINUTES, emergency_access_grant
 from .flags import risk_flag_clear, risk_flag_set
 from .notes import note_addendum_add, note_create, note_sign, note_update
@@ -29,6 +34,7 @@ __all__ = [
     "care_team_member_end",
     "client_change_status",
     "client_create",
+    "client_diagnosis_flags_refresh",
     "client_dual_diagnosis_refresh",
     "client_numbers_allocate",
     "client_search_refresh",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef
@@ -18,17 +19,31 @@ from ..models import Client, Diagnosis, DiagnosisCategory, DiagnosisStatus
 from .timeline import timeline_record
 
 
-def client_dual_diagnosis_refresh(*, client: Client) -> bool:
-    """A client is dual diagnosis with at least one ACTIVE mental health and one ACTIVE
-    substance use diagnosis. Stored on the client so lists filter on an index."""
+def client_diagnosis_flags_refresh(*, client_ids: list[int] | None = None) -> None:
+    """Store on each client what their ACTIVE diagnoses say, so that lists and rules read
+    a column instead of searching diagnoses: ``is_dual_diagnosis`` (at least one mental
+    health and one substance use diagnosis) and ``diagnosis_categories`` (the distinct
+    categories, sorted). For ``client_ids``, or every client (``None``: after a bulk
+    load). One UPDATE."""
     active = Diagnosis.objects.filter(client=OuterRef("pk"), status=DiagnosisStatus.ACTIVE)
-    Client.objects.filter(pk=client.pk).update(
+    clients = Client.objects.all()
+    if client_ids is not None:
+        clients = clients.filter(pk__in=client_ids)
+    clients.update(
         is_dual_diagnosis=Exists(active.filter(category=DiagnosisCategory.MENTAL_HEALTH))
-        & Exists(active.filter(category=DiagnosisCategory.SUBSTANCE_USE))
+        & Exists(active.filter(category=DiagnosisCategory.SUBSTANCE_USE)),
+        diagnosis_categories=ArraySubquery(
+            active.order_by("category").values("category").distinct()
+        ),
     )
-    client.is_dual_diagnosis = Client.objects.values_list("is_dual_diagnosis", flat=True).get(
-        pk=client.pk
-    )
+
+
+def client_dual_diagnosis_refresh(*, client: Client) -> bool:
+    """Refresh ``client``'s derived diagnosis fields; True when dual diagnosis."""
+    client_diagnosis_flags_refresh(client_ids=[client.pk])
+    client.is_dual_diagnosis, client.diagnosis_categories = Client.objects.values_list(
+        "is_dual_diagnosis", "diagnosis_categories"
+    ).get(pk=client.pk)
     return client.is_dual_diagnosis
 
 

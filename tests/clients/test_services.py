@@ -299,17 +299,20 @@ def test_dual_diagnosis_needs_active_mental_health_and_substance_use(case_manage
     assert mh.description == "Major depressive disorder, recurrent, moderate"  # from the list
     client.refresh_from_db()
     assert not client.is_dual_diagnosis
+    assert client.diagnosis_categories == ["mental_health"]
     su = services.diagnosis_add(
         actor=case_manager, client=client, icd10_code="F1020", description="Alcohol dependence"
     )
     client.refresh_from_db()
     assert su.icd10_code == "F10.20" and su.category == "substance_use"
     assert client.is_dual_diagnosis
+    assert client.diagnosis_categories == ["mental_health", "substance_use"]
     services.diagnosis_update(
         actor=case_manager, diagnosis=su, data={"status": DiagnosisStatus.IN_REMISSION}
     )
     client.refresh_from_db()
     assert not client.is_dual_diagnosis  # remission is not active
+    assert client.diagnosis_categories == ["mental_health"]
 
 
 @pytest.mark.parametrize(

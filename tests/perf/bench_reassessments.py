@@ -94,8 +94,10 @@ def _seed(n_clients: int) -> dict:
     Diagnosis.objects.bulk_create(diagnoses, batch_size=5000)
     InstrumentResponse.objects.bulk_create(responses, batch_size=5000)
     from assessments.services import instrument_summaries_refresh
+    from clients.services import client_diagnosis_flags_refresh
 
-    instrument_summaries_refresh()  # the bulk load bypassed the service
+    instrument_summaries_refresh()  # the bulk load bypassed the services
+    client_diagnosis_flags_refresh()
     return {"case manager": managers[0], "supervisor (3 teams)": supervisor, "admin (all)": admin}
 
 

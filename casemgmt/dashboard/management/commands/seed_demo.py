@@ -17,7 +17,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from faker import Faker
 from tqdm import tqdm
 
@@ -34,7 +34,11 @@ from clients.models import (
     RiskFlagKind,
 )
 from clients.search import phonetic_keys
-from clients.services import client_numbers_allocate, client_search_refresh
+from clients.services import (
+    client_diagnosis_flags_refresh,
+    client_numbers_allocate,
+    client_search_refresh,
+)
 
 DEMO_PASSWORD = "demo-pass-2026"
 # (username, what it shows) in the order printed by `make run`.
@@ -201,11 +205,7 @@ class Command(BaseCommand):
                     )
         Diagnosis.objects.bulk_create(diagnoses)
         RiskFlag.objects.bulk_create(flags)
-        active = Diagnosis.objects.filter(client=OuterRef("pk"), status=DiagnosisStatus.ACTIVE)
-        Client.objects.filter(pk__in=[c.pk for c in clients]).update(
-            is_dual_diagnosis=Exists(active.filter(category=DiagnosisCategory.MENTAL_HEALTH))
-            & Exists(active.filter(category=DiagnosisCategory.SUBSTANCE_USE))
-        )
+        client_diagnosis_flags_refresh(client_ids=[c.pk for c in clients])
 
     def _client(self, number, teams, managers, fake: Faker, rng: random.Random) -> Client:
         team = rng.choice(teams)
