@@ -240,10 +240,10 @@ LEFT JOIN {plan} cur
 LEFT JOIN (
     SELECT p.client_id
     FROM {plan} p
-    JOIN {client} pc ON pc.id = p.client_id
+    {reach_pc}
     JOIN {goal} g ON g.plan_id = p.id
     JOIN {problem} pr ON pr.id = g.problem_id
-    WHERE p.status = 'active' AND pc.is_dual_diagnosis AND pc.status = 'active' {reach_pc}
+    WHERE p.status = 'active'
     GROUP BY p.client_id
     HAVING bool_or(pr.concerns_mental_health) AND bool_or(pr.concerns_substance_use)
 ) both_ ON both_.client_id = c.id
@@ -266,7 +266,12 @@ def plan_measure_counts(*, team_ids: list[int] | None, as_of: date) -> dict[str,
     if team_ids is not None:
         params["team_ids"] = list(team_ids)
         reach_c = "AND c.team_id = ANY(%(team_ids)s)"
-        reach_pc = "AND pc.team_id = ANY(%(team_ids)s)"
+        # Narrow the plans to the teams' dual-diagnosis clients before grouping (for all
+        # teams the outer query's filter is enough: one scan of the clients, not two).
+        reach_pc = (
+            f"JOIN {Client._meta.db_table} pc ON pc.id = p.client_id AND pc.is_dual_diagnosis "
+            "AND pc.status = 'active' AND pc.team_id = ANY(%(team_ids)s)"
+        )
     sql = _PLAN_MEASURES_SQL.format(
         client=Client._meta.db_table,
         plan=CarePlan._meta.db_table,
