@@ -12,6 +12,7 @@ class UserAdmin(BaseUserAdmin):
 
 @admin.register(Team)
 class TeamAdmin(admin.ModelAdmin):
-    list_display = ("name", "time_zone", "is_active")
-    search_fields = ("name",)
+    list_display = ("name", "program", "time_zone", "is_active")
+    list_filter = ("program", "is_active")
+    search_fields = ("name", "program")
     filter_horizontal = ("members", "supervisors")

@@ -58,6 +58,12 @@ class Team(models.Model):
     """A program or clinic team: its members work its clients, its supervisors oversee them."""
 
     name = models.CharField(max_length=120, unique=True)
+    program = models.CharField(
+        max_length=80,
+        blank=True,
+        help_text="The program the team delivers (e.g. Assertive Community Treatment); "
+        "dashboards filter by it.",
+    )
     time_zone = models.CharField(max_length=64, default=settings.TIME_ZONE)
     is_active = models.BooleanField(default=True)
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="teams", blank=True)

@@ -32,6 +32,12 @@ def team_list(*, user: User) -> QuerySet[Team]:
     return qs if ids is None else qs.filter(id__in=ids)
 
 
+def program_list(*, user: User) -> list[str]:
+    """The programs of the active teams in reach of ``user``, sorted (one query)."""
+    teams = team_list(user=user).exclude(program="").order_by("program")
+    return list(teams.values_list("program", flat=True).distinct())
+
+
 def staff_list(*, user: User) -> QuerySet[User]:
     """Active staff who belong to a team in reach of ``user`` (for case manager pick-lists)."""
     ids = team_ids_in_reach(user=user)

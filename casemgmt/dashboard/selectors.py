@@ -24,19 +24,38 @@ def can_see_team_dashboard(user: User) -> bool:
     )
 
 
-def dashboard_scope(
-    *, user: User, team: Team | None = None, case_manager: User | None = None
-) -> QuerySet[Client]:
-    """Clients the dashboard counts for ``user``: supervisors their teams, admins all."""
+def dashboard_team_ids(
+    *, user: User, team: Team | None = None, program: str = ""
+) -> list[int] | None:
+    """Ids of the teams the dashboard counts for ``user`` (supervisors their teams, admins
+    all: ``None`` when no filter narrows them), narrowed to ``team`` and to the teams of
+    ``program``. A literal list (a handful of teams) keeps every metric query simple."""
     if not can_see_team_dashboard(user):
         raise PermissionDenied
-    qs = Client.objects.all()
     ids = team_ids_in_reach(user=user)
-    if ids is not None:
-        # A literal list (a handful of teams) keeps every metric query simple.
-        qs = qs.filter(team_id__in=list(ids.values_list("id", flat=True)))
+    if team is None and not program:
+        return None if ids is None else list(ids.values_list("id", flat=True))
+    teams = Team.objects.all() if ids is None else Team.objects.filter(id__in=ids)
     if team is not None:
-        qs = qs.filter(team=team)
+        teams = teams.filter(pk=team.pk)
+    if program:
+        teams = teams.filter(program=program)
+    return list(teams.values_list("id", flat=True))
+
+
+def dashboard_scope(
+    *,
+    user: User,
+    team: Team | None = None,
+    case_manager: User | None = None,
+    program: str = "",
+) -> QuerySet[Client]:
+    """Clients the dashboard counts for ``user``: supervisors their teams, admins all;
+    narrowed by team, program and case manager."""
+    qs = Client.objects.all()
+    ids = dashboard_team_ids(user=user, team=team, program=program)
+    if ids is not None:
+        qs = qs.filter(team_id__in=ids)
     if case_manager is not None:
         qs = qs.filter(primary_case_manager=case_manager)
     return qs

@@ -3,9 +3,10 @@ from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.urls import reverse
+from rest_framework.exceptions import ValidationError as DRFValidationError
 
 from casemgmt.audit.models import AuditAction
 from casemgmt.audit.services import audit_record
@@ -24,9 +25,22 @@ from .selectors import (
     caseload_rows,
     caseload_sizes,
     dashboard_scope,
+    dashboard_team_ids,
     drilldown,
     today_for,
 )
+
+
+class FilterInvalid(DRFValidationError):
+    """A dashboard filter that does not validate: 400 naming the field (the API's error
+    handler answers it; the CSV views through ``_bad_filters``)."""
+
+
+def _bad_filters(error: FilterInvalid) -> HttpResponse:
+    lines = [
+        f"{name}: {' '.join(str(m) for m in messages)}" for name, messages in error.detail.items()
+    ]
+    return HttpResponseBadRequest("\n".join(lines) + "\n", content_type="text/plain")
 
 
 @login_required
@@ -45,13 +59,22 @@ def today(request):
     )
 
 
-def _filtered(request):
+def _filtered(request, *, strict: bool = False):
+    """The dashboard filters of the request, their values and the clients in scope.
+
+    ``strict`` (the API and CSV exports): a filter that does not validate is a 400 naming
+    it. Pages show the message next to the field and leave the value out."""
     if not can_see_team_dashboard(request.user):
         raise PermissionDenied
     filters = DashboardFilter(request.GET, queryset=Client.objects.none(), request=request)
+    if strict and not filters.is_valid():
+        raise FilterInvalid({name: list(errors) for name, errors in filters.errors.items()})
     values = filters.values()
     scope = dashboard_scope(
-        user=request.user, team=values["team"], case_manager=values["case_manager"]
+        user=request.user,
+        team=values["team"],
+        case_manager=values["case_manager"],
+        program=values["program"],
     )
     return filters, values, scope
 
@@ -123,28 +146,19 @@ def clients(request):
     )
     heading = metrics.BY_KEY[metric].label + (f" — {manager.display_name}" if manager else "")
     # The same list page as the caseload; the filter form's own fields carry team and
-    # case manager, so only the metric rides along as a hidden field.
+    # case manager, so only the metric (and the program) ride along as hidden fields.
     return client_list_page(
         request,
         queryset,
         heading=heading,
         definition=metrics.BY_KEY[metric].definition,
-        keep={"metric": metric},
+        keep={"metric": metric, **({"program": values["program"]} if values["program"] else {})},
     )
 
 
-def _team_ids(request, team) -> list[int] | None:
-    from casemgmt.accounts.selectors import team_ids_in_reach
-
-    if team is not None:
-        return [team.pk]
-    ids = team_ids_in_reach(user=request.user)
-    return None if ids is None else list(ids.values_list("id", flat=True))
-
-
-def measures_data(request) -> dict:
-    filters, values, scope = _filtered(request)
-    team_ids = _team_ids(request, values["team"])
+def measures_data(request, *, strict: bool = False) -> dict:
+    filters, values, scope = _filtered(request, strict=strict)
+    team_ids = dashboard_team_ids(user=request.user, team=values["team"], program=values["program"])
     from django.utils import timezone
 
     today = timezone.localdate()
@@ -183,7 +197,10 @@ def measures(request):
 
 @login_required
 def measures_csv(request):
-    context = measures_data(request)
+    try:
+        context = measures_data(request, strict=True)
+    except FilterInvalid as error:
+        return _bad_filters(error)
     audit_record(
         user=request.user,
         action=AuditAction.EXPORT,
@@ -211,7 +228,10 @@ def measures_csv(request):
 @login_required
 def clients_csv(request):
     """The clients behind a figure (or any client list filter), as CSV. Audited."""
-    filters, values, scope = _filtered(request)
+    try:
+        filters, values, scope = _filtered(request, strict=True)
+    except FilterInvalid as error:
+        return _bad_filters(error)
     metric = request.GET.get("metric") if request.GET.get("metric") in metrics.BY_KEY else "active"
     manager = values["case_manager"]
     queryset = drilldown(
@@ -267,7 +287,10 @@ def attention(request):
 
 @login_required
 def team_csv(request):
-    filters, values, scope = _filtered(request)
+    try:
+        filters, values, scope = _filtered(request, strict=True)
+    except FilterInvalid as error:
+        return _bad_filters(error)
     rows = caseload_rows(scope=scope)
     audit_record(
         user=request.user,

@@ -1,5 +1,6 @@
 """``/api/v1/dashboard/...``: the same figures as the pages, with the same filters
-(team, case_manager, start, end)."""
+(team, program, case_manager, start, end); a filter that does not validate is a 400
+naming it."""
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, viewsets
@@ -14,6 +15,7 @@ from ..views import _filtered, measures_data
 
 FILTERS = [
     OpenApiParameter("team", int),
+    OpenApiParameter("program", str, description="a team's program (Team.program)"),
     OpenApiParameter("case_manager", int),
     OpenApiParameter("start", str, description="YYYY-MM-DD"),
     OpenApiParameter("end", str, description="YYYY-MM-DD"),
@@ -37,7 +39,7 @@ class DashboardViewSet(viewsets.ViewSet):
         ),
     )
     def caseload(self, request):
-        _, _, scope = _filtered(request)
+        _, _, scope = _filtered(request, strict=True)
         rows = caseload_rows(scope=scope, sort=request.query_params.get("sort", ""))
         audit_record(user=request.user, action=AuditAction.VIEW, object_type="dashboard.team")
         return Response(
@@ -68,7 +70,7 @@ class DashboardViewSet(viewsets.ViewSet):
         ),
     )
     def measures(self, request):
-        data = measures_data(request)
+        data = measures_data(request, strict=True)
         audit_record(user=request.user, action=AuditAction.VIEW, object_type="dashboard.measures")
         return Response(
             [

@@ -49,6 +49,13 @@ DEMO_LOGINS = [
     ("auditor", "auditor (audit trail only)"),
 ]
 TEAM_NAMES = ["Riverside Integrated Care", "Eastside ACT", "Northgate Recovery"]
+# Programs cycle over the teams (the dashboards filter by program).
+PROGRAMS = [
+    "Integrated Dual Disorder Treatment",
+    "Assertive Community Treatment",
+    "Intensive Case Management",
+    "Housing First",
+]
 STAFF_PER_TEAM = 10  # 8 case managers + 2 supervisors
 STATUS_WEIGHTS = {
     ClientStatus.ACTIVE: 70,
@@ -116,8 +123,12 @@ class Command(BaseCommand):
         names = TEAM_NAMES + [f"{fake.city()} Team {i}" for i in range(len(TEAM_NAMES), count)]
         existing = {t.name: t for t in Team.objects.filter(name__in=names[:count])}
         result = []
-        for name in names[:count]:
-            result.append(existing.get(name) or Team.objects.create(name=name))
+        for i, name in enumerate(names[:count]):
+            team = existing.get(name) or Team.objects.create(name=name)
+            if not team.program:
+                team.program = PROGRAMS[i % len(PROGRAMS)]
+                team.save(update_fields=["program"])
+            result.append(team)
         return result
 
     def _staff(self, teams, groups, password, fake) -> dict[int, list[User]]:
