@@ -28,13 +28,19 @@ class DashboardFilter(django_filters.FilterSet):
     """Not bound to a model: the views read ``values()``."""
 
     team = django_filters.ModelChoiceFilter(
-        queryset=lambda r: team_list(user=r.user), empty_label="All my teams", method="noop"
+        queryset=lambda r: team_list(user=r.user),
+        empty_label="All my teams",
+        method="noop",
+        label="Team",
     )
     program = django_filters.ChoiceFilter(
         choices=[], empty_label="All programs", method="noop", label="Program"
     )
     case_manager = django_filters.ModelChoiceFilter(
-        queryset=lambda r: staff_list(user=r.user), empty_label="All case managers", method="noop"
+        queryset=lambda r: staff_list(user=r.user),
+        empty_label="All case managers",
+        method="noop",
+        label="Case manager",
     )
     start = django_filters.DateFilter(widget=DATE, label="From", method="noop")
     end = django_filters.DateFilter(widget=DATE, label="Until", method="noop")

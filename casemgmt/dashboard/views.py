@@ -173,6 +173,7 @@ def measures_data(request, *, strict: bool = False) -> dict:
         tallies=tallies, team_ids=team_ids, start=values["start"], end=values["end"], as_of=today
     )
     caseload = caseload_sizes(scope=scope)
+    bands = phq9_band_distribution(team_ids=team_ids)
     trend = charts.follow_up_trend(tallies=tallies, end=values["end"])
     return {
         "filter": filters,
@@ -180,7 +181,7 @@ def measures_data(request, *, strict: bool = False) -> dict:
         "measures": results,
         "caseload_bars": charts.bars(caseload),
         "caseload_height": max(8, 8 * len(caseload)),
-        "phq9_bars": charts.bars(phq9_band_distribution(team_ids=team_ids)),
+        "phq9_bars": charts.bars(bands) if any(n for _, n in bands) else [],
         "trend": trend,
         "trend_line": charts.polyline(trend),
     }

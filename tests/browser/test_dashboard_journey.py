@@ -20,6 +20,8 @@ def test_supervisor_drills_down_from_an_overdue_count(
         team=team, first_name="Bo", last_name="Lindqvist", primary_case_manager=case_manager
     )
     ClientFactory(team=team, first_name="Ren", last_name="Adeyemi", primary_case_manager=teammate)
+    team.program = "Integrated Dual Disorder Treatment"
+    team.save()
     followup_create(
         actor=supervisor,
         client=late,
@@ -50,4 +52,22 @@ def test_supervisor_drills_down_from_an_overdue_count(
     expect(rows).to_have_count(1)
     expect(rows.first).to_contain_text("Imani Okoro")
     shot(page, "dashboard-03-drilldown")
+
+    # Quality measures, narrowed to a program; a period that ends before it starts is
+    # named next to the field.
+    page.goto(page.url.split("/dashboard/")[0] + "/dashboard/measures/")
+    expect(page.get_by_role("heading", name="Quality measures")).to_be_visible()
+    page.get_by_label("Program").select_option("Integrated Dual Disorder Treatment")
+    page.get_by_label("From").fill("2026-10-01")
+    page.get_by_label("Until").fill("2026-09-01")
+    page.get_by_role("button", name="Apply").click()
+    expect(page.locator("#id_end_error")).to_have_text("The end of the period is before its start.")
+    expect(page.get_by_label("Program")).to_have_value("Integrated Dual Disorder Treatment")
+    expect(page.get_by_label("Case manager", exact=True)).to_be_visible()
+    shot(page, "dashboard-04-measures-bad-period")
+    page.get_by_label("Until").fill("2026-11-01")
+    page.get_by_role("button", name="Apply").click()
+    expect(page.locator("#id_end_error")).to_have_count(0)
+    expect(page.get_by_text("PHQ-9 response", exact=True)).to_be_visible()
+    shot(page, "dashboard-05-measures")
     assert page.csp_violations == []
