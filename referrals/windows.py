@@ -10,9 +10,12 @@ Measures, per NCQA HEDIS MY2025 technical specifications (Volume 2):
   (8 and 31 total days): a visit on the date of the ED visit counts. Window: visit day
   .. visit day + 7 (or + 30).
 - **FUI** (Follow-Up After High-Intensity Care for Substance Use Disorder: inpatient,
-  residential or withdrawal management): a follow-up within 7 and 30 days after the
-  episode date, 8 and 31 total days. We read "8 total days" as counting the discharge
-  day, as for FUM/FUA: window discharge day .. + 7 (or + 30).
+  residential or withdrawal management): a follow-up "within the 7 [30] days after the
+  visit or discharge" (NCQA measure description); the follow-up must be on a different
+  date than the discharge (as health plans summarise the specification, e.g. BCBS New
+  Mexico provider news, March 2024). Window, as for FUH: discharge + 1 day .. discharge
+  + 7 (or + 30). (An earlier version counted the discharge day, reading "8 total days"
+  of the ED measures into FUI; that phrase belongs to FUM/FUA only.)
 
 Our rule for a *completed follow-up visit*: a contact note (``clients.ContactNote``) of
 type in person, video or phone whose contact time falls, in the team's time zone, on a
@@ -29,7 +32,7 @@ from .models import LevelOfCare, Measure, VisitFocus
 
 WINDOW_DAYS = (7, 30)
 # Measures for which a visit on the discharge (or ED visit) day counts.
-SAME_DAY_COUNTS = frozenset({Measure.FUM, Measure.FUA, Measure.FUI})
+SAME_DAY_COUNTS = frozenset({Measure.FUM, Measure.FUA})
 QUALIFYING_CONTACT_TYPES = ("in_person", "video", "phone")
 # Escalate to supervisors when the 7-day follow-up is still open on day 5 of its window.
 ESCALATION_WINDOW_DAY = 5

@@ -35,8 +35,9 @@ FOLLOW_UP_DEFINITIONS = {
     "{days} days; a visit on the day of the ED visit counts.",
     "FUA": "Emergency department visits for substance use followed by a visit within "
     "{days} days; a visit on the day of the ED visit counts.",
-    "FUI": "Discharges from withdrawal management or residential substance use care "
-    "followed by a visit within {days} days; a visit on the discharge day counts.",
+    "FUI": "Discharges from withdrawal management, residential or inpatient substance use "
+    "care followed by a visit within {days} days after discharge; the discharge day does "
+    "not count.",
 }
 
 

@@ -25,12 +25,13 @@ def day(n: int) -> date:
         (31, False, False),
     ],
 )
-def test_fuh_does_not_count_the_discharge_day(offset, in_7, in_30):
-    assert window(Measure.FUH, D, 7).contains(day(offset)) is in_7
-    assert window(Measure.FUH, D, 30).contains(day(offset)) is in_30
+@pytest.mark.parametrize("measure", [Measure.FUH, Measure.FUI])
+def test_fuh_and_fui_do_not_count_the_discharge_day(measure, offset, in_7, in_30):
+    assert window(measure, D, 7).contains(day(offset)) is in_7
+    assert window(measure, D, 30).contains(day(offset)) is in_30
 
 
-@pytest.mark.parametrize("measure", [Measure.FUM, Measure.FUA, Measure.FUI])
+@pytest.mark.parametrize("measure", [Measure.FUM, Measure.FUA])
 @pytest.mark.parametrize(
     ("offset", "in_7", "in_30"),
     [
@@ -42,7 +43,7 @@ def test_fuh_does_not_count_the_discharge_day(offset, in_7, in_30):
         (31, False, False),
     ],
 )
-def test_fum_fua_fui_count_a_same_day_visit(measure, offset, in_7, in_30):
+def test_fum_fua_count_a_same_day_visit(measure, offset, in_7, in_30):
     assert window(measure, D, 7).contains(day(offset)) is in_7
     assert window(measure, D, 30).contains(day(offset)) is in_30
 
