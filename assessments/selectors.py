@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from casemgmt.accounts.models import Team, User
 from casemgmt.accounts.selectors import team_ids_in_reach
+from casemgmt.lib.sql import ids_subquery
 from clients.models import Client
 from clients.selectors import client_ids_in_reach
 
@@ -434,6 +435,17 @@ def reassessments_overdue_counts(
         )
         clients, items = cursor.fetchone()
     return {"clients": clients, "items": items, "active": active.count()}
+
+
+def reassessments_overdue_clients(
+    *, team_ids: list[int] | None, as_of: date | None = None
+) -> QuerySet[Client]:
+    """Active clients with at least one re-assessment overdue (the drill-down behind the
+    measure), as a subquery of ids: the same rules as ``reassessments_overdue_counts``."""
+    as_of = as_of or timezone.localdate()
+    sql, params = _due_query(team_ids=team_ids, as_of=as_of, ordered=False)
+    overdue = ids_subquery(f"SELECT due.id FROM ({sql}) due WHERE due.due_on < %(as_of)s", params)
+    return Client.objects.filter(pk__in=overdue).values("pk")
 
 
 def reassessments_due(

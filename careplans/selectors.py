@@ -299,3 +299,32 @@ def plan_measure_counts(*, team_ids: list[int] | None, as_of: date) -> dict[str,
         "dual_both_goals": (both_n, dual_n),
         "suicide_safety_plan": (safety_n["n"], safety_n["d"]),
     }
+
+
+def plan_measure_gap(*, key: str, team_ids: list[int] | None, as_of: date) -> QuerySet[Client]:
+    """The clients a plan measure counts in its denominator but not its numerator (who
+    to look at), as a subquery of ids. ``key`` as in ``plan_measure_counts``."""
+    clients = Client.objects.all()
+    if team_ids is not None:
+        clients = clients.filter(team_id__in=team_ids)
+    active_plan = CarePlan.objects.filter(client=OuterRef("pk"), status=PlanStatus.ACTIVE)
+    if key == "current_plan":
+        gap = clients.filter(status="active").exclude(
+            Exists(active_plan.filter(review_due__gte=as_of))
+        )
+    elif key == "dual_both_goals":
+        goals = Goal.objects.filter(plan=OuterRef("pk"))
+        both = active_plan.filter(
+            Exists(goals.filter(problem__concerns_mental_health=True))
+            & Exists(goals.filter(problem__concerns_substance_use=True))
+        )
+        gap = clients.filter(status="active", is_dual_diagnosis=True).exclude(Exists(both))
+    elif key == "suicide_safety_plan":
+        flagged = RiskFlag.objects.filter(
+            client=OuterRef("pk"), kind=RiskFlagKind.SUICIDE, cleared_at__isnull=True
+        )
+        current = SafetyPlan.objects.filter(client=OuterRef("pk"), superseded_at__isnull=True)
+        gap = clients.filter(Exists(flagged)).exclude(Exists(current))
+    else:
+        raise KeyError(key)
+    return gap.values("pk")

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from casemgmt.accounts.models import Team, User
+from casemgmt.lib.sql import ids_subquery
 from clients.models import Client, ContactNote
 from clients.selectors import client_ids_in_reach
 
@@ -210,10 +211,10 @@ class WindowTally:
 # The rules of ``referrals.windows`` (``window``, ``first_visit_in``) and ``_visit_days``
 # spelt in SQL, so that counts over thousands of discharges need neither the notes nor
 # the transitions in Python. A test checks both spellings agree on the same data.
-_WINDOW_TALLY_SQL = """
-SELECT t.measure, w.days, t.discharged_on,
-       COUNT(*) FILTER (WHERE v.met),
-       COUNT(*) FILTER (WHERE v.met OR %(as_of)s::date > t.discharged_on + w.days)
+# One row per discharge and window: whether it was met, whether it has closed.
+_WINDOWS_SQL = """
+SELECT t.id AS transition_id, t.client_id, t.measure, w.days, t.discharged_on, v.met,
+       %(as_of)s::date > t.discharged_on + w.days AS closed
 FROM {transition} t
 JOIN {client} c ON c.id = t.client_id
 JOIN {team} tm ON tm.id = c.team_id
@@ -228,20 +229,23 @@ CROSS JOIN LATERAL (
                 AT TIME ZONE tm.time_zone)
           AND n.contact_at < ((t.discharged_on + w.days + 1)::timestamp AT TIME ZONE tm.time_zone)
     ) AS met
-    OFFSET 0  -- keeps the search as one step: both counts read its result
+    OFFSET 0  -- keeps the search as one step: every reader of ``met`` shares it
 ) v
 WHERE t.measure <> '' AND t.discharged_on BETWEEN %(start)s AND %(end)s {reach}
+"""
+_WINDOW_TALLY_SQL = """
+SELECT measure, days, discharged_on,
+       COUNT(*) FILTER (WHERE met), COUNT(*) FILTER (WHERE met OR closed)
+FROM ({windows}) windows
 GROUP BY 1, 2, 3
+"""
+_WINDOW_MISSED_SQL = """
+SELECT client_id FROM ({windows}) windows
+WHERE closed AND NOT met AND measure = %(measure)s AND days = %(days)s
 """
 
 
-def followup_window_tallies(
-    *, team_ids: list[int] | None = None, start: date, end: date, as_of: date | None = None
-) -> list[WindowTally]:
-    """Per measure, window (7, 30) and discharge day ``start``..``end``: how many windows
-    were met and how many count (met, or closed unmet). A window still open and unmet is
-    in neither. One query, aggregated in PostgreSQL (one index probe into the contact
-    notes per window); the same rules as ``transition_windows``."""
+def _windows_sql(*, team_ids, start: date, end: date, as_of: date | None) -> tuple[str, dict]:
     params = {
         "as_of": as_of or timezone.localdate(),
         "start": start,
@@ -254,16 +258,45 @@ def followup_window_tallies(
     if team_ids is not None:
         reach = "AND c.team_id = ANY(%(team_ids)s)"
         params["team_ids"] = list(team_ids)
-    sql = _WINDOW_TALLY_SQL.format(
+    sql = _WINDOWS_SQL.format(
         transition=CareTransition._meta.db_table,
         client=Client._meta.db_table,
         team=Team._meta.db_table,
         note=ContactNote._meta.db_table,
         reach=reach,
     )
+    return sql, params
+
+
+def followup_window_tallies(
+    *, team_ids: list[int] | None = None, start: date, end: date, as_of: date | None = None
+) -> list[WindowTally]:
+    """Per measure, window (7, 30) and discharge day ``start``..``end``: how many windows
+    were met and how many count (met, or closed unmet). A window still open and unmet is
+    in neither. One query, aggregated in PostgreSQL (one index probe into the contact
+    notes per window); the same rules as ``transition_windows``."""
+    windows, params = _windows_sql(team_ids=team_ids, start=start, end=end, as_of=as_of)
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(_WINDOW_TALLY_SQL.format(windows=windows), params)
         return [WindowTally(*row) for row in cursor.fetchall()]
+
+
+def followup_window_missed_clients(
+    *,
+    team_ids: list[int] | None,
+    measure: str,
+    days: int,
+    start: date,
+    end: date,
+    as_of: date | None = None,
+) -> QuerySet[Client]:
+    """Clients with a discharge dated ``start``..``end`` under ``measure`` whose
+    ``days``-day window closed without a follow-up visit (the drill-down behind a
+    follow-up measure), as a subquery of ids."""
+    windows, params = _windows_sql(team_ids=team_ids, start=start, end=end, as_of=as_of)
+    params |= {"measure": measure, "days": days}
+    missed = ids_subquery(_WINDOW_MISSED_SQL.format(windows=windows), params)
+    return Client.objects.filter(pk__in=missed).values("pk")
 
 
 def followup_rates(tallies, *, start: date, end: date) -> dict[str, dict[int, dict[str, int]]]:
@@ -454,11 +487,7 @@ class Median(Aggregate):
     output_field = DurationField()
 
 
-def referral_closure_counts(*, team_ids: list[int] | None, low: datetime, high: datetime) -> dict:
-    """Referrals of the clients of ``team_ids`` (all teams: None) closed in [``low``,
-    ``high``): ``total``, ``loop`` (completed with the completion confirmed: the loop
-    closed) and ``median`` (a timedelta from sending to completion of those, or None).
-    One query."""
+def _closed_referrals(*, team_ids, low: datetime, high: datetime) -> QuerySet[Referral]:
     closed = Referral.objects.filter(
         closed_at__gte=low,
         closed_at__lt=high,
@@ -469,9 +498,30 @@ def referral_closure_counts(*, team_ids: list[int] | None, low: datetime, high: 
             ReferralStatus.CANCELLED,
         ],
     )
-    if team_ids is not None:
-        closed = closed.filter(client__team_id__in=team_ids)
-    loop = Q(status=ReferralStatus.COMPLETED) & ~Q(completion_confirmation="")
+    return closed if team_ids is None else closed.filter(client__team_id__in=team_ids)
+
+
+_LOOP_CLOSED = Q(status=ReferralStatus.COMPLETED) & ~Q(completion_confirmation="")
+
+
+def referral_open_loop_clients(
+    *, team_ids: list[int] | None, low: datetime, high: datetime
+) -> QuerySet[Client]:
+    """Clients with a referral closed in [``low``, ``high``) whose completion was not
+    confirmed (declined, no-show, cancelled, or completed unconfirmed), as ids."""
+    closed = _closed_referrals(team_ids=team_ids, low=low, high=high)
+    return Client.objects.filter(pk__in=closed.exclude(_LOOP_CLOSED).values("client_id")).values(
+        "pk"
+    )
+
+
+def referral_closure_counts(*, team_ids: list[int] | None, low: datetime, high: datetime) -> dict:
+    """Referrals of the clients of ``team_ids`` (all teams: None) closed in [``low``,
+    ``high``): ``total``, ``loop`` (completed with the completion confirmed: the loop
+    closed) and ``median`` (a timedelta from sending to completion of those, or None).
+    One query."""
+    closed = _closed_referrals(team_ids=team_ids, low=low, high=high)
+    loop = _LOOP_CLOSED
     return closed.order_by().aggregate(
         total=Count("pk"),
         loop=Count("pk", filter=loop),

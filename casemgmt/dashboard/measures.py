@@ -1,4 +1,5 @@
-"""Quality measures for a period and a set of teams. Each states its definition.
+"""Quality measures for a period and a set of teams. Each states its definition, and each
+with a gap links to the clients behind it (who to look at).
 
 Sources:
 - Follow-up after discharge: NCQA HEDIS MY2025 FUH, FUM, FUA, FUI (7- and 30-day
@@ -7,6 +8,9 @@ Sources:
   clients with a baseline PHQ-9 >= 10: after NQF 0710 "Depression Remission at Twelve
   Months" and NQF 1884 "Depression Response at Six Months" (MN Community Measurement);
   simplified here to the latest PHQ-9 administered in the period.
+
+The figures come from the selectors of the apps that own the data (referrals,
+care plans, assessments); this module only names, defines and assembles them.
 """
 
 from __future__ import annotations
@@ -14,17 +18,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from assessments.selectors import (
     latest_band_counts,
     phq9_outcomes,
+    reassessments_overdue_clients,
     reassessments_overdue_counts,
 )
-from careplans.selectors import plan_measure_counts
+from careplans.selectors import plan_measure_counts, plan_measure_gap
+from clients.models import Client
 from referrals.selectors import (
     followup_rates,
+    followup_window_missed_clients,
     referral_closure_counts,
+    referral_open_loop_clients,
     transition_followup_measures,
 )
 
@@ -39,16 +48,107 @@ FOLLOW_UP_DEFINITIONS = {
     "care followed by a visit within {days} days after discharge; the discharge day does "
     "not count.",
 }
+_PHQ9_COHORT = (
+    "Among clients whose first PHQ-9 scored 10 or more (baseline) and who had a later "
+    "PHQ-9 in the period: "
+)
+
+
+@dataclass(frozen=True)
+class Measure:
+    """What a measure is called, how it is defined, and what its drill-down lists."""
+
+    key: str
+    label: str
+    definition: str
+    gap: str = ""  # the clients behind the drill-down ("without a current plan"); none: ""
+    lower_is_better: bool = False  # the numerator is the gap (re-assessments overdue)
+
+
+MEASURES: dict[str, Measure] = {
+    m.key: m
+    for m in [
+        *(
+            Measure(
+                f"{code.lower()}_{days}",
+                f"{code} {days}-day follow-up",
+                FOLLOW_UP_DEFINITIONS[code].format(days=days),
+                gap="missed",
+            )
+            for code in ("FUH", "FUM", "FUA", "FUI")
+            for days in (7, 30)
+        ),
+        Measure(
+            "closed_loop",
+            "Referral closed-loop rate",
+            "Referrals closed in the period whose completion was confirmed (the client got "
+            "the service), out of all referrals closed in the period.",
+            gap="closed without a confirmed completion",
+        ),
+        Measure(
+            "current_plan",
+            "Active clients with a current plan",
+            "Active clients whose active care plan is not overdue for review, out of all "
+            "active clients.",
+            gap="without a current plan",
+        ),
+        Measure(
+            "dual_both_goals",
+            "Dual-diagnosis plans with goals for both",
+            "Active dual-diagnosis clients whose active plan has a goal for the mental "
+            "health disorder and one for the substance use disorder, out of all active "
+            "dual-diagnosis clients.",
+            gap="without goals for both",
+        ),
+        Measure(
+            "suicide_safety_plan",
+            "Suicide risk with a current safety plan",
+            "Clients with an active suicide risk flag who have a current safety plan, out "
+            "of all clients with that flag.",
+            gap="without a current safety plan",
+        ),
+        Measure(
+            "phq9_response",
+            "PHQ-9 response",
+            _PHQ9_COHORT + "the latest total is at most half of the baseline.",
+        ),
+        Measure("phq9_remission", "PHQ-9 remission", _PHQ9_COHORT + "the latest total is below 5."),
+        Measure(
+            "assessments_overdue",
+            "Clients with a re-assessment overdue",
+            "Active clients with at least one instrument past its re-administration date "
+            "(PHQ-9 and GAD-7 every 30 days, AUDIT and DAST-10 every 90 days by default, "
+            "for clients with the matching diagnosis or a positive screen), out of all "
+            "active clients. Lower is better.",
+            gap="to re-assess",
+            lower_is_better=True,
+        ),
+    ]
+}
 
 
 @dataclass
 class MeasureResult:
-    key: str
-    label: str
-    definition: str
+    measure: Measure
     numerator: int
     denominator: int
     note: str = ""
+
+    @property
+    def key(self) -> str:
+        return self.measure.key
+
+    @property
+    def label(self) -> str:
+        return self.measure.label
+
+    @property
+    def definition(self) -> str:
+        return self.measure.definition
+
+    @property
+    def gap(self) -> str:
+        return self.measure.gap
 
     @property
     def rate(self) -> float | None:
@@ -57,6 +157,19 @@ class MeasureResult:
     @property
     def percent(self) -> str:
         return "—" if self.rate is None else f"{self.rate:.0%}"
+
+    @property
+    def gap_count(self) -> int:
+        """How many the drill-down is about: the numerator when lower is better, else
+        those in the denominator but not the numerator (discharges, referrals or
+        clients, as the measure counts them)."""
+        if self.measure.lower_is_better:
+            return self.numerator
+        return self.denominator - self.numerator
+
+
+def _result(key: str, numerator: int, denominator: int, note: str = "") -> MeasureResult:
+    return MeasureResult(MEASURES[key], numerator, denominator, note)
 
 
 def _day_range(start: date, end: date) -> tuple[datetime, datetime]:
@@ -77,113 +190,42 @@ def follow_up_measures(
         rates = transition_followup_measures(team_ids=team_ids, start=start, end=end, as_of=as_of)
     else:
         rates = followup_rates(tallies, start=start, end=end)
-    results = []
-    for measure in ("FUH", "FUM", "FUA", "FUI"):
-        for days in (7, 30):
-            cell = rates[measure][days]
-            results.append(
-                MeasureResult(
-                    f"{measure.lower()}_{days}",
-                    f"{measure} {days}-day follow-up",
-                    FOLLOW_UP_DEFINITIONS[measure].format(days=days),
-                    cell["numerator"],
-                    cell["denominator"],
-                )
-            )
-    return results
+    return [
+        _result(f"{code.lower()}_{days}", cell["numerator"], cell["denominator"])
+        for code in ("FUH", "FUM", "FUA", "FUI")
+        for days, cell in sorted(rates[code].items())
+    ]
 
 
 def referral_measures(*, team_ids, start: date, end: date) -> list[MeasureResult]:
     low, high = _day_range(start, end)
     figures = referral_closure_counts(team_ids=team_ids, low=low, high=high)
     days = None if figures["median"] is None else figures["median"].total_seconds() / 86400
-    return [
-        MeasureResult(
-            "closed_loop",
-            "Referral closed-loop rate",
-            "Referrals closed in the period whose completion was confirmed (the client got the "
-            "service), out of all referrals closed in the period.",
-            figures["loop"],
-            figures["total"],
-            note="" if days is None else f"median {days:.1f} days from sending to completion",
-        )
-    ]
+    note = "" if days is None else f"median {days:.1f} days from sending to completion"
+    return [_result("closed_loop", figures["loop"], figures["total"], note)]
 
 
 def plan_measures(*, team_ids, as_of: date) -> list[MeasureResult]:
     counts = plan_measure_counts(team_ids=team_ids, as_of=as_of)
-    current_n = dict(zip("nd", counts["current_plan"], strict=True))
-    both_n = dict(zip("nd", counts["dual_both_goals"], strict=True))
-    safety_n = dict(zip("nd", counts["suicide_safety_plan"], strict=True))
     return [
-        MeasureResult(
-            "current_plan",
-            "Active clients with a current plan",
-            "Active clients whose active care plan is not overdue for review, out "
-            "of all active clients.",
-            current_n["n"],
-            current_n["d"],
-        ),
-        MeasureResult(
-            "dual_both_goals",
-            "Dual-diagnosis plans with goals for both",
-            "Active dual-diagnosis clients whose active plan has a goal for the "
-            "mental health disorder and one for the substance use disorder, out of "
-            "all active dual-diagnosis clients.",
-            both_n["n"],
-            both_n["d"],
-        ),
-        MeasureResult(
-            "suicide_safety_plan",
-            "Suicide risk with a current safety plan",
-            "Clients with an active suicide risk flag who have a current safety "
-            "plan, out of all clients with that flag.",
-            safety_n["n"],
-            safety_n["d"],
-        ),
+        _result(key, *counts[key])
+        for key in ("current_plan", "dual_both_goals", "suicide_safety_plan")
     ]
 
 
 def phq9_measures(*, team_ids, start: date, end: date) -> list[MeasureResult]:
     low, high = _day_range(start, end)
     counts = phq9_outcomes(team_ids=team_ids, low=low, high=high)
-    definition = (
-        "Among clients whose first PHQ-9 scored 10 or more (baseline) and who had a "
-        "later PHQ-9 in the period: "
-    )
     return [
-        MeasureResult(
-            "phq9_response",
-            "PHQ-9 response",
-            definition + "the latest total is at most half of the baseline.",
-            counts["response"],
-            counts["denominator"],
-        ),
-        MeasureResult(
-            "phq9_remission",
-            "PHQ-9 remission",
-            definition + "the latest total is below 5.",
-            counts["remission"],
-            counts["denominator"],
-        ),
+        _result("phq9_response", counts["response"], counts["denominator"]),
+        _result("phq9_remission", counts["remission"], counts["denominator"]),
     ]
 
 
 def assessment_measures(*, team_ids, as_of: date) -> list[MeasureResult]:
     counts = reassessments_overdue_counts(team_ids=team_ids, as_of=as_of)
-    return [
-        MeasureResult(
-            "assessments_overdue",
-            "Clients with a re-assessment overdue",
-            "Active clients with at least one instrument past its re-administration date "
-            "(PHQ-9 and GAD-7 every 30 days, AUDIT and DAST-10 every 90 days by default, "
-            "for clients with the matching diagnosis or a positive screen), out of all "
-            "active clients. Lower is better.",
-            counts["clients"],
-            counts["active"],
-            note=f"{counts['items']} overdue instruments",
-        )
-    ]
+    note = f"{counts['items']} overdue instruments"
+    return [_result("assessments_overdue", counts["clients"], counts["active"], note)]
 
 
 def quality_measures(
@@ -206,3 +248,29 @@ def phq9_band_distribution(*, team_ids) -> list[tuple[str, int]]:
     for band, n in found.items():
         counts[band] = counts.get(band, 0) + n
     return list(counts.items())
+
+
+def measure_gap_clients(
+    key: str, *, team_ids, start: date, end: date, as_of: date
+) -> QuerySet[Client]:
+    """The clients behind a measure's gap (``Measure.gap``), as a subquery of ids, from
+    the app that owns the data. KeyError for a measure without a drill-down."""
+    measure = MEASURES[key]
+    if not measure.gap:
+        raise KeyError(key)
+    if key in ("current_plan", "dual_both_goals", "suicide_safety_plan"):
+        return plan_measure_gap(key=key, team_ids=team_ids, as_of=as_of)
+    if key == "assessments_overdue":
+        return reassessments_overdue_clients(team_ids=team_ids, as_of=as_of)
+    low, high = _day_range(start, end)
+    if key == "closed_loop":
+        return referral_open_loop_clients(team_ids=team_ids, low=low, high=high)
+    code, _, days = key.partition("_")  # fuh_7
+    return followup_window_missed_clients(
+        team_ids=team_ids,
+        measure=code.upper(),
+        days=int(days),
+        start=start,
+        end=end,
+        as_of=as_of,
+    )

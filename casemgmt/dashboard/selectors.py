@@ -94,22 +94,6 @@ def caseload_sizes(*, scope: QuerySet[Client]) -> list[tuple[str, int]]:
     return sorted(rows, key=lambda row: (-row[1], row[0]))
 
 
-def drilldown(
-    *,
-    user: User,
-    scope: QuerySet[Client],
-    metric: str,
-    case_manager_id: int | None,
-    as_of: date | None = None,
-) -> QuerySet[Client]:
-    """The clients behind one dashboard figure, as a client list (same list page)."""
-    as_of = as_of or timezone.localdate()
-    ids = metrics.client_ids(
-        metric, scope, as_of=as_of, now=timezone.now(), case_manager_id=case_manager_id
-    )
-    return client_list(user=user).filter(pk__in=ids)
-
-
 # ------------------------------------------------------------------------------ Today
 @dataclass
 class TodayItem:

@@ -26,7 +26,6 @@ from .selectors import (
     caseload_sizes,
     dashboard_scope,
     dashboard_team_ids,
-    drilldown,
     today_for,
 )
 
@@ -130,29 +129,70 @@ def team(request):
     )
 
 
+def _behind(request, values, scope) -> tuple:
+    """The clients behind a dashboard figure (``?metric=``) or behind a quality measure's
+    gap (``?measure=``): (queryset of ids, heading, definition, parameters to keep)."""
+    from django.utils import timezone
+
+    from .measures import MEASURES, measure_gap_clients
+
+    measure = request.GET.get("measure", "")
+    if measure in MEASURES and MEASURES[measure].gap:
+        team_ids = dashboard_team_ids(
+            user=request.user, team=values["team"], program=values["program"]
+        )
+        ids = measure_gap_clients(
+            measure,
+            team_ids=team_ids,
+            start=values["start"],
+            end=values["end"],
+            as_of=timezone.localdate(),
+        )
+        m = MEASURES[measure]
+        definition = m.definition
+        keep = {"measure": measure, "start": values["start"], "end": values["end"]}
+        heading = f"{m.label}: {m.gap}"
+    else:
+        metric = request.GET.get("metric", "")
+        if metric not in metrics.BY_KEY:
+            metric = "active"
+        manager = values["case_manager"]
+        ids = metrics.client_ids(
+            metric,
+            scope,
+            as_of=timezone.localdate(),
+            now=timezone.now(),
+            case_manager_id=manager.pk if manager else None,
+        )
+        heading = metrics.BY_KEY[metric].label + (f" — {manager.display_name}" if manager else "")
+        definition = metrics.BY_KEY[metric].definition
+        keep = {"metric": metric}
+    if values["program"]:
+        keep["program"] = values["program"]
+    return ids, heading, definition, keep
+
+
 @login_required
 def clients(request):
-    """The clients behind a dashboard figure: the same client list page, pre-filtered."""
+    """The clients behind a dashboard figure or a measure: the same client list page,
+    pre-filtered. The filter form's own fields carry team and case manager, so only the
+    metric or measure (with its period, and the program) ride along as hidden fields."""
     filters, values, scope = _filtered(request)
-    metric = request.GET.get("metric", "")
-    if metric not in metrics.BY_KEY:
-        metric = "active"
-    manager = values["case_manager"]
-    queryset = drilldown(
-        user=request.user,
-        scope=scope,
-        metric=metric,
-        case_manager_id=manager.pk if manager else None,
-    )
-    heading = metrics.BY_KEY[metric].label + (f" — {manager.display_name}" if manager else "")
-    # The same list page as the caseload; the filter form's own fields carry team and
-    # case manager, so only the metric (and the program) ride along as hidden fields.
+    ids, heading, definition, keep = _behind(request, values, scope)
+    back = request.GET.copy()
+    for name in ("metric", "measure", "page", "case_manager", "q", "status", "show"):
+        back.pop(name, None)
+    from_measure = "measure" in keep
     return client_list_page(
         request,
-        queryset,
+        client_list(user=request.user).filter(pk__in=ids),
         heading=heading,
-        definition=metrics.BY_KEY[metric].definition,
-        keep={"metric": metric, **({"program": values["program"]} if values["program"] else {})},
+        definition=definition,
+        keep=keep,
+        back_url=reverse("dashboard:measures" if from_measure else "dashboard:team"),
+        back_label="Back to the quality measures" if from_measure else "Back to the team dashboard",
+        back_query=back.urlencode(),
+        csv_url=reverse("dashboard:clients_csv"),
     )
 
 
@@ -233,17 +273,12 @@ def clients_csv(request):
         filters, values, scope = _filtered(request, strict=True)
     except FilterInvalid as error:
         return _bad_filters(error)
-    metric = request.GET.get("metric") if request.GET.get("metric") in metrics.BY_KEY else "active"
-    manager = values["case_manager"]
-    queryset = drilldown(
-        user=request.user,
-        scope=scope,
-        metric=metric,
-        case_manager_id=manager.pk if manager else None,
-    )
+    ids, heading, _, keep = _behind(request, values, scope)
+    queryset = client_list(user=request.user).filter(pk__in=ids)
+    name = keep.get("metric") or keep.get("measure")
     listed = ClientFilter(request.GET, queryset=queryset, request=request).qs
     response = HttpResponse(content_type="text/csv")
-    response["Content-Disposition"] = f'attachment; filename="clients-{metric}.csv"'
+    response["Content-Disposition"] = f'attachment; filename="clients-{name}.csv"'
     writer = csv.writer(response)
     writer.writerow(["Client number", "Name", "Status", "Case manager", "Team", "Flags"])
     count = 0
@@ -263,7 +298,11 @@ def clients_csv(request):
         user=request.user,
         action=AuditAction.EXPORT,
         object_type="clients.client_list",
-        detail={"metric": metric, "rows": count},
+        detail={
+            "list": heading,
+            "rows": count,
+            **{k: str(keep[k]) for k in ("metric", "measure", "start", "end") if k in keep},
+        },
     )
     return response
 

@@ -70,4 +70,14 @@ def test_supervisor_drills_down_from_an_overdue_count(
     expect(page.locator("#id_end_error")).to_have_count(0)
     expect(page.get_by_text("PHQ-9 response", exact=True)).to_be_visible()
     shot(page, "dashboard-05-measures")
+    page.get_by_role(
+        "link", name="Active clients with a current plan: 3 without a current plan"
+    ).click()
+    expect(
+        page.get_by_role(
+            "heading", name="Active clients with a current plan: without a current plan"
+        )
+    ).to_be_visible()
+    expect(page.locator("table.caseload tbody tr")).to_have_count(3)
+    shot(page, "dashboard-06-measure-drilldown")
     assert page.csp_violations == []

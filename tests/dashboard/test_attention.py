@@ -80,3 +80,8 @@ def test_assessments_overdue_measure(browser_as, supervisor, case_manager, team)
     m = {x.key: x for x in response.context["measures"]}["assessments_overdue"]
     assert (m.numerator, m.denominator) == (1, 2)
     assert m.note == "2 overdue instruments"  # PHQ-9 and GAD-7
+    assert m.gap_count == 1 and "1 to re-assess" in response.content.decode()
+    behind = browser_as(supervisor).get(
+        reverse("dashboard:clients"), {"measure": "assessments_overdue"}
+    )
+    assert [c.pk for c in behind.context["page"].object_list] == [client.pk]

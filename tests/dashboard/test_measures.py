@@ -20,6 +20,13 @@ def _by_key(response):
     return {m.key: m for m in response.context["measures"]}
 
 
+def _behind(browser, key, **params) -> set[int]:
+    """The clients on the drill-down page behind a measure's gap."""
+    response = browser.get(reverse("dashboard:clients"), {"measure": key, **params})
+    assert response.status_code == 200
+    return {c.pk for c in response.context["page"].object_list}
+
+
 def test_follow_up_after_discharge_rates(browser_as, supervisor, case_manager, team):
     today = date.today()
     seen, missed = ClientFactory(team=team), ClientFactory(team=team)
@@ -48,6 +55,13 @@ def test_follow_up_after_discharge_rates(browser_as, supervisor, case_manager, t
     fuh7 = _by_key(response)["fuh_7"]
     assert (fuh7.numerator, fuh7.denominator, fuh7.percent) == (1, 2, "50%")
     assert "discharge day does not count" in fuh7.definition
+    assert "1 missed →" in response.content.decode()
+    browser = browser_as(supervisor)
+    assert _behind(browser, "fuh_7") == {missed.pk}
+    assert _behind(browser, "fum_7") == set()
+    # The period rides along: discharges before it are not behind the figure.
+    later = (today - timedelta(days=30)).isoformat()
+    assert _behind(browser, "fuh_7", start=later) == set()
 
 
 def test_closed_loop_rate_and_median(browser_as, supervisor, case_manager, team):
@@ -73,6 +87,8 @@ def test_closed_loop_rate_and_median(browser_as, supervisor, case_manager, team)
     m = _by_key(browser_as(supervisor).get(reverse("dashboard:measures")))["closed_loop"]
     assert (m.numerator, m.denominator) == (2, 4)
     assert m.note == "median 7.0 days from sending to completion"
+    assert m.gap_count == 2
+    assert _behind(browser_as(supervisor), "closed_loop") == {client.pk}
 
 
 def test_plan_measures(browser_as, supervisor, case_manager, team):
@@ -109,6 +125,24 @@ def test_plan_measures(browser_as, supervisor, case_manager, team):
     assert (m["current_plan"].numerator, m["current_plan"].denominator) == (2, 3)
     assert (m["dual_both_goals"].numerator, m["dual_both_goals"].denominator) == (1, 3)
     assert (m["suicide_safety_plan"].numerator, m["suicide_safety_plan"].denominator) == (1, 2)
+    browser = browser_as(supervisor)
+    assert _behind(browser, "current_plan") == {none.pk}
+    assert _behind(browser, "dual_both_goals") == {one.pk, none.pk}
+    assert _behind(browser, "suicide_safety_plan") == {none.pk}
+    assert _behind(browser, "phq9_response") == {both.pk, one.pk, none.pk}  # no drill-down:
+    # an unknown or gap-less measure falls back to the active caseload, like a bad metric
+
+
+def test_measure_drilldown_stays_in_reach(browser_as, supervisor, case_manager, team, other_team):
+    mine, theirs = ClientFactory(team=team), ClientFactory(team=other_team)
+    browser = browser_as(supervisor)
+    assert _behind(browser, "current_plan") == {mine.pk}
+    page = browser.get(reverse("dashboard:clients"), {"measure": "current_plan"}).content
+    assert b"Back to the quality measures" in page
+    assert theirs.pk not in _behind(browser, "current_plan", team=other_team.pk)
+    csv = browser.get(reverse("dashboard:clients_csv"), {"measure": "current_plan"})
+    assert csv.status_code == 200 and mine.client_number in csv.content.decode()
+    assert theirs.client_number not in csv.content.decode()
 
 
 def test_phq9_response_and_remission(browser_as, supervisor, case_manager, team):
