@@ -173,8 +173,10 @@ def test_measures_csv_and_api(browser_as, api_as, supervisor, case_manager):
     assert body.splitlines()[0] == "Measure,Numerator,Denominator,Rate,Note,Definition"
     assert AuditEvent.objects.filter(action="export", object_type="dashboard.measures").exists()
     api = api_as(supervisor)
-    keys = [m["key"] for m in api.get("/api/v1/dashboard/measures/").json()]
-    assert "fuh_7" in keys and "closed_loop" in keys
+    rows = {m["key"]: m for m in api.get("/api/v1/dashboard/measures/").json()}
+    assert "fuh_7" in rows and "closed_loop" in rows
+    assert rows["current_plan"]["gap"] == "without a current plan"
+    assert rows["phq9_response"]["gap"] == "" and rows["phq9_response"]["gap_count"] == 0
     assert api.get("/api/v1/dashboard/caseload/").status_code == 200
     assert api_as(case_manager).get("/api/v1/dashboard/caseload/").status_code == 403
     assert api_as(case_manager).get("/api/v1/dashboard/today/").status_code == 200

@@ -65,6 +65,8 @@ class DashboardViewSet(viewsets.ViewSet):
                 "denominator": serializers.IntegerField(),
                 "rate": serializers.FloatField(allow_null=True),
                 "note": serializers.CharField(),
+                "gap": serializers.CharField(help_text="who the drill-down lists; '' for none"),
+                "gap_count": serializers.IntegerField(),
             },
             many=True,
         ),
@@ -82,6 +84,8 @@ class DashboardViewSet(viewsets.ViewSet):
                     "denominator": m.denominator,
                     "rate": m.rate,
                     "note": m.note,
+                    "gap": m.gap,
+                    "gap_count": m.gap_count if m.gap else 0,
                 }
                 for m in data["measures"]
             ]
