@@ -443,7 +443,9 @@ def _objective_values(plan: CarePlan, values: dict[str, Any]) -> dict[str, Any]:
     if target is not None and not isinstance(target, date):
         errors["target_date"] = ["Enter a valid date, or leave it empty."]
     elif target is not None and target < plan.effective_date:
-        errors["target_date"] = ["The target date cannot be before the plan starts."]
+        errors["target_date"] = [
+            f"The target date cannot be before the plan starts ({plan.effective_date:%b %d, %Y})."
+        ]
     _errors(errors)
     return {"text": text, "target_date": target}
 
