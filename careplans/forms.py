@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.db.models import Q
 
 from casemgmt.lib.forms import StyledForm
 from clients.models import CareTeamMember
@@ -104,11 +105,13 @@ class InterventionForm(StyledForm):
     )
     end_date = forms.DateField(label="Ends", widget=DATE, required=False)
 
-    def __init__(self, *args, client, **kwargs):
+    def __init__(self, *args, client, current_responsible_id: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         field = self.fields["responsible"]
+        # Current care-team members, plus the one already named (editing an intervention
+        # whose person has since left the team must not silently drop them).
         field.queryset = CareTeamMember.objects.filter(
-            client=client, ended_on__isnull=True
+            Q(ended_on__isnull=True) | Q(pk=current_responsible_id), client=client
         ).select_related("user")
         field.label_from_instance = lambda m: f"{m.display_name} ({m.get_role_display()})"
 

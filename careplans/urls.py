@@ -22,7 +22,23 @@ urlpatterns = [
     path(G, plans.goal_detail, name="goal_detail"),
     path(G + "edit/", plans.goal_edit, name="goal_edit"),
     path(G + "objectives/new/", plans.objective_new, name="objective_new"),
+    path(G + "objectives/<int:objective_id>/edit/", plans.objective_edit, name="objective_edit"),
+    path(
+        G + "objectives/<int:objective_id>/remove/",
+        plans.objective_remove,
+        name="objective_remove",
+    ),
     path(G + "interventions/new/", plans.intervention_new, name="intervention_new"),
+    path(
+        G + "interventions/<int:intervention_id>/edit/",
+        plans.intervention_edit,
+        name="intervention_edit",
+    ),
+    path(
+        G + "interventions/<int:intervention_id>/remove/",
+        plans.intervention_remove,
+        name="intervention_remove",
+    ),
     path(P + "sign/", plans.plan_sign, name="plan_sign"),
     path(P + "submit/", plans.plan_submit, name="plan_submit"),
     path(P + "approve/", plans.plan_approve, name="plan_approve"),

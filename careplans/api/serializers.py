@@ -233,6 +233,11 @@ class ObjectiveCreateSerializer(serializers.Serializer):
     target_date = serializers.DateField(required=False, allow_null=True)
 
 
+class ObjectiveUpdateSerializer(serializers.Serializer):
+    text = serializers.CharField(allow_blank=True, required=False)
+    target_date = serializers.DateField(required=False, allow_null=True)
+
+
 class InterventionCreateSerializer(serializers.Serializer):
     goal = serializers.IntegerField()
     category = serializers.ChoiceField(InterventionCategory.choices)
@@ -240,6 +245,17 @@ class InterventionCreateSerializer(serializers.Serializer):
     responsible = serializers.IntegerField(required=False, allow_null=True)
     frequency = serializers.CharField(allow_blank=True)
     start_date = serializers.DateField(required=False, allow_null=True)
+    end_date = serializers.DateField(required=False, allow_null=True)
+
+
+class InterventionUpdateSerializer(serializers.Serializer):
+    category = serializers.ChoiceField(InterventionCategory.choices, required=False)
+    description = serializers.CharField(allow_blank=True, required=False)
+    responsible = serializers.IntegerField(required=False, allow_null=True)
+    frequency = serializers.CharField(allow_blank=True, required=False)
+    start_date = serializers.DateField(
+        required=False, allow_null=True, help_text="null: when the plan starts."
+    )
     end_date = serializers.DateField(required=False, allow_null=True)
 
 

@@ -3,7 +3,8 @@ interventions, reviews; safety and relapse-prevention plans.
 
 Everything is scoped to the clients in the caller's reach (others are 404). State
 changes are verbs: ``POST /careplans/{id}/submit/``, ``approve``, ``return``, ``sign``,
-``revise``, ``close``; ``GET /careplans/{id}/pdf/?copy=client|clinical``. A change to a
+``revise``, ``close``; ``GET /careplans/{id}/pdf/?copy=client|clinical``. Objectives and
+interventions are also PATCHed and DELETEd (removed from the draft). A change to a
 plan that is not an unsigned draft is 409 with the reason; bad input is 400 naming the
 field. Reads and prints are audited.
 """
@@ -345,13 +346,23 @@ def _goals_in_reach(view):
     return Goal.objects.filter(plan__in=view._plans()).select_related("plan")
 
 
-@extend_schema(parameters=[OpenApiParameter("goal", OpenApiTypes.INT)])
-class ObjectiveViewSet(_PartViewSet, mixins.CreateModelMixin):
-    serializer_class = s.ObjectiveSerializer
-    queryset = Objective.objects.none()
+class _EditablePart(mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.DestroyModelMixin):
+    """PATCH and DELETE of an objective or intervention while its plan is an unsigned
+    draft (else 409 with the reason); DELETE removes it from the draft (204)."""
+
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def _client_id(self, obj) -> int:
         return obj.goal.plan.client_id
+
+    def update(self, request, *args, **kwargs):
+        return self.partial_update(request, *args, **kwargs)
+
+
+@extend_schema(parameters=[OpenApiParameter("goal", OpenApiTypes.INT)])
+class ObjectiveViewSet(_EditablePart, _PartViewSet):
+    serializer_class = s.ObjectiveSerializer
+    queryset = Objective.objects.none()
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -368,14 +379,26 @@ class ObjectiveViewSet(_PartViewSet, mixins.CreateModelMixin):
         objective = services.objective_add(actor=request.user, goal=goal, **values)
         return Response(s.ObjectiveSerializer(objective).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(request=s.ObjectiveUpdateSerializer, responses={200: s.ObjectiveSerializer})
+    def partial_update(self, request, *args, **kwargs):
+        objective = self.get_object()
+        data = s.ObjectiveUpdateSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        objective = services.objective_update(
+            actor=request.user, objective=objective, data=dict(data.validated_data)
+        )
+        return Response(s.ObjectiveSerializer(objective).data)
+
+    @extend_schema(responses={204: None})
+    def destroy(self, request, *args, **kwargs):
+        services.objective_remove(actor=request.user, objective=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
 
 @extend_schema(parameters=[OpenApiParameter("goal", OpenApiTypes.INT)])
-class InterventionViewSet(_PartViewSet, mixins.CreateModelMixin):
+class InterventionViewSet(_EditablePart, _PartViewSet):
     serializer_class = s.InterventionSerializer
     queryset = Intervention.objects.none()
-
-    def _client_id(self, obj) -> int:
-        return obj.goal.plan.client_id
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -385,6 +408,16 @@ class InterventionViewSet(_PartViewSet, mixins.CreateModelMixin):
         )
         return _filter(qs, self.request, goal="goal_id")
 
+    def _responsible(self, goal, values) -> dict:
+        """A care-team member of this client named by id (400 naming the field if not)."""
+        if "responsible" in values and values["responsible"] is not None:
+            values["responsible"] = _pick(
+                CareTeamMember.objects.filter(client_id=goal.plan.client_id),
+                values["responsible"],
+                "responsible",
+            )
+        return values
+
     @extend_schema(
         request=s.InterventionCreateSerializer, responses={201: s.InterventionSerializer}
     )
@@ -393,18 +426,27 @@ class InterventionViewSet(_PartViewSet, mixins.CreateModelMixin):
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         goal = _pick(_goals_in_reach(self), values.pop("goal"), "goal")
-        responsible_id = values.pop("responsible", None)
-        responsible = None
-        if responsible_id is not None:
-            responsible = _pick(
-                CareTeamMember.objects.filter(client_id=goal.plan.client_id),
-                responsible_id,
-                "responsible",
-            )
-        intervention = services.intervention_add(
-            actor=request.user, goal=goal, responsible=responsible, **values
-        )
+        values = self._responsible(goal, values)
+        intervention = services.intervention_add(actor=request.user, goal=goal, **values)
         return Response(s.InterventionSerializer(intervention).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=s.InterventionUpdateSerializer, responses={200: s.InterventionSerializer}
+    )
+    def partial_update(self, request, *args, **kwargs):
+        intervention = self.get_object()
+        data = s.InterventionUpdateSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        values = self._responsible(intervention.goal, dict(data.validated_data))
+        intervention = services.intervention_update(
+            actor=request.user, intervention=intervention, data=values
+        )
+        return Response(s.InterventionSerializer(intervention).data)
+
+    @extend_schema(responses={204: None})
+    def destroy(self, request, *args, **kwargs):
+        services.intervention_remove(actor=request.user, intervention=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 @extend_schema(parameters=[OpenApiParameter("plan", OpenApiTypes.INT)])

@@ -419,22 +419,122 @@ def goal_update(*, actor: User, goal: Goal, data: dict[str, Any]) -> Goal:
     return goal
 
 
+OBJECTIVE_FIELDS = ("text", "target_date")
+INTERVENTION_FIELDS = (
+    "category",
+    "description",
+    "responsible",
+    "frequency",
+    "start_date",
+    "end_date",
+)
+
+
+def _unknown_fields(data: dict[str, Any], allowed: tuple[str, ...]) -> None:
+    unknown = set(data) - set(allowed)
+    if unknown:
+        raise ValidationError({name: ["This field cannot be changed here."] for name in unknown})
+
+
+def _objective_values(plan: CarePlan, values: dict[str, Any]) -> dict[str, Any]:
+    errors: dict[str, list[str]] = {}
+    text = _text(values.get("text"), "text", "Write a measurable objective.", errors)
+    target = values.get("target_date")
+    if target is not None and not isinstance(target, date):
+        errors["target_date"] = ["Enter a valid date, or leave it empty."]
+    elif target is not None and target < plan.effective_date:
+        errors["target_date"] = [
+            f"The target date cannot be before the plan starts ({plan.effective_date:%b %d, %Y})."
+        ]
+    _errors(errors)
+    return {"text": text, "target_date": target}
+
+
+def _intervention_values(plan: CarePlan, values: dict[str, Any]) -> dict[str, Any]:
+    errors: dict[str, list[str]] = {}
+    category = values.get("category")
+    if category not in InterventionCategory.values:
+        errors["category"] = ["Choose the kind of intervention."]
+    frequency = _text(values.get("frequency"), "frequency", "Say how often (e.g. weekly).", errors)
+    description = values.get("description")
+    description = description.strip() if isinstance(description, str) else ""
+    start_date = values.get("start_date") or plan.effective_date
+    end_date = values.get("end_date")
+    if not isinstance(start_date, date):
+        errors["start_date"] = ["Enter a valid date, or leave it empty."]
+    elif start_date < plan.effective_date:
+        errors["start_date"] = ["The start cannot be before the plan starts."]
+    if end_date is not None and not isinstance(end_date, date):
+        errors["end_date"] = ["Enter a valid date, or leave it empty."]
+    elif end_date is not None and isinstance(start_date, date) and end_date < start_date:
+        errors["end_date"] = ["The end cannot be before the start."]
+    responsible = values.get("responsible")
+    if responsible is not None and (
+        not isinstance(responsible, CareTeamMember) or responsible.client_id != plan.client_id
+    ):
+        errors["responsible"] = ["Choose someone on this client's care team."]
+    _errors(errors)
+    return {
+        "category": category,
+        "description": description,
+        "responsible": responsible,
+        "frequency": frequency,
+        "start_date": start_date,
+        "end_date": end_date,
+    }
+
+
 @transaction.atomic
 def objective_add(
     *, actor: User, goal: Goal, text: str, target_date: date | None = None
 ) -> Objective:
     plan = _locked_plan(goal.plan)
     _require_editable(plan)
-    errors: dict[str, list[str]] = {}
-    text = _text(text, "text", "Write a measurable objective.", errors)
-    if target_date is not None and target_date < plan.effective_date:
-        errors["target_date"] = ["The target date cannot be before the plan starts."]
-    _errors(errors)
-    objective = Objective.objects.create(
-        goal=goal, text=text, target_date=target_date, order=goal.objectives.count() + 1
-    )
+    values = _objective_values(plan, {"text": text, "target_date": target_date})
+    objective = Objective.objects.create(goal=goal, order=goal.objectives.count() + 1, **values)
     audit_record(user=actor, action=AuditAction.CREATE, obj=objective, client_id=plan.client_id)
     return objective
+
+
+@transaction.atomic
+def objective_update(*, actor: User, objective: Objective, data: dict[str, Any]) -> Objective:
+    """Change an objective's text or target date while its plan is an unsigned draft."""
+    plan = _locked_plan(objective.goal.plan)
+    _require_editable(plan)
+    _unknown_fields(data, OBJECTIVE_FIELDS)
+    values = _objective_values(
+        plan, {f: getattr(objective, f) for f in OBJECTIVE_FIELDS} | dict(data)
+    )
+    changed = [f for f, v in values.items() if getattr(objective, f) != v]
+    for f in changed:
+        setattr(objective, f, values[f])
+    if changed:
+        objective.save(update_fields=changed)
+        audit_record(
+            user=actor,
+            action=AuditAction.UPDATE,
+            obj=objective,
+            client_id=plan.client_id,
+            detail={"fields": changed},
+        )
+    return objective
+
+
+@transaction.atomic
+def objective_remove(*, actor: User, objective: Objective) -> None:
+    """Take an objective out of an unsigned draft (added by mistake, or no longer
+    wanted). Nothing signed or approved is touched: earlier versions keep their own
+    copies, and a locked plan refuses."""
+    plan = _locked_plan(objective.goal.plan)
+    _require_editable(plan)
+    audit_record(
+        user=actor,
+        action=AuditAction.DELETE,
+        obj=objective,
+        client_id=plan.client_id,
+        detail={"plan_id": plan.pk, "goal_id": objective.goal_id},
+    )
+    objective.delete()
 
 
 @transaction.atomic
@@ -451,30 +551,66 @@ def intervention_add(
 ) -> Intervention:
     plan = _locked_plan(goal.plan)
     _require_editable(plan)
-    errors: dict[str, list[str]] = {}
-    if category not in InterventionCategory.values:
-        errors["category"] = ["Choose the kind of intervention."]
-    frequency = _text(frequency, "frequency", "Say how often (e.g. weekly).", errors)
-    start_date = start_date or plan.effective_date
-    if start_date < plan.effective_date:
-        errors["start_date"] = ["The start cannot be before the plan starts."]
-    if end_date is not None and end_date < start_date:
-        errors["end_date"] = ["The end cannot be before the start."]
-    if responsible is not None and responsible.client_id != plan.client_id:
-        errors["responsible"] = ["Choose someone on this client's care team."]
-    _errors(errors)
+    values = _intervention_values(
+        plan,
+        {
+            "category": category,
+            "description": description,
+            "responsible": responsible,
+            "frequency": frequency,
+            "start_date": start_date,
+            "end_date": end_date,
+        },
+    )
     intervention = Intervention.objects.create(
-        goal=goal,
-        category=category,
-        description=(description or "").strip(),
-        responsible=responsible,
-        frequency=frequency,
-        start_date=start_date,
-        end_date=end_date,
-        order=goal.interventions.count() + 1,
+        goal=goal, order=goal.interventions.count() + 1, **values
     )
     audit_record(user=actor, action=AuditAction.CREATE, obj=intervention, client_id=plan.client_id)
     return intervention
+
+
+@transaction.atomic
+def intervention_update(
+    *, actor: User, intervention: Intervention, data: dict[str, Any]
+) -> Intervention:
+    """Change an intervention (kind, what, who, how often, dates) while its plan is an
+    unsigned draft. An empty start means the plan's start."""
+    plan = _locked_plan(intervention.goal.plan)
+    _require_editable(plan)
+    _unknown_fields(data, INTERVENTION_FIELDS)
+    current = {f: getattr(intervention, f) for f in INTERVENTION_FIELDS}
+    values = _intervention_values(plan, current | dict(data))
+    changed = [f for f, v in values.items() if f != "responsible" and getattr(intervention, f) != v]
+    responsible = values["responsible"]
+    if intervention.responsible_id != (responsible.pk if responsible else None):
+        changed.append("responsible")
+    for f in changed:
+        setattr(intervention, f, values[f])
+    if changed:
+        intervention.save(update_fields=changed)
+        audit_record(
+            user=actor,
+            action=AuditAction.UPDATE,
+            obj=intervention,
+            client_id=plan.client_id,
+            detail={"fields": changed},
+        )
+    return intervention
+
+
+@transaction.atomic
+def intervention_remove(*, actor: User, intervention: Intervention) -> None:
+    """Take an intervention out of an unsigned draft; as ``objective_remove``."""
+    plan = _locked_plan(intervention.goal.plan)
+    _require_editable(plan)
+    audit_record(
+        user=actor,
+        action=AuditAction.DELETE,
+        obj=intervention,
+        client_id=plan.client_id,
+        detail={"plan_id": plan.pk, "goal_id": intervention.goal_id},
+    )
+    intervention.delete()
 
 
 @transaction.atomic

@@ -1,5 +1,6 @@
 """Care-plan pages on the client chart: the Care plan tab, a version with everything it
-holds, drafting, editing a draft, signatures, submit / approve / return, revise, close,
+holds, drafting, editing a draft (needs, goals, and editing or removing objectives and
+interventions), signatures, submit / approve / return, revise, close,
 reviews, the diff between versions, and goal notes.
 
 Every page fetches the client in reach (else 404) and audits the read; every change goes
@@ -391,6 +392,108 @@ def intervention_new(request, pk: int, plan_id: int, goal_id: int):
         title=f"Add an intervention to “{goal.text[:60]}”",
         submit="Add intervention",
     )
+
+
+def _part(items, part_id: int, what: str):
+    """An objective or intervention of the goal (already prefetched), else 404."""
+    for item in items:
+        if item.pk == part_id:
+            return item
+    raise Http404(f"No such {what}")
+
+
+@login_required
+def objective_edit(request, pk: int, plan_id: int, goal_id: int, objective_id: int):
+    client, plan = _plan(request, pk, plan_id, audit=False)
+    goal = _goal(plan, goal_id)
+    objective = _part(goal.objectives.all(), objective_id, "objective")
+    if request.method != "POST" and _refuse_if_locked(request, client, plan):
+        return redirect("careplans:plan_detail", pk=client.pk, plan_id=plan.pk)
+    initial = {"text": objective.text, "target_date": objective.target_date}
+    form = ObjectiveForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.objective_update(
+                actor=request.user, objective=objective, data=dict(form.cleaned_data)
+            )
+        except (ValidationError, Conflict) as error:
+            form_add_service_error(form, error)
+        else:
+            messages.success(request, "Objective saved.")
+            return redirect("careplans:plan_detail", pk=client.pk, plan_id=plan.pk)
+    return _form_page(
+        request,
+        client,
+        plan,
+        form=form,
+        title=f"Edit an objective of “{goal.text[:60]}”",
+        submit="Save objective",
+    )
+
+
+@login_required
+@require_POST
+def objective_remove(request, pk: int, plan_id: int, goal_id: int, objective_id: int):
+    client, plan = _plan(request, pk, plan_id, audit=False)
+    objective = _part(_goal(plan, goal_id).objectives.all(), objective_id, "objective")
+    try:
+        services.objective_remove(actor=request.user, objective=objective)
+    except (ValidationError, Conflict) as error:
+        messages.error(request, service_error_text(error))
+    else:
+        messages.success(request, "Objective removed from this draft.")
+    return redirect("careplans:plan_detail", pk=client.pk, plan_id=plan.pk)
+
+
+@login_required
+def intervention_edit(request, pk: int, plan_id: int, goal_id: int, intervention_id: int):
+    client, plan = _plan(request, pk, plan_id, audit=False)
+    goal = _goal(plan, goal_id)
+    intervention = _part(goal.interventions.all(), intervention_id, "intervention")
+    if request.method != "POST" and _refuse_if_locked(request, client, plan):
+        return redirect("careplans:plan_detail", pk=client.pk, plan_id=plan.pk)
+    fields = ("category", "description", "frequency", "start_date", "end_date")
+    initial = {f: getattr(intervention, f) for f in fields}
+    initial["responsible"] = intervention.responsible_id
+    form = InterventionForm(
+        request.POST or None,
+        client=client,
+        current_responsible_id=intervention.responsible_id,
+        initial=initial,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.intervention_update(
+                actor=request.user, intervention=intervention, data=dict(form.cleaned_data)
+            )
+        except (ValidationError, Conflict) as error:
+            form_add_service_error(form, error)
+        else:
+            messages.success(request, "Intervention saved.")
+            return redirect("careplans:plan_detail", pk=client.pk, plan_id=plan.pk)
+    return _form_page(
+        request,
+        client,
+        plan,
+        form=form,
+        title=f"Edit an intervention for “{goal.text[:60]}”",
+        submit="Save intervention",
+    )
+
+
+@login_required
+@require_POST
+def intervention_remove(request, pk: int, plan_id: int, goal_id: int, intervention_id: int):
+    client, plan = _plan(request, pk, plan_id, audit=False)
+    goal = _goal(plan, goal_id)
+    intervention = _part(goal.interventions.all(), intervention_id, "intervention")
+    try:
+        services.intervention_remove(actor=request.user, intervention=intervention)
+    except (ValidationError, Conflict) as error:
+        messages.error(request, service_error_text(error))
+    else:
+        messages.success(request, "Intervention removed from this draft.")
+    return redirect("careplans:plan_detail", pk=client.pk, plan_id=plan.pk)
 
 
 # ------------------------------------------------------------------------ state changes

@@ -184,7 +184,37 @@ def test_draft_submit_approve_and_print(
     goal.get_by_role("link", name="Add objective").click()
     page.get_by_label("Measurable objective").fill("No more than 2 drinking days a week")
     page.get_by_role("button", name="Add objective").click()
+    expect(page.get_by_text("Objective added.")).to_be_visible()
+
+    # Edit the objective: a bad date is refused next to the field, the text is kept.
+    objective = page.locator(".objective").filter(has_text="No more than 2 drinking days")
+    objective.get_by_role("link", name="Edit objective").click()
+    expect(page.get_by_role("heading", name=re.compile("Edit an objective"))).to_be_visible()
+    page.get_by_label("Measurable objective").fill("No more than 1 drinking day a week")
+    page.get_by_label("Target date").fill((today - timedelta(days=1)).isoformat())
+    page.get_by_role("button", name="Save objective").click()
+    expect(page.locator("#id_target_date_error")).to_contain_text("before the plan starts")
+    expect(page.locator("#form-errors")).to_contain_text("Target date")
+    expect(page.get_by_label("Measurable objective")).to_have_value(
+        "No more than 1 drinking day a week"
+    )
+    shot(page, "careplan-07-objective-error")
+    page.get_by_label("Target date").fill((today + timedelta(days=30)).isoformat())
+    page.get_by_role("button", name="Save objective").click()
+    expect(page.get_by_text("Objective saved.")).to_be_visible()
+    objective = page.locator(".objective").filter(has_text="No more than 1 drinking day a week")
+    expect(objective).to_contain_text((today + timedelta(days=30)).strftime("%b %-d, %Y"))
+    shot(page, "careplan-08-objective-edited")
+
+    # Remove asks first and says what will happen; saying no keeps the objective.
+    asked = []
+    page.once("dialog", lambda d: (asked.append(d.message), d.dismiss()))
+    objective.get_by_role("button", name="Remove objective").click()
+    expect(objective).to_be_visible()
+    assert "will be deleted from version 2" in asked[0]
+    assert "Earlier versions keep theirs" in asked[0]
+
     page.get_by_role("link", name="What changed").click()
-    expect(page.locator("#plan-diff")).to_contain_text("No more than 2 drinking days a week")
-    shot(page, "careplan-07-diff")
+    expect(page.locator("#plan-diff")).to_contain_text("No more than 1 drinking day a week")
+    shot(page, "careplan-09-diff")
     assert not page.csp_violations

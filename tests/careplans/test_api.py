@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from careplans import services
-from careplans.models import CarePlan, Domain, PlanStatus
+from careplans.models import CarePlan, Domain, Intervention, Objective, PlanStatus
 from casemgmt.audit.models import AuditEvent
 from clients.models import CareTeamMember
 
@@ -259,3 +259,139 @@ def test_changes_between_versions(api_as, case_manager, supervisor, integrated_d
     body = api.get(plan_url(new, "changes")).json()
     assert {"change": "added", "line": "Need (Housing): Need in housing"} in body
     assert api.get(plan_url(new, "changes"), {"from": 7}).status_code == 400
+
+
+# ------------------------------------------------ editing objectives and interventions
+OBJECTIVES = "/api/v1/careplan-objectives/"
+INTERVENTIONS = "/api/v1/careplan-interventions/"
+
+
+def test_patch_and_delete_an_objective(api_as, case_manager, integrated_draft):
+    objective = Objective.objects.get(goal__plan=integrated_draft)
+    api = api_as(case_manager)
+    target = (integrated_draft.effective_date + timedelta(days=14)).isoformat()
+    response = api.patch(
+        f"{OBJECTIVES}{objective.pk}/",
+        {"text": "Sleep 7 hours", "target_date": target},
+        format="json",
+    )
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert (body["id"], body["goal"]) == (objective.pk, objective.goal_id)
+    assert (body["text"], body["target_date"]) == ("Sleep 7 hours", target)
+    cleared = api.patch(f"{OBJECTIVES}{objective.pk}/", {"target_date": None}, format="json")
+    assert cleared.json()["target_date"] is None and cleared.json()["text"] == "Sleep 7 hours"
+    assert api.delete(f"{OBJECTIVES}{objective.pk}/").status_code == 204
+    assert not Objective.objects.filter(pk=objective.pk).exists()
+    assert api.get(f"{OBJECTIVES}{objective.pk}/").status_code == 404
+    assert AuditEvent.objects.filter(action="delete", object_id=str(objective.pk)).exists()
+
+
+def test_objective_bad_input_is_400_naming_the_field(api_as, case_manager, integrated_draft):
+    objective = Objective.objects.get(goal__plan=integrated_draft)
+    api = api_as(case_manager)
+    early = (integrated_draft.effective_date - timedelta(days=1)).isoformat()
+    response = api.patch(f"{OBJECTIVES}{objective.pk}/", {"target_date": early}, format="json")
+    assert (
+        response.status_code == 400
+        and "before the plan starts" in response.json()["target_date"][0]
+    )
+    blank = api.patch(f"{OBJECTIVES}{objective.pk}/", {"text": "  "}, format="json")
+    assert blank.status_code == 400 and set(blank.json()) == {"text"}
+    not_a_date = api.patch(f"{OBJECTIVES}{objective.pk}/", {"target_date": "soon"}, format="json")
+    assert not_a_date.status_code == 400 and "target_date" in not_a_date.json()
+    objective.refresh_from_db()
+    assert objective.text == "6+ hours of sleep 5 nights a week"
+
+
+def test_patch_and_delete_an_intervention(api_as, case_manager, integrated_draft):
+    intervention = Intervention.objects.get(goal__plan=integrated_draft)
+    api = api_as(case_manager)
+    response = api.patch(
+        f"{INTERVENTIONS}{intervention.pk}/",
+        {"frequency": "Twice a week", "responsible": None, "category": "cbt"},
+        format="json",
+    )
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert (body["frequency"], body["responsible"], body["category"]) == (
+        "Twice a week",
+        None,
+        "cbt",
+    )
+    member = CareTeamMember.objects.get(client=integrated_draft.client)
+    again = api.patch(
+        f"{INTERVENTIONS}{intervention.pk}/", {"responsible": member.pk}, format="json"
+    )
+    assert again.json()["responsible"] == member.pk
+    assert api.delete(f"{INTERVENTIONS}{intervention.pk}/").status_code == 204
+    assert not Intervention.objects.filter(pk=intervention.pk).exists()
+
+
+def test_intervention_bad_input_is_400_naming_the_field(
+    api_as, case_manager, integrated_draft, team
+):
+    from tests.factories import ClientFactory
+
+    intervention = Intervention.objects.get(goal__plan=integrated_draft)
+    url = f"{INTERVENTIONS}{intervention.pk}/"
+    api = api_as(case_manager)
+    start = integrated_draft.effective_date
+    bad_end = api.patch(url, {"end_date": (start - timedelta(days=1)).isoformat()}, format="json")
+    assert bad_end.status_code == 400 and set(bad_end.json()) == {"end_date"}
+    assert set(api.patch(url, {"frequency": ""}, format="json").json()) == {"frequency"}
+    assert "category" in api.patch(url, {"category": "astrology"}, format="json").json()
+    other = CareTeamMember.objects.create(
+        client=ClientFactory(team=team), role="therapist", name="Else", added_by=case_manager
+    )
+    stranger = api.patch(url, {"responsible": other.pk}, format="json")
+    assert stranger.status_code == 400 and "responsible" in stranger.json()
+    intervention.refresh_from_db()
+    assert intervention.frequency == "Weekly" and intervention.end_date is None
+
+
+def test_a_locked_plan_is_409_with_the_reason(api_as, case_manager, integrated_draft):
+    objective = Objective.objects.get(goal__plan=integrated_draft)
+    intervention = Intervention.objects.get(goal__plan=integrated_draft)
+    api = api_as(case_manager)
+    api.post(
+        plan_url(integrated_draft, "sign"),
+        {"role": "case_manager", "typed_name": "Casey M", "method": "screen"},
+        format="json",
+    )
+    for response in (
+        api.patch(f"{OBJECTIVES}{objective.pk}/", {"text": "x"}, format="json"),
+        api.delete(f"{OBJECTIVES}{objective.pk}/"),
+        api.patch(f"{INTERVENTIONS}{intervention.pk}/", {"frequency": "Daily"}, format="json"),
+        api.delete(f"{INTERVENTIONS}{intervention.pk}/"),
+    ):
+        assert response.status_code == 409
+        assert "signed and is locked" in response.json()["detail"]
+    assert Objective.objects.filter(pk=objective.pk, text__startswith="6+").exists()
+    assert Intervention.objects.filter(pk=intervention.pk, frequency="Weekly").exists()
+
+
+def test_an_active_plans_parts_are_409(api_as, case_manager, supervisor, integrated_draft):
+    plan = approve(integrated_draft, case_manager, supervisor)
+    objective = Objective.objects.get(goal__plan=plan)
+    response = api_as(case_manager).delete(f"{OBJECTIVES}{objective.pk}/")
+    assert response.status_code == 409 and "active" in response.json()["detail"]
+
+
+def test_outsider_cannot_patch_or_delete_parts(api_as, outsider, integrated_draft):
+    objective = Objective.objects.get(goal__plan=integrated_draft)
+    intervention = Intervention.objects.get(goal__plan=integrated_draft)
+    api = api_as(outsider)
+    assert (
+        api.patch(f"{OBJECTIVES}{objective.pk}/", {"text": "x"}, format="json").status_code == 404
+    )
+    assert api.delete(f"{OBJECTIVES}{objective.pk}/").status_code == 404
+    assert (
+        api.patch(
+            f"{INTERVENTIONS}{intervention.pk}/", {"frequency": "x"}, format="json"
+        ).status_code
+        == 404
+    )
+    assert api.delete(f"{INTERVENTIONS}{intervention.pk}/").status_code == 404
+    assert Objective.objects.filter(pk=objective.pk, text__startswith="6+").exists()
+    assert Intervention.objects.filter(pk=intervention.pk).exists()

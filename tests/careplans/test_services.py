@@ -1,5 +1,6 @@
 """Services: drafting, the integration rule, signatures and the lock, approval, versions,
-reviews, safety and relapse plans, goal notes."""
+reviews, safety and relapse plans, goal notes, editing and removing objectives and
+interventions."""
 
 from datetime import timedelta
 
@@ -12,6 +13,8 @@ from careplans.models import (
     CarePlan,
     Domain,
     GoalType,
+    Intervention,
+    Objective,
     PlanStatus,
     Progress,
     RelapsePreventionPlan,
@@ -21,7 +24,7 @@ from careplans.models import (
 from casemgmt.audit.models import AuditEvent
 from casemgmt.lib.errors import Conflict
 from casemgmt.notifications.models import Notification
-from clients.models import ContactNote, TimelineEntry
+from clients.models import CareTeamMember, ContactNote, TimelineEntry
 from tests.factories import ClientFactory
 
 from .conftest import add_goal, approve
@@ -354,3 +357,179 @@ def test_goal_notes_link_only_this_clients_notes(integrated_draft, case_manager,
     services.goal_notes_link(actor=case_manager, goal=goal, note_ids=[note.pk])
     assert list(goal.notes.all()) == [note]
     assert list(note.careplan_goals.all()) == [goal]
+
+
+# ------------------------------------------------ editing objectives and interventions
+def test_objective_update_changes_the_fields_and_is_audited(integrated_draft, case_manager):
+    objective = Objective.objects.get(goal__plan=integrated_draft)
+    target = integrated_draft.effective_date + timedelta(days=30)
+    services.objective_update(
+        actor=case_manager,
+        objective=objective,
+        data={"text": "  7 hours of sleep 5 nights a week ", "target_date": target},
+    )
+    objective.refresh_from_db()
+    assert (objective.text, objective.target_date) == ("7 hours of sleep 5 nights a week", target)
+    event = AuditEvent.objects.get(action="update", object_id=str(objective.pk))
+    assert event.object_type == "careplans.objective"
+    assert sorted(event.detail["fields"]) == ["target_date", "text"]
+    assert event.client_id == integrated_draft.client_id
+
+
+def test_objective_bad_input_names_the_fields_and_saves_nothing(integrated_draft, case_manager):
+    objective = Objective.objects.get(goal__plan=integrated_draft)
+    with pytest.raises(ValidationError) as error:
+        services.objective_update(
+            actor=case_manager,
+            objective=objective,
+            data={"text": " ", "target_date": integrated_draft.effective_date - timedelta(days=1)},
+        )
+    assert set(error.value.message_dict) == {"text", "target_date"}
+    with pytest.raises(ValidationError) as error:
+        services.objective_update(actor=case_manager, objective=objective, data={"goal": 1})
+    assert set(error.value.message_dict) == {"goal"}
+    objective.refresh_from_db()
+    assert objective.text == "6+ hours of sleep 5 nights a week" and objective.target_date is None
+    assert not AuditEvent.objects.filter(action="update", object_id=str(objective.pk)).exists()
+
+
+def test_objective_remove_deletes_it_from_the_draft_and_audits(integrated_draft, case_manager):
+    objective = Objective.objects.get(goal__plan=integrated_draft)
+    objective_id, goal_id = objective.pk, objective.goal_id
+    services.objective_remove(actor=case_manager, objective=objective)
+    assert not Objective.objects.filter(pk=objective_id).exists()
+    event = AuditEvent.objects.get(action="delete", object_id=str(objective_id))
+    assert event.object_type == "careplans.objective"
+    assert event.detail == {"plan_id": integrated_draft.pk, "goal_id": goal_id}
+
+
+def test_intervention_update_changes_who_how_often_and_dates(integrated_draft, case_manager):
+    intervention = Intervention.objects.get(goal__plan=integrated_draft)
+    start = integrated_draft.effective_date + timedelta(days=7)
+    services.intervention_update(
+        actor=case_manager,
+        intervention=intervention,
+        data={
+            "category": "cbt",
+            "frequency": "Every two weeks",
+            "responsible": None,
+            "start_date": start,
+            "end_date": start + timedelta(days=60),
+            "description": " Sleep hygiene module ",
+        },
+    )
+    intervention.refresh_from_db()
+    assert intervention.category == "cbt" and intervention.frequency == "Every two weeks"
+    assert intervention.responsible is None and intervention.start_date == start
+    assert intervention.description == "Sleep hygiene module"
+    event = AuditEvent.objects.get(action="update", object_id=str(intervention.pk))
+    assert set(event.detail["fields"]) == {
+        "category",
+        "frequency",
+        "responsible",
+        "start_date",
+        "end_date",
+        "description",
+    }
+
+
+def test_intervention_update_with_nothing_changed_writes_no_event(integrated_draft, case_manager):
+    intervention = Intervention.objects.get(goal__plan=integrated_draft)
+    services.intervention_update(
+        actor=case_manager,
+        intervention=intervention,
+        data={"frequency": "Weekly", "responsible": intervention.responsible},
+    )
+    assert not AuditEvent.objects.filter(action="update", object_id=str(intervention.pk)).exists()
+
+
+def test_intervention_bad_input_names_the_fields_and_saves_nothing(
+    integrated_draft, case_manager, team
+):
+    intervention = Intervention.objects.get(goal__plan=integrated_draft)
+    other_client = ClientFactory(team=team)
+    stranger = CareTeamMember.objects.create(
+        client=other_client, role="therapist", name="Someone Else", added_by=case_manager
+    )
+    start = integrated_draft.effective_date
+    with pytest.raises(ValidationError) as error:
+        services.intervention_update(
+            actor=case_manager,
+            intervention=intervention,
+            data={
+                "category": "astrology",
+                "frequency": "",
+                "responsible": stranger,
+                "end_date": start - timedelta(days=1),
+            },
+        )
+    assert set(error.value.message_dict) == {"category", "frequency", "responsible", "end_date"}
+    with pytest.raises(ValidationError) as error:
+        services.intervention_update(
+            actor=case_manager,
+            intervention=intervention,
+            data={"start_date": start - timedelta(days=1)},
+        )
+    assert set(error.value.message_dict) == {"start_date"}
+    intervention.refresh_from_db()
+    assert intervention.category == "mi" and intervention.frequency == "Weekly"
+    assert intervention.responsible.client_id == integrated_draft.client_id
+
+
+def test_intervention_remove_deletes_it_from_the_draft_and_audits(integrated_draft, case_manager):
+    intervention = Intervention.objects.get(goal__plan=integrated_draft)
+    pk = intervention.pk
+    services.intervention_remove(actor=case_manager, intervention=intervention)
+    assert not Intervention.objects.filter(pk=pk).exists()
+    assert AuditEvent.objects.filter(
+        action="delete", object_type="careplans.intervention", object_id=str(pk)
+    ).exists()
+
+
+def test_a_signed_draft_refuses_edits_and_removals_of_its_parts(integrated_draft, case_manager):
+    objective = Objective.objects.get(goal__plan=integrated_draft)
+    intervention = Intervention.objects.get(goal__plan=integrated_draft)
+    services.careplan_sign(
+        actor=case_manager,
+        plan=integrated_draft,
+        role="case_manager",
+        typed_name="Cam",
+        method="screen",
+    )
+    attempts = [
+        lambda: services.objective_update(
+            actor=case_manager, objective=objective, data={"text": "changed"}
+        ),
+        lambda: services.objective_remove(actor=case_manager, objective=objective),
+        lambda: services.intervention_update(
+            actor=case_manager, intervention=intervention, data={"frequency": "Daily"}
+        ),
+        lambda: services.intervention_remove(actor=case_manager, intervention=intervention),
+    ]
+    for attempt in attempts:
+        with pytest.raises(Conflict, match="signed and is locked"):
+            attempt()
+    objective.refresh_from_db()
+    intervention.refresh_from_db()
+    assert objective.text != "changed" and intervention.frequency == "Weekly"
+    assert not AuditEvent.objects.filter(
+        action__in=["update", "delete"],
+        object_type__in=["careplans.objective", "careplans.intervention"],
+    ).exists()
+
+
+def test_an_active_plan_refuses_edits_and_removals_and_a_revision_is_separate(
+    integrated_draft, case_manager, supervisor
+):
+    plan = approve(integrated_draft, case_manager, supervisor)
+    objective = Objective.objects.get(goal__plan=plan)
+    with pytest.raises(Conflict, match="active"):
+        services.objective_update(actor=case_manager, objective=objective, data={"text": "x"})
+    with pytest.raises(Conflict, match="active"):
+        services.objective_remove(actor=case_manager, objective=objective)
+    # The next version's copy is editable; the active version keeps its own objective.
+    draft = services.careplan_revise(actor=case_manager, plan=plan)
+    copy = Objective.objects.get(goal__plan=draft)
+    services.objective_remove(actor=case_manager, objective=copy)
+    assert Objective.objects.filter(pk=objective.pk).exists()
+    assert not Objective.objects.filter(goal__plan=draft).exists()

@@ -8,7 +8,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from careplans import services
-from careplans.models import CarePlan, Domain, PlanStatus, SafetyPlan
+from careplans.models import (
+    CarePlan,
+    Domain,
+    Intervention,
+    Objective,
+    PlanStatus,
+    SafetyPlan,
+)
 from casemgmt.audit.models import AuditEvent
 
 from .conftest import add_goal, approve
@@ -266,3 +273,195 @@ def test_form_pages_that_show_the_plan_are_audited(browser_as, case_manager, int
     assert AuditEvent.objects.filter(
         action="view", object_type="careplans.careplan", object_id=str(plan.pk)
     ).exists()
+
+
+# ------------------------------------------------ editing objectives and interventions
+def _part_url(name, plan, part):
+    return reverse(name, args=[plan.client_id, plan.pk, part.goal_id, part.pk])
+
+
+def test_plan_page_offers_edit_and_remove_with_a_confirmation(
+    browser_as, case_manager, integrated_draft
+):
+    objective = Objective.objects.get(goal__plan=integrated_draft)
+    intervention = Intervention.objects.get(goal__plan=integrated_draft)
+    url = reverse("careplans:plan_detail", args=[integrated_draft.client_id, integrated_draft.pk])
+    page = browser_as(case_manager).get(url).text
+    assert _part_url("careplans:objective_edit", integrated_draft, objective) in page
+    assert _part_url("careplans:intervention_edit", integrated_draft, intervention) in page
+    assert _part_url("careplans:objective_remove", integrated_draft, objective) in page
+    assert "Remove this objective from the draft?" in page
+    assert "will be deleted from version 1 of the plan and cannot be brought back" in page
+
+
+def test_a_locked_plan_page_offers_no_edit_or_remove(browser_as, case_manager, integrated_draft):
+    services.careplan_sign(
+        actor=case_manager,
+        plan=integrated_draft,
+        role="case_manager",
+        typed_name="Cam",
+        method="screen",
+    )
+    objective = Objective.objects.get(goal__plan=integrated_draft)
+    url = reverse("careplans:plan_detail", args=[integrated_draft.client_id, integrated_draft.pk])
+    page = browser_as(case_manager).get(url).text
+    assert "6+ hours of sleep" in page
+    assert _part_url("careplans:objective_edit", integrated_draft, objective) not in page
+    assert "Remove this objective" not in page
+
+
+def test_objective_edit_page_saves_and_audits(browser_as, case_manager, integrated_draft):
+    objective = Objective.objects.get(goal__plan=integrated_draft)
+    url = _part_url("careplans:objective_edit", integrated_draft, objective)
+    web = browser_as(case_manager)
+    form = web.get(url)
+    assert form.status_code == 200 and "6+ hours of sleep 5 nights a week" in form.text
+    assert AuditEvent.objects.filter(
+        action="view", object_type="careplans.careplan", object_id=str(integrated_draft.pk)
+    ).exists()
+    target = integrated_draft.effective_date + timedelta(days=20)
+    response = web.post(url, {"text": "7 hours, 5 nights a week", "target_date": target})
+    assert response.url == reverse(
+        "careplans:plan_detail", args=[integrated_draft.client_id, integrated_draft.pk]
+    )
+    objective.refresh_from_db()
+    assert (objective.text, objective.target_date) == ("7 hours, 5 nights a week", target)
+    assert AuditEvent.objects.filter(action="update", object_id=str(objective.pk)).exists()
+
+
+def test_objective_edit_shows_errors_next_to_the_field_and_keeps_input(
+    browser_as, case_manager, integrated_draft
+):
+    objective = Objective.objects.get(goal__plan=integrated_draft)
+    url = _part_url("careplans:objective_edit", integrated_draft, objective)
+    too_early = (integrated_draft.effective_date - timedelta(days=1)).isoformat()
+    page = browser_as(case_manager).post(url, {"text": "Sleep 8 hours", "target_date": too_early})
+    assert page.status_code == 200
+    assert 'id="id_target_date_error"' in page.text and "before the plan starts" in page.text
+    assert 'id="form-errors"' in page.text and "Sleep 8 hours" in page.text
+    blank = browser_as(case_manager).post(url, {"text": " ", "target_date": ""})
+    assert 'id="id_text_error"' in blank.text
+    objective.refresh_from_db()
+    assert objective.text == "6+ hours of sleep 5 nights a week"
+
+
+def test_intervention_edit_page_saves_and_keeps_a_responsible_who_left(
+    browser_as, case_manager, integrated_draft
+):
+    intervention = Intervention.objects.select_related("responsible").get(
+        goal__plan=integrated_draft
+    )
+    member = intervention.responsible
+    member.ended_on = timezone.localdate()
+    member.save(update_fields=["ended_on"])
+    url = _part_url("careplans:intervention_edit", integrated_draft, intervention)
+    web = browser_as(case_manager)
+    form = web.get(url)
+    assert f'<option value="{member.pk}" selected>' in form.text
+    response = web.post(
+        url,
+        {
+            "category": "mi",
+            "description": "",
+            "responsible": member.pk,
+            "frequency": "Twice a week",
+            "start_date": "",
+            "end_date": "",
+        },
+    )
+    assert response.status_code == 302
+    intervention.refresh_from_db()
+    assert intervention.frequency == "Twice a week" and intervention.responsible_id == member.pk
+
+
+def test_intervention_edit_shows_errors_next_to_the_fields(
+    browser_as, case_manager, integrated_draft
+):
+    intervention = Intervention.objects.get(goal__plan=integrated_draft)
+    url = _part_url("careplans:intervention_edit", integrated_draft, intervention)
+    start = integrated_draft.effective_date
+    page = browser_as(case_manager).post(
+        url,
+        {
+            "category": "mi",
+            "frequency": "Weekly",
+            "start_date": (start + timedelta(days=10)).isoformat(),
+            "end_date": (start + timedelta(days=5)).isoformat(),
+        },
+    )
+    assert 'id="id_end_date_error"' in page.text and "before the start" in page.text
+    assert page.text.count('aria-invalid="true"') == 1
+    intervention.refresh_from_db()
+    assert intervention.end_date is None
+
+
+def test_remove_objective_and_intervention_from_the_page(
+    browser_as, case_manager, integrated_draft
+):
+    objective = Objective.objects.get(goal__plan=integrated_draft)
+    intervention = Intervention.objects.get(goal__plan=integrated_draft)
+    web = browser_as(case_manager)
+    page = web.post(
+        _part_url("careplans:objective_remove", integrated_draft, objective), follow=True
+    )
+    assert "Objective removed from this draft." in page.text
+    assert "6+ hours of sleep" not in page.text
+    page = web.post(
+        _part_url("careplans:intervention_remove", integrated_draft, intervention), follow=True
+    )
+    assert "Intervention removed from this draft." in page.text
+    assert not Objective.objects.filter(goal__plan=integrated_draft).exists()
+    assert not Intervention.objects.filter(goal__plan=integrated_draft).exists()
+    assert (
+        web.get(_part_url("careplans:objective_remove", integrated_draft, objective)).status_code
+        == 405
+    )
+
+
+def test_editing_or_removing_on_an_active_plan_is_refused_with_the_reason(
+    browser_as, case_manager, supervisor, integrated_draft
+):
+    plan = approve(integrated_draft, case_manager, supervisor)
+    objective = Objective.objects.get(goal__plan=plan)
+    web = browser_as(case_manager)
+    page = web.get(_part_url("careplans:objective_edit", plan, objective), follow=True)
+    assert "cannot be changed" in page.text
+    posted = web.post(_part_url("careplans:objective_edit", plan, objective), {"text": "changed"})
+    assert posted.status_code == 200 and "cannot be changed" in posted.text
+    removed = web.post(_part_url("careplans:objective_remove", plan, objective), follow=True)
+    assert "cannot be changed" in removed.text
+    objective.refresh_from_db()
+    assert objective.text == "6+ hours of sleep 5 nights a week"
+
+
+@pytest.mark.parametrize(
+    "name,model",
+    [
+        ("careplans:objective_edit", "objective"),
+        ("careplans:objective_remove", "objective"),
+        ("careplans:intervention_edit", "intervention"),
+        ("careplans:intervention_remove", "intervention"),
+    ],
+)
+def test_another_teams_objectives_and_interventions_are_404(
+    browser_as, outsider, integrated_draft, name, model
+):
+    part = (Objective if model == "objective" else Intervention).objects.get(
+        goal__plan=integrated_draft
+    )
+    url = _part_url(name, integrated_draft, part)
+    web = browser_as(outsider)
+    if name.endswith("_edit"):
+        assert web.get(url).status_code == 404
+    assert web.post(url, {"text": "x", "category": "mi", "frequency": "x"}).status_code == 404
+    assert (Objective if model == "objective" else Intervention).objects.filter(pk=part.pk).exists()
+
+
+def test_a_part_of_another_goal_or_plan_is_404(browser_as, case_manager, integrated_draft):
+    mh, su = integrated_draft.goals.order_by("order")
+    objective = Objective.objects.get(goal=mh)
+    wrong_goal = reverse(
+        "careplans:objective_edit",
+        args=[integrated_draft.client_id, integrated_draft.pk, su.pk, objective.pk],
+    )
+    assert browser_as(case_manager).get(wrong_goal).status_code == 404
