@@ -126,6 +126,27 @@ class FollowUpForm(StyledForm):
     reason = forms.ChoiceField(choices=FollowUpReason.choices, initial=FollowUpReason.GENERAL)
 
 
+class FollowUpRescheduleForm(StyledForm):
+    due_on = forms.DateField(
+        label="New due date",
+        widget=DATE,
+        error_messages={"required": "Give the new due date."},
+    )
+    due_time = forms.TimeField(
+        label="New due time",
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        help_text="Leave empty for any time that day.",
+    )
+    reason = forms.CharField(
+        label="Why is it moving?",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Say why it is being moved."},
+        help_text='Kept with the follow-up\'s history, e.g. "Client asked to move it to Thursday."',
+    )
+
+
 class FollowUpCloseForm(StyledForm):
     status = forms.ChoiceField(
         choices=[

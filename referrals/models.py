@@ -393,6 +393,10 @@ class FollowUp(models.Model):
     remind_overdue_at = models.DateTimeField(null=True, blank=True)
     escalate_at = models.DateTimeField(null=True, blank=True)
     next_check_at = models.DateTimeField(null=True, blank=True)
+    schedule_version = models.PositiveIntegerField(
+        default=1,
+        help_text="1 when created, one more with each reschedule; reminders belong to one.",
+    )
     created_by = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     closed_at = models.DateTimeField(null=True, blank=True)
@@ -424,6 +428,22 @@ class FollowUp(models.Model):
         return self.title
 
 
+class FollowUpReschedule(models.Model):
+    """One move of a follow-up's due date: who moved it, from when to when, and why."""
+
+    followup = models.ForeignKey(FollowUp, on_delete=models.CASCADE, related_name="reschedules")
+    from_due_on = models.DateField()
+    from_due_time = models.TimeField(null=True, blank=True)
+    to_due_on = models.DateField()
+    to_due_time = models.TimeField(null=True, blank=True)
+    reason = models.TextField()
+    actor = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, related_name="+")
+    occurred_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["occurred_at", "id"]
+
+
 class ReminderStage(models.TextChoices):
     DAY_BEFORE = "day_before", "Due tomorrow"
     DUE = "due", "Due today"
@@ -432,8 +452,9 @@ class ReminderStage(models.TextChoices):
 
 
 class Reminder(models.Model):
-    """One reminder stage of one follow-up. Unique per (follow-up, stage): whatever
-    retries or restarts happen, a stage is sent once.
+    """One reminder stage of one schedule of one follow-up. Unique per (follow-up,
+    schedule version, stage): whatever retries or restarts happen, a stage is sent once
+    per schedule; a reschedule starts a new version (see ``followup_reschedule``).
 
     ``queued_at``: when the sweep last queued it; ``sent_at``: when its notifications
     were written (claimed with a conditional update); ``skipped``: the follow-up was no
@@ -441,6 +462,7 @@ class Reminder(models.Model):
 
     followup = models.ForeignKey(FollowUp, on_delete=models.CASCADE, related_name="reminders")
     stage = models.CharField(max_length=20, choices=ReminderStage.choices)
+    schedule_version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     queued_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
@@ -450,7 +472,9 @@ class Reminder(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["followup", "stage"], name="reminder_once_per_stage")
+            models.UniqueConstraint(
+                fields=["followup", "schedule_version", "stage"], name="reminder_once_per_stage"
+            )
         ]
         indexes = [
             models.Index(

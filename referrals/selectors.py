@@ -27,6 +27,7 @@ from .models import (
     CareTransition,
     Disclosure,
     FollowUp,
+    FollowUpReschedule,
     FollowUpStatus,
     Measure,
     Referral,
@@ -336,6 +337,11 @@ def followup_get(*, user: User, followup_id: int) -> FollowUp:
     if followup is None:
         raise Http404
     return followup
+
+
+def followup_reschedules(*, followup: FollowUp) -> QuerySet[FollowUpReschedule]:
+    """The moves of one follow-up (already in reach), oldest first."""
+    return followup.reschedules.select_related("actor").order_by("occurred_at", "id")
 
 
 def followups_for_client(*, client: Client) -> QuerySet[FollowUp]:

@@ -8,6 +8,11 @@ urlpatterns = [
     path("", views.referral_index, name="list"),
     path("follow-ups/", views.my_followups, name="my_followups"),
     path("follow-ups/<int:followup_id>/close/", views.followup_close, name="followup_close"),
+    path(
+        "follow-ups/<int:followup_id>/reschedule/",
+        views.followup_reschedule,
+        name="followup_reschedule",
+    ),
     path("directory/", views.directory, name="directory"),
     path("directory/import/", views.hsds_import_view, name="hsds_import"),
     path("clients/<int:pk>/", views.client_referrals, name="client_referrals"),

@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
@@ -27,12 +28,14 @@ from .forms import (
     DischargeForm,
     FollowUpCloseForm,
     FollowUpForm,
+    FollowUpRescheduleForm,
     HsdsImportForm,
     ReferralForm,
     ReferralMoveForm,
     TransitionForm,
 )
-from .models import CLOSED_REFERRAL_STATUSES, ReferralStatus, Service
+from .models import CLOSED_REFERRAL_STATUSES, FollowUpStatus, ReferralStatus, Service
+from .services.followups import transition_window
 from .services.referrals import TRANSITIONS
 
 # Button labels for each move, in the order shown.
@@ -88,6 +91,57 @@ def followup_close(request, followup_id: int):
     ):
         target = "referrals:my_followups"  # never redirect off-site
     return redirect(target)
+
+
+def _safe_next(request, default: str) -> str:
+    """The ``next`` URL when it stays on this site, else ``default``."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+@login_required
+def followup_reschedule(request, followup_id: int):
+    """Move an open follow-up to another date (and time), saying why."""
+    followup = selectors.followup_get(user=request.user, followup_id=followup_id)
+    client = chart_client(request, followup.client_id, audit=False)
+    audit_record(user=request.user, action=AuditAction.VIEW, obj=followup, client_id=client.pk)
+    back = _safe_next(
+        request,
+        reverse("referrals:client_referrals", args=[client.pk]) + f"#followup-{followup.pk}",
+    )
+    form = FollowUpRescheduleForm(
+        request.POST or None,
+        initial={"due_on": followup.due_on, "due_time": followup.due_time},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            followup = services.followup_reschedule(
+                actor=request.user, followup=followup, **form.cleaned_data
+            )
+        except (ValidationError, Conflict) as error:
+            form_add_service_error(form, error)
+        else:
+            when = f"{followup.due_on:%a %b} {followup.due_on.day}"
+            if followup.due_time:
+                when += f" {followup.due_time:%H:%M}"
+            messages.success(request, f"Follow-up {followup.title!r} moved to {when}.")
+            return redirect(back)
+    context = chart_context(
+        request,
+        client,
+        "referrals",
+        followup=followup,
+        form=form,
+        is_open=followup.status == FollowUpStatus.OPEN,
+        window=transition_window(followup),
+        moves=selectors.followup_reschedules(followup=followup),
+        back=back,
+    )
+    return render(request, "referrals/followup_reschedule.html", context)
 
 
 def _mark_met(followups, windows) -> None:

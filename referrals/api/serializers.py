@@ -204,6 +204,12 @@ class FollowUpCreateSerializer(serializers.Serializer):
     reason = serializers.ChoiceField(choices=FollowUpReason.choices, default="general")
 
 
+class FollowUpRescheduleSerializer(serializers.Serializer):
+    due_on = serializers.DateField()
+    due_time = serializers.TimeField(required=False, allow_null=True, default=None)
+    reason = serializers.CharField(allow_blank=True, help_text="Why it is moving (required).")
+
+
 class FollowUpCloseSerializer(serializers.Serializer):
     outcome_note = serializers.CharField(required=False, allow_blank=True, default="")
 

@@ -23,6 +23,7 @@ from .serializers import (
     DischargeSerializer,
     FollowUpCloseSerializer,
     FollowUpCreateSerializer,
+    FollowUpRescheduleSerializer,
     FollowUpSerializer,
     ReferralCreateSerializer,
     ReferralMoveSerializer,
@@ -228,7 +229,7 @@ class FollowUpViewSet(
     viewsets.GenericViewSet,
 ):
     """Follow-ups of clients in reach. Filters: client, status, reason, mine,
-    due_before, due_after. Verbs: done, missed, cancel."""
+    due_before, due_after. Verbs: done, missed, cancel, reschedule."""
 
     serializer_class = FollowUpSerializer
     filterset_class = FollowUpFilter
@@ -290,3 +291,17 @@ class FollowUpViewSet(
     def cancel(self, request, pk=None):
         """Needs ``outcome_note``."""
         return self._close(request, pk, "cancelled")
+
+    @extend_schema(request=FollowUpRescheduleSerializer, responses={200: FollowUpSerializer})
+    @action(detail=True, methods=["post"])
+    def reschedule(self, request, pk=None):
+        """Move an open follow-up to ``due_on`` (today or later; a care-transition
+        follow-up not past its window's last day), optional ``due_time``, with a
+        ``reason``. 400 names the field; 409 when the follow-up is closed."""
+        followup = selectors.followup_get(user=request.user, followup_id=pk)
+        data = FollowUpRescheduleSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        followup = services.followup_reschedule(
+            actor=request.user, followup=followup, **data.validated_data
+        )
+        return Response(FollowUpSerializer(followup).data)

@@ -1,6 +1,11 @@
 """Writes of the referrals app. Other apps import from here."""
 
-from .followups import followup_close, followup_create, followup_schedule
+from .followups import (
+    followup_close,
+    followup_create,
+    followup_reschedule,
+    followup_schedule,
+)
 from .hsds import hsds_import
 from .referrals import TRANSITIONS, add_business_days, referral_create, referral_move, referral_send
 from .reminders import followup_sweep, reminders_deliver
@@ -16,6 +21,7 @@ __all__ = [
     "add_business_days",
     "followup_close",
     "followup_create",
+    "followup_reschedule",
     "followup_schedule",
     "followup_sweep",
     "hsds_import",

@@ -1,5 +1,5 @@
-"""Writes of follow-ups: create (with the reminder schedule), close (done, missed,
-cancelled). The schedule is computed here, in the team's time zone, and stored on the
+"""Writes of follow-ups: create (with the reminder schedule), reschedule, close (done,
+missed, cancelled). The schedule is computed here, in the team's time zone, and stored on the
 row, so the sweep needs no time-zone logic and no ETAs ever reach the broker."""
 
 from __future__ import annotations
@@ -23,9 +23,13 @@ from ..models import (
     CareTransition,
     FollowUp,
     FollowUpReason,
+    FollowUpReschedule,
     FollowUpStatus,
     Referral,
+    Reminder,
+    ReminderStage,
 )
+from ..windows import Window, window
 
 CLOSING_STATUSES = (FollowUpStatus.DONE, FollowUpStatus.MISSED, FollowUpStatus.CANCELLED)
 
@@ -121,6 +125,152 @@ def followup_create(
         client=client,
         kind="follow_up",
         summary=f"Follow-up due {due_on:%Y-%m-%d}: {followup.title}",
+        actor=actor,
+        obj=followup,
+    )
+    return followup
+
+
+def transition_window(followup: FollowUp) -> Window | None:
+    """The HEDIS window a care-transition follow-up stands for (``None`` for others)."""
+    t = followup.transition
+    if followup.reason != FollowUpReason.TRANSITION or t is None or not followup.window_days:
+        return None
+    if not t.measure or t.discharged_on is None:
+        return None
+    return window(t.measure, t.discharged_on, followup.window_days)
+
+
+def _day(day: date) -> str:
+    return f"{day:%a %b} {day.day}, {day.year}"
+
+
+def _when(day: date, at: time | None) -> str:
+    return f"{day:%Y-%m-%d}" + (f" {at:%H:%M}" if at else "")
+
+
+@transaction.atomic
+def followup_reschedule(
+    *,
+    actor: User | None,
+    followup: FollowUp,
+    due_on: date | None,
+    due_time: time | None = None,
+    reason: str,
+) -> FollowUp:
+    """Move an open follow-up to another due date (and time), saying why.
+
+    Rules: only an open follow-up moves (409 otherwise); a reason is required; the new
+    date may be today but not in the past (in the team's time zone; with a time today,
+    not a time already gone); moving to the same date and time is refused as a no-op.
+    A care-transition follow-up stands for a HEDIS window (FUH/FUM/FUA/FUI, 7 or 30
+    days): it may move inside the window but never past its last day, because a visit
+    after that does not count for the measure and a later due date would hide a missed
+    window. Then the honest record is to close it as missed (and add a general
+    follow-up for the late visit).
+
+    The schedule is recomputed as at creation (``followup_schedule``, team time zone).
+    The escalation keeps its distance from the due date (a referral's "day after the
+    response deadline" moves with it), except for a care transition, whose escalation
+    is day 5 of the window and stays there; an escalation already sent for a date that
+    does not move is not sent again.
+
+    Reminders: ``Reminder`` is unique per (follow-up, ``schedule_version``, stage) and
+    a reschedule raises the follow-up's ``schedule_version``. So the reminders sent for
+    the old date stay as the record of what was sent and do not block the stages of the
+    new date, and moving back to an earlier date (Tuesday -> Thursday -> Tuesday) gets
+    its reminders again. Keying by due date instead would have blocked that return trip
+    (and a change of time on the same day), and deleting the sent rows would have lost
+    the record. Reminders of the old schedule not yet sent are claimed and skipped here
+    with the same conditional update delivery uses (``sent_at IS NULL``), so a delivery
+    already running either sent them before the move or finds nothing to claim; delivery
+    also skips any reminder whose version is not the follow-up's current one. The row is
+    locked (``FOR UPDATE``), so a sweep cannot insert reminders for the old schedule
+    meanwhile (it skips locked rows).
+    """
+    followup = (
+        FollowUp.objects.select_for_update(of=("self",))
+        .select_related("client__team", "transition")
+        .get(pk=followup.pk)
+    )
+    if followup.status != FollowUpStatus.OPEN:
+        raise Conflict(
+            f"This follow-up is already {followup.get_status_display().lower()}; "
+            "only an open follow-up can be rescheduled."
+        )
+    tz = team_zone(followup.client)
+    now = timezone.now()
+    today = timezone.localdate(now, timezone=tz)
+    errors: dict[str, list[str]] = {}
+    reason = (reason or "").strip()
+    if not reason:
+        errors["reason"] = ["Say why it is being moved."]
+    if due_on is None:
+        errors["due_on"] = ["Give the new due date."]
+    elif due_on < today:
+        errors["due_on"] = [f"The new due date cannot be in the past (today is {_day(today)})."]
+    elif (due_on, due_time) == (followup.due_on, followup.due_time):
+        errors["due_on"] = ["It is already due then: choose another date or time."]
+    elif due_time is not None and due_on == today and _local(due_on, due_time, tz) <= now:
+        errors["due_time"] = ["That time today has already passed."]
+    w = transition_window(followup)
+    if due_on is not None and w is not None and due_on > w.last_day:
+        errors.setdefault("due_on", []).append(
+            f"The {w.days}-day {w.measure} follow-up window ends on {_day(w.last_day)}: "
+            "a visit after that does not count for the quality measure. Choose a date up "
+            f"to {_day(w.last_day)}, or close this follow-up as missed."
+        )
+    if errors:
+        raise ValidationError(errors)
+
+    old_version = followup.schedule_version
+    escalate_on = None
+    if followup.escalate_at is not None:
+        escalated_on = timezone.localdate(followup.escalate_at, timezone=tz)
+        if w is not None:
+            already_sent = Reminder.objects.filter(
+                followup=followup,
+                schedule_version=old_version,
+                stage=ReminderStage.ESCALATION,
+                sent_at__isnull=False,
+                skipped=False,
+            ).exists()
+            escalate_on = None if already_sent else escalated_on
+        else:
+            escalate_on = due_on + (escalated_on - followup.due_on)
+    # What the old schedule has not sent yet will not be sent (see the docstring).
+    Reminder.objects.filter(
+        followup=followup, schedule_version=old_version, sent_at__isnull=True
+    ).update(sent_at=now, skipped=True)
+
+    FollowUpReschedule.objects.create(
+        followup=followup,
+        from_due_on=followup.due_on,
+        from_due_time=followup.due_time,
+        to_due_on=due_on,
+        to_due_time=due_time,
+        reason=reason,
+        actor=actor if actor is not None and actor.is_authenticated else None,
+    )
+    moved_from = _when(followup.due_on, followup.due_time)
+    schedule = followup_schedule(due_on=due_on, due_time=due_time, tz=tz, escalate_on=escalate_on)
+    followup.due_on = due_on
+    followup.due_time = due_time
+    for field, value in schedule.items():
+        setattr(followup, field, value)
+    followup.schedule_version = old_version + 1
+    followup.save(update_fields=["due_on", "due_time", *schedule, "schedule_version"])
+    audit_record(
+        user=actor,
+        action=AuditAction.UPDATE,
+        obj=followup,
+        client_id=followup.client_id,
+        detail={"fields": ["due_on", "due_time"], "action": "reschedule"},
+    )
+    timeline_record(
+        client=followup.client_id,
+        kind="follow_up",
+        summary=f"Follow-up moved from {moved_from} to {_when(due_on, due_time)}: {followup.title}",
         actor=actor,
         obj=followup,
     )

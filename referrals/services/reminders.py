@@ -15,6 +15,10 @@ How exactly-once holds:
 4. Nothing lives only in the broker: a reminder queued but not sent (worker or Redis
    lost the message) or whose email was not sent is queued again by a later sweep once
    it is ``REMINDER_REQUEUE_AFTER`` old.
+5. Reminders belong to one schedule of a follow-up (``schedule_version``, raised by
+   each reschedule): the sweep inserts them under the version it read with the row
+   locked, and delivery skips a reminder whose follow-up has moved on to a newer
+   schedule (``followup_reschedule`` also skips them itself when it moves the date).
 
 Statements per batch are constant: the sweep runs 3 per batch of follow-ups, delivery
 about 8 per batch of reminders, whatever the batch size.
@@ -79,7 +83,8 @@ def _queue(reminder_ids: list[int]) -> None:
 
 
 _CLAIM_SQL = """
-SELECT id, remind_day_before_at, remind_due_at, remind_overdue_at, escalate_at
+SELECT id, schedule_version, remind_day_before_at, remind_due_at, remind_overdue_at,
+    escalate_at
 FROM referrals_followup
 WHERE status = 'open' AND next_check_at <= %s
 ORDER BY next_check_at
@@ -94,10 +99,10 @@ RETURNING f.id
 """
 _INSERT_SQL = """
 INSERT INTO referrals_reminder
-    (followup_id, stage, created_at, queued_at, skipped, notification_ids)
-SELECT v.followup_id, v.stage, %s, %s, false, '{}'
-FROM unnest(%s::bigint[], %s::text[]) AS v(followup_id, stage)
-ON CONFLICT (followup_id, stage) DO NOTHING
+    (followup_id, schedule_version, stage, created_at, queued_at, skipped, notification_ids)
+SELECT v.followup_id, v.schedule_version, v.stage, %s, %s, false, '{}'
+FROM unnest(%s::bigint[], %s::integer[], %s::text[]) AS v(followup_id, schedule_version, stage)
+ON CONFLICT (followup_id, schedule_version, stage) DO NOTHING
 RETURNING id
 """
 _REQUEUE_SQL = """
@@ -129,6 +134,7 @@ def followup_sweep_batch(*, now: datetime | None = None, batch_size: int | None 
         if not rows:
             return 0
         plans = {row["id"]: stages_due(row, now) for row in rows}
+        versions = {row["id"]: row["schedule_version"] for row in rows}
         ids = list(plans)
         cursor.execute(_ADVANCE_SQL, [ids, [plans[i][1] for i in ids], now])
         claimed = {fid for (fid,) in cursor.fetchall()}
@@ -136,7 +142,14 @@ def followup_sweep_batch(*, now: datetime | None = None, batch_size: int | None 
         reminder_ids: list[int] = []
         if pairs:
             cursor.execute(
-                _INSERT_SQL, [now, now, [p[0] for p in pairs], [str(p[1]) for p in pairs]]
+                _INSERT_SQL,
+                [
+                    now,
+                    now,
+                    [p[0] for p in pairs],
+                    [versions[p[0]] for p in pairs],
+                    [str(p[1]) for p in pairs],
+                ],
             )
             reminder_ids = [rid for (rid,) in cursor.fetchall()]
         _queue(reminder_ids)
@@ -191,8 +204,10 @@ RETURNING id, recipient_id
 _DELIVERY_FIELDS = (
     "id",
     "stage",
+    "schedule_version",
     "followup__id",
     "followup__status",
+    "followup__schedule_version",
     "followup__title",
     "followup__due_on",
     "followup__window_days",
@@ -311,10 +326,17 @@ def reminders_send(*, reminder_ids: list[int], now: datetime | None = None) -> i
             .order_by("pk")
         )
         _close_met_transition_followups(reminders, now)
-        closed = [r.pk for r in reminders if r.followup.status != FollowUpStatus.OPEN]
-        if closed:
-            Reminder.objects.filter(pk__in=closed).update(skipped=True)
-        live = [r for r in reminders if r.followup.status == FollowUpStatus.OPEN]
+        # Closed since, or rescheduled since (a reminder of the earlier date): skipped.
+        live = [
+            r
+            for r in reminders
+            if r.followup.status == FollowUpStatus.OPEN
+            and r.schedule_version == r.followup.schedule_version
+        ]
+        live_ids = {r.pk for r in live}
+        skipped = [r.pk for r in reminders if r.pk not in live_ids]
+        if skipped:
+            Reminder.objects.filter(pk__in=skipped).update(skipped=True)
         if not live:
             return 0
         notifications, owners = _notifications_for(live)

@@ -1,5 +1,6 @@
 """A case manager refers a client to a directory service and follows it to a confirmed
-completion, then records an inpatient discharge and sees the two follow-ups appear."""
+completion, then records an inpatient discharge, sees the two follow-ups appear and
+moves the 7-day one (inside its window) when the client asks."""
 
 import re
 from datetime import date, timedelta
@@ -112,4 +113,31 @@ def test_refer_to_completion_then_record_a_discharge(page, shot, case_manager, t
     page.get_by_role("link", name="Follow-ups", exact=True).click()
     expect(page.locator("#followups-week")).to_contain_text("7-day follow-up visit")
     shot(page, "referrals-04-my-followups")
+
+    # The client asks to move the visit: past the 7-day window is refused with the rule,
+    # what was typed stays; inside the window it moves, with the reason kept.
+    seven = page.locator("#followups-week li", has_text="7-day follow-up visit")
+    seven.get_by_role("link", name="Reschedule").click()
+    expect(page.locator("#window-rule")).to_contain_text("7-day FUH window")
+    last_day = date.today() + timedelta(days=6)  # discharged yesterday
+    page.get_by_label("New due date").fill((last_day + timedelta(days=1)).isoformat())
+    page.get_by_label("Why is it moving?").fill("Client asked to move it to next week")
+    page.get_by_role("button", name="Reschedule").click()
+    expect(page.locator("#id_due_on_error")).to_contain_text("window ends on")
+    expect(page.locator("#form-errors")).to_contain_text("New due date")
+    expect(page.get_by_label("Why is it moving?")).to_have_value(
+        "Client asked to move it to next week"
+    )
+    shot(page, "referrals-05-reschedule-refused-past-window")
+    sooner = date.today() + timedelta(days=2)
+    page.get_by_label("New due date").fill(sooner.isoformat())
+    page.get_by_label("Why is it moving?").fill("Client asked to come in earlier, after work")
+    page.get_by_role("button", name="Reschedule").click()
+    expect(page.get_by_text("moved to")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"/referrals/follow-ups/$"))
+    moved = FollowUp.objects.get(reason="transition", window_days=7)
+    assert (moved.due_on, moved.schedule_version) == (sooner, 2)
+    page.goto(f"/referrals/follow-ups/{moved.pk}/reschedule/")
+    expect(page.locator("#followup-moves li")).to_contain_text("come in earlier, after work")
+    shot(page, "referrals-06-rescheduled-history")
     assert page.csp_violations == []

@@ -166,6 +166,7 @@ def test_schema_documents_the_verbs(api_as, admin_user):
         "/api/v1/referrals/{id}/no-show/",
         "/api/v1/care-transitions/{id}/discharge/",
         "/api/v1/follow-ups/{id}/done/",
+        "/api/v1/follow-ups/{id}/reschedule/",
         "/api/v1/services/",
     ):
         assert path in schema
@@ -210,3 +211,88 @@ def test_another_users_notification_is_404(api_as, case_manager, teammate):
     assert api_as(teammate).post(f"/api/v1/notifications/{n.pk}/read/").status_code == 404
     n.refresh_from_db()
     assert n.read_at is None
+
+
+# ------------------------------------------------------------------------ reschedule
+def _followup(client, actor, days=1):
+    return followup_create(
+        actor=actor,
+        client=client,
+        assignee=None,
+        reason="general",
+        title="Check-in call",
+        due_on=timezone.localdate() + timedelta(days=days),
+    )
+
+
+def test_reschedule_moves_the_followup(api_as, case_manager, client_record):
+    f = _followup(client_record, case_manager)
+    new_due = timezone.localdate() + timedelta(days=3)
+    response = api_as(case_manager).post(
+        f"/api/v1/follow-ups/{f.pk}/reschedule/",
+        {"due_on": str(new_due), "due_time": "14:30", "reason": "Client asked for Thursday"},
+        format="json",
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["due_on"], body["due_time"], body["status"]) == (
+        str(new_due),
+        "14:30:00",
+        "open",
+    )
+    assert f.reschedules.get().reason == "Client asked for Thursday"
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({"reason": "x"}, "due_on"),
+        ({"due_on": "not a date", "reason": "x"}, "due_on"),
+        ({"due_on": "past", "reason": "x"}, "due_on"),
+        ({"due_on": "later", "reason": " "}, "reason"),
+        ({"due_on": "later"}, "reason"),
+        ({"due_on": "later", "due_time": "25:00", "reason": "x"}, "due_time"),
+    ],
+)
+def test_reschedule_bad_input_is_400_naming_the_field(
+    api_as, case_manager, client_record, payload, field
+):
+    f = _followup(client_record, case_manager)
+    days = {"past": -1, "later": 3}
+    if payload.get("due_on") in days:
+        payload = {
+            **payload,
+            "due_on": str(timezone.localdate() + timedelta(days=days[payload["due_on"]])),
+        }
+    response = api_as(case_manager).post(
+        f"/api/v1/follow-ups/{f.pk}/reschedule/", payload, format="json"
+    )
+    assert response.status_code == 400
+    assert list(response.json()) == [field]
+    f.refresh_from_db()
+    assert f.schedule_version == 1
+
+
+def test_reschedule_a_closed_followup_is_409(api_as, case_manager, client_record):
+    f = _followup(client_record, case_manager)
+    api = api_as(case_manager)
+    assert api.post(f"/api/v1/follow-ups/{f.pk}/done/", {}).status_code == 200
+    response = api.post(
+        f"/api/v1/follow-ups/{f.pk}/reschedule/",
+        {"due_on": str(timezone.localdate() + timedelta(days=3)), "reason": "x"},
+        format="json",
+    )
+    assert response.status_code == 409
+    assert "only an open follow-up can be rescheduled" in response.json()["detail"]
+
+
+def test_reschedule_out_of_reach_is_404(api_as, outsider, case_manager, client_record):
+    f = _followup(client_record, case_manager)
+    response = api_as(outsider).post(
+        f"/api/v1/follow-ups/{f.pk}/reschedule/",
+        {"due_on": str(timezone.localdate() + timedelta(days=3)), "reason": "x"},
+        format="json",
+    )
+    assert response.status_code == 404
+    f.refresh_from_db()
+    assert f.schedule_version == 1

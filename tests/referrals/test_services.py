@@ -413,3 +413,180 @@ def test_a_goal_must_belong_to_the_clients_current_plan(client_record, case_mana
             actor=case_manager, client=client_record, service=service, reason="x", goal_id=999
         )
     assert "goal_id" in error.value.message_dict
+
+
+# ------------------------------------------------------------------------ reschedule
+def _general(client, actor, days=1, **extra):
+    from referrals.services import followup_create
+
+    return followup_create(
+        actor=actor,
+        client=client,
+        assignee=None,
+        reason="general",
+        title="Check-in call",
+        due_on=timezone.localdate() + timedelta(days=days),
+        **extra,
+    )
+
+
+def test_reschedule_moves_the_date_recomputes_the_schedule_and_records_the_move(
+    client_record, case_manager
+):
+    from casemgmt.audit.models import AuditEvent
+    from clients.models import TimelineEntry
+    from referrals.models import FollowUpReschedule
+    from referrals.services import followup_reschedule
+
+    f = _general(client_record, case_manager, days=1)
+    old_due = f.due_on
+    new_due = timezone.localdate() + timedelta(days=3)
+    moved = followup_reschedule(
+        actor=case_manager,
+        followup=f,
+        due_on=new_due,
+        due_time=time(14, 30),
+        reason="Client asked to move Tuesday's check-in to Thursday.",
+    )
+    f.refresh_from_db()
+    assert moved.pk == f.pk
+    assert (f.due_on, f.due_time, f.status, f.schedule_version) == (
+        new_due,
+        time(14, 30),
+        "open",
+        2,
+    )
+    expected = followup_schedule(due_on=new_due, due_time=time(14, 30), tz=NY)
+    for field, value in expected.items():
+        assert getattr(f, field) == value, field
+    move = FollowUpReschedule.objects.get(followup=f)
+    assert (move.from_due_on, move.from_due_time, move.to_due_on, move.to_due_time) == (
+        old_due,
+        None,
+        new_due,
+        time(14, 30),
+    )
+    assert move.actor == case_manager
+    assert move.reason == "Client asked to move Tuesday's check-in to Thursday."
+    event = AuditEvent.objects.filter(object_type="referrals.followup", action="update").get()
+    assert event.detail == {"fields": ["due_on", "due_time"], "action": "reschedule"}
+    assert event.client_id == client_record.pk
+    entry = TimelineEntry.objects.filter(
+        client=client_record, summary__startswith="Follow-up moved"
+    )
+    assert entry.get().summary == (
+        f"Follow-up moved from {old_due:%Y-%m-%d} to {new_due:%Y-%m-%d} 14:30: Check-in call"
+    )
+
+
+def test_reschedule_to_today_is_allowed(client_record, case_manager):
+    from referrals.services import followup_reschedule
+
+    f = _general(client_record, case_manager, days=2)
+    followup_reschedule(
+        actor=case_manager, followup=f, due_on=timezone.localdate(), reason="Sooner"
+    )
+    f.refresh_from_db()
+    assert f.due_on == timezone.localdate()
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "message"),
+    [
+        ({"reason": "  "}, "reason", "Say why"),
+        ({"due_on": None}, "due_on", "Give the new due date"),
+        ({"due_on": "yesterday"}, "due_on", "cannot be in the past"),
+        ({"due_on": "same"}, "due_on", "already due then"),
+        ({"due_on": "today", "due_time": time(0, 0)}, "due_time", "already passed"),
+    ],
+)
+def test_reschedule_refusals_name_the_field_and_change_nothing(
+    client_record, case_manager, change, field, message
+):
+    from referrals.models import FollowUpReschedule
+    from referrals.services import followup_reschedule
+
+    f = _general(client_record, case_manager, days=2)
+    days = {"yesterday": -1, "today": 0, "same": 2}
+    values = {"due_on": timezone.localdate() + timedelta(days=4), "reason": "Client asked"}
+    values.update(change)
+    if values["due_on"] in days:
+        values["due_on"] = timezone.localdate() + timedelta(days=days[values["due_on"]])
+    with pytest.raises(ValidationError) as error:
+        followup_reschedule(actor=case_manager, followup=f, **values)
+    assert list(error.value.message_dict) == [field]
+    assert message in " ".join(error.value.message_dict[field])
+    before = (f.due_on, f.due_at, f.next_check_at, f.schedule_version)
+    f.refresh_from_db()
+    assert (f.due_on, f.due_at, f.next_check_at, f.schedule_version) == before
+    assert not FollowUpReschedule.objects.exists()
+
+
+def test_a_closed_followup_cannot_be_rescheduled(client_record, case_manager):
+    from referrals.services import followup_reschedule
+
+    f = _general(client_record, case_manager)
+    followup_close(actor=case_manager, followup=f, status="done")
+    with pytest.raises(Conflict) as error:
+        followup_reschedule(
+            actor=case_manager,
+            followup=f,
+            due_on=timezone.localdate() + timedelta(days=5),
+            reason="Client asked",
+        )
+    assert "already done" in error.value.message
+    f.refresh_from_db()
+    assert f.due_on == timezone.localdate() + timedelta(days=1)
+
+
+def test_a_transition_followup_moves_inside_its_window_but_not_past_it(client_record, case_manager):
+    from referrals.services import followup_reschedule
+
+    # Inpatient discharge 2 days ago (FUH): the 7-day window ends in 5 days.
+    discharged = timezone.localdate() - timedelta(days=2)
+    _discharge(client_record, case_manager, days_ago=2)
+    seven = FollowUp.objects.get(window_days=7)
+    last_day = discharged + timedelta(days=7)
+    assert seven.due_on == last_day
+    escalate_at = seven.escalate_at
+    with pytest.raises(ValidationError) as error:
+        followup_reschedule(
+            actor=case_manager,
+            followup=seven,
+            due_on=last_day + timedelta(days=1),
+            reason="Client is away",
+        )
+    (message,) = error.value.message_dict["due_on"]
+    assert "7-day FUH follow-up window ends on" in message
+    assert "close this follow-up as missed" in message
+    followup_reschedule(
+        actor=case_manager,
+        followup=seven,
+        due_on=discharged + timedelta(days=3),
+        reason="Appointment booked for Thursday",
+    )
+    seven.refresh_from_db()
+    assert seven.due_on == discharged + timedelta(days=3)
+    assert seven.escalate_at == escalate_at  # day 5 of the window: it does not move
+
+
+def test_a_referral_followup_escalation_moves_with_the_due_date(
+    client_record, case_manager, service
+):
+    from referrals.services import followup_reschedule
+
+    referral = referral_create(
+        actor=case_manager,
+        client=client_record,
+        service=service,
+        reason="Detox",
+        discloses_substance_use=False,
+    )
+    referral_send(actor=case_manager, referral=referral)
+    f = FollowUp.objects.get(referral=referral)
+    new_due = max(f.due_on, timezone.localdate()) + timedelta(days=5)
+    followup_reschedule(
+        actor=case_manager, followup=f, due_on=new_due, reason="Agency closed this week"
+    )
+    f.refresh_from_db()
+    assert f.escalate_at == datetime.combine(new_due + timedelta(days=1), time(8), tzinfo=NY)

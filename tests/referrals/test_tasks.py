@@ -329,3 +329,145 @@ def test_import_hsds_command(capsys):
     assert not Service.objects.exists()
     call_command("import_hsds", str(data / "good"), "--commit")
     assert Service.objects.count() == 3
+
+
+# ------------------------------------------------------------------- after a reschedule
+def _sweep_and_deliver(now):
+    """One sweep batch at ``now`` and the delivery of what it queued, in process."""
+    from referrals.services.reminders import followup_sweep_batch
+
+    before = set(Reminder.objects.values_list("pk", flat=True))
+    followup_sweep_batch(now=now)
+    _redis().delete(app.conf.task_default_queue)
+    new = sorted(set(Reminder.objects.values_list("pk", flat=True)) - before)
+    return reminders_deliver(reminder_ids=new) if new else {"sent": 0, "emailed": 0}
+
+
+def test_reminders_already_sent_for_the_old_date_do_not_block_the_new_date(
+    empty_queue, locmem, client_record, case_manager
+):
+    from referrals.services import followup_reschedule
+
+    followup = _overdue_followup(client_record, case_manager)
+    assert _sweep_and_deliver(timezone.now())["sent"] == 1  # "Overdue" for the old date
+    followup_reschedule(
+        actor=case_manager,
+        followup=followup,
+        due_on=timezone.localdate() + timedelta(days=2),
+        reason="Client asked for Thursday",
+    )
+    followup.refresh_from_db()
+    # Nothing is due until the day before the new date...
+    assert _sweep_and_deliver(timezone.now()) == {"sent": 0, "emailed": 0}
+    # ...then each stage of the new date goes out once, "Overdue" included.
+    for at, title in [
+        (followup.remind_day_before_at, "Due tomorrow"),
+        (followup.remind_due_at, "Due today"),
+        (followup.remind_overdue_at, "Overdue"),
+    ]:
+        assert _sweep_and_deliver(at + timedelta(minutes=1))["sent"] == 1, title
+        assert Notification.objects.order_by("-pk").first().title.startswith(title)
+        assert _sweep_and_deliver(at + timedelta(minutes=2))["sent"] == 0  # once
+    assert Notification.objects.filter(title__startswith="Overdue").count() == 2
+    assert list(
+        Reminder.objects.order_by("pk").values_list("schedule_version", "stage", "skipped")
+    ) == [(1, "overdue", False), (2, "day_before", False), (2, "due", False), (2, "overdue", False)]
+    assert len(mail.outbox) == 4
+
+
+def test_reminders_of_the_old_date_not_yet_sent_never_go_out(
+    empty_queue, locmem, client_record, case_manager, settings
+):
+    from referrals.services import followup_reschedule
+    from referrals.services.reminders import followup_sweep_batch
+
+    followup = _overdue_followup(client_record, case_manager)
+    followup_sweep_batch()  # "Overdue" queued, not delivered yet
+    _redis().delete(app.conf.task_default_queue)
+    queued = Reminder.objects.get()
+    followup_reschedule(
+        actor=case_manager,
+        followup=followup,
+        due_on=timezone.localdate() + timedelta(days=3),
+        reason="Moved",
+    )
+    queued.refresh_from_db()
+    assert queued.skipped and queued.sent_at is not None
+    # The message that was queued arrives late: nothing is sent.
+    assert reminders_deliver(reminder_ids=[queued.pk]) == {"sent": 0, "emailed": 0}
+    # A later sweep does not queue it again.
+    later = timezone.now() + timedelta(seconds=settings.REMINDER_REQUEUE_AFTER + 1)
+    assert followup_sweep(now=later)["requeued"] == 0
+    assert not Notification.objects.exists()
+    assert mail.outbox == []
+
+
+def test_delivery_skips_a_reminder_of_an_earlier_schedule(
+    empty_queue, locmem, client_record, case_manager
+):
+    from referrals.services import followup_reschedule
+
+    followup = _overdue_followup(client_record, case_manager)
+    followup_reschedule(
+        actor=case_manager,
+        followup=followup,
+        due_on=timezone.localdate() + timedelta(days=3),
+        reason="Moved",
+    )
+    # A row of the old schedule that slipped in (say, by a sweep of an older release).
+    stale = Reminder.objects.create(followup=followup, schedule_version=1, stage="due")
+    assert reminders_deliver(reminder_ids=[stale.pk]) == {"sent": 0, "emailed": 0}
+    stale.refresh_from_db()
+    assert stale.skipped
+    assert not Notification.objects.exists()
+
+
+def test_moving_back_to_the_first_date_reminds_again(
+    empty_queue, locmem, client_record, case_manager
+):
+    from referrals.services import followup_reschedule
+
+    tuesday = timezone.localdate() + timedelta(days=1)
+    followup = _overdue_followup(client_record, case_manager, days=-1)  # due tomorrow
+    day_before = followup.remind_day_before_at
+    assert _sweep_and_deliver(day_before + timedelta(minutes=1))["sent"] == 1
+    followup_reschedule(
+        actor=case_manager, followup=followup, due_on=tuesday + timedelta(days=2), reason="a"
+    )
+    followup_reschedule(actor=case_manager, followup=followup, due_on=tuesday, reason="b")
+    followup.refresh_from_db()
+    assert followup.schedule_version == 3
+    assert followup.remind_day_before_at == day_before
+    assert _sweep_and_deliver(day_before + timedelta(minutes=1))["sent"] == 1
+    assert Notification.objects.filter(title__startswith="Due tomorrow").count() == 2
+
+
+def test_a_transition_escalation_already_sent_is_not_sent_again_after_a_move(
+    empty_queue, locmem, client_record, case_manager, supervisor
+):
+    from referrals.services import followup_reschedule
+
+    # FUH discharge 6 days ago: day 5 of the 7-day window was yesterday, the last day is
+    # tomorrow.
+    transition_record(
+        actor=case_manager,
+        client=client_record,
+        from_level="inpatient_psych",
+        to_level="outpatient",
+        facility="St. Jude Behavioral",
+        discharged_on=timezone.localdate() - timedelta(days=6),
+    )
+    seven = FollowUp.objects.get(window_days=7)
+    _sweep_and_deliver(seven.escalate_at + timedelta(minutes=1))
+    assert Notification.objects.filter(kind="escalation").count() == 1
+    followup_reschedule(
+        actor=case_manager,
+        followup=seven,
+        due_on=timezone.localdate(),
+        reason="Visit booked for this afternoon",
+    )
+    seven.refresh_from_db()
+    assert seven.escalate_at is None
+    _sweep_and_deliver(seven.remind_overdue_at + timedelta(minutes=1))
+    assert Notification.objects.filter(kind="escalation").count() == 1
+    assert Notification.objects.filter(kind="reminder", title__startswith="Overdue").exists()

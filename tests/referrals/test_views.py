@@ -259,3 +259,141 @@ def test_followup_close_never_redirects_off_site(browser_as, case_manager, clien
         {"status": "done", "next": "https://evil.example/x"},
     )
     assert response.status_code == 302 and response.url == "/referrals/follow-ups/"
+
+
+# ------------------------------------------------------------------------ reschedule
+def _followup(client, actor, days=1, title="Check-in call"):
+    return followup_create(
+        actor=actor,
+        client=client,
+        assignee=None,
+        reason="general",
+        title=title,
+        due_on=timezone.localdate() + timedelta(days=days),
+    )
+
+
+def test_reschedule_is_offered_next_to_mark_done(browser_as, case_manager, client_record):
+    f = _followup(client_record, case_manager)
+    browser = browser_as(case_manager)
+    url = f"/referrals/follow-ups/{f.pk}/reschedule/"
+    for page in (f"/referrals/clients/{client_record.pk}/", "/referrals/follow-ups/"):
+        assert f'href="{url}?next=' in browser.get(page).content.decode(), page
+
+
+def test_reschedule_page_moves_the_followup_and_goes_back(browser_as, case_manager, client_record):
+    f = _followup(client_record, case_manager)
+    browser = browser_as(case_manager)
+    url = f"/referrals/follow-ups/{f.pk}/reschedule/"
+    html = browser.get(url).content.decode()
+    assert "Reschedule follow-up" in html and "Check-in call" in html
+    assert f'value="{f.due_on:%Y-%m-%d}"' in html  # the current date to start from
+    assert "Not moved before." in html
+    new_due = timezone.localdate() + timedelta(days=3)
+    response = browser.post(
+        url,
+        {
+            "due_on": str(new_due),
+            "due_time": "15:00",
+            "reason": "Client asked for Thursday",
+            "next": "/referrals/follow-ups/",
+        },
+    )
+    assert response.status_code == 302 and response.url == "/referrals/follow-ups/"
+    f.refresh_from_db()
+    assert (f.due_on, f"{f.due_time:%H:%M}", f.schedule_version) == (new_due, "15:00", 2)
+    html = browser.get(url).content.decode()
+    assert "Client asked for Thursday" in html  # the move is listed
+    tab = browser.get(f"/referrals/clients/{client_record.pk}/").content.decode()
+    assert "Rescheduled" in tab
+
+
+def test_reschedule_errors_are_next_to_the_field_and_the_input_is_kept(
+    browser_as, case_manager, client_record
+):
+    f = _followup(client_record, case_manager)
+    browser = browser_as(case_manager)
+    yesterday = timezone.localdate() - timedelta(days=1)
+    response = browser.post(
+        f"/referrals/follow-ups/{f.pk}/reschedule/",
+        {"due_on": str(yesterday), "due_time": "09:15", "reason": "Client is in hospital"},
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'id="form-errors"' in html
+    assert 'id="id_due_on_error"' in html and "cannot be in the past" in html
+    assert f'value="{yesterday:%Y-%m-%d}"' in html and 'value="09:15"' in html
+    assert "Client is in hospital" in html
+    response = browser.post(
+        f"/referrals/follow-ups/{f.pk}/reschedule/",
+        {"due_on": str(timezone.localdate() + timedelta(days=2)), "reason": ""},
+    )
+    assert 'id="id_reason_error"' in response.content.decode()
+    f.refresh_from_db()
+    assert f.schedule_version == 1
+
+
+def test_a_closed_followup_says_it_cannot_be_rescheduled(browser_as, case_manager, client_record):
+    from referrals.services import followup_close
+
+    f = _followup(client_record, case_manager)
+    followup_close(actor=case_manager, followup=f, status="done")
+    browser = browser_as(case_manager)
+    url = f"/referrals/follow-ups/{f.pk}/reschedule/"
+    html = browser.get(url).content.decode()
+    assert "only an open follow-up can be rescheduled" in html
+    assert 'name="reason"' not in html
+    response = browser.post(
+        url, {"due_on": str(timezone.localdate() + timedelta(days=2)), "reason": "x"}
+    )
+    assert response.status_code == 200
+    assert "already done; only an open follow-up" in response.content.decode()
+
+
+def test_outsider_gets_404_on_the_reschedule_page(
+    browser_as, outsider, case_manager, client_record
+):
+    f = _followup(client_record, case_manager)
+    browser = browser_as(outsider)
+    url = f"/referrals/follow-ups/{f.pk}/reschedule/"
+    assert browser.get(url).status_code == 404
+    data = {"due_on": str(timezone.localdate() + timedelta(days=2)), "reason": "x"}
+    assert browser.post(url, data).status_code == 404
+    f.refresh_from_db()
+    assert f.schedule_version == 1
+
+
+def test_reschedule_never_redirects_off_site(browser_as, case_manager, client_record):
+    f = _followup(client_record, case_manager)
+    response = browser_as(case_manager).post(
+        f"/referrals/follow-ups/{f.pk}/reschedule/",
+        {
+            "due_on": str(timezone.localdate() + timedelta(days=2)),
+            "reason": "x",
+            "next": "https://evil.example/x",
+        },
+    )
+    assert response.status_code == 302
+    assert response.url == f"/referrals/clients/{client_record.pk}/#followup-{f.pk}"
+
+
+def test_a_transition_followup_page_states_the_window_rule(browser_as, case_manager, client_record):
+    from referrals.services import transition_record
+
+    transition_record(
+        actor=case_manager,
+        client=client_record,
+        from_level="inpatient_psych",
+        to_level="outpatient",
+        facility="St. Jude",
+        discharged_on=timezone.localdate() - timedelta(days=1),
+    )
+    seven = FollowUp.objects.get(window_days=7)
+    url = f"/referrals/follow-ups/{seven.pk}/reschedule/"
+    browser = browser_as(case_manager)
+    assert "7-day FUH window:" in browser.get(url).content.decode()
+    response = browser.post(
+        url, {"due_on": str(seven.due_on + timedelta(days=1)), "reason": "Client away"}
+    )
+    html = response.content.decode()
+    assert 'id="id_due_on_error"' in html and "window ends on" in html
