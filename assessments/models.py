@@ -85,8 +85,8 @@ class InstrumentSummary(models.Model):
     of the one before the latest (the chart's trend arrow), and whether any was positive.
     Kept in step by ``assessments.services`` in the transaction that records a response
     (``instrument_summaries_refresh``); never edited by hand, rebuildable at any time from
-    the responses. Dashboards, the chart Overview and the
-    re-administration rules read it instead of searching every client's responses."""
+    the responses. Dashboards, the chart Overview and the re-administration rules read
+    it instead of searching every client's responses."""
 
     client = models.ForeignKey("clients.Client", on_delete=models.CASCADE, related_name="+")
     instrument = models.CharField(max_length=20, choices=INSTRUMENT_CHOICES)
