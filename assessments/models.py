@@ -81,11 +81,12 @@ class InstrumentResponse(models.Model):
 
 class InstrumentSummary(models.Model):
     """Per client and instrument, derived from the current (uncorrected) responses: the
-    first one (the baseline of PHQ-9 response and remission), the latest one, and
-    whether any was positive. Kept in step by ``assessments.services`` in the
-    transaction that records a response (``instrument_summaries_refresh``); never edited
-    by hand, rebuildable at any time from the responses. Dashboards and the
-    re-administration rules read it instead of searching every client's responses."""
+    first one (the baseline of PHQ-9 response and remission), the latest one, the total
+    of the one before the latest (the chart's trend arrow), and whether any was positive.
+    Kept in step by ``assessments.services`` in the transaction that records a response
+    (``instrument_summaries_refresh``); never edited by hand, rebuildable at any time from
+    the responses. Dashboards, the chart Overview and the re-administration rules read
+    it instead of searching every client's responses."""
 
     client = models.ForeignKey("clients.Client", on_delete=models.CASCADE, related_name="+")
     instrument = models.CharField(max_length=20, choices=INSTRUMENT_CHOICES)
@@ -101,6 +102,9 @@ class InstrumentSummary(models.Model):
     latest_at = models.DateTimeField()
     latest_total = models.IntegerField(null=True)
     latest_band = models.CharField(max_length=40)
+    # The total of the current response before the latest one: the chart's trend arrow.
+    # Null with one response, or when that response has no total (C-SSRS screener).
+    previous_total = models.IntegerField(null=True)
     any_positive = models.BooleanField()
 
     class Meta:

@@ -4,6 +4,7 @@ caller has already fetched in reach."""
 
 from __future__ import annotations
 
+import zoneinfo
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -134,6 +135,104 @@ def instrument_trend(*, client: Client, code: str) -> dict:
         "min_total": definition.min_total,
         "max_total": definition.max_total,
     }
+
+
+# ------------------------------------------------------------------ chart Overview
+@dataclass(frozen=True)
+class ScoreLine:
+    """One instrument's latest (uncorrected) result for the chart Overview, with the way
+    it moved since the result before it."""
+
+    code: str
+    name: str
+    full_name: str
+    total: int | None  # None for triage instruments (C-SSRS screener): band only
+    band: str
+    at: datetime
+    when: str  # "today", "3 days ago", ... (the team's local date)
+    previous_total: int | None
+    lower_is_better: bool
+    latest_response_id: int
+
+    @property
+    def direction(self) -> str | None:
+        """ "down", "up", "same"; None without a total or a previous total."""
+        if self.total is None or self.previous_total is None:
+            return None
+        if self.total == self.previous_total:
+            return "same"
+        return "down" if self.total < self.previous_total else "up"
+
+    @property
+    def meaning(self) -> str | None:
+        """ "better", "worse", "no change" (None where there is no direction)."""
+        direction = self.direction
+        if direction is None:
+            return None
+        if direction == "same":
+            return "no change"
+        return "better" if (direction == "down") == self.lower_is_better else "worse"
+
+    @property
+    def arrow(self) -> str:
+        return {"down": "↓", "up": "↑", "same": "→"}.get(self.direction or "", "")
+
+
+def relative_day(day: date, today: date) -> str:
+    """ "today", "yesterday", "5 days ago", "3 weeks ago", "4 months ago", "2 years ago"."""
+    days = (today - day).days
+    if days <= 0:
+        return "today"
+    if days == 1:
+        return "yesterday"
+    if days < 14:
+        return f"{days} days ago"
+    if days < 60:
+        return f"{days // 7} weeks ago"
+    if days < 730:
+        return f"{days // 30} months ago"
+    return f"{days // 365} years ago"
+
+
+def latest_scores(*, client: Client) -> list[ScoreLine]:
+    """The latest result of each instrument ``client`` has taken, in library order, with
+    the total before it (the caller has fetched the client in reach; its team is used
+    for the local date). One query, however many instruments: ``InstrumentSummary``."""
+    zone = zoneinfo.ZoneInfo(client.team.time_zone)
+    today = timezone.localdate(timezone=zone)
+    rows = InstrumentSummary.objects.filter(client=client).values(
+        "instrument",
+        "latest_total",
+        "latest_band",
+        "latest_at",
+        "previous_total",
+        "latest_response_id",
+    )
+    order = list(INSTRUMENTS)
+    lines = []
+    for row in sorted(rows, key=lambda r: order.index(r["instrument"])):
+        definition = INSTRUMENTS[row["instrument"]]
+        lines.append(
+            ScoreLine(
+                code=definition.code,
+                name=definition.name,
+                full_name=definition.full_name,
+                total=row["latest_total"],
+                band=row["latest_band"],
+                at=row["latest_at"],
+                when=relative_day(timezone.localdate(row["latest_at"], zone), today),
+                previous_total=row["previous_total"],
+                lower_is_better=definition.lower_is_better,
+                latest_response_id=row["latest_response_id"],
+            )
+        )
+    return lines
+
+
+def overview_scores_panel(client: Client) -> dict:
+    """The context of the chart Overview's "Latest scores" panel (registered in
+    ``AssessmentsConfig.ready``). One query."""
+    return {"lines": latest_scores(client=client), "time_zone": client.team.time_zone}
 
 
 # --------------------------------------------------------------- comprehensive assessment

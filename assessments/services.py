@@ -41,7 +41,8 @@ SUICIDE_RISK = "suicide_risk"
 # responses; the migration that created the table ran the same statement for everyone.
 SUMMARY_UPSERT_SQL = """
 INSERT INTO {summary} (client_id, instrument, responses, first_response_id, first_at,
-    first_total, latest_response_id, latest_at, latest_total, latest_band, any_positive)
+    first_total, latest_response_id, latest_at, latest_total, latest_band, previous_total,
+    any_positive)
 SELECT r.client_id, r.instrument, count(*),
        (array_agg(r.id ORDER BY r.administered_at, r.id))[1],
        min(r.administered_at),
@@ -50,6 +51,7 @@ SELECT r.client_id, r.instrument, count(*),
        max(r.administered_at),
        (array_agg(r.total ORDER BY r.administered_at DESC, r.id DESC))[1],
        (array_agg(r.band ORDER BY r.administered_at DESC, r.id DESC))[1],
+       (array_agg(r.total ORDER BY r.administered_at DESC, r.id DESC))[2],
        coalesce(bool_or(r.positive), false)
 FROM {response} r
 WHERE NOT EXISTS (SELECT 1 FROM {response} a WHERE a.amends_id = r.id) {where}
@@ -63,6 +65,7 @@ ON CONFLICT (client_id, instrument) DO UPDATE SET
     latest_at = EXCLUDED.latest_at,
     latest_total = EXCLUDED.latest_total,
     latest_band = EXCLUDED.latest_band,
+    previous_total = EXCLUDED.previous_total,
     any_positive = EXCLUDED.any_positive
 """
 _SUMMARY_LOCK = 74_001  # advisory-lock namespace (two-key form): one client at a time

@@ -123,6 +123,9 @@ class InstrumentDefinition:
     # TRIAGE: ordered rules, and the band when none matches.
     triage_rules: tuple[TriageRule, ...] = ()
     triage_default: str = ""
+    # Which way a total gets better. Every scale in the library counts symptoms, use or
+    # risk, so a lower total is better; a strengths or recovery scale would set False.
+    lower_is_better: bool = True
 
     def __post_init__(self):
         _check(self)

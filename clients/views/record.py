@@ -17,6 +17,7 @@ from casemgmt.lib.errors import Conflict
 from casemgmt.lib.forms import form_add_service_error
 
 from .. import services
+from ..chart import overview_panels
 from ..filters import ClientFilter
 from ..forms import (
     ClientEditForm,
@@ -125,6 +126,7 @@ def client_detail(request, pk: int):
         recent=timeline_list(client=client)[:8],
         status_form=StatusForm(client=client),
         flag_form=FlagSetForm(),
+        overview_panels=overview_panels(client),
     )
     return render(request, "clients/client_detail.html", context)
 

@@ -2,6 +2,7 @@
 kept in step by the service (corrections included), equal to a rebuild from scratch, and
 safe when two responses are recorded at the same moment."""
 
+import importlib
 import threading
 from datetime import timedelta
 
@@ -16,6 +17,11 @@ from tests.factories import ClientFactory
 
 from .helpers import give, phq9
 
+backfill_migration = importlib.import_module(
+    "assessments.migrations.0004_instrumentsummary_previous_total"
+)
+CSSRS_NONE = ["no", "no", None, None, None, "no", None]  # 3-5 and 7 skipped: "no" to 2 and 6
+
 
 def _rows():
     return sorted(
@@ -28,6 +34,7 @@ def _rows():
             "latest_response_id",
             "latest_total",
             "latest_band",
+            "previous_total",
             "any_positive",
         )
     )
@@ -43,17 +50,72 @@ def test_the_service_keeps_first_latest_and_positive_through_corrections(
     s = InstrumentSummary.objects.get(client=client_record, instrument="phq9")
     assert (s.responses, s.first_response, s.first_total) == (2, first, 16)
     assert (s.latest_response, s.latest_total, s.latest_band) == (later, 3, "minimal")
+    assert s.previous_total == 16
     assert s.any_positive is True  # 16 screens positive, 3 does not
 
     fixed = give(case_manager, client_record, answers=phq9(6), days_ago=60, amends=first)
     s.refresh_from_db()
     assert (s.responses, s.first_response, s.first_total) == (2, fixed, 6)
+    assert s.previous_total == 6  # the correction stands in for the corrected response
     assert s.any_positive is False  # the positive result was corrected
     gad = InstrumentSummary.objects.get(client=client_record, instrument="gad7")
     assert (gad.responses, gad.latest_total, gad.any_positive) == (1, 0, False)
+    assert gad.previous_total is None  # one response: nothing to compare with
 
     kept = _rows()
     instrument_summaries_refresh()  # a rebuild from scratch finds the same rows
+    assert _rows() == kept
+
+
+@pytest.mark.django_db
+def test_previous_total_is_the_response_before_the_latest(case_manager, client_record):
+    give(case_manager, client_record, answers=phq9(20), days_ago=90)
+    give(case_manager, client_record, answers=phq9(14), days_ago=30)
+    latest = give(case_manager, client_record, answers=phq9(9), days_ago=2)
+    s = InstrumentSummary.objects.get(client=client_record, instrument="phq9")
+    assert (s.latest_total, s.previous_total, s.first_total) == (9, 14, 20)
+
+    # A late entry of an older result does not change which one came before the latest.
+    give(case_manager, client_record, answers=phq9(25), days_ago=60)
+    s.refresh_from_db()
+    assert (s.latest_total, s.previous_total) == (9, 14)
+
+    # Correcting the latest keeps the previous one; a newer result moves it along.
+    give(case_manager, client_record, answers=phq9(8), days_ago=2, amends=latest)
+    s.refresh_from_db()
+    assert (s.latest_total, s.previous_total, s.responses) == (8, 14, 4)
+    give(case_manager, client_record, answers=phq9(5), days_ago=0)
+    s.refresh_from_db()
+    assert (s.latest_total, s.previous_total) == (5, 8)
+
+
+@pytest.mark.django_db
+def test_instruments_without_a_total_have_no_previous_total(case_manager, client_record):
+    give(case_manager, client_record, code="cssrs_screen", answers=CSSRS_NONE, days_ago=10)
+    give(case_manager, client_record, code="cssrs_screen", answers=CSSRS_NONE, days_ago=1)
+    s = InstrumentSummary.objects.get(client=client_record, instrument="cssrs_screen")
+    assert (s.responses, s.latest_total, s.previous_total) == (2, None, None)
+
+
+@pytest.mark.django_db
+def test_the_migration_backfill_gives_what_the_service_keeps(case_manager, team):
+    """0004's statement fills ``previous_total`` of the summaries written before the
+    column existed with what ``SUMMARY_UPSERT_SQL`` keeps."""
+    for totals in [(12,), (18, 11), (7, 9, 4)]:
+        client = ClientFactory(team=team)
+        for days_ago, total in zip((60, 30, 1), totals, strict=False):
+            give(case_manager, client, answers=phq9(total), days_ago=days_ago)
+    fixed = ClientFactory(team=team)
+    give(case_manager, fixed, answers=phq9(15), days_ago=20)
+    wrong = give(case_manager, fixed, answers=phq9(13), days_ago=10)
+    give(case_manager, fixed, answers=phq9(3), days_ago=10, amends=wrong)
+    give(case_manager, fixed, answers=phq9(2), days_ago=1)
+    kept = _rows()
+    assert sorted(r[-2] for r in kept if r[-2] is not None) == [3, 9, 18]
+
+    InstrumentSummary.objects.update(previous_total=None)
+    with connection.cursor() as cursor:
+        cursor.execute(backfill_migration.BACKFILL)
     assert _rows() == kept
 
 
