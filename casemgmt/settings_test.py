@@ -13,3 +13,8 @@ os.environ.setdefault("WHITENOISE_USE_FINDERS", "true")
 os.environ.setdefault("EMAIL_URL", "consolemail://")
 
 from casemgmt.settings import *  # noqa: E402, F403
+
+# Tasks queued by the tests go to a queue of this test database's own, never to the queue
+# a running `make run` worker consumes (nor to a suite running beside this one), and
+# purging it in a test cannot drop anyone else's messages.
+CELERY_TASK_DEFAULT_QUEUE = f"casemgmt-{DATABASES['default']['TEST']['NAME']}"  # noqa: F405
