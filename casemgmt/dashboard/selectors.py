@@ -106,6 +106,7 @@ class TodayItem:
     overdue: bool
     route: str  # URL name and arguments of the "Open" link: reversed only when shown
     route_args: tuple
+    followup_id: int | None = None  # a follow-up line: "Mark done" and "Reschedule"
 
     @property
     def link(self) -> str:
@@ -159,8 +160,11 @@ def today_for(*, user: User, as_of: date | None = None) -> dict[str, list[TodayI
         assignee=user, status=FollowUpStatus.OPEN, due_on__lte=today + timedelta(days=7)
     )
     for f in _with_client(open_followups, "title", "due_on", "due_at", "client"):
-        item = _item(f.client, f.title, f.due_on, today, "referrals:followup_close", f.pk)
+        # "Open" goes to the client's follow-ups and referrals; the line also offers
+        # "Mark done" (a POST to followup_close) and "Reschedule".
+        item = _item(f.client, f.title, f.due_on, today, "referrals:client_referrals", f.client_id)
         item.overdue = f.due_at < now  # a follow-up with a time is overdue after it
+        item.followup_id = f.pk
         followups.append(item)
     mine = (
         client_list(user=user)

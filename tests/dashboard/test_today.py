@@ -74,6 +74,26 @@ def test_today_shows_what_needs_me(browser_as, case_manager, teammate, team):
     assert "Not mine" not in response.text
 
 
+def test_every_line_opens_and_a_follow_up_is_marked_done_from_today(browser_as, case_manager, team):
+    _setup(team, case_manager)
+    browser = browser_as(case_manager)
+    response = browser.get(reverse("home"))
+    items = [i for section in response.context["sections"].values() for i in section]
+    assert items
+    for item in items:  # every "Open" link is a page (a POST-only URL would be 405)
+        assert browser.get(item.link).status_code == 200, item.link
+    late = response.context["sections"]["overdue"][0]
+    page = response.content.decode()
+    assert f'href="/referrals/follow-ups/{late.followup_id}/reschedule/?next=/"' in page
+    done = browser.post(
+        reverse("referrals:followup_close", args=[late.followup_id]),
+        {"status": "done", "next": "/"},
+    )
+    assert done.status_code == 302 and done["Location"] == "/"
+    after = browser.get(reverse("home")).context["sections"]["overdue"]
+    assert late.followup_id not in [i.followup_id for i in after]
+
+
 def test_empty_today_says_so(browser_as, case_manager):
     page = browser_as(case_manager).get(reverse("home")).text
     assert "Nothing overdue." in page and "No referral is waiting." in page
