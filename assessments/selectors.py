@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from casemgmt.accounts.models import Team, User
 from casemgmt.accounts.selectors import team_ids_in_reach
-from casemgmt.lib.sql import ids_subquery
+from casemgmt.lib.sql import ids_subquery, in_teams
 from clients.models import Client
 from clients.selectors import client_ids_in_reach
 
@@ -392,10 +392,7 @@ def phq9_outcomes(*, team_ids: list[int] | None, low: datetime, high: datetime) 
     (the correction counts). One query: the PHQ-9s of the period, and each client's
     baseline from ``InstrumentSummary``."""
     params: dict = {"low": low, "high": high}
-    reach = ""
-    if team_ids is not None:
-        reach = "AND c.team_id = ANY(%(team_ids)s)"
-        params["team_ids"] = list(team_ids)
+    reach = in_teams(team_ids, params)
     sql = _PHQ9_OUTCOMES_SQL.format(
         response=InstrumentResponse._meta.db_table,
         client=Client._meta.db_table,
@@ -500,9 +497,8 @@ def _due_query(
             sub_sql = sub_sql.replace("%s", f"%(reach_{n})s", 1)
             params[f"reach_{n}"] = value
         reach += f"AND c.team_id IN ({sub_sql}) "
-    elif team_ids is not None:
-        reach += "AND c.team_id = ANY(%(team_ids)s) "
-        params["team_ids"] = list(team_ids)
+    else:
+        reach += in_teams(team_ids, params)
     sql = _DUE_SQL.format(
         qualifies=_QUALIFIES,
         order_by=_ORDER_BY if ordered else "",

@@ -18,6 +18,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from casemgmt.accounts.models import User
+from casemgmt.lib.sql import in_teams
 from clients.models import Client, RiskFlag, RiskFlagKind
 from clients.selectors import client_ids_in_reach
 
@@ -262,15 +263,14 @@ def plan_measure_counts(*, team_ids: list[int] | None, as_of: date) -> dict[str,
       (not superseded) safety plan.
     """
     params: dict = {"as_of": as_of}
-    reach_c = reach_pc = ""
+    reach_c = in_teams(team_ids, params)
+    reach_pc = ""
     if team_ids is not None:
-        params["team_ids"] = list(team_ids)
-        reach_c = "AND c.team_id = ANY(%(team_ids)s)"
         # Narrow the plans to the teams' dual-diagnosis clients before grouping (for all
         # teams the outer query's filter is enough: one scan of the clients, not two).
         reach_pc = (
             f"JOIN {Client._meta.db_table} pc ON pc.id = p.client_id AND pc.is_dual_diagnosis "
-            "AND pc.status = 'active' AND pc.team_id = ANY(%(team_ids)s)"
+            f"AND pc.status = 'active' {in_teams(team_ids, params, alias='pc')}"
         )
     sql = _PLAN_MEASURES_SQL.format(
         client=Client._meta.db_table,

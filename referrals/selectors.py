@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from casemgmt.accounts.models import Team, User
-from casemgmt.lib.sql import ids_subquery
+from casemgmt.lib.sql import ids_subquery, in_teams
 from clients.models import Client, ContactNote
 from clients.selectors import client_ids_in_reach
 
@@ -255,10 +255,7 @@ def _windows_sql(*, team_ids, start: date, end: date, as_of: date | None) -> tup
         "contact_types": list(QUALIFYING_CONTACT_TYPES),
         "same_day": [str(m) for m in SAME_DAY_COUNTS],
     }
-    reach = ""
-    if team_ids is not None:
-        reach = "AND c.team_id = ANY(%(team_ids)s)"
-        params["team_ids"] = list(team_ids)
+    reach = in_teams(team_ids, params)
     sql = _WINDOWS_SQL.format(
         transition=CareTransition._meta.db_table,
         client=Client._meta.db_table,

@@ -25,3 +25,13 @@ def ids_subquery(sql: str, params: dict) -> RawSQL:
     """A statement selecting one column of ids, usable as ``filter(pk__in=...)`` so the
     ids never travel to Python (``sql`` uses ``%(name)s`` placeholders)."""
     return RawSQL(*positional(sql, params))
+
+
+def in_teams(team_ids, params: dict, *, alias: str = "c") -> str:
+    """The SQL condition "the client ``alias`` is in one of ``team_ids``" (``""`` for
+    ``None``: all teams), adding the parameter to ``params``. The one spelling of the
+    team scope in the hand-written statements."""
+    if team_ids is None:
+        return ""
+    params["team_ids"] = list(team_ids)
+    return f"AND {alias}.team_id = ANY(%(team_ids)s)"
