@@ -191,6 +191,11 @@ class CarePlan(models.Model):
         blank=True,
         help_text="Only when a dual-diagnosis client's plan lacks a goal for one disorder.",
     )
+    # Derived when the plan becomes active (its goals cannot change after that), for the
+    # "goals for both disorders" measure: a goal whose need concerns mental health /
+    # substance use. Kept by ``careplans.services.careplan_coverage_refresh``.
+    goals_cover_mental_health = models.BooleanField(default=False, editable=False)
+    goals_cover_substance_use = models.BooleanField(default=False, editable=False)
 
     class Meta:
         ordering = ["client", "-version"]

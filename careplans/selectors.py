@@ -31,7 +31,6 @@ from .models import (
     PlanReview,
     PlanSignature,
     PlanStatus,
-    Problem,
     RelapsePreventionPlan,
     SafetyPlan,
     Stage,
@@ -226,29 +225,18 @@ def careplan_diff(*, old: CarePlan, new: CarePlan) -> list[tuple[str, str]]:
 
 
 # ------------------------------------------------------------------ measures (dashboard)
-# Active clients, with: a current plan (the active plan, not overdue for review; one
-# active plan per client by constraint, so the join adds no rows), and, for those with a
-# dual diagnosis, an active plan whose goals address both disorders (a goal's problem
-# concerns mental health, another's or the same one's substance use). Hash joins: one
-# pass over plans, goals and problems instead of probes per client.
+# Active clients, with: a current plan (the active plan, not overdue for review), and,
+# for those with a dual diagnosis, an active plan whose goals address both disorders (the
+# flags the plan got when it became active). One active plan per client by constraint, so
+# the join adds no rows: one pass over the clients and the plans.
 _PLAN_MEASURES_SQL = """
-SELECT count(cur.id), count(*),
-       count(*) FILTER (WHERE c.is_dual_diagnosis AND both_.client_id IS NOT NULL),
+SELECT count(*) FILTER (WHERE p.review_due >= %(as_of)s), count(*),
+       count(*) FILTER (WHERE c.is_dual_diagnosis AND p.goals_cover_mental_health
+                        AND p.goals_cover_substance_use),
        count(*) FILTER (WHERE c.is_dual_diagnosis)
 FROM {client} c
-LEFT JOIN {plan} cur
-       ON cur.client_id = c.id AND cur.status = 'active' AND cur.review_due >= %(as_of)s
-LEFT JOIN (
-    SELECT p.client_id
-    FROM {plan} p
-    {reach_pc}
-    JOIN {goal} g ON g.plan_id = p.id
-    JOIN {problem} pr ON pr.id = g.problem_id
-    WHERE p.status = 'active'
-    GROUP BY p.client_id
-    HAVING bool_or(pr.concerns_mental_health) AND bool_or(pr.concerns_substance_use)
-) both_ ON both_.client_id = c.id
-WHERE c.status = 'active' {reach_c}
+LEFT JOIN {plan} p ON p.client_id = c.id AND p.status = 'active'
+WHERE c.status = 'active' {reach}
 """
 
 
@@ -263,22 +251,10 @@ def plan_measure_counts(*, team_ids: list[int] | None, as_of: date) -> dict[str,
       (not superseded) safety plan.
     """
     params: dict = {"as_of": as_of}
-    reach_c = in_teams(team_ids, params)
-    reach_pc = ""
-    if team_ids is not None:
-        # Narrow the plans to the teams' dual-diagnosis clients before grouping (for all
-        # teams the outer query's filter is enough: one scan of the clients, not two).
-        reach_pc = (
-            f"JOIN {Client._meta.db_table} pc ON pc.id = p.client_id AND pc.is_dual_diagnosis "
-            f"AND pc.status = 'active' {in_teams(team_ids, params, alias='pc')}"
-        )
     sql = _PLAN_MEASURES_SQL.format(
         client=Client._meta.db_table,
         plan=CarePlan._meta.db_table,
-        goal=Goal._meta.db_table,
-        problem=Problem._meta.db_table,
-        reach_c=reach_c,
-        reach_pc=reach_pc,
+        reach=in_teams(team_ids, params),
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -313,11 +289,7 @@ def plan_measure_gap(*, key: str, team_ids: list[int] | None, as_of: date) -> Qu
             Exists(active_plan.filter(review_due__gte=as_of))
         )
     elif key == "dual_both_goals":
-        goals = Goal.objects.filter(plan=OuterRef("pk"))
-        both = active_plan.filter(
-            Exists(goals.filter(problem__concerns_mental_health=True))
-            & Exists(goals.filter(problem__concerns_substance_use=True))
-        )
+        both = active_plan.filter(goals_cover_mental_health=True, goals_cover_substance_use=True)
         gap = clients.filter(status="active", is_dual_diagnosis=True).exclude(Exists(both))
     elif key == "suicide_safety_plan":
         flagged = RiskFlag.objects.filter(

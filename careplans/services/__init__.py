@@ -3,6 +3,7 @@
 from .plans import (
     careplan_approve,
     careplan_close,
+    careplan_coverage_refresh,
     careplan_create,
     careplan_is_signed,
     careplan_return,
@@ -29,6 +30,7 @@ from .safety import relapse_plan_save, safety_plan_save
 
 __all__ = [
     "careplan_approve",
+    "careplan_coverage_refresh",
     "careplan_close",
     "careplan_create",
     "careplan_is_signed",

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Exists, Max, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 
@@ -752,6 +752,19 @@ def _require_supervisor(actor: User, plan: CarePlan, doing: str) -> None:
         raise PermissionDenied(f"Only a supervisor of {plan.client.team.name} can {doing} plans.")
 
 
+def careplan_coverage_refresh(*, plan_ids: list[int] | None = None) -> None:
+    """Store on each plan whether its goals address mental health and substance use (a
+    goal whose need concerns the disorder). Done when a plan becomes active, as its goals
+    are locked from then on; ``plan_ids=None`` recomputes every plan (after a bulk load).
+    One UPDATE."""
+    goals = Goal.objects.filter(plan=OuterRef("pk"))
+    plans = CarePlan.objects.all() if plan_ids is None else CarePlan.objects.filter(pk__in=plan_ids)
+    plans.update(
+        goals_cover_mental_health=Exists(goals.filter(problem__concerns_mental_health=True)),
+        goals_cover_substance_use=Exists(goals.filter(problem__concerns_substance_use=True)),
+    )
+
+
 @transaction.atomic
 def careplan_approve(*, actor: User, plan: CarePlan) -> CarePlan:
     """Make a submitted plan active; the previous active version becomes superseded.
@@ -785,6 +798,7 @@ def careplan_approve(*, actor: User, plan: CarePlan) -> CarePlan:
     plan.approved_at = timezone.now()
     plan.review_due = max(plan.effective_date, today) + timedelta(days=review_days_for(plan.client))
     plan.save(update_fields=["status", "approver", "approved_at", "review_due", "updated_at"])
+    careplan_coverage_refresh(plan_ids=[plan.pk])
     audit_record(
         user=actor,
         action=AuditAction.UPDATE,

@@ -169,9 +169,12 @@ def test_approval_activates_supersedes_and_notifies(
     integrated_draft, case_manager, supervisor, team
 ):
     TeamPlanCadence.objects.create(team=team, review_days=30)
+    assert not integrated_draft.goals_cover_mental_health  # set on activation
     plan = approve(integrated_draft, case_manager, supervisor)
     assert plan.status == PlanStatus.ACTIVE and plan.approver == supervisor
     assert plan.review_due == timezone.localdate() + timedelta(days=30)
+    plan.refresh_from_db()
+    assert plan.goals_cover_mental_health and plan.goals_cover_substance_use
     assert Notification.objects.filter(recipient=case_manager, title__contains="approved").exists()
 
     draft = services.careplan_revise(actor=case_manager, plan=plan)

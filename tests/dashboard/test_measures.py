@@ -118,6 +118,9 @@ def test_plan_measures(browser_as, supervisor, case_manager, team):
                 goal_type="recovery",
                 target_date=today + timedelta(days=60),
             )
+    from careplans.services import careplan_coverage_refresh
+
+    careplan_coverage_refresh()  # plans made active here without approval
     none.risk_flags.create(kind="suicide_risk", reason="x")
     both.risk_flags.create(kind="suicide_risk", reason="x")
     SafetyPlan.objects.create(client=both, version=1, created_by=case_manager)

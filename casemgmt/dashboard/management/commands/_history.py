@@ -13,6 +13,7 @@ from django.utils import timezone
 from assessments.models import InstrumentResponse
 from assessments.services import instrument_summaries_refresh
 from careplans.models import CarePlan, Goal, Problem, SafetyPlan
+from careplans.services import careplan_coverage_refresh
 from clients.models import Client, ClientStatus, ContactNote
 from referrals.models import CareTransition, FollowUp, Referral
 from referrals.services.followups import followup_schedule
@@ -223,6 +224,7 @@ def seed_history(clients: list[Client], recorder, rng: random.Random, today: dat
             )
         )
     Goal.objects.bulk_create(goals, batch_size=5000)
+    careplan_coverage_refresh()  # the bulk load bypassed approval
     SafetyPlan.objects.bulk_create(safety, batch_size=5000)
     Referral.objects.bulk_create(referrals, batch_size=5000)
     CareTransition.objects.bulk_create(transitions, batch_size=5000)
