@@ -70,6 +70,23 @@ def test_production_refuses_to_start_without_secret_key():
     assert result.returncode != 0 and "SECRET_KEY" in result.stderr
 
 
+def test_the_wsgi_application_loads_every_view_and_freezes_start_up_objects():
+    env = _production_env(
+        SECRET_KEY=secrets.token_urlsafe(50),
+        DATABASE_URL="postgres://casemgmt:secret@127.0.0.1:9/casemgmt",
+        REDIS_URL="redis://127.0.0.1:9/0",
+    )
+    code = (
+        "import gc, sys, casemgmt.wsgi; "
+        "print(gc.get_freeze_count() > 10000, 'casemgmt.dashboard.views' in sys.modules)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "True"]
+
+
 @pytest.mark.parametrize("args", [["check"], ["format", "--check"]])
 def test_ruff_is_clean(args):
     ruff = Path(sys.executable).parent / "ruff"
