@@ -120,6 +120,27 @@ class TodayItem:
 _CLIENT_COLUMNS = ("id", "client_number", "first_name", "last_name", "preferred_name")
 
 
+@dataclass(frozen=True)
+class ClientLine:
+    """The client of a Today line, read as plain values (no model instance per line)."""
+
+    pk: int
+    client_number: str
+    first_name: str
+    last_name: str
+    preferred_name: str
+
+    display_name = property(Client.display_name.fget)  # the chart's rule, not a copy
+
+
+def _rows_with_client(qs: QuerySet, *fields: str):
+    """(values of ``fields``, ClientLine) for each row of ``qs``: one query, tuples only."""
+    columns = [f"client__{c}" for c in _CLIENT_COLUMNS]
+    n = len(fields)
+    for row in qs.values_list(*fields, *columns):
+        yield row[:n], ClientLine(*row[n:])
+
+
 def relative_due(day: date | None, today: date) -> str:
     if day is None:
         return ""
@@ -138,18 +159,12 @@ def _item(client, what, due, today, route, *args) -> TodayItem:
     return TodayItem(client, what, due, relative_due(due, today), overdue, route, args)
 
 
-def _with_client(qs: QuerySet, *fields: str) -> QuerySet:
-    """``qs`` with its client joined, loading only ``fields`` and the client's columns."""
-    columns = [f"client__{c}" for c in _CLIENT_COLUMNS]
-    return qs.select_related(None).select_related("client").only(*fields, *columns)
-
-
 def today_for(*, user: User, as_of: date | None = None) -> dict[str, list[TodayItem]]:
     """What needs this user now, most urgent first (UX.md: the Today page). A fixed
     number of queries whatever the caseload."""
     from assessments.selectors import reassessments_due
     from careplans.selectors import plans_due_for_review
-    from referrals.models import FollowUpStatus
+    from referrals.models import FollowUpStatus, Referral
     from referrals.selectors import followup_list, referral_list
 
     today = as_of or timezone.localdate()
@@ -159,12 +174,13 @@ def today_for(*, user: User, as_of: date | None = None) -> dict[str, list[TodayI
     open_followups = followup_list(user=user).filter(
         assignee=user, status=FollowUpStatus.OPEN, due_on__lte=today + timedelta(days=7)
     )
-    for f in _with_client(open_followups, "title", "due_on", "due_at", "client"):
+    rows = _rows_with_client(open_followups, "pk", "title", "due_on", "due_at")
+    for (pk, title, due_on, due_at), client in rows:
         # "Open" goes to the client's follow-ups and referrals; the line also offers
         # "Mark done" (a POST to followup_close) and "Reschedule".
-        item = _item(f.client, f.title, f.due_on, today, "referrals:client_referrals", f.client_id)
-        item.overdue = f.due_at < now  # a follow-up with a time is overdue after it
-        item.followup_id = f.pk
+        item = _item(client, title, due_on, today, "referrals:client_referrals", client.pk)
+        item.overdue = due_at < now  # a follow-up with a time is overdue after it
+        item.followup_id = pk
         followups.append(item)
     mine = (
         client_list(user=user)
@@ -185,23 +201,19 @@ def today_for(*, user: User, as_of: date | None = None) -> dict[str, list[TodayI
             pk__in=RiskFlag.objects.filter(cleared_at__isnull=True).values("client_id")
         ).order_by("last_name", "first_name")
     ]
+    due_plans = plans_due_for_review(user=user, as_of=today + timedelta(days=14)).filter(
+        client__primary_case_manager=user
+    )
     plans = [
         _item(
-            p.client,
-            f"Care plan review (version {p.version})",
-            p.review_due,
+            client,
+            f"Care plan review (version {version})",
+            review_due,
             today,
             "careplans:client_plan",
-            p.client_id,
+            client.pk,
         )
-        for p in _with_client(
-            plans_due_for_review(user=user, as_of=today + timedelta(days=14)).filter(
-                client__primary_case_manager=user
-            ),
-            "version",
-            "review_due",
-            "client",
-        )
+        for (version, review_due), client in _rows_with_client(due_plans, "version", "review_due")
     ]
     # One line per client: "PHQ-9, GAD-7 re-assessment", due at the earliest date.
     by_client: dict[int, list] = {}
@@ -221,28 +233,30 @@ def today_for(*, user: User, as_of: date | None = None) -> dict[str, list[TodayI
         ),
         key=lambda i: i.due,
     )
+    waiting = referral_list(user=user).filter(
+        client__primary_case_manager=user, status__in=metrics.WAITING_STATUSES
+    )
+    status_names = dict(Referral._meta.get_field("status").flatchoices)
     referrals = [
         _item(
-            r.client,
-            f"Referral to {r.recipient_name}: {r.get_status_display().lower()}",
-            r.response_due_on,
+            client,
+            # The recipient as Referral.recipient_name names it: the directory
+            # organisation, else the free-text provider.
+            f"Referral to {organization or provider}: {status_names[status].lower()}",
+            response_due_on,
             today,
             "referrals:referral_detail",
-            r.client_id,
-            r.pk,
+            client.pk,
+            pk,
         )
-        for r in _with_client(
-            referral_list(user=user).filter(
-                client__primary_case_manager=user, status__in=metrics.WAITING_STATUSES
-            ),
+        for (pk, status, response_due_on, provider, organization), client in _rows_with_client(
+            waiting.order_by("response_due_on"),
+            "pk",
             "status",
             "response_due_on",
             "provider_name",
-            "client",
             "service__organization__name",
         )
-        .select_related("service__organization")
-        .order_by("response_due_on")
     ]
     return {
         "overdue": [i for i in followups if i.overdue],
