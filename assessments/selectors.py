@@ -543,6 +543,65 @@ def reassessments_overdue_clients(
     return Client.objects.filter(pk__in=overdue).values("pk")
 
 
+@dataclass(frozen=True)
+class ClientReassessments:
+    """The instruments due (or overdue) for one client, and the earliest due date."""
+
+    client: Client  # id, number and names loaded
+    instrument_names: list[str]
+    due_on: date
+
+
+_BY_CLIENT_SQL = """
+SELECT due.id, due.client_number, due.first_name, due.last_name, due.preferred_name,
+       array_agg(due.instrument ORDER BY due.due_on, due.instrument), min(due.due_on)
+FROM ({due}) AS due(id, client_number, first_name, last_name, preferred_name, team_id,
+                   case_manager_id, cm_first_name, cm_last_name, cm_username, instrument,
+                   last_at, due_on)
+GROUP BY 1, 2, 3, 4, 5
+ORDER BY min(due.due_on), due.last_name, due.first_name, due.id
+{limit}
+"""
+
+
+def reassessments_due_by_client(
+    *,
+    user: User,
+    as_of: date | None = None,
+    case_manager_id: int | None = None,
+    limit: int | None = None,
+) -> tuple[list[ClientReassessments], int]:
+    """``reassessments_due`` grouped per client (earliest due first, at most ``limit``
+    clients), and how many clients have something due: grouped and counted in PostgreSQL
+    (two queries with a ``limit``, one without) so a caseload of hundreds sends only the
+    lines a page shows."""
+    as_of = as_of or timezone.localdate()
+    sql, params = _due_query(
+        team_ids=team_ids_in_reach(user=user),
+        as_of=as_of,
+        case_manager_id=case_manager_id,
+        ordered=False,
+    )
+    columns = ["id", "client_number", "first_name", "last_name", "preferred_name"]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _BY_CLIENT_SQL.format(due=sql, limit="" if limit is None else f"LIMIT {int(limit)}"),
+            params,
+        )
+        rows = [
+            ClientReassessments(
+                Client.from_db("default", columns, row[:5]),
+                [INSTRUMENTS[code].name for code in row[5]],
+                row[6],
+            )
+            for row in cursor.fetchall()
+        ]
+        if limit is None:
+            return rows, len(rows)
+        cursor.execute(f"SELECT count(DISTINCT due.id) FROM ({sql}) due", params)
+        return rows, cursor.fetchone()[0]
+
+
 def reassessments_due(
     *,
     user: User,

@@ -159,36 +159,101 @@ def _item(client, what, due, today, route, *args) -> TodayItem:
     return TodayItem(client, what, due, relative_due(due, today), overdue, route, args)
 
 
-def today_for(*, user: User, as_of: date | None = None) -> dict[str, list[TodayItem]]:
+@dataclass
+class Today:
+    """The Today page's sections (at most ``limit`` lines each when asked) and how many
+    lines each section has in all."""
+
+    sections: dict[str, list[TodayItem]]
+    totals: dict[str, int]
+
+
+def _limited(qs: QuerySet, limit: int | None) -> QuerySet:
+    return qs if limit is None else qs[:limit]
+
+
+def today_for(*, user: User, as_of: date | None = None, limit: int | None = None) -> Today:
     """What needs this user now, most urgent first (UX.md: the Today page). A fixed
-    number of queries whatever the caseload."""
-    from assessments.selectors import reassessments_due
+    number of queries whatever the caseload. With ``limit`` (the page shows 12 lines a
+    section and "and N more"), each section loads only its first lines and is counted
+    in PostgreSQL; without it (the API) every line is loaded."""
+    from django.db.models import Count, Q
+
+    from assessments.selectors import reassessments_due_by_client
     from careplans.selectors import plans_due_for_review
     from referrals.models import FollowUpStatus, Referral
     from referrals.selectors import followup_list, referral_list
 
     today = as_of or timezone.localdate()
     now = timezone.now()
+    totals: dict[str, int] = {}
 
-    followups = []
+    # Follow-ups: overdue once their due time has passed (a follow-up with a time is
+    # overdue after it), else due today, else this week.
     open_followups = followup_list(user=user).filter(
         assignee=user, status=FollowUpStatus.OPEN, due_on__lte=today + timedelta(days=7)
     )
-    rows = _rows_with_client(open_followups, "pk", "title", "due_on", "due_at")
-    for (pk, title, due_on, due_at), client in rows:
-        # "Open" goes to the client's follow-ups and referrals; the line also offers
-        # "Mark done" (a POST to followup_close) and "Reschedule".
-        item = _item(client, title, due_on, today, "referrals:client_referrals", client.pk)
-        item.overdue = due_at < now  # a follow-up with a time is overdue after it
-        item.followup_id = pk
-        followups.append(item)
-    mine = (
+    parts = {
+        "overdue": Q(due_at__lt=now),
+        "due_today": Q(due_at__gte=now, due_on=today),
+        "this_week": Q(due_at__gte=now, due_on__gt=today),
+    }
+
+    def followup_lines(qs, overdue: bool) -> list[TodayItem]:
+        lines = []
+        for (pk, title, due_on), client in _rows_with_client(qs, "pk", "title", "due_on"):
+            # "Open" goes to the client's follow-ups and referrals; the line also offers
+            # "Mark done" (a POST to followup_close) and "Reschedule".
+            item = _item(client, title, due_on, today, "referrals:client_referrals", client.pk)
+            item.overdue = overdue
+            item.followup_id = pk
+            lines.append(item)
+        return lines
+
+    sections: dict[str, list[TodayItem]] = {}
+    if limit is None:
+        everything = list(_rows_with_client(open_followups, "pk", "title", "due_on", "due_at"))
+        for name in parts:
+            sections[name] = []
+        for (pk, title, due_on, due_at), client in everything:
+            overdue = due_at < now
+            name = "overdue" if overdue else ("due_today" if due_on == today else "this_week")
+            if name == "this_week" and not due_on > today:
+                continue
+            item = _item(client, title, due_on, today, "referrals:client_referrals", client.pk)
+            item.overdue = overdue
+            item.followup_id = pk
+            sections[name].append(item)
+    else:
+        counts = open_followups.order_by().aggregate(
+            **{name: Count("pk", filter=condition) for name, condition in parts.items()}
+        )
+        totals.update(counts)
+        for name, condition in parts.items():
+            sections[name] = followup_lines(
+                _limited(open_followups.filter(condition), limit), name == "overdue"
+            )
+
+    flagged_clients = (
         client_list(user=user)
         .filter(primary_case_manager=user)
         .select_related(None)
         .only(*_CLIENT_COLUMNS)
+        .filter(pk__in=RiskFlag.objects.filter(cleared_at__isnull=True).values("client_id"))
+        .order_by("last_name", "first_name", "pk")
     )
-    flagged = [
+    due_plans = plans_due_for_review(user=user, as_of=today + timedelta(days=14)).filter(
+        client__primary_case_manager=user
+    )
+    waiting = referral_list(user=user).filter(
+        client__primary_case_manager=user, status__in=metrics.WAITING_STATUSES
+    )
+    if limit is not None:
+        totals["flagged"] = flagged_clients.count()
+        totals["plans"] = due_plans.count()
+        totals["referrals"] = waiting.count()
+
+    sections["flagged"] = [
         _item(
             c,
             ", ".join(f.get_kind_display() for f in c.active_flags),
@@ -197,14 +262,9 @@ def today_for(*, user: User, as_of: date | None = None) -> dict[str, list[TodayI
             "clients:detail",
             c.pk,
         )
-        for c in mine.filter(
-            pk__in=RiskFlag.objects.filter(cleared_at__isnull=True).values("client_id")
-        ).order_by("last_name", "first_name")
+        for c in _limited(flagged_clients, limit)
     ]
-    due_plans = plans_due_for_review(user=user, as_of=today + timedelta(days=14)).filter(
-        client__primary_case_manager=user
-    )
-    plans = [
+    sections["plans"] = [
         _item(
             client,
             f"Care plan review (version {version})",
@@ -213,31 +273,27 @@ def today_for(*, user: User, as_of: date | None = None) -> dict[str, list[TodayI
             "careplans:client_plan",
             client.pk,
         )
-        for (version, review_due), client in _rows_with_client(due_plans, "version", "review_due")
+        for (version, review_due), client in _rows_with_client(
+            _limited(due_plans, limit), "version", "review_due"
+        )
     ]
     # One line per client: "PHQ-9, GAD-7 re-assessment", due at the earliest date.
-    by_client: dict[int, list] = {}
-    for d in reassessments_due(user=user, as_of=today + timedelta(days=7), case_manager_id=user.pk):
-        by_client.setdefault(d.client.pk, []).append(d)
-    reassessments = sorted(
-        (
-            _item(
-                due[0].client,
-                ", ".join(d.instrument_name for d in due) + " re-assessment",
-                min(d.due_on for d in due),
-                today,
-                "assessments:client_assessments",
-                due[0].client.pk,
-            )
-            for due in by_client.values()
-        ),
-        key=lambda i: i.due,
+    due, totals["reassessments"] = reassessments_due_by_client(
+        user=user, as_of=today + timedelta(days=7), case_manager_id=user.pk, limit=limit
     )
-    waiting = referral_list(user=user).filter(
-        client__primary_case_manager=user, status__in=metrics.WAITING_STATUSES
-    )
+    sections["reassessments"] = [
+        _item(
+            d.client,
+            ", ".join(d.instrument_names) + " re-assessment",
+            d.due_on,
+            today,
+            "assessments:client_assessments",
+            d.client.pk,
+        )
+        for d in due
+    ]
     status_names = dict(Referral._meta.get_field("status").flatchoices)
-    referrals = [
+    sections["referrals"] = [
         _item(
             client,
             # The recipient as Referral.recipient_name names it: the directory
@@ -250,7 +306,7 @@ def today_for(*, user: User, as_of: date | None = None) -> dict[str, list[TodayI
             pk,
         )
         for (pk, status, response_due_on, provider, organization), client in _rows_with_client(
-            waiting.order_by("response_due_on"),
+            _limited(waiting.order_by("response_due_on", "pk"), limit),
             "pk",
             "status",
             "response_due_on",
@@ -258,12 +314,7 @@ def today_for(*, user: User, as_of: date | None = None) -> dict[str, list[TodayI
             "service__organization__name",
         )
     ]
-    return {
-        "overdue": [i for i in followups if i.overdue],
-        "due_today": [i for i in followups if not i.overdue and i.due == today],
-        "this_week": [i for i in followups if not i.overdue and i.due and i.due > today],
-        "flagged": flagged,
-        "plans": plans,
-        "reassessments": reassessments,
-        "referrals": referrals,
-    }
+    for name, items in sections.items():
+        totals.setdefault(name, len(items))
+    order = ["overdue", "due_today", "this_week", "flagged", "plans", "reassessments", "referrals"]
+    return Today({name: sections[name] for name in order}, totals)

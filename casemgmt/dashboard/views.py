@@ -42,18 +42,23 @@ def _bad_filters(error: FilterInvalid) -> HttpResponse:
     return HttpResponseBadRequest("\n".join(lines) + "\n", content_type="text/plain")
 
 
+TODAY_LINES = 12  # lines shown per Today section, then "and N more"
+
+
 @login_required
 def today(request):
     """The home page: what needs me now (UX.md)."""
-    sections = today_for(user=request.user)
+    today = today_for(user=request.user, limit=TODAY_LINES)
     audit_record(user=request.user, action=AuditAction.VIEW, object_type="dashboard.today")
     return render(
         request,
         "dashboard/today.html",
         {
-            "sections": sections,
+            "sections": today.sections,
+            "totals": today.totals,
+            "more": {k: today.totals[k] - len(v) for k, v in today.sections.items()},
             "is_supervisor": can_see_team_dashboard(request.user),
-            "nothing": not any(sections.values()),
+            "nothing": not any(today.totals.values()),
         },
     )
 

@@ -115,3 +115,37 @@ def test_today_api_is_audited(api_as, case_manager):
 
     assert api_as(case_manager).get("/api/v1/dashboard/today/").status_code == 200
     assert AuditEvent.objects.filter(object_type="dashboard.today", user=case_manager).exists()
+
+
+def test_the_page_loads_the_first_lines_and_counts_the_rest(
+    browser_as, case_manager, team, monkeypatch
+):
+    """With a limit each section holds the first lines of the full list (the API's), and
+    the totals count every line; the page says how many more there are."""
+    from casemgmt.dashboard import views
+    from casemgmt.dashboard.selectors import today_for
+    from clients.services import diagnosis_add
+
+    _setup(team, case_manager, n=5)
+    for client in ClientFactory._meta.model.objects.filter(primary_case_manager=case_manager):
+        diagnosis_add(actor=case_manager, client=client, icd10_code="F33.1")  # re-assess
+    full = today_for(user=case_manager)
+    limited = today_for(user=case_manager, limit=2)
+    assert set(limited.sections) == set(full.sections)
+    for name, items in full.sections.items():
+        assert limited.totals[name] == len(items) == full.totals[name], name
+        shown = [(i.client.pk, i.what, i.due, i.overdue) for i in limited.sections[name]]
+        assert shown == [(i.client.pk, i.what, i.due, i.overdue) for i in items[:2]], name
+    assert {name: len(items) for name, items in full.sections.items()} == {
+        "overdue": 5,
+        "due_today": 0,
+        "this_week": 5,
+        "flagged": 5,
+        "plans": 5,
+        "reassessments": 5,
+        "referrals": 5,
+    }
+    monkeypatch.setattr(views, "TODAY_LINES", 2)
+    page = browser_as(case_manager).get(reverse("home"))
+    assert len(page.context["sections"]["overdue"]) == 2
+    assert page.text.count("and 3 more") == 6  # every section with five lines

@@ -106,7 +106,7 @@ class DashboardViewSet(viewsets.ViewSet):
         )
     )
     def today(self, request):
-        sections = today_for(user=request.user)
+        sections = today_for(user=request.user).sections
         audit_record(user=request.user, action=AuditAction.VIEW, object_type="dashboard.today")
         return Response(
             {
