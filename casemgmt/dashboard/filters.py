@@ -9,7 +9,7 @@ import django_filters
 from django import forms
 
 from casemgmt.accounts.selectors import program_list, staff_list, team_list
-from casemgmt.lib.forms import StyledForm
+from casemgmt.lib.forms import QuickSelect, StyledForm
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DEFAULT_PERIOD_DAYS = 90
@@ -31,15 +31,17 @@ class DashboardFilter(django_filters.FilterSet):
         queryset=lambda r: team_list(user=r.user),
         empty_label="All my teams",
         method="noop",
+        widget=QuickSelect,
         label="Team",
     )
     program = django_filters.ChoiceFilter(
-        choices=[], empty_label="All programs", method="noop", label="Program"
+        choices=[], empty_label="All programs", method="noop", label="Program", widget=QuickSelect
     )
     case_manager = django_filters.ModelChoiceFilter(
         queryset=lambda r: staff_list(user=r.user),
         empty_label="All case managers",
         method="noop",
+        widget=QuickSelect,
         label="Case manager",
     )
     start = django_filters.DateFilter(widget=DATE, label="From", method="noop")

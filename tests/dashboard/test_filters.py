@@ -25,7 +25,7 @@ def two_programs(team, supervisor, case_manager):
 
 
 def _managers(response):
-    return [row.case_manager for row, _ in response.context["rows"]]
+    return [row.case_manager for row, *_ in response.context["rows"]]
 
 
 def test_program_narrows_the_team_dashboard_measures_and_api(

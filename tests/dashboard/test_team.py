@@ -62,7 +62,7 @@ def caseload(team, case_manager, teammate, supervisor):
 
 
 def _figures(response, manager):
-    for row, cells in response.context["rows"]:
+    for row, cells, _ in response.context["rows"]:
         if row.case_manager == manager:
             return {c.key: c.value for c in cells}
     raise AssertionError("no row")
@@ -99,10 +99,10 @@ def test_figure_links_to_the_clients_behind_it(browser_as, supervisor, case_mana
 
 def test_sort_by_a_figure(browser_as, supervisor, case_manager, teammate, caseload):
     response = browser_as(supervisor).get(reverse("dashboard:team"), {"sort": "-active"})
-    managers = [row.case_manager for row, _ in response.context["rows"]]
+    managers = [row.case_manager for row, *_ in response.context["rows"]]
     assert managers == [case_manager, teammate]
     response = browser_as(supervisor).get(reverse("dashboard:team"), {"sort": "active"})
-    assert [row.case_manager for row, _ in response.context["rows"]] == [teammate, case_manager]
+    assert [row.case_manager for row, *_ in response.context["rows"]] == [teammate, case_manager]
 
 
 def test_scope_supervisor_sees_their_teams_only(browser_as, supervisor, other_team, caseload):
@@ -110,7 +110,7 @@ def test_scope_supervisor_sees_their_teams_only(browser_as, supervisor, other_te
     other_team.members.add(stranger)
     ClientFactory(team=other_team, primary_case_manager=stranger)
     response = browser_as(supervisor).get(reverse("dashboard:team"))
-    assert stranger not in [row.case_manager for row, _ in response.context["rows"]]
+    assert stranger not in [row.case_manager for row, *_ in response.context["rows"]]
 
 
 def test_case_manager_cannot_open_the_team_dashboard(browser_as, case_manager):
