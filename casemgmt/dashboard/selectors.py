@@ -44,21 +44,60 @@ def dashboard_team_ids(
 
 
 def dashboard_scope(
-    *,
-    user: User,
-    team: Team | None = None,
-    case_manager: User | None = None,
-    program: str = "",
+    *, team_ids: list[int] | None, case_manager: User | None = None
 ) -> QuerySet[Client]:
-    """Clients the dashboard counts for ``user``: supervisors their teams, admins all;
-    narrowed by team, program and case manager."""
+    """Clients the dashboard counts: those of ``team_ids`` (from ``dashboard_team_ids``;
+    None: all teams), narrowed to ``case_manager``."""
     qs = Client.objects.all()
-    ids = dashboard_team_ids(user=user, team=team, program=program)
-    if ids is not None:
-        qs = qs.filter(team_id__in=ids)
+    if team_ids is not None:
+        qs = qs.filter(team_id__in=team_ids)
     if case_manager is not None:
         qs = qs.filter(primary_case_manager=case_manager)
     return qs
+
+
+@dataclass(frozen=True)
+class Behind:
+    """The clients behind a dashboard figure or a measure's gap, and how to name them."""
+
+    ids: QuerySet  # a subquery of client ids
+    heading: str
+    definition: str
+    keep: dict  # the parameters the list page carries along (hidden fields)
+
+
+def clients_behind(*, values: dict, scope: QuerySet[Client], metric: str, measure: str) -> Behind:
+    """The clients behind a team-dashboard figure (``metric``) or behind a quality
+    measure's gap (``measure``, with the period of ``values``), for the drill-down list
+    and its CSV. An unknown metric falls back to the active caseload."""
+    from .measures import MEASURES, measure_gap_clients
+
+    if measure in MEASURES and MEASURES[measure].gap:
+        m = MEASURES[measure]
+        ids = measure_gap_clients(
+            measure,
+            team_ids=values["team_ids"],
+            start=values["start"],
+            end=values["end"],
+            as_of=timezone.localdate(),
+        )
+        keep = {"measure": measure, "start": values["start"], "end": values["end"]}
+        behind = Behind(ids, f"{m.label}: {m.gap}", m.definition, keep)
+    else:
+        metric = metric if metric in metrics.BY_KEY else "active"
+        manager = values["case_manager"]
+        ids = metrics.client_ids(
+            metric,
+            scope,
+            as_of=timezone.localdate(),
+            now=timezone.now(),
+            case_manager_id=manager.pk if manager else None,
+        )
+        heading = metrics.BY_KEY[metric].label + (f" — {manager.display_name}" if manager else "")
+        behind = Behind(ids, heading, metrics.BY_KEY[metric].definition, {"metric": metric})
+    if values["program"]:
+        behind.keep["program"] = values["program"]
+    return behind
 
 
 @dataclass

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from rest_framework.exceptions import ValidationError as DRFValidationError
@@ -26,6 +27,7 @@ from .selectors import (
     can_see_team_dashboard,
     caseload_rows,
     caseload_sizes,
+    clients_behind,
     dashboard_scope,
     dashboard_team_ids,
     today_for,
@@ -76,12 +78,10 @@ def _filtered(request, *, strict: bool = False):
     if strict and not filters.is_valid():
         raise FilterInvalid({name: list(errors) for name, errors in filters.errors.items()})
     values = filters.values()
-    scope = dashboard_scope(
-        user=request.user,
-        team=values["team"],
-        case_manager=values["case_manager"],
-        program=values["program"],
+    values["team_ids"] = dashboard_team_ids(
+        user=request.user, team=values["team"], program=values["program"]
     )
+    scope = dashboard_scope(team_ids=values["team_ids"], case_manager=values["case_manager"])
     return filters, values, scope
 
 
@@ -150,47 +150,13 @@ def team(request):
     )
 
 
-def _behind(request, values, scope) -> tuple:
-    """The clients behind a dashboard figure (``?metric=``) or behind a quality measure's
-    gap (``?measure=``): (queryset of ids, heading, definition, parameters to keep)."""
-    from django.utils import timezone
-
-    from .measures import MEASURES, measure_gap_clients
-
-    measure = request.GET.get("measure", "")
-    if measure in MEASURES and MEASURES[measure].gap:
-        team_ids = dashboard_team_ids(
-            user=request.user, team=values["team"], program=values["program"]
-        )
-        ids = measure_gap_clients(
-            measure,
-            team_ids=team_ids,
-            start=values["start"],
-            end=values["end"],
-            as_of=timezone.localdate(),
-        )
-        m = MEASURES[measure]
-        definition = m.definition
-        keep = {"measure": measure, "start": values["start"], "end": values["end"]}
-        heading = f"{m.label}: {m.gap}"
-    else:
-        metric = request.GET.get("metric", "")
-        if metric not in metrics.BY_KEY:
-            metric = "active"
-        manager = values["case_manager"]
-        ids = metrics.client_ids(
-            metric,
-            scope,
-            as_of=timezone.localdate(),
-            now=timezone.now(),
-            case_manager_id=manager.pk if manager else None,
-        )
-        heading = metrics.BY_KEY[metric].label + (f" — {manager.display_name}" if manager else "")
-        definition = metrics.BY_KEY[metric].definition
-        keep = {"metric": metric}
-    if values["program"]:
-        keep["program"] = values["program"]
-    return ids, heading, definition, keep
+def _behind(request, values, scope):
+    return clients_behind(
+        values=values,
+        scope=scope,
+        metric=request.GET.get("metric", ""),
+        measure=request.GET.get("measure", ""),
+    )
 
 
 @login_required
@@ -199,17 +165,17 @@ def clients(request):
     pre-filtered. The filter form's own fields carry team and case manager, so only the
     metric or measure (with its period, and the program) ride along as hidden fields."""
     filters, values, scope = _filtered(request)
-    ids, heading, definition, keep = _behind(request, values, scope)
+    behind = _behind(request, values, scope)
     back = request.GET.copy()
     for name in ("metric", "measure", "page", "case_manager", "q", "status", "show"):
         back.pop(name, None)
-    from_measure = "measure" in keep
+    from_measure = "measure" in behind.keep
     return client_list_page(
         request,
-        client_list(user=request.user).filter(pk__in=ids),
-        heading=heading,
-        definition=definition,
-        keep=keep,
+        client_list(user=request.user).filter(pk__in=behind.ids),
+        heading=behind.heading,
+        definition=behind.definition,
+        keep=behind.keep,
         back_url=reverse("dashboard:measures" if from_measure else "dashboard:team"),
         back_label="Back to the quality measures" if from_measure else "Back to the team dashboard",
         back_query=back.urlencode(),
@@ -219,9 +185,7 @@ def clients(request):
 
 def measures_data(request, *, strict: bool = False) -> dict:
     filters, values, scope = _filtered(request, strict=strict)
-    team_ids = dashboard_team_ids(user=request.user, team=values["team"], program=values["program"])
-    from django.utils import timezone
-
+    team_ids = values["team_ids"]
     today = timezone.localdate()
     # The follow-up windows of the period and of the 12-month trend, in one query.
     tallies = followup_window_tallies(
@@ -294,8 +258,9 @@ def clients_csv(request):
         filters, values, scope = _filtered(request, strict=True)
     except FilterInvalid as error:
         return _bad_filters(error)
-    ids, heading, _, keep = _behind(request, values, scope)
-    queryset = client_list(user=request.user).filter(pk__in=ids)
+    behind = _behind(request, values, scope)
+    queryset = client_list(user=request.user).filter(pk__in=behind.ids)
+    keep = behind.keep
     name = keep.get("metric") or keep.get("measure")
     listed = ClientFilter(request.GET, queryset=queryset, request=request).qs
     response = HttpResponse(content_type="text/csv")
@@ -320,7 +285,7 @@ def clients_csv(request):
         action=AuditAction.EXPORT,
         object_type="clients.client_list",
         detail={
-            "list": heading,
+            "list": behind.heading,
             "rows": count,
             **{k: str(keep[k]) for k in ("metric", "measure", "start", "end") if k in keep},
         },
