@@ -446,7 +446,8 @@ _QUALIFIES = """(
 
 _DUE_SQL = """
 SELECT c.id, c.client_number, c.first_name, c.last_name, c.preferred_name, c.team_id,
-       c.primary_case_manager_id, u.first_name, u.last_name, u.username,
+       c.primary_case_manager_id, u.first_name AS cm_first_name,
+       u.last_name AS cm_last_name, u.username AS cm_username,
        rule.instrument, s.latest_at, d.due_on
 FROM {client} c
 JOIN {team} t ON t.id = c.team_id
@@ -555,9 +556,7 @@ class ClientReassessments:
 _BY_CLIENT_SQL = """
 SELECT due.id, due.client_number, due.first_name, due.last_name, due.preferred_name,
        array_agg(due.instrument ORDER BY due.due_on, due.instrument), min(due.due_on)
-FROM ({due}) AS due(id, client_number, first_name, last_name, preferred_name, team_id,
-                   case_manager_id, cm_first_name, cm_last_name, cm_username, instrument,
-                   last_at, due_on)
+FROM ({due}) due
 GROUP BY 1, 2, 3, 4, 5
 ORDER BY min(due.due_on), due.last_name, due.first_name, due.id
 {limit}
