@@ -18,7 +18,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from casemgmt.accounts.models import User
-from casemgmt.lib.sql import in_teams
+from casemgmt.lib.sql import ids_subquery, in_teams
 from clients.models import Client, RiskFlag, RiskFlagKind
 from clients.selectors import client_ids_in_reach
 
@@ -225,19 +225,49 @@ def careplan_diff(*, old: CarePlan, new: CarePlan) -> list[tuple[str, str]]:
 
 
 # ------------------------------------------------------------------ measures (dashboard)
-# Active clients, with: a current plan (the active plan, not overdue for review), and,
-# for those with a dual diagnosis, an active plan whose goals address both disorders (the
-# flags the plan got when it became active). One active plan per client by constraint, so
-# the join adds no rows: one pass over the clients and the plans.
-_PLAN_MEASURES_SQL = """
-SELECT count(*) FILTER (WHERE p.review_due >= %(as_of)s), count(*),
-       count(*) FILTER (WHERE c.is_dual_diagnosis AND p.goals_cover_mental_health
-                        AND p.goals_cover_substance_use),
-       count(*) FILTER (WHERE c.is_dual_diagnosis)
+# Each measure's rule is written once; the counts and the drill-down (who is in the
+# denominator but not the numerator) both read it. Active clients join their active plan
+# (one per client by constraint, so the join adds no rows): one pass over clients and
+# plans. "Goals for both" reads the flags a plan gets when it becomes active.
+_CURRENT_PLAN = "p.review_due >= %(as_of)s"
+_GOALS_FOR_BOTH = "p.goals_cover_mental_health AND p.goals_cover_substance_use"
+_ACTIVE_WITH_PLAN = """
 FROM {client} c
 LEFT JOIN {plan} p ON p.client_id = c.id AND p.status = 'active'
 WHERE c.status = 'active' {reach}
 """
+_PLAN_MEASURES_SQL = (
+    f"""SELECT count(*) FILTER (WHERE {_CURRENT_PLAN}), count(*),
+       count(*) FILTER (WHERE c.is_dual_diagnosis AND {_GOALS_FOR_BOTH}),
+       count(*) FILTER (WHERE c.is_dual_diagnosis)"""
+    + _ACTIVE_WITH_PLAN
+)
+_PLAN_GAP_SQL = {
+    "current_plan": f"SELECT c.id {_ACTIVE_WITH_PLAN} AND NOT coalesce({_CURRENT_PLAN}, false)",
+    "dual_both_goals": f"SELECT c.id {_ACTIVE_WITH_PLAN} AND c.is_dual_diagnosis "
+    f"AND NOT coalesce({_GOALS_FOR_BOTH}, false)",
+}
+
+
+def _plan_sql(sql: str, team_ids, as_of: date) -> tuple[str, dict]:
+    params: dict = {"as_of": as_of}
+    reach = in_teams(team_ids, params)
+    return sql.format(client=Client._meta.db_table, plan=CarePlan._meta.db_table, reach=reach), (
+        params
+    )
+
+
+def _suicide_flagged(team_ids) -> QuerySet[Client]:
+    """Clients with an active suicide risk flag (the safety-plan measure's denominator)."""
+    flags = RiskFlag.objects.filter(
+        client=OuterRef("pk"), kind=RiskFlagKind.SUICIDE, cleared_at__isnull=True
+    )
+    clients = Client.objects.filter(Exists(flags))
+    return clients if team_ids is None else clients.filter(team_id__in=team_ids)
+
+
+def _current_safety_plan() -> Exists:
+    return Exists(SafetyPlan.objects.filter(client=OuterRef("pk"), superseded_at__isnull=True))
 
 
 def plan_measure_counts(*, team_ids: list[int] | None, as_of: date) -> dict[str, tuple[int, int]]:
@@ -250,26 +280,13 @@ def plan_measure_counts(*, team_ids: list[int] | None, as_of: date) -> dict[str,
     - ``suicide_safety_plan``: clients with an active suicide risk flag and a current
       (not superseded) safety plan.
     """
-    params: dict = {"as_of": as_of}
-    sql = _PLAN_MEASURES_SQL.format(
-        client=Client._meta.db_table,
-        plan=CarePlan._meta.db_table,
-        reach=in_teams(team_ids, params),
-    )
+    sql, params = _plan_sql(_PLAN_MEASURES_SQL, team_ids, as_of)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         current_n, active_n, both_n, dual_n = cursor.fetchone()
-    flagged = Client.objects.filter(
-        Exists(
-            RiskFlag.objects.filter(
-                client=OuterRef("pk"), kind=RiskFlagKind.SUICIDE, cleared_at__isnull=True
-            )
-        )
+    safety_n = _suicide_flagged(team_ids).aggregate(
+        n=Count("pk", filter=Q(_current_safety_plan())), d=Count("pk")
     )
-    if team_ids is not None:
-        flagged = flagged.filter(team_id__in=team_ids)
-    safety = SafetyPlan.objects.filter(client=OuterRef("pk"), superseded_at__isnull=True)
-    safety_n = flagged.aggregate(n=Count("pk", filter=Q(Exists(safety))), d=Count("pk"))
     return {
         "current_plan": (current_n, active_n),
         "dual_both_goals": (both_n, dual_n),
@@ -280,23 +297,7 @@ def plan_measure_counts(*, team_ids: list[int] | None, as_of: date) -> dict[str,
 def plan_measure_gap(*, key: str, team_ids: list[int] | None, as_of: date) -> QuerySet[Client]:
     """The clients a plan measure counts in its denominator but not its numerator (who
     to look at), as a subquery of ids. ``key`` as in ``plan_measure_counts``."""
-    clients = Client.objects.all()
-    if team_ids is not None:
-        clients = clients.filter(team_id__in=team_ids)
-    active_plan = CarePlan.objects.filter(client=OuterRef("pk"), status=PlanStatus.ACTIVE)
-    if key == "current_plan":
-        gap = clients.filter(status="active").exclude(
-            Exists(active_plan.filter(review_due__gte=as_of))
-        )
-    elif key == "dual_both_goals":
-        both = active_plan.filter(goals_cover_mental_health=True, goals_cover_substance_use=True)
-        gap = clients.filter(status="active", is_dual_diagnosis=True).exclude(Exists(both))
-    elif key == "suicide_safety_plan":
-        flagged = RiskFlag.objects.filter(
-            client=OuterRef("pk"), kind=RiskFlagKind.SUICIDE, cleared_at__isnull=True
-        )
-        current = SafetyPlan.objects.filter(client=OuterRef("pk"), superseded_at__isnull=True)
-        gap = clients.filter(Exists(flagged)).exclude(Exists(current))
-    else:
-        raise KeyError(key)
-    return gap.values("pk")
+    if key == "suicide_safety_plan":
+        return _suicide_flagged(team_ids).exclude(_current_safety_plan()).values("pk")
+    sql, params = _plan_sql(_PLAN_GAP_SQL[key], team_ids, as_of)
+    return Client.objects.filter(pk__in=ids_subquery(sql, params)).values("pk")
