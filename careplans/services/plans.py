@@ -450,7 +450,17 @@ def _objective_values(plan: CarePlan, values: dict[str, Any]) -> dict[str, Any]:
     return {"text": text, "target_date": target}
 
 
-def _intervention_values(plan: CarePlan, values: dict[str, Any]) -> dict[str, Any]:
+def _next_order(parts) -> int:
+    """After the last one (a count would repeat an order once a part was removed)."""
+    return (parts.aggregate(n=Max("order"))["n"] or 0) + 1
+
+
+def _intervention_values(
+    plan: CarePlan, values: dict[str, Any], *, named_id: int | None = None
+) -> dict[str, Any]:
+    """Checked values of an intervention. ``named_id``: the care-team member it names
+    already (an edit may keep someone who has since left the team; a new name must be a
+    current member)."""
     errors: dict[str, list[str]] = {}
     category = values.get("category")
     if category not in InterventionCategory.values:
@@ -473,6 +483,8 @@ def _intervention_values(plan: CarePlan, values: dict[str, Any]) -> dict[str, An
         not isinstance(responsible, CareTeamMember) or responsible.client_id != plan.client_id
     ):
         errors["responsible"] = ["Choose someone on this client's care team."]
+    elif responsible is not None and responsible.ended_on and responsible.pk != named_id:
+        errors["responsible"] = ["This person has left the client's care team."]
     _errors(errors)
     return {
         "category": category,
@@ -491,7 +503,7 @@ def objective_add(
     plan = _locked_plan(goal.plan)
     _require_editable(plan)
     values = _objective_values(plan, {"text": text, "target_date": target_date})
-    objective = Objective.objects.create(goal=goal, order=goal.objectives.count() + 1, **values)
+    objective = Objective.objects.create(goal=goal, order=_next_order(goal.objectives), **values)
     audit_record(user=actor, action=AuditAction.CREATE, obj=objective, client_id=plan.client_id)
     return objective
 
@@ -563,7 +575,7 @@ def intervention_add(
         },
     )
     intervention = Intervention.objects.create(
-        goal=goal, order=goal.interventions.count() + 1, **values
+        goal=goal, order=_next_order(goal.interventions), **values
     )
     audit_record(user=actor, action=AuditAction.CREATE, obj=intervention, client_id=plan.client_id)
     return intervention
@@ -579,11 +591,8 @@ def intervention_update(
     _require_editable(plan)
     _unknown_fields(data, INTERVENTION_FIELDS)
     current = {f: getattr(intervention, f) for f in INTERVENTION_FIELDS}
-    values = _intervention_values(plan, current | dict(data))
-    changed = [f for f, v in values.items() if f != "responsible" and getattr(intervention, f) != v]
-    responsible = values["responsible"]
-    if intervention.responsible_id != (responsible.pk if responsible else None):
-        changed.append("responsible")
+    values = _intervention_values(plan, current | dict(data), named_id=intervention.responsible_id)
+    changed = [f for f, v in values.items() if getattr(intervention, f) != v]
     for f in changed:
         setattr(intervention, f, values[f])
     if changed:

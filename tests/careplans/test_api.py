@@ -395,3 +395,34 @@ def test_outsider_cannot_patch_or_delete_parts(api_as, outsider, integrated_draf
     assert api.delete(f"{INTERVENTIONS}{intervention.pk}/").status_code == 404
     assert Objective.objects.filter(pk=objective.pk, text__startswith="6+").exists()
     assert Intervention.objects.filter(pk=intervention.pk).exists()
+
+
+def test_someone_who_left_the_care_team_cannot_be_newly_named(
+    api_as, case_manager, integrated_draft
+):
+    """The rule the browser form applies holds in the service, so the API keeps it too:
+    an intervention may keep a member who has since left, not gain one."""
+    from django.utils import timezone
+
+    intervention = Intervention.objects.get(goal__plan=integrated_draft)
+    member = intervention.responsible
+    member.ended_on = timezone.localdate()
+    member.save(update_fields=["ended_on"])
+    url = f"{INTERVENTIONS}{intervention.pk}/"
+    api = api_as(case_manager)
+    kept = api.patch(url, {"frequency": "Daily"}, format="json")
+    assert kept.status_code == 200 and kept.json()["responsible"] == member.pk
+    assert api.patch(url, {"responsible": None}, format="json").status_code == 200
+    named = api.patch(url, {"responsible": member.pk}, format="json")
+    assert named.status_code == 400 and "left" in named.json()["responsible"][0]
+    created = api.post(
+        INTERVENTIONS,
+        {
+            "goal": intervention.goal_id,
+            "category": "mi",
+            "frequency": "Weekly",
+            "responsible": member.pk,
+        },
+        format="json",
+    )
+    assert created.status_code == 400 and set(created.json()) == {"responsible"}
