@@ -220,6 +220,11 @@ def followup_reschedule(
             "a visit after that does not count for the quality measure. Choose a date up "
             f"to {_day(w.last_day)}, or close this follow-up as missed."
         )
+    elif due_on is not None and w is not None and not w.contains(due_on):
+        errors.setdefault("due_on", []).append(
+            f"The {w.days}-day {w.measure} follow-up window starts on {_day(w.first_day)}: "
+            "a visit before that does not count for the quality measure."
+        )
     if errors:
         raise ValidationError(errors)
 

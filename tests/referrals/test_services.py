@@ -590,3 +590,21 @@ def test_a_referral_followup_escalation_moves_with_the_due_date(
     )
     f.refresh_from_db()
     assert f.escalate_at == datetime.combine(new_due + timedelta(days=1), time(8), tzinfo=NY)
+
+
+def test_a_transition_followup_cannot_move_before_its_window(client_record, case_manager):
+    """FUH does not count a visit on the discharge day: a follow-up moved to it would
+    not count for the measure."""
+    from referrals.services import followup_reschedule
+
+    _discharge(client_record, case_manager, days_ago=0)
+    seven = FollowUp.objects.get(window_days=7)
+    with pytest.raises(ValidationError) as error:
+        followup_reschedule(
+            actor=case_manager,
+            followup=seven,
+            due_on=timezone.localdate(),
+            reason="Seen before leaving",
+        )
+    (message,) = error.value.message_dict["due_on"]
+    assert "window starts on" in message
