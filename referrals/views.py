@@ -85,12 +85,7 @@ def followup_close(request, followup_id: int):
             messages.success(request, f"Follow-up marked {followup.title!r} as updated.")
     else:
         messages.error(request, "Choose done, missed or cancelled.")
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        target = "referrals:my_followups"  # never redirect off-site
-    return redirect(target)
+    return redirect(_safe_next(request, "referrals:my_followups"))  # never off-site
 
 
 def _safe_next(request, default: str) -> str:
