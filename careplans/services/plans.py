@@ -389,36 +389,7 @@ def goal_add(
     return goal
 
 
-@transaction.atomic
-def goal_update(*, actor: User, goal: Goal, data: dict[str, Any]) -> Goal:
-    plan = _locked_plan(goal.plan)
-    _require_editable(plan)
-    unknown = set(data) - {"text", "goal_type", "target_date", "status"}
-    if unknown:
-        raise ValidationError({name: ["This field cannot be changed here."] for name in unknown})
-    values = {
-        "text": goal.text,
-        "goal_type": goal.goal_type,
-        "target_date": goal.target_date,
-        "status": goal.status,
-        **data,
-    }
-    values = _goal_values(plan, values)
-    changed = [f for f, v in values.items() if getattr(goal, f) != v]
-    for f in changed:
-        setattr(goal, f, values[f])
-    if changed:
-        goal.save(update_fields=changed)
-        audit_record(
-            user=actor,
-            action=AuditAction.UPDATE,
-            obj=goal,
-            client_id=plan.client_id,
-            detail={"fields": changed},
-        )
-    return goal
-
-
+GOAL_FIELDS = ("text", "goal_type", "target_date", "status")
 OBJECTIVE_FIELDS = ("text", "target_date")
 INTERVENTION_FIELDS = (
     "category",
@@ -434,6 +405,28 @@ def _unknown_fields(data: dict[str, Any], allowed: tuple[str, ...]) -> None:
     unknown = set(data) - set(allowed)
     if unknown:
         raise ValidationError({name: ["This field cannot be changed here."] for name in unknown})
+
+
+@transaction.atomic
+def goal_update(*, actor: User, goal: Goal, data: dict[str, Any]) -> Goal:
+    plan = _locked_plan(goal.plan)
+    _require_editable(plan)
+    _unknown_fields(data, GOAL_FIELDS)
+    values = {f: getattr(goal, f) for f in GOAL_FIELDS} | dict(data)
+    values = _goal_values(plan, values)
+    changed = [f for f, v in values.items() if getattr(goal, f) != v]
+    for f in changed:
+        setattr(goal, f, values[f])
+    if changed:
+        goal.save(update_fields=changed)
+        audit_record(
+            user=actor,
+            action=AuditAction.UPDATE,
+            obj=goal,
+            client_id=plan.client_id,
+            detail={"fields": changed},
+        )
+    return goal
 
 
 def _objective_values(plan: CarePlan, values: dict[str, Any]) -> dict[str, Any]:

@@ -173,11 +173,13 @@ def _form_page(request, client, plan, *, form, title: str, intro: str = "", subm
 
 
 def _refuse_if_locked(request, client, plan) -> bool:
-    if plan.status != PlanStatus.DRAFT or careplan_is_signed(plan):
+    """Before showing an edit form: the service's rule (only an unsigned draft changes)."""
+    signed = careplan_is_signed(plan)
+    if plan.status != PlanStatus.DRAFT or signed:
         messages.error(
             request,
             f"Version {plan.version} is {plan.get_status_display().lower()}"
-            + (" and signed" if careplan_is_signed(plan) else "")
+            + (" and signed" if signed else "")
             + ": it cannot be changed.",
         )
         return True
