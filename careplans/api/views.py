@@ -148,9 +148,6 @@ class CarePlanViewSet(
         )
         return Response(self._fresh(plan))
 
-    def update(self, request, *args, **kwargs):
-        return self.partial_update(request, *args, **kwargs)
-
     @extend_schema(request=None, responses={200: s.CarePlanSerializer})
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
@@ -283,9 +280,6 @@ class ProblemViewSet(_PartViewSet, mixins.CreateModelMixin, mixins.UpdateModelMi
         )
         return Response(s.ProblemSerializer(problem).data)
 
-    def update(self, request, *args, **kwargs):
-        return self.partial_update(request, *args, **kwargs)
-
 
 @extend_schema(parameters=[OpenApiParameter("plan", OpenApiTypes.INT)])
 class GoalViewSet(_PartViewSet, mixins.CreateModelMixin, mixins.UpdateModelMixin):
@@ -327,9 +321,6 @@ class GoalViewSet(_PartViewSet, mixins.CreateModelMixin, mixins.UpdateModelMixin
         goal = services.goal_update(actor=request.user, goal=goal, data=dict(data.validated_data))
         return Response(self._fresh(goal))
 
-    def update(self, request, *args, **kwargs):
-        return self.partial_update(request, *args, **kwargs)
-
     @extend_schema(request=s.LinkNotesSerializer, responses={200: s.GoalWithNotesSerializer})
     @action(detail=True, methods=["post"], url_path="link-notes")
     def link_notes(self, request, pk=None):
@@ -346,7 +337,7 @@ def _goals_in_reach(view):
     return Goal.objects.filter(plan__in=view._plans()).select_related("plan")
 
 
-class _EditablePart(mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.DestroyModelMixin):
+class _EditablePart:
     """PATCH and DELETE of an objective or intervention while its plan is an unsigned
     draft (else 409 with the reason); DELETE removes it from the draft (204)."""
 
@@ -354,9 +345,6 @@ class _EditablePart(mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.Des
 
     def _client_id(self, obj) -> int:
         return obj.goal.plan.client_id
-
-    def update(self, request, *args, **kwargs):
-        return self.partial_update(request, *args, **kwargs)
 
 
 @extend_schema(parameters=[OpenApiParameter("goal", OpenApiTypes.INT)])
