@@ -200,12 +200,15 @@ def careplan_outline(plan: CarePlan) -> list[str]:
                 f"{goal.target_date:%Y-%m-%d}, {goal.get_status_display().lower()})"
             )
             for objective in goal.objectives.all():
-                lines.append(f"    Objective: {objective.text}")
+                by = f" (by {objective.target_date:%Y-%m-%d})" if objective.target_date else ""
+                lines.append(f"    Objective: {objective.text}{by}")
             for i in goal.interventions.all():
                 who = i.responsible.display_name if i.responsible_id else "unassigned"
+                until = f" to {i.end_date:%Y-%m-%d}" if i.end_date else ""
                 lines.append(
                     f"    Intervention: {i.get_category_display()}"
-                    f"{' — ' + i.description if i.description else ''}; {i.frequency}; {who}"
+                    f"{' — ' + i.description if i.description else ''}; {i.frequency}; {who}; "
+                    f"from {i.start_date:%Y-%m-%d}{until}"
                 )
     return lines
 

@@ -88,3 +88,27 @@ def test_plan_loader_query_count_is_flat(case_manager, team, django_assert_max_n
     with django_assert_max_num_queries(10) as many:
         selectors.careplan_outline(selectors.careplan_get(client=client, plan_id=plan.pk))
     assert len(many.captured_queries) == len(one.captured_queries)
+
+
+def test_diff_shows_changed_objective_and_intervention_dates(
+    integrated_draft, case_manager, supervisor
+):
+    from careplans.models import Intervention, Objective
+
+    old = approve(integrated_draft, case_manager, supervisor)
+    new = services.careplan_revise(actor=case_manager, plan=old)
+    objective = Objective.objects.filter(goal__plan=new).first()
+    intervention = Intervention.objects.filter(goal__plan=new).first()
+    later = new.effective_date + timedelta(days=45)
+    services.objective_update(actor=case_manager, objective=objective, data={"target_date": later})
+    services.intervention_update(
+        actor=case_manager, intervention=intervention, data={"end_date": later}
+    )
+    plans = {p.pk: p for p in selectors.careplan_full(CarePlan.objects.all())}
+    added = [
+        line
+        for kind, line in selectors.careplan_diff(old=plans[old.pk], new=plans[new.pk])
+        if kind == "added"
+    ]
+    assert any("Objective:" in line and f"{later:%Y-%m-%d}" in line for line in added)
+    assert any("Intervention:" in line and f"to {later:%Y-%m-%d}" in line for line in added)
