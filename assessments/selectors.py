@@ -4,7 +4,6 @@ caller has already fetched in reach."""
 
 from __future__ import annotations
 
-import zoneinfo
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -198,7 +197,7 @@ def latest_scores(*, client: Client) -> list[ScoreLine]:
     """The latest result of each instrument ``client`` has taken, in library order, with
     the total before it (the caller has fetched the client in reach; its team is used
     for the local date). One query, however many instruments: ``InstrumentSummary``."""
-    zone = zoneinfo.ZoneInfo(client.team.time_zone)
+    zone = client.team.zone
     today = timezone.localdate(timezone=zone)
     rows = InstrumentSummary.objects.filter(client=client).values(
         "instrument",

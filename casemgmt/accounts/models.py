@@ -1,4 +1,5 @@
 from functools import cached_property
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -77,3 +78,8 @@ class Team(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The team's time zone: client dates (due days, "today") are read in it."""
+        return ZoneInfo(self.time_zone)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -92,10 +91,10 @@ def team_date(client: Client, when: datetime | date | None = None) -> date:
     if isinstance(when, datetime):
         if timezone.is_naive(when):
             return when.date()
-        return timezone.localdate(when, timezone=ZoneInfo(client.team.time_zone))
+        return timezone.localdate(when, timezone=client.team.zone)
     if isinstance(when, date):
         return when
-    return timezone.localdate(timezone=ZoneInfo(client.team.time_zone))
+    return timezone.localdate(timezone=client.team.zone)
 
 
 def _normal(name: str) -> str:

@@ -9,11 +9,9 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 
 from casemgmt.accounts.models import User
 from casemgmt.audit.models import AuditAction
@@ -21,6 +19,7 @@ from casemgmt.audit.services import audit_record
 from casemgmt.lib.errors import Conflict
 
 from ..models import Client, Consent, ConsentKind, ExpiryKind, SignatureMethod
+from ..selectors.consents import team_date
 from .timeline import timeline_record
 
 # Every element of a Part 2 consent, with the message naming it when it is missing.
@@ -107,7 +106,7 @@ _TEXT_FIELDS = (
 
 def team_today(client: Client) -> date:
     """Today in the time zone of the client's team (where the form was signed)."""
-    return timezone.localdate(timezone=ZoneInfo(client.team.time_zone))
+    return team_date(client)
 
 
 def recipients_clean(recipients: list[str] | str | None) -> list[str]:

@@ -69,7 +69,7 @@ def followup_schedule(
 
 
 def team_zone(client: Client) -> ZoneInfo:
-    return ZoneInfo(client.team.time_zone)
+    return client.team.zone
 
 
 @transaction.atomic
