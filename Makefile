@@ -16,7 +16,7 @@ install: $(STAMP)
 
 ## Migrate, load demo data on the first run, serve web + Celery worker + beat (Ctrl-C stops all).
 run: install
-	$(BIN)/python -m casemgmt.lib.run
+	$(BIN)/python -m casemgmt.run
 
 ## The whole test suite (lint, unit, API, real Celery worker, headless Chromium).
 test: install

@@ -19,7 +19,6 @@ from careplans.api.views import (
     SafetyPlanViewSet,
 )
 from casemgmt.audit.api.views import AuditEventViewSet
-from casemgmt.dashboard.api.views import DashboardViewSet
 from casemgmt.notifications.api import NotificationViewSet
 from clients.api.careteam import CareTeamMemberViewSet
 from clients.api.consents import ConsentViewSet
@@ -30,6 +29,7 @@ from clients.api.views import (
     EmergencyAccessViewSet,
     RiskFlagViewSet,
 )
+from dashboard.api.views import DashboardViewSet
 from health.api.views import (
     CrisisEpisodeViewSet,
     HarmReductionViewSet,

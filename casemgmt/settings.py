@@ -52,7 +52,7 @@ INSTALLED_APPS = [
     "casemgmt.accounts",
     "casemgmt.audit",
     "casemgmt.notifications",
-    "casemgmt.dashboard",
+    "dashboard",
     "clients",
     "assessments",
     "careplans",

@@ -6,7 +6,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.authtoken.views import obtain_auth_token
 
-from casemgmt.dashboard import views as dashboard_views
+from dashboard import views as dashboard_views
 
 
 def health(request):
@@ -25,7 +25,7 @@ urlpatterns = [
     path("assessments/", include("assessments.urls")),
     path("health/", include("health.urls")),
     path("audit/", include("casemgmt.audit.urls")),
-    path("dashboard/", include("casemgmt.dashboard.urls")),
+    path("dashboard/", include("dashboard.urls")),
     path("notifications/", include("casemgmt.notifications.urls")),
     path("referrals/", include("referrals.urls")),
     path("api/v1/", include("casemgmt.api_router")),

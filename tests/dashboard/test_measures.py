@@ -200,7 +200,7 @@ def test_measures_query_count_is_fixed(
 
 
 def test_shared_tallies_give_the_same_rates_as_the_referrals_selector(case_manager, team):
-    from casemgmt.dashboard.measures import follow_up_measures
+    from dashboard.measures import follow_up_measures
     from referrals.selectors import followup_window_tallies
 
     today = date.today()

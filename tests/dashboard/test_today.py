@@ -122,9 +122,9 @@ def test_the_page_loads_the_first_lines_and_counts_the_rest(
 ):
     """With a limit each section holds the first lines of the full list (the API's), and
     the totals count every line; the page says how many more there are."""
-    from casemgmt.dashboard import views
-    from casemgmt.dashboard.selectors import today_for
     from clients.services import diagnosis_add
+    from dashboard import views
+    from dashboard.selectors import today_for
 
     _setup(team, case_manager, n=5)
     for client in ClientFactory._meta.model.objects.filter(primary_case_manager=case_manager):

@@ -12,17 +12,15 @@ from __future__ import annotations
 import math
 import random
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import Q
-from faker import Faker
-from tqdm import tqdm
 
 from casemgmt.accounts.models import Role, Team, User
-from casemgmt.dashboard.management.commands._history import seed_history
 from clients.icd10 import CODES
 from clients.models import (
     Client,
@@ -39,6 +37,7 @@ from clients.services import (
     client_numbers_allocate,
     client_search_refresh,
 )
+from dashboard.management.commands._history import seed_history
 
 DEMO_PASSWORD = "demo-pass-2026"
 # (username, what it shows) in the order printed by `make run`.
@@ -65,6 +64,9 @@ STATUS_WEIGHTS = {
     ClientStatus.DISCHARGED: 8,
 }
 
+if TYPE_CHECKING:
+    from faker import Faker
+
 
 class Command(BaseCommand):
     help = "Create synthetic demo teams, staff and clients (safe to run twice)."
@@ -77,6 +79,13 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=2026)
 
     def handle(self, *args, clients: int, teams: int | None, seed: int, **options):
+        try:  # development tools, not installed in the production image
+            from faker import Faker
+            from tqdm import tqdm
+        except ImportError as exc:
+            raise CommandError(
+                "The demo seed needs the development tools: pip install -e '.[dev]'"
+            ) from exc
         fake = Faker("en_US")
         fake.seed_instance(seed)
         rng = random.Random(seed)

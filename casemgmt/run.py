@@ -24,7 +24,7 @@ def main() -> int:
     from django.core.management import call_command
 
     from casemgmt.accounts.models import User
-    from casemgmt.dashboard.management.commands.seed_demo import DEMO_LOGINS, DEMO_PASSWORD
+    from dashboard.management.commands.seed_demo import DEMO_LOGINS, DEMO_PASSWORD
 
     call_command("migrate", interactive=False, verbosity=1)
     if not User.objects.filter(username=DEMO_LOGINS[0][0]).exists():

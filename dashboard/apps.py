@@ -5,5 +5,5 @@ class DashboardConfig(AppConfig):
     """Today page, team dashboard, quality measures. Reads every domain app; writes
     nothing (except the audit trail of what it shows and exports)."""
 
-    name = "casemgmt.dashboard"
+    name = "dashboard"
     label = "dashboard"
