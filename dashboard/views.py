@@ -32,6 +32,9 @@ from .selectors import (
     dashboard_team_ids,
     today_for,
 )
+from .selectors import (
+    my_followups as my_followups_for,
+)
 
 
 class FilterInvalid(DRFValidationError):
@@ -63,6 +66,25 @@ def today(request):
             "more": {k: today.totals[k] - len(v) for k, v in today.sections.items()},
             "is_supervisor": can_see_team_dashboard(request.user),
             "nothing": not any(today.totals.values()),
+        },
+    )
+
+
+@login_required
+def my_followups(request):
+    """ "My follow-ups": the user's follow-ups, plan reviews and re-assessments that are
+    overdue, due today or due this week. "Mark done" and "Reschedule" post to referrals."""
+    sections = my_followups_for(user=request.user)
+    audit_record(user=request.user, action=AuditAction.VIEW, object_type="dashboard.my_followups")
+    return render(
+        request,
+        "dashboard/my_followups.html",
+        {
+            "sections": [
+                ("overdue", "Overdue", sections["overdue"]),
+                ("today", "Due today", sections["today"]),
+                ("week", "This week", sections["week"]),
+            ],
         },
     )
 

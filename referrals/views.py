@@ -53,25 +53,6 @@ MOVE_LABELS = {
 
 # ----------------------------------------------------------------------- follow-ups
 @login_required
-def my_followups(request):
-    sections = selectors.my_followups(user=request.user)
-    audit_record(user=request.user, action=AuditAction.VIEW, object_type="referrals.my_followups")
-    return render(
-        request,
-        "referrals/my_followups.html",
-        {
-            "sections": [
-                ("overdue", "Overdue", sections["overdue"]),
-                ("today", "Due today", sections["today"]),
-                ("week", "This week", sections["week"]),
-            ],
-            "close_form": FollowUpCloseForm(),
-            "today": timezone.localdate(),
-        },
-    )
-
-
-@login_required
 @require_POST
 def followup_close(request, followup_id: int):
     followup = selectors.followup_get(user=request.user, followup_id=followup_id)
@@ -85,7 +66,7 @@ def followup_close(request, followup_id: int):
             messages.success(request, f"Follow-up marked {followup.title!r} as updated.")
     else:
         messages.error(request, "Choose done, missed or cancelled.")
-    return redirect(_safe_next(request, "referrals:my_followups"))  # never off-site
+    return redirect(_safe_next(request, "my_followups"))  # never off-site
 
 
 def _safe_next(request, default: str) -> str:

@@ -115,3 +115,15 @@ def client_possible_duplicates(
         [c for c in candidates if c.pk in reachable],
         [c for c in candidates if c.pk not in reachable],
     )
+
+
+def clients_of_teams(*, team_ids, case_manager_id: int | None = None) -> QuerySet[Client]:
+    """The clients of ``team_ids`` (None: every team), of one primary case manager when
+    given: for counts over teams already checked to be in the user's reach (the
+    dashboard's ``dashboard_team_ids``)."""
+    qs = Client.objects.all()
+    if team_ids is not None:
+        qs = qs.filter(team_id__in=team_ids)
+    if case_manager_id is not None:
+        qs = qs.filter(primary_case_manager_id=case_manager_id)
+    return qs

@@ -3,6 +3,7 @@
 Other apps import from here: ``from clients.services import risk_flag_set, timeline_record``.
 """
 
+from ..search import phonetic_keys  # for bulk loaders (the demo seed) building rows
 from .careteam import care_team_member_add, care_team_member_end
 from .consents import consent_create, consent_revoke
 from .diagnoses import (
@@ -27,6 +28,7 @@ from .record import (
 from .timeline import timeline_record
 
 __all__ = [
+    "phonetic_keys",
     "EDITABLE_FIELDS",
     "EMERGENCY_ACCESS_MINUTES",
     "TRANSITIONS",
