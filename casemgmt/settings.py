@@ -215,6 +215,11 @@ WHITENOISE_USE_FINDERS = env.bool("WHITENOISE_USE_FINDERS", default=DEBUG)
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="casemgmt <noreply@localhost>")
+# The same SMTP backend, keeping the server's reply (its queue id) for the outbox.
+if EMAIL_BACKEND == "django.core.mail.backends.smtp.EmailBackend":  # noqa: F821 (EMAIL_URL)
+    EMAIL_BACKEND = "casemgmt.notifications.backends.SMTPEmailBackend"
+# A slow mail server must not hold a sender past its outbox claim.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
 # ------------------------------------------------------------------------------- cache
@@ -247,7 +252,19 @@ CELERY_BEAT_SCHEDULE = {
         "task": "referrals.tasks.followups_sweep",
         "schedule": env.int("FOLLOWUP_SWEEP_SECONDS", default=5 * 60),
     },
+    "notifications-outbox-sweep": {
+        "task": "casemgmt.notifications.tasks.outbox_sweep",
+        "schedule": env.int("OUTBOX_SWEEP_SECONDS", default=60),
+    },
 }
+# The outbox (notifications app): every email is a row sent by a worker. Rows per sender
+# run, after how long a claim whose sender died is given back, and the retry backoff of
+# temporary failures (base doubling per attempt, capped) before a message is failed.
+OUTBOX_BATCH = env.int("OUTBOX_BATCH", default=100)
+OUTBOX_CLAIM_TIMEOUT = env.int("OUTBOX_CLAIM_TIMEOUT", default=10 * 60)
+OUTBOX_RETRY_SECONDS = env.int("OUTBOX_RETRY_SECONDS", default=60)
+OUTBOX_RETRY_MAX = env.int("OUTBOX_RETRY_MAX", default=60 * 60)
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=10)
 # Follow-up reminders (referrals app): local hour at which reminders go out, batch sizes,
 # and after how long a queued-but-unsent reminder is queued again by the sweep.
 FOLLOWUP_REMINDER_HOUR = env.int("FOLLOWUP_REMINDER_HOUR", default=8)

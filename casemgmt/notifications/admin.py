@@ -1,9 +1,46 @@
 from django.contrib import admin
 
-from .models import Notification
+from .models import Notification, OutboxMessage
 
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
     list_display = ("created_at", "recipient", "kind", "title", "read_at", "emailed_at")
     list_filter = ("kind",)
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(admin.ModelAdmin):
+    """What left (or could not leave) the system. Failed messages are not retried: the
+    list's "Failed" filter shows them with the error; "Send again" queues them anew."""
+
+    list_display = (
+        "id",
+        "created_at",
+        "channel",
+        "template",
+        "recipient",
+        "state",
+        "attempts",
+        "next_attempt_at",
+        "sent_at",
+        "last_error",
+    )
+    list_filter = ("state", "channel", "template")
+    list_select_related = ("recipient",)
+    readonly_fields = [f.name for f in OutboxMessage._meta.fields]
+    actions = ["send_again"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="Send again (failed or retrying messages)")
+    def send_again(self, request, queryset):
+        from .services import outbox_retry
+
+        count = outbox_retry(ids=list(queryset.values_list("pk", flat=True)))
+        self.message_user(request, f"{count} message(s) queued to be sent again.")

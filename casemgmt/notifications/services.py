@@ -1,17 +1,40 @@
-"""Writes for notifications. Email goes out from a Celery task queued on commit."""
+"""Writes for notifications, and the outbox through which every email leaves.
+
+The outbox (``OutboxMessage``): a message row per recipient is written in the same
+transaction as the change that causes it (``outbox_enqueue``); ``outbox_send`` claims
+due rows with a conditional UPDATE (``FOR UPDATE SKIP LOCKED``), sends each one and
+records its result right away (sent, temporary failure with a backoff, permanent
+failure); ``outbox_sweep`` (celery beat) gives back claims of a sender that died and
+nudges a sender when rows are due. The broker only carries "look at the outbox" nudges,
+queued on commit; a broker error is logged, never raised, so losing Redis delays mail
+and never loses it nor turns a committed request into an error.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from datetime import datetime
+import json
+import logging
+import re
+import smtplib
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from email.utils import parseaddr
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, get_connection
 from django.db import connection, transaction
+from django.template.loader import render_to_string
 from django.utils import timezone
 
-from .models import Notification, NotificationKind
+from .models import Notification, NotificationKind, OutboxChannel, OutboxMessage, OutboxState
+
+logger = logging.getLogger(__name__)
+
+# The email that announces one in-app notification (alerts, approvals, transfers): no
+# content, only a link back to the app.
+NOTIFICATION_EMAIL = "notifications/email/notification"
 
 
 @transaction.atomic
@@ -24,13 +47,22 @@ def notification_create(
     link: str = "",
     email: bool = False,
 ) -> Notification:
+    """Write one in-app notification; with ``email``, its announcement goes to the
+    outbox in the same transaction (sent after commit, retried until the server takes it).
+    """
     notification = Notification.objects.create(
         recipient=recipient, kind=kind, title=title, body=body, link=link, email_requested=email
     )
     if email:
-        from .tasks import notification_email_send
-
-        notification_email_send.delay_on_commit(notification.pk)
+        outbox_enqueue(
+            drafts=[
+                OutboxDraft(
+                    template=NOTIFICATION_EMAIL,
+                    recipient_id=recipient.pk,
+                    params={"notification_ids": [notification.pk]},
+                )
+            ]
+        )
     return notification
 
 
@@ -49,7 +81,7 @@ class NotificationDraft:
 def notifications_create_many(*, drafts: Sequence[NotificationDraft]) -> list[Notification]:
     """Write many in-app notifications in one statement (reminder batches), in the
     caller's transaction. No email is queued: the caller announces the ones with
-    ``email`` in batches, claiming them with ``notification_emails_claim``."""
+    ``email`` in batches, through ``outbox_enqueue`` in the same transaction."""
     return Notification.objects.bulk_create(
         Notification(
             recipient_id=d.recipient_id,
@@ -61,60 +93,6 @@ def notifications_create_many(*, drafts: Sequence[NotificationDraft]) -> list[No
         )
         for d in drafts
     )
-
-
-_CLAIM_EMAILS_SQL = """
-UPDATE notifications_notification SET emailed_at = %s
-WHERE id = ANY(%s::bigint[]) AND email_requested AND emailed_at IS NULL
-RETURNING id, recipient_id
-"""
-
-
-def notification_emails_claim(
-    *, notification_ids: Iterable[int], now: datetime
-) -> list[tuple[int, int]]:
-    """Claim the email of each notification that asked for one and was not emailed yet
-    (a conditional UPDATE: two runs never claim the same one). Returns (notification id,
-    recipient id) of those claimed by this call."""
-    with connection.cursor() as cursor:
-        cursor.execute(_CLAIM_EMAILS_SQL, [now, list(notification_ids)])
-        return [(pk, recipient_id) for pk, recipient_id in cursor.fetchall()]
-
-
-def notification_emails_release(*, notification_ids: Iterable[int]) -> int:
-    """Give claimed emails back (sending failed), so a later run sends them."""
-    return Notification.objects.filter(pk__in=list(notification_ids)).update(emailed_at=None)
-
-
-def notification_email_deliver(*, notification_id: int) -> bool:
-    """Send the email for one notification, once.
-
-    The row is claimed with a conditional UPDATE, so a retried or duplicated task finds
-    it already claimed and sends nothing. Returns whether this call sent the email.
-    """
-    claimed = Notification.objects.filter(
-        pk=notification_id, email_requested=True, emailed_at__isnull=True
-    ).update(emailed_at=timezone.now())
-    if not claimed:
-        return False
-    notification = Notification.objects.select_related("recipient").get(pk=notification_id)
-    if not notification.recipient.email:
-        return False
-    try:
-        send_mail(
-            subject="casemgmt: you have a new notification",
-            message=(
-                "There is a new notification for you in casemgmt.\n\n"
-                f"Open it here: {settings.SITE_URL}/notifications/\n"
-            ),
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            recipient_list=[notification.recipient.email],
-        )
-    except Exception:
-        # Release the claim so the task's retry can send it.
-        Notification.objects.filter(pk=notification_id).update(emailed_at=None)
-        raise
-    return True
 
 
 def notification_mark_read(*, user, notification_id: int | None = None) -> int:
@@ -133,3 +111,372 @@ def notification_preference_set(*, user, email_reminders: bool):
         user=user, defaults={"email_reminders": bool(email_reminders)}
     )
     return preference
+
+
+# ---------------------------------------------------------------------------- the outbox
+@dataclass(frozen=True)
+class OutboxDraft:
+    """One message to write with ``outbox_enqueue``. ``template`` names the text
+    (``<template>_subject.txt`` and ``<template>_body.txt``, rendered when sending with
+    ``params`` and ``site_url``); ``params`` holds ids and counts, never personal data."""
+
+    template: str
+    recipient_id: int | None = None
+    to_address: str = ""
+    params: dict = field(default_factory=dict)
+    channel: str = OutboxChannel.EMAIL
+
+
+@dataclass
+class OutboxResult:
+    """What one ``outbox_send`` call did, by outbox id."""
+
+    sent: list[int] = field(default_factory=list)
+    retry: list[int] = field(default_factory=list)
+    failed: list[int] = field(default_factory=list)
+    released: list[int] = field(default_factory=list)
+
+    @property
+    def claimed(self) -> int:
+        return len(self.sent) + len(self.retry) + len(self.failed) + len(self.released)
+
+
+def outbox_enqueue(*, drafts: Sequence[OutboxDraft], nudge: bool = True) -> list[int]:
+    """Write outbox rows in the caller's transaction (one INSERT) and, with ``nudge``,
+    queue one "look at the outbox" message after commit (one per transaction). Returns
+    the new rows' ids."""
+    if not drafts:
+        return []
+    now = timezone.now()
+    rows = OutboxMessage.objects.bulk_create(
+        OutboxMessage(
+            channel=d.channel,
+            template=d.template,
+            params=d.params,
+            recipient_id=d.recipient_id,
+            to_address=d.to_address,
+            next_attempt_at=now,
+            created_at=now,
+        )
+        for d in drafts
+    )
+    if nudge:
+        outbox_nudge_on_commit()
+    return [row.pk for row in rows]
+
+
+def outbox_nudge_on_commit() -> None:
+    """Queue a sender run after the current transaction commits, once per transaction.
+
+    The broker error, if any, is caught and logged (``_outbox_nudge``): the rows are
+    committed and ``outbox_sweep`` finds them without the nudge."""
+    conn = transaction.get_connection()
+    # Django keeps the callbacks of the open transaction as (savepoint ids, func, robust).
+    if any(entry[1] is _outbox_nudge for entry in conn.run_on_commit):
+        return
+    transaction.on_commit(_outbox_nudge)
+
+
+def _outbox_nudge() -> None:
+    from .tasks import outbox_flush
+
+    try:
+        # No publish retries: a request never waits for a broker that is down.
+        outbox_flush.apply_async(retry=False)
+    except Exception as exc:
+        logger.warning(
+            "Outbox nudge not queued (%s); the outbox sweep will send the messages.",
+            type(exc).__name__,
+        )
+
+
+_CLAIM_SQL = """
+UPDATE notifications_outboxmessage AS o
+SET state = 'claimed', claimed_at = %(now)s, attempts = o.attempts + 1
+FROM (
+    SELECT id FROM notifications_outboxmessage
+    WHERE state IN ('pending', 'retry') AND next_attempt_at <= %(now)s {only}
+    ORDER BY next_attempt_at, id
+    LIMIT %(limit)s
+    FOR UPDATE SKIP LOCKED
+) AS due
+WHERE o.id = due.id AND o.state IN ('pending', 'retry')
+RETURNING o.id, o.channel, o.template, o.params, o.recipient_id, o.to_address, o.attempts,
+    o.created_at, (SELECT u.email FROM {users} AS u WHERE u.id = o.recipient_id)
+"""
+_SENT_SQL = """
+WITH sent AS (
+    UPDATE notifications_outboxmessage
+    SET state = 'sent', sent_at = %(now)s, provider_message_id = %(provider_id)s,
+        last_error = ''
+    WHERE id = %(id)s
+    RETURNING id
+)
+UPDATE notifications_notification SET emailed_at = %(now)s
+WHERE id = ANY(%(notification_ids)s::bigint[]) AND emailed_at IS NULL
+    AND EXISTS (SELECT 1 FROM sent)
+"""
+_FAILED_SQL = """
+UPDATE notifications_outboxmessage
+SET state = CASE WHEN %(permanent)s OR attempts >= %(max_attempts)s THEN 'failed'
+                 ELSE 'retry' END,
+    next_attempt_at = %(next_attempt_at)s, last_error = %(error)s
+WHERE id = %(id)s AND state = 'claimed'
+"""
+_RELEASE_SQL = """
+UPDATE notifications_outboxmessage
+SET state = CASE WHEN last_error = '' THEN 'pending' ELSE 'retry' END,
+    attempts = GREATEST(attempts - 1, 0), claimed_at = NULL
+WHERE id = ANY(%s::bigint[]) AND state = 'claimed'
+"""
+_STALE_SQL = """
+UPDATE notifications_outboxmessage
+SET state = CASE WHEN attempts >= %(max_attempts)s THEN 'failed' ELSE 'retry' END,
+    next_attempt_at = %(now)s,
+    last_error = 'Claim expired: the sender stopped while sending (worker lost?).'
+WHERE state = 'claimed' AND claimed_at < %(stale)s
+"""
+
+
+@dataclass(frozen=True)
+class _Claimed:
+    id: int
+    channel: str
+    template: str
+    params: dict
+    recipient_id: int | None
+    to_address: str
+    attempts: int
+    created_at: datetime
+    user_email: str | None
+
+
+def _claim(*, now: datetime, limit: int, ids: Sequence[int] | None) -> list[_Claimed]:
+    from django.contrib.auth import get_user_model
+
+    sql = _CLAIM_SQL.format(
+        only="AND id = ANY(%(ids)s::bigint[])" if ids is not None else "",
+        users=connection.ops.quote_name(get_user_model()._meta.db_table),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"now": now, "limit": limit, "ids": list(ids or [])})
+        # Django reads jsonb as text on raw cursors (its JSONField decodes it).
+        return [
+            _Claimed(*row[:3], json.loads(row[3]) if isinstance(row[3], str) else row[3], *row[4:])
+            for row in cursor.fetchall()
+        ]
+
+
+def _message_id(row: _Claimed) -> str:
+    """The same Message-ID on every attempt of a row, so a receiving server (or a person
+    tracing a complaint) can tell a repeat from a new message."""
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "localhost"
+    return f"<outbox.{row.id}.{int(row.created_at.timestamp())}@{domain}>"
+
+
+def _render(row: _Claimed) -> EmailMessage:
+    context = {**row.params, "site_url": settings.SITE_URL}
+    subject = render_to_string(f"{row.template}_subject.txt", context)
+    body = render_to_string(f"{row.template}_body.txt", context)
+    return EmailMessage(
+        subject=" ".join(subject.split()),
+        body=body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[row.to_address or row.user_email],
+        headers={"Message-ID": _message_id(row)},
+    )
+
+
+_ADDRESS = re.compile(r"[^\s<>@,;:\"']+@[^\s<>@,;:\"']+")
+
+
+def _describe(exc: BaseException) -> str:
+    """The error for the admin: the SMTP code and text, without any address in it."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        text = "; ".join(f"{code} {_decode(msg)}" for code, msg in exc.recipients.values())
+    elif isinstance(exc, smtplib.SMTPResponseException):
+        text = f"{exc.smtp_code} {_decode(exc.smtp_error)}"
+    else:
+        text = str(exc)
+    return _ADDRESS.sub("<address>", f"{type(exc).__name__}: {text}")[:300]
+
+
+def _decode(value) -> str:
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+
+
+def _is_permanent(exc: BaseException) -> bool:
+    """5xx answers are permanent; 4xx, lost connections, timeouts and anything unknown
+    are temporary (retried with a backoff, at most OUTBOX_MAX_ATTEMPTS times). A refused
+    login is a configuration problem: retried, so fixing the setting sends the mail."""
+    if isinstance(exc, smtplib.SMTPAuthenticationError):
+        return False
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _msg in exc.recipients.values()]
+        return bool(codes) and all(500 <= code < 600 for code in codes)
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return 500 <= exc.smtp_code < 600
+    return False
+
+
+def _keeps_connection(exc: BaseException) -> bool:
+    """After a refusal the SMTP session goes on (smtplib sends RSET); after anything
+    else the connection is closed and the next message opens a new one."""
+    return isinstance(exc, smtplib.SMTPResponseException | smtplib.SMTPRecipientsRefused)
+
+
+def _backoff(attempts: int) -> timedelta:
+    base = settings.OUTBOX_RETRY_SECONDS
+    return timedelta(seconds=min(base * 2 ** max(attempts - 1, 0), settings.OUTBOX_RETRY_MAX))
+
+
+def _record_sent(row: _Claimed, *, now: datetime, provider_id: str) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _SENT_SQL,
+            {
+                "now": now,
+                "provider_id": provider_id[:200],
+                "id": row.id,
+                "notification_ids": list(row.params.get("notification_ids", [])),
+            },
+        )
+
+
+def _record_failure(row: _Claimed, *, now: datetime, error: str, permanent: bool) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _FAILED_SQL,
+            {
+                "permanent": permanent,
+                "max_attempts": settings.OUTBOX_MAX_ATTEMPTS,
+                "next_attempt_at": now + _backoff(row.attempts),
+                "error": error[:300],
+                "id": row.id,
+            },
+        )
+
+
+def _provider_id(message: EmailMessage) -> str:
+    """The provider's id for an accepted message where the backend tells it: an
+    ESP backend's ``anymail_status``, or the SMTP server's reply to DATA
+    (``casemgmt.notifications.backends.SMTPEmailBackend``)."""
+    status = getattr(message, "anymail_status", None)
+    if status is not None and getattr(status, "message_id", None):
+        return str(status.message_id)
+    return getattr(message, "provider_reply", "") or ""
+
+
+def outbox_send(
+    *, ids: Sequence[int] | None = None, limit: int | None = None, now: datetime | None = None
+) -> OutboxResult:
+    """Claim due outbox rows (all due, or only ``ids``), send each and record its result
+    right away, one UPDATE per row: a sender killed mid-batch leaves what it sent marked
+    sent and the rest claimed, which ``outbox_sweep`` gives back after
+    ``OUTBOX_CLAIM_TIMEOUT``. Safe to run concurrently and twice."""
+    claim_time = now or timezone.now()
+    limit = limit or (len(ids) if ids is not None else settings.OUTBOX_BATCH)
+    result = OutboxResult()
+    rows = _claim(now=claim_time, limit=limit, ids=ids)
+    if not rows:
+        return result
+    # Stop well before the claim could be taken for stale, and give the rest back.
+    deadline = time.monotonic() + settings.OUTBOX_CLAIM_TIMEOUT / 2
+    backend = None
+    try:
+        for index, row in enumerate(rows):
+            if time.monotonic() > deadline:
+                _release(rows[index:], result)
+                break
+            now = timezone.now()
+            if row.channel != OutboxChannel.EMAIL:
+                _record_failure(row, now=now, error="No SMS backend is configured.", permanent=True)
+                result.failed.append(row.id)
+                continue
+            if not (row.to_address or row.user_email):
+                _record_failure(
+                    row, now=now, error="The recipient has no email address.", permanent=True
+                )
+                result.failed.append(row.id)
+                continue
+            try:
+                message = _render(row)
+            except Exception as exc:
+                logger.exception("Outbox message %s could not be rendered", row.id)
+                _record_failure(row, now=now, error=_describe(exc), permanent=True)
+                result.failed.append(row.id)
+                continue
+            try:
+                if backend is None:
+                    backend = get_connection()
+                    backend.open()
+                backend.send_messages([message])
+            except Exception as exc:
+                permanent = _is_permanent(exc)
+                _record_failure(row, now=timezone.now(), error=_describe(exc), permanent=permanent)
+                (result.failed if permanent else result.retry).append(row.id)
+                logger.warning("Outbox message %s not sent: %s", row.id, _describe(exc))
+                if not _keeps_connection(exc) and backend is not None:
+                    _close_quietly(backend)
+                    backend = None
+                continue
+            _record_sent(row, now=timezone.now(), provider_id=_provider_id(message))
+            result.sent.append(row.id)
+    finally:
+        if backend is not None:
+            _close_quietly(backend)
+    return result
+
+
+def _release(rows: Sequence[_Claimed], result: OutboxResult) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(_RELEASE_SQL, [[row.id for row in rows]])
+    result.released.extend(row.id for row in rows)
+
+
+def _close_quietly(backend) -> None:
+    try:
+        backend.close()
+    except Exception:  # a connection already gone
+        pass
+
+
+def outbox_flush(*, now: datetime | None = None) -> OutboxResult:
+    """What a nudge does: send one batch of due rows; when the batch was full, nudge
+    again so a backlog drains across workers."""
+    result = outbox_send(now=now)
+    if result.claimed >= settings.OUTBOX_BATCH:
+        _outbox_nudge()
+    return result
+
+
+def outbox_sweep(*, now: datetime | None = None) -> dict[str, int]:
+    """Periodic (celery beat): give back claims older than ``OUTBOX_CLAIM_TIMEOUT`` (their
+    sender died mid-send) as due retries, then nudge a sender if any row is due (due
+    retries, rows whose nudge the broker lost)."""
+    now = now or timezone.now()
+    stale = now - timedelta(seconds=settings.OUTBOX_CLAIM_TIMEOUT)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _STALE_SQL,
+            {"max_attempts": settings.OUTBOX_MAX_ATTEMPTS, "now": now, "stale": stale},
+        )
+        requeued = cursor.rowcount
+    due = OutboxMessage.objects.filter(
+        state__in=[OutboxState.PENDING, OutboxState.RETRY], next_attempt_at__lte=now
+    ).exists()
+    if due:
+        _outbox_nudge()
+    return {"requeued": requeued, "due": int(due)}
+
+
+@transaction.atomic
+def outbox_retry(*, ids: Sequence[int]) -> int:
+    """An admin's "send again": failed or retrying rows become due now with a fresh
+    count of attempts. Sent and in-flight rows are left alone (never sent twice)."""
+    count = OutboxMessage.objects.filter(
+        pk__in=list(ids), state__in=[OutboxState.FAILED, OutboxState.RETRY]
+    ).update(state=OutboxState.RETRY, attempts=0, next_attempt_at=timezone.now())
+    if count:
+        outbox_nudge_on_commit()
+    return count

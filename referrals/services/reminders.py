@@ -10,47 +10,52 @@ How exactly-once holds:
 2. Delivery claims reminders with a conditional ``UPDATE ... WHERE sent_at IS NULL``:
    a task run twice finds nothing left to claim. Notifications are written in the same
    transaction as the claim, so a crash before commit leaves the reminder unsent.
-3. Emails are claimed per notification (``emailed_at``) before sending, and the claim is
-   released if sending fails.
+3. Emails go through the outbox (``casemgmt.notifications``): the transaction that writes
+   the notifications also writes one outbox row per recipient for the batch, and the same
+   task then sends those rows, recording each result as it comes (sent, or a temporary
+   failure retried with a backoff by the outbox sweep, or a permanent failure shown in
+   Django admin). A worker killed mid-send leaves its rows claimed; the outbox sweep gives
+   them back.
 4. Nothing lives only in the broker: a reminder queued but not sent (worker or Redis
-   lost the message) or whose email was not sent is queued again by a later sweep once
-   it is ``REMINDER_REQUEUE_AFTER`` old.
+   lost the message) is queued again by a later sweep once it is
+   ``REMINDER_REQUEUE_AFTER`` old; an email not sent is due in the outbox.
 5. Reminders belong to one schedule of a follow-up (``schedule_version``, raised by
    each reschedule): the sweep inserts them under the version it read with the row
    locked, and delivery skips a reminder whose follow-up has moved on to a newer
    schedule (``followup_reschedule`` also skips them itself when it moves the date).
 
 Statements per batch are constant: the sweep runs 3 per batch of follow-ups, delivery
-about 8 per batch of reminders, whatever the batch size.
+about 8 per batch of reminders plus one per email (its result), whatever the batch size.
 """
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
 from django.db import connection, transaction
-from django.db.models import BooleanField, Exists, F, Func, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
 from casemgmt.accounts.models import Team
 from casemgmt.notifications.models import NotificationKind
-from casemgmt.notifications.selectors import (
-    notification_email_reminders_off,
-    notifications_awaiting_email,
-)
+from casemgmt.notifications.selectors import notification_email_reminders_off
 from casemgmt.notifications.services import (
     NotificationDraft,
-    notification_emails_claim,
-    notification_emails_release,
+    OutboxDraft,
     notifications_create_many,
+    outbox_enqueue,
+    outbox_send,
 )
 
 from ..models import FollowUpStatus, Reminder, ReminderStage
 
+logger = logging.getLogger(__name__)
+
+# The one email per recipient per batch: how many reminders, and a link (no client data).
+REMINDER_EMAIL = "referrals/email/reminders"
 REMINDER_STAGES = (ReminderStage.DAY_BEFORE, ReminderStage.DUE, ReminderStage.OVERDUE)
 _STAGE_COLUMNS = {
     ReminderStage.DAY_BEFORE: "remind_day_before_at",
@@ -89,7 +94,19 @@ def _queue(reminder_ids: list[int]) -> None:
     size = settings.REMINDER_DELIVERY_BATCH
     for start in range(0, len(reminder_ids), size):
         chunk = reminder_ids[start : start + size]
-        transaction.on_commit(lambda chunk=chunk: reminders_deliver.delay(chunk))
+        transaction.on_commit(lambda chunk=chunk: _publish(reminders_deliver, chunk))
+
+
+def _publish(task, reminder_ids: list[int]) -> None:
+    """Queue a delivery after commit; a broker error is logged, not raised: the reminders
+    are committed and a later sweep queues them again (``reminders_requeue``)."""
+    try:
+        task.apply_async((reminder_ids,), retry=False)
+    except Exception as exc:
+        logger.warning(
+            "Reminder delivery not queued (%s); a later sweep queues it again.",
+            type(exc).__name__,
+        )
 
 
 _CLAIM_SQL = """
@@ -152,25 +169,11 @@ def followup_sweep_batch(*, now: datetime | None = None, batch_size: int | None 
 
 
 def reminders_requeue(*, now: datetime | None = None) -> int:
-    """Queue again what was queued but not sent (lost message, worker restart, mail down):
-    reminders not sent, or with a notification whose email is still owed."""
+    """Queue again what was queued but not sent (lost message, worker restart): reminders
+    not sent. (Their emails are the outbox's: an unsent one is due there.)"""
     now = now or timezone.now()
     stale = now - timedelta(seconds=settings.REMINDER_REQUEUE_AFTER)
-    email_owed = notifications_awaiting_email().filter(
-        # "the notification is one of the reminder's": id = ANY(notification_ids)
-        Func(
-            F("pk"),
-            OuterRef("notification_ids"),
-            arg_joiner=" = ANY(",
-            template="%(expressions)s)",
-            output_field=BooleanField(),
-        )
-    )
-    lost = (
-        Reminder.objects.filter(queued_at__lt=stale)
-        .filter(Q(sent_at__isnull=True) | Exists(email_owed))
-        .order_by("pk")
-    )
+    lost = Reminder.objects.filter(queued_at__lt=stale, sent_at__isnull=True).order_by("pk")
     total = 0
     while True:
         with transaction.atomic():
@@ -318,14 +321,23 @@ def _close_met_transition_followups(reminders: list[Reminder], now: datetime) ->
 
 
 def reminders_send(*, reminder_ids: list[int], now: datetime | None = None) -> int:
-    """Write the in-app notifications of the given reminders, once. Returns how many
-    reminders this call sent (0 when another run already did)."""
+    """Write the in-app notifications of the given reminders, once, and their emails to
+    the outbox in the same transaction. Returns how many reminders this call sent (0 when
+    another run already did)."""
+    return _reminders_write(reminder_ids=reminder_ids, now=now)[0]
+
+
+def _reminders_write(
+    *, reminder_ids: list[int], now: datetime | None = None
+) -> tuple[int, dict[int, int]]:
+    """``reminders_send``, also returning the outbox rows it wrote: {outbox id: how many
+    notifications the email announces}."""
     now = now or timezone.now()
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(_CLAIM_REMINDERS_SQL, [now, list(reminder_ids)])
         claimed = [rid for (rid,) in cursor.fetchall()]
         if not claimed:
-            return 0
+            return 0, {}
         reminders = list(
             Reminder.objects.filter(pk__in=claimed)
             .select_related("followup__client", "followup__assignee", "followup__transition")
@@ -345,73 +357,51 @@ def reminders_send(*, reminder_ids: list[int], now: datetime | None = None) -> i
         if skipped:
             Reminder.objects.filter(pk__in=skipped).update(skipped=True)
         if not live:
-            return 0
+            return 0, {}
         drafts, owners = _notifications_for(live)
         notifications = notifications_create_many(drafts=drafts)
         ids_per_reminder: dict[int, list[int]] = defaultdict(list)
-        for notification, index in zip(notifications, owners, strict=True):
+        emailed_per_user: dict[int, list[int]] = defaultdict(list)
+        for notification, draft, index in zip(notifications, drafts, owners, strict=True):
             ids_per_reminder[live[index].pk].append(notification.pk)
+            if draft.email:
+                emailed_per_user[draft.recipient_id].append(notification.pk)
         keys = list(ids_per_reminder)
         cursor.execute(
             _SET_NOTIFICATIONS_SQL,
             [keys, ["{" + ",".join(map(str, ids_per_reminder[k])) + "}" for k in keys]],
         )
-        return len(live)
-
-
-def reminder_emails_send(*, reminder_ids: list[int], now: datetime | None = None) -> int:
-    """Email the recipients of the reminders' notifications that asked for email and
-    were not emailed yet: one message per recipient for the batch. Notifications are
-    claimed (``emailed_at``) before sending and released on failure. The email names no
-    client: it says how many reminders there are and links to the app. Returns how many
-    notifications were announced by email."""
-    now = now or timezone.now()
-    owed = Reminder.objects.filter(pk__in=list(reminder_ids)).values_list(
-        "notification_ids", flat=True
-    )
-    claimed = notification_emails_claim(
-        notification_ids={nid for ids in owed for nid in ids}, now=now
-    )
-    if not claimed:
-        return 0
-    from casemgmt.accounts.models import User
-
-    emails = dict(
-        User.objects.filter(pk__in={user_id for _, user_id in claimed}).values_list("pk", "email")
-    )
-    url = f"{settings.SITE_URL}{reverse('my_followups')}"
-    # One email per recipient per batch: several reminders at once make one message.
-    per_user: dict[int, int] = defaultdict(int)
-    for _notification_id, user_id in claimed:
-        per_user[user_id] += 1
-    messages, sent = [], 0
-    for user_id, count in per_user.items():
-        if not emails.get(user_id):
-            continue
-        what = "a follow-up needs" if count == 1 else f"{count} follow-ups need"
-        reminders_text = "a follow-up reminder" if count == 1 else f"{count} follow-up reminders"
-        messages.append(
-            EmailMessage(
-                subject=f"casemgmt: {what} your attention",
-                body=(
-                    f"You have {reminders_text} in casemgmt.\n\nOpen your follow-ups here: {url}\n"
-                ),
-                from_email=settings.DEFAULT_FROM_EMAIL,
-                to=[emails[user_id]],
-            )
+        # One email per recipient per batch: several reminders at once make one message.
+        # The task sends these rows itself right after commit (no nudge).
+        users = list(emailed_per_user)
+        outbox_ids = outbox_enqueue(
+            drafts=[
+                OutboxDraft(
+                    template=REMINDER_EMAIL,
+                    recipient_id=user_id,
+                    params={
+                        "count": len(emailed_per_user[user_id]),
+                        "notification_ids": emailed_per_user[user_id],
+                    },
+                )
+                for user_id in users
+            ],
+            nudge=False,
         )
-        sent += count
-    try:
-        if messages:
-            get_connection().send_messages(messages)
-    except Exception:
-        notification_emails_release(notification_ids=[nid for nid, _ in claimed])
-        raise
-    return sent
+        counts = {
+            outbox_id: len(emailed_per_user[user_id])
+            for outbox_id, user_id in zip(outbox_ids, users, strict=True)
+        }
+        return len(live), counts
 
 
 def reminders_deliver(*, reminder_ids: list[int]) -> dict[str, int]:
-    """What the task does: notifications first (committed), then the emails."""
-    sent = reminders_send(reminder_ids=reminder_ids)
-    emailed = reminder_emails_send(reminder_ids=reminder_ids)
+    """What the task does: notifications and their outbox rows first (committed), then
+    those emails, each recorded as it is sent. ``emailed`` counts the notifications whose
+    email this call sent; one that failed is retried by the outbox sweep."""
+    sent, counts = _reminders_write(reminder_ids=reminder_ids)
+    emailed = 0
+    if counts:
+        result = outbox_send(ids=list(counts))
+        emailed = sum(counts[outbox_id] for outbox_id in result.sent)
     return {"sent": sent, "emailed": emailed}

@@ -11,7 +11,7 @@ from assessments.models import InstrumentResponse
 from assessments.services import instrument_response_record
 from casemgmt.audit.models import AuditEvent
 from casemgmt.lib.errors import Conflict
-from casemgmt.notifications.models import Notification
+from casemgmt.notifications.models import Notification, OutboxMessage
 from clients.models import RiskFlag, TimelineEntry
 from tests.factories import ClientFactory
 
@@ -120,7 +120,10 @@ def test_phq9_item9_sets_the_flag_and_notifies_cm_and_supervisors(
     assert {n.recipient for n in notes} == {case_manager, supervisor}
     assert all(n.email_requested for n in notes)
     assert all(n.link.endswith(f"/results/{response.pk}/") for n in notes)
-    assert len(callbacks) == 2  # one email task per recipient, queued on commit
+    emails = OutboxMessage.objects.filter(template="notifications/email/notification")
+    assert {m.recipient for m in emails} == {case_manager, supervisor}  # one email each
+    assert all(m.state == "pending" for m in emails)  # written with the result, sent after
+    assert len(callbacks) == 1  # one "look at the outbox" nudge, queued on commit
 
 
 def test_a_second_critical_result_keeps_one_active_flag(case_manager, client_record):

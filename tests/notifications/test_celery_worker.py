@@ -9,8 +9,9 @@ from django.core import mail
 from django.db import transaction
 
 from casemgmt.celery import app
-from casemgmt.notifications.models import Notification
-from casemgmt.notifications.services import notification_create, notification_email_deliver
+from casemgmt.notifications import tasks
+from casemgmt.notifications.models import Notification, OutboxMessage
+from casemgmt.notifications.services import notification_create, outbox_send
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
 
@@ -68,18 +69,28 @@ def test_rolled_back_transaction_queues_nothing(empty_queue, case_manager):
         raise RuntimeError("roll back")
     assert _queue_length() == 0
     assert not Notification.objects.exists()
-    # The same call, committed, does queue one message (the check above can fail).
+    assert not OutboxMessage.objects.exists()
+    # The same call, committed, does queue one nudge (the check above can fail).
     notification_create(recipient=case_manager, kind="info", title="x", email=True)
     assert _queue_length() == 1
+    assert OutboxMessage.objects.get().state == "pending"
 
 
-def test_email_is_sent_once_even_if_the_task_runs_twice(case_manager, settings):
+def test_email_is_sent_once_even_if_the_task_runs_twice(empty_queue, case_manager, settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    with transaction.atomic():
-        notification = notification_create(
-            recipient=case_manager, kind="info", title="x", email=False
-        )
-    Notification.objects.filter(pk=notification.pk).update(email_requested=True)
-    assert notification_email_deliver(notification_id=notification.pk) is True
-    assert notification_email_deliver(notification_id=notification.pk) is False
+    notification = notification_create(recipient=case_manager, kind="info", title="x", email=True)
+    assert len(outbox_send().sent) == 1
+    assert outbox_send().claimed == 0
+    tasks.outbox_flush()
+    tasks.notification_email_send(notification.pk)  # a message of the previous release
     assert len(mail.outbox) == 1
+    notification.refresh_from_db()
+    assert notification.emailed_at is not None
+
+
+def test_several_emails_in_one_transaction_queue_one_nudge(empty_queue, case_manager, supervisor):
+    with transaction.atomic():
+        for recipient in (case_manager, supervisor):
+            notification_create(recipient=recipient, kind="info", title="x", email=True)
+    assert OutboxMessage.objects.count() == 2
+    assert _queue_length() == 1

@@ -473,19 +473,26 @@ def test_a_transition_escalation_already_sent_is_not_sent_again_after_a_move(
     assert Notification.objects.filter(kind="reminder", title__startswith="Overdue").exists()
 
 
-def test_a_reminder_whose_email_failed_is_queued_again_and_one_emailed_is_not(
+def test_a_reminder_whose_email_was_not_sent_is_emailed_by_the_outbox_once(
     empty_queue, locmem, client_record, case_manager, settings
 ):
+    from casemgmt.notifications.services import outbox_send, outbox_sweep
     from referrals.services.reminders import reminders_send
 
     _overdue_followup(client_record, case_manager)
     followup_sweep()
     _redis().delete(app.conf.task_default_queue)
     reminder = Reminder.objects.get()
-    assert reminders_send(reminder_ids=[reminder.pk]) == 1  # in-app written, email owed
+    # In-app written and the email in the outbox; the worker died before sending it.
+    assert reminders_send(reminder_ids=[reminder.pk]) == 1
     later = timezone.now() + timedelta(seconds=settings.REMINDER_REQUEUE_AFTER + 1)
-    assert followup_sweep(now=later)["requeued"] == 1
-    assert reminders_deliver(reminder_ids=[reminder.pk]) == {"sent": 0, "emailed": 1}
+    assert followup_sweep(now=later)["requeued"] == 0  # the reminder itself was sent
+    assert outbox_sweep()["due"] == 1  # ...its email is due in the outbox: nudged
+    assert _queue_length() == 1
+    assert len(outbox_send().sent) == 1
     assert len(mail.outbox) == 1
-    much_later = later + timedelta(seconds=settings.REMINDER_REQUEUE_AFTER + 1)
-    assert followup_sweep(now=much_later)["requeued"] == 0  # nothing owed any more
+    assert "1 follow-up" not in mail.outbox[0].subject  # "a follow-up needs ..."
+    assert mail.outbox[0].subject == "casemgmt: a follow-up needs your attention"
+    assert outbox_send().claimed == 0
+    assert reminders_deliver(reminder_ids=[reminder.pk]) == {"sent": 0, "emailed": 0}
+    assert len(mail.outbox) == 1
