@@ -129,6 +129,13 @@ def _redis_alive(sock: Path) -> bool:
         return False
 
 
+# The broker's queue survives a restart, a crash and a kill: an RDB snapshot after 100
+# changes in 60 s (each value its own argument: "60 100" as one would read as `save ''`,
+# no snapshots at all) and the append-only file (appendonly.aof), written before each
+# reply and fsynced every second, as docker-compose's `appendonly yes`.
+_REDIS_SAVE = ("--save", "60", "100", "--appendfsync", "everysec")
+
+
 def redis_url() -> str:
     """Start the embedded Redis if needed; return its URL (a unix socket)."""
     sock = _redis_socket()
@@ -136,7 +143,28 @@ def redis_url() -> str:
         with _lock("redis"):
             if not _redis_alive(sock):
                 _redis_start(sock)
+    else:
+        _redis_persist(sock)
     return f"redis+socket://{sock}"
+
+
+def _redis_persist(sock: Path) -> None:
+    """A server started by an earlier release without persistence gets it now."""
+    import redis
+
+    try:
+        conn = redis.Redis(unix_socket_path=str(sock), socket_timeout=2)
+        if conn.config_get("appendonly").get("appendonly") != "yes":
+            conn.config_set("save", "60 100")
+            conn.config_set("appendonly", "yes")
+            # The AOF holds the data once its first rewrite is done: wait for it (bounded).
+            for _ in range(100):
+                info = conn.info("persistence")
+                if not (info["aof_rewrite_in_progress"] or info["aof_rewrite_scheduled"]):
+                    break
+                time.sleep(0.05)
+    except (redis.RedisError, OSError):
+        pass  # it went away meanwhile: the next process starts a new one
 
 
 def _redis_start(sock: Path) -> None:
@@ -164,13 +192,17 @@ def _redis_start(sock: Path) -> None:
             str(workdir / "redis.log"),
             "--daemonize",
             "yes",
-            "--save",
-            "60 100",
+            *_REDIS_SAVE,
+            # A server started with AOF loads only the AOF: data kept by an earlier
+            # release in the RDB alone is loaded first, then the AOF is turned on (below).
+            "--appendonly",
+            "yes" if (workdir / "appendonly.aof").exists() else "no",
         ],
         check=True,
     )
     for _ in range(100):
         if _redis_alive(sock):
+            _redis_persist(sock)
             return
         time.sleep(0.05)
     raise RuntimeError(f"embedded Redis did not start; see {workdir / 'redis.log'}")
