@@ -35,10 +35,22 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
+    def has_change_permission(self, request, obj=None):
+        return False
+
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.action(description="Send again (failed or retrying messages)")
+    def has_view_permission(self, request, obj=None):
+        user = request.user
+        return user.is_active and (user.is_superuser or user.is_admin_role)
+
+    def has_send_again_permission(self, request):
+        return self.has_view_permission(request)
+
+    @admin.action(
+        description="Send again (failed or retrying messages)", permissions=["send_again"]
+    )
     def send_again(self, request, queryset):
         from .services import outbox_retry
 

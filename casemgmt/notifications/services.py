@@ -374,7 +374,9 @@ def outbox_send(
     right away, one UPDATE per row: a sender killed mid-batch leaves what it sent marked
     sent and the rest claimed, which ``outbox_sweep`` gives back after
     ``OUTBOX_CLAIM_TIMEOUT``. Safe to run concurrently and twice."""
-    claim_time = now or timezone.now()
+    # ``now`` (tests, the command) stands for the clock throughout; else the real time.
+    clock = (lambda: now) if now is not None else timezone.now
+    claim_time = clock()
     limit = limit or (len(ids) if ids is not None else settings.OUTBOX_BATCH)
     result = OutboxResult()
     rows = _claim(now=claim_time, limit=limit, ids=ids)
@@ -388,7 +390,7 @@ def outbox_send(
             if time.monotonic() > deadline:
                 _release(rows[index:], result)
                 break
-            now = timezone.now()
+            now = clock()
             if row.channel != OutboxChannel.EMAIL:
                 _record_failure(row, now=now, error="No SMS backend is configured.", permanent=True)
                 result.failed.append(row.id)
@@ -413,14 +415,14 @@ def outbox_send(
                 backend.send_messages([message])
             except Exception as exc:
                 permanent = _is_permanent(exc)
-                _record_failure(row, now=timezone.now(), error=_describe(exc), permanent=permanent)
+                _record_failure(row, now=clock(), error=_describe(exc), permanent=permanent)
                 (result.failed if permanent else result.retry).append(row.id)
                 logger.warning("Outbox message %s not sent: %s", row.id, _describe(exc))
                 if not _keeps_connection(exc) and backend is not None:
                     _close_quietly(backend)
                     backend = None
                 continue
-            _record_sent(row, now=timezone.now(), provider_id=_provider_id(message))
+            _record_sent(row, now=clock(), provider_id=_provider_id(message))
             result.sent.append(row.id)
     finally:
         if backend is not None:

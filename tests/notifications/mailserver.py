@@ -34,7 +34,8 @@ class MailServer:
     port: int = 0
     accepted: list[Accepted] = field(default_factory=list)
     attempts: Counter = field(default_factory=Counter)  # DATA commands per recipient
-    # Decides per DATA command: "accept", "refuse" (451) or "hold" (wait, then accept).
+    # Decides per DATA command: "accept", "refuse" (451: try later), "reject" (550: never)
+    # or "hold" (wait, then accept).
     rule: Callable[[str, int], str] = lambda to, attempt: "accept"
     hold_seconds: float = 30.0
     holding: threading.Event = field(default_factory=threading.Event)
@@ -53,6 +54,8 @@ class MailServer:
         decision = self.rule(to[0], attempt)
         if decision == "refuse":
             return "451 4.3.0 Mailbox busy, try again later"
+        if decision == "reject":
+            return f"550 5.1.1 <{to[0]}>: Recipient address rejected: User unknown"
         if decision == "hold":
             self.holding.set()
             await asyncio.sleep(self.hold_seconds)  # cancelled if the client hangs up
