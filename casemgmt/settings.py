@@ -241,6 +241,16 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Publishing (a request's "look at the outbox" nudge, a sweep's deliveries) gives up
+# within a second when the broker is away: what was committed is found by the sweeps.
+# The worker's own connection keeps retrying (broker_connection_max_retries).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+    "socket_connect_timeout": 2,
+}
 CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / ".data" / "celerybeat-schedule")
 # The one list of periodic jobs (each also runs as a management command).
 CELERY_BEAT_SCHEDULE = {

@@ -120,11 +120,18 @@ def _redis_socket() -> Path:
 
 def _redis_alive(sock: Path) -> bool:
     import redis
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
 
     if not sock.exists():
         return False
     try:
-        return bool(redis.Redis(unix_socket_path=str(sock), socket_timeout=1).ping())
+        # No retries: asking a server that is not there must answer at once (redis-py
+        # retries with a backoff by default, seconds per question).
+        conn = redis.Redis(
+            unix_socket_path=str(sock), socket_timeout=1, retry=Retry(NoBackoff(), 0)
+        )
+        return bool(conn.ping())
     except (redis.ConnectionError, redis.TimeoutError, OSError):
         return False
 
