@@ -4,8 +4,10 @@ by a real Celery worker on the real Redis broker. See README.md beside this file
     .venv/bin/python tests/perf/bench_followup_sweep.py --followups 100000
 
 Prints: the sweep time, the time until every reminder is sent (notification written and
-email sent), reminders per second, SQL statements (sweep and worker) and broker messages
-per 1,000 reminders, and statements per sweep batch.
+its email sent through the outbox), reminders and emails per second, SQL statements
+(sweep and worker) and broker messages per 1,000 reminders, statements per sweep batch,
+and the outbox rows by state. ``--smtp`` sends the emails to a real SMTP server on
+loopback (aiosmtpd in a process of its own) instead of the locmem backend.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--followups", type=int, default=100_000)
     parser.add_argument("--clients", type=int, default=2_000)
+    parser.add_argument("--smtp", action="store_true", help="send to an SMTP server on loopback")
     args = parser.parse_args()
 
     use_bench_database(BENCH_DB, fresh=True)
@@ -57,7 +60,7 @@ def main() -> None:
 
     from casemgmt.accounts.models import Team, User
     from casemgmt.celery import app
-    from casemgmt.notifications.models import Notification
+    from casemgmt.notifications.models import Notification, OutboxMessage
     from clients.models import Client
     from referrals.models import FollowUp, Reminder
     from referrals.services.followups import followup_schedule
@@ -65,6 +68,24 @@ def main() -> None:
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     mail.outbox = []
+    server = None
+    if args.smtp:
+        # A real SMTP server in a process of its own on loopback (it accepts and drops).
+        import socket
+        import subprocess
+
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        server = subprocess.Popen(
+            [sys.executable, "-m", "aiosmtpd", "-n", "-c", "aiosmtpd.handlers.Sink"]
+            + ["-l", f"127.0.0.1:{port}"]
+        )
+        time.sleep(1)
+        settings.EMAIL_BACKEND = "casemgmt.notifications.backends.SMTPEmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+        settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
     app.conf.task_default_queue = QUEUE
     call_command("migrate", verbosity=0)
 
@@ -141,11 +162,21 @@ def main() -> None:
             unemailed = Notification.objects.filter(
                 email_requested=True, emailed_at__isnull=True
             ).count()
-            if not unsent and not unemailed:
+            unsent_outbox = OutboxMessage.objects.exclude(state__in=["sent", "failed"]).count()
+            if not unsent and not unemailed and not unsent_outbox:
                 break
             time.sleep(0.2)
         total = time.perf_counter() - start
     reminders = Reminder.objects.count()
+    if server:
+        server.terminate()
+        server.wait(timeout=10)
+    emails = OutboxMessage.objects.filter(state="sent").count() if server else len(mail.outbox)
+    from django.db.models import Count
+
+    outbox = dict(
+        OutboxMessage.objects.values_list("state").annotate(n=Count("id")).order_by("state")
+    )
     worker_statements = sum(
         n for name, n in counter.by_thread.items() if name != threading.current_thread().name
     )
@@ -154,11 +185,13 @@ def main() -> None:
     print(f"follow-ups swept:        {result['followups']:,} in {batches} batches")
     print(
         f"reminders sent:          {reminders:,}; notifications "
-        f"{Notification.objects.count():,}; emails {len(mail.outbox):,}"
+        f"{Notification.objects.count():,}; emails {emails:,}"
+        f" ({'SMTP on loopback' if server else 'locmem'}); outbox rows {outbox}"
     )
     print(f"sweep time:              {swept:.1f} s")
     print(f"sweep + delivery time:   {total:.1f} s")
     print(f"items per second:        {reminders / total:,.0f} reminders/s")
+    print(f"emails per second:       {emails / total:,.0f} emails/s (over the whole run)")
     print(
         f"SQL statements, sweep:   {sweep_statements:,} "
         f"({sweep_statements / max(batches, 1):.1f} per batch of "
