@@ -427,6 +427,8 @@ def outbox_send(
     finally:
         if backend is not None:
             _close_quietly(backend)
+    if result.released:
+        _outbox_nudge()  # another run takes what this one gave back
     return result
 
 
@@ -447,7 +449,7 @@ def outbox_flush(*, now: datetime | None = None) -> OutboxResult:
     """What a nudge does: send one batch of due rows; when the batch was full, nudge
     again so a backlog drains across workers."""
     result = outbox_send(now=now)
-    if result.claimed >= settings.OUTBOX_BATCH:
+    if result.claimed >= settings.OUTBOX_BATCH and not result.released:
         _outbox_nudge()
     return result
 

@@ -144,6 +144,15 @@ def test_a_stale_claim_is_given_back_by_the_sweep_and_sent(smtp, case_manager, s
     assert OutboxMessage.objects.get(pk=fresh.pk).state == "claimed"  # its sender is alive
 
 
+def test_a_sender_past_half_its_claim_time_gives_the_rest_back(smtp, case_manager, settings):
+    settings.OUTBOX_CLAIM_TIMEOUT = 0  # the deadline has passed before the first send
+    row = _alert(case_manager)
+    assert outbox_send().released == [row.pk]
+    row.refresh_from_db()
+    assert (row.state, row.attempts, row.claimed_at) == ("pending", 0, None)
+    assert smtp.attempts == {}
+
+
 def test_an_admin_sees_failed_messages_and_can_send_them_again(
     smtp, client, admin_user, case_manager
 ):
