@@ -1,4 +1,4 @@
-"""Extension points of the client chart for the apps above ``clients``.
+"""The client chart for the apps above ``clients``: its extension points and its pages.
 
 ``clients`` never imports assessments, care plans or referrals. Those apps register, in
 their ``AppConfig.ready()``, the chart tabs they own, the banner warnings they can

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from rest_framework import mixins, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
@@ -26,7 +26,7 @@ from ..models import Client
 from ..selectors import client_get, client_list
 
 
-def client_in_payload(request: HttpRequest, client_id: object, *, field: str = "client") -> Client:
+def client_in_payload(request: Request, client_id: object, *, field: str = "client") -> Client:
     """The client named in a payload, in the caller's reach or opened by emergency access.
 
     An unknown id, one out of reach, or one that is no id at all is a 400 naming
