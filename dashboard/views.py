@@ -13,10 +13,9 @@ from rest_framework.exceptions import ValidationError as DRFValidationError
 
 from casemgmt.audit.models import AuditAction
 from casemgmt.audit.services import audit_record
-from clients.filters import ClientFilter
+from clients.chart import client_list_filter, client_list_page
 from clients.models import Client
 from clients.selectors import client_list
-from clients.views.record import client_list_page
 from referrals.selectors import followup_window_tallies
 
 from . import charts, metrics
@@ -284,7 +283,7 @@ def clients_csv(request):
     queryset = client_list(user=request.user).filter(pk__in=behind.ids)
     keep = behind.keep
     name = keep.get("metric") or keep.get("measure")
-    listed = ClientFilter(request.GET, queryset=queryset, request=request).qs
+    listed = client_list_filter(request, queryset)
     response = HttpResponse(content_type="text/csv")
     response["Content-Disposition"] = f'attachment; filename="clients-{name}.csv"'
     writer = csv.writer(response)
