@@ -22,6 +22,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.response import Response
 
+from assessments.selectors import latest_assessment_findings
 from casemgmt.audit.models import AuditAction
 from casemgmt.audit.services import audit_record
 from clients.api.public import AuditedReadMixin, client_in_payload
@@ -41,7 +42,6 @@ from ..models import (
 )
 from ..pdf import COPIES, PAPERS, careplan_print, pdf_filename
 from ..selectors import careplan_diff, careplan_full
-from ..views.plans import fetch_findings
 from . import serializers as s
 
 
@@ -106,7 +106,8 @@ class CarePlanViewSet(
         data = s.CarePlanCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         client = client_in_payload(request, data.validated_data["client"])
-        findings = fetch_findings(client) if data.validated_data["from_assessment"] else None
+        from_assessment = data.validated_data["from_assessment"]
+        findings = latest_assessment_findings(client=client) if from_assessment else None
         plan = services.careplan_create(
             actor=request.user,
             client=client,

@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from assessments.selectors import latest_assessment_findings
 from casemgmt.accounts.selectors import user_supervises_team
 from casemgmt.lib.errors import Conflict
 from casemgmt.lib.forms import form_add_service_error, service_error_text
@@ -33,15 +34,6 @@ from ..forms import (
 )
 from ..models import CarePlan, Goal, PlanStatus
 from ..services.plans import careplan_is_signed
-
-
-def fetch_findings(client: Client) -> dict | None:
-    """The latest comprehensive assessment's findings, when the assessments app has them."""
-    try:
-        from assessments.selectors import latest_assessment_findings
-    except ImportError:
-        return None
-    return latest_assessment_findings(client=client)
 
 
 def _plan(request, pk: int, plan_id: int, *, audit: bool = True) -> tuple[Client, CarePlan]:
@@ -77,7 +69,7 @@ def client_plan(request, pk: int):
     client = chart_client(request, pk)
     with _team_time(client):
         current = selectors.careplan_current(client=client)
-        findings = fetch_findings(client) if current is None else None
+        findings = latest_assessment_findings(client=client) if current is None else None
         context = chart_context(
             request,
             client,
@@ -98,7 +90,8 @@ def plan_new(request, pk: int):
     """Start a draft: from the assessment's findings when asked (and available), carrying
     over the goals of the active plan."""
     client = chart_client(request, pk, audit=False)
-    findings = fetch_findings(client) if request.POST.get("source") == "assessment" else None
+    from_assessment = request.POST.get("source") == "assessment"
+    findings = latest_assessment_findings(client=client) if from_assessment else None
     try:
         plan = services.careplan_create(actor=request.user, client=client, findings=findings)
     except (Conflict, ValidationError) as error:
