@@ -4,8 +4,10 @@ interventions, while the plan is an unsigned draft; and linking contact notes to
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -27,10 +29,67 @@ from ..models import (
     Objective,
     Problem,
 )
-from .plans import _errors, _locked_plan, _require_editable, _text
+from .plans import _changes_save, _editable_plan, _errors, _text, _unknown_fields
+
+PROBLEM_FIELDS = ("domain", "description", "concerns_mental_health", "concerns_substance_use")
+GOAL_FIELDS = ("text", "goal_type", "target_date", "status")
+OBJECTIVE_FIELDS = ("text", "target_date")
+INTERVENTION_FIELDS = (
+    "category",
+    "description",
+    "responsible",
+    "frequency",
+    "start_date",
+    "end_date",
+)
+
+Part = Problem | Goal | Objective | Intervention
+P = TypeVar("P", Problem, Goal, Objective, Intervention)
+Check = Callable[[CarePlan, dict[str, Any]], dict[str, Any]]
 
 
-def _problem_values(values: dict[str, Any]) -> dict[str, Any]:
+def _part_update(
+    *,
+    actor: User,
+    part: Part,
+    plan: CarePlan,
+    fields: tuple[str, ...],
+    data: dict[str, Any],
+    check: Check,
+) -> None:
+    """Change some of ``fields`` of a part of an unsigned draft: ``data`` over the part's
+    current values, checked as a whole by ``check``; only what changed is saved and
+    audited."""
+    plan = _editable_plan(plan)
+    _unknown_fields(data, fields)
+    values = check(plan, {f: getattr(part, f) for f in fields} | dict(data))
+    _changes_save(actor=actor, obj=part, values=values, client_id=plan.client_id)
+
+
+def _part_create(*, actor: User, plan: CarePlan, part: P) -> P:
+    """Save a new part of ``plan`` (already checked) and audit it."""
+    part.save(force_insert=True)
+    audit_record(user=actor, action=AuditAction.CREATE, obj=part, client_id=plan.client_id)
+    return part
+
+
+def _part_remove(*, actor: User, part: Objective | Intervention, plan: CarePlan) -> None:
+    """Take an objective or intervention out of an unsigned draft (added by mistake, or
+    no longer wanted). Nothing signed or approved is touched: earlier versions keep their
+    own copies, and a locked plan refuses."""
+    plan = _editable_plan(plan)
+    audit_record(
+        user=actor,
+        action=AuditAction.DELETE,
+        obj=part,
+        client_id=plan.client_id,
+        detail={"plan_id": plan.pk, "goal_id": part.goal_id},
+    )
+    part.delete()
+
+
+def _problem_values(plan: CarePlan, values: dict[str, Any]) -> dict[str, Any]:
+    """Checked values of a problem (``plan`` unused: every part's check takes it)."""
     errors: dict[str, list[str]] = {}
     if values.get("domain") not in Domain.values:
         errors["domain"] = ["Choose the domain of this need."]
@@ -54,46 +113,30 @@ def problem_add(
     concerns_mental_health: bool = False,
     concerns_substance_use: bool = False,
 ) -> Problem:
-    plan = _locked_plan(plan)
-    _require_editable(plan)
+    plan = _editable_plan(plan)
     values = _problem_values(
+        plan,
         {
             "domain": domain,
             "description": description,
             "concerns_mental_health": concerns_mental_health,
             "concerns_substance_use": concerns_substance_use,
-        }
+        },
     )
     order = plan.problems.count() + 1
-    problem = Problem.objects.create(plan=plan, order=order, **values)
-    audit_record(user=actor, action=AuditAction.CREATE, obj=problem, client_id=plan.client_id)
-    return problem
+    return _part_create(actor=actor, plan=plan, part=Problem(plan=plan, order=order, **values))
 
 
 @transaction.atomic
 def problem_update(*, actor: User, problem: Problem, data: dict[str, Any]) -> Problem:
-    plan = _locked_plan(problem.plan)
-    _require_editable(plan)
-    values = {
-        "domain": problem.domain,
-        "description": problem.description,
-        "concerns_mental_health": problem.concerns_mental_health,
-        "concerns_substance_use": problem.concerns_substance_use,
-        **data,
-    }
-    values = _problem_values(values)
-    changed = [f for f, v in values.items() if getattr(problem, f) != v]
-    for f in changed:
-        setattr(problem, f, values[f])
-    if changed:
-        problem.save(update_fields=changed)
-        audit_record(
-            user=actor,
-            action=AuditAction.UPDATE,
-            obj=problem,
-            client_id=plan.client_id,
-            detail={"fields": changed},
-        )
+    _part_update(
+        actor=actor,
+        part=problem,
+        plan=problem.plan,
+        fields=PROBLEM_FIELDS,
+        data=data,
+        check=_problem_values,
+    )
     return problem
 
 
@@ -125,52 +168,18 @@ def goal_add(
     goal_type: str,
     target_date: date | None,
 ) -> Goal:
-    plan = _locked_plan(problem.plan)
-    _require_editable(plan)
+    plan = _editable_plan(problem.plan)
     values = _goal_values(plan, {"text": text, "goal_type": goal_type, "target_date": target_date})
     order = plan.goals.count() + 1
-    goal = Goal.objects.create(plan=plan, problem=problem, order=order, **values)
-    audit_record(user=actor, action=AuditAction.CREATE, obj=goal, client_id=plan.client_id)
-    return goal
-
-
-GOAL_FIELDS = ("text", "goal_type", "target_date", "status")
-OBJECTIVE_FIELDS = ("text", "target_date")
-INTERVENTION_FIELDS = (
-    "category",
-    "description",
-    "responsible",
-    "frequency",
-    "start_date",
-    "end_date",
-)
-
-
-def _unknown_fields(data: dict[str, Any], allowed: tuple[str, ...]) -> None:
-    unknown = set(data) - set(allowed)
-    if unknown:
-        raise ValidationError({name: ["This field cannot be changed here."] for name in unknown})
+    goal = Goal(plan=plan, problem=problem, order=order, **values)
+    return _part_create(actor=actor, plan=plan, part=goal)
 
 
 @transaction.atomic
 def goal_update(*, actor: User, goal: Goal, data: dict[str, Any]) -> Goal:
-    plan = _locked_plan(goal.plan)
-    _require_editable(plan)
-    _unknown_fields(data, GOAL_FIELDS)
-    values = {f: getattr(goal, f) for f in GOAL_FIELDS} | dict(data)
-    values = _goal_values(plan, values)
-    changed = [f for f, v in values.items() if getattr(goal, f) != v]
-    for f in changed:
-        setattr(goal, f, values[f])
-    if changed:
-        goal.save(update_fields=changed)
-        audit_record(
-            user=actor,
-            action=AuditAction.UPDATE,
-            obj=goal,
-            client_id=plan.client_id,
-            detail={"fields": changed},
-        )
+    _part_update(
+        actor=actor, part=goal, plan=goal.plan, fields=GOAL_FIELDS, data=data, check=_goal_values
+    )
     return goal
 
 
@@ -238,53 +247,30 @@ def _intervention_values(
 def objective_add(
     *, actor: User, goal: Goal, text: str, target_date: date | None = None
 ) -> Objective:
-    plan = _locked_plan(goal.plan)
-    _require_editable(plan)
+    plan = _editable_plan(goal.plan)
     values = _objective_values(plan, {"text": text, "target_date": target_date})
-    objective = Objective.objects.create(goal=goal, order=_next_order(goal.objectives), **values)
-    audit_record(user=actor, action=AuditAction.CREATE, obj=objective, client_id=plan.client_id)
-    return objective
+    objective = Objective(goal=goal, order=_next_order(goal.objectives), **values)
+    return _part_create(actor=actor, plan=plan, part=objective)
 
 
 @transaction.atomic
 def objective_update(*, actor: User, objective: Objective, data: dict[str, Any]) -> Objective:
     """Change an objective's text or target date while its plan is an unsigned draft."""
-    plan = _locked_plan(objective.goal.plan)
-    _require_editable(plan)
-    _unknown_fields(data, OBJECTIVE_FIELDS)
-    values = _objective_values(
-        plan, {f: getattr(objective, f) for f in OBJECTIVE_FIELDS} | dict(data)
+    _part_update(
+        actor=actor,
+        part=objective,
+        plan=objective.goal.plan,
+        fields=OBJECTIVE_FIELDS,
+        data=data,
+        check=_objective_values,
     )
-    changed = [f for f, v in values.items() if getattr(objective, f) != v]
-    for f in changed:
-        setattr(objective, f, values[f])
-    if changed:
-        objective.save(update_fields=changed)
-        audit_record(
-            user=actor,
-            action=AuditAction.UPDATE,
-            obj=objective,
-            client_id=plan.client_id,
-            detail={"fields": changed},
-        )
     return objective
 
 
 @transaction.atomic
 def objective_remove(*, actor: User, objective: Objective) -> None:
-    """Take an objective out of an unsigned draft (added by mistake, or no longer
-    wanted). Nothing signed or approved is touched: earlier versions keep their own
-    copies, and a locked plan refuses."""
-    plan = _locked_plan(objective.goal.plan)
-    _require_editable(plan)
-    audit_record(
-        user=actor,
-        action=AuditAction.DELETE,
-        obj=objective,
-        client_id=plan.client_id,
-        detail={"plan_id": plan.pk, "goal_id": objective.goal_id},
-    )
-    objective.delete()
+    """Take an objective out of an unsigned draft (see ``_part_remove``)."""
+    _part_remove(actor=actor, part=objective, plan=objective.goal.plan)
 
 
 @transaction.atomic
@@ -299,8 +285,7 @@ def intervention_add(
     description: str = "",
     responsible: CareTeamMember | None = None,
 ) -> Intervention:
-    plan = _locked_plan(goal.plan)
-    _require_editable(plan)
+    plan = _editable_plan(goal.plan)
     values = _intervention_values(
         plan,
         {
@@ -312,11 +297,8 @@ def intervention_add(
             "end_date": end_date,
         },
     )
-    intervention = Intervention.objects.create(
-        goal=goal, order=_next_order(goal.interventions), **values
-    )
-    audit_record(user=actor, action=AuditAction.CREATE, obj=intervention, client_id=plan.client_id)
-    return intervention
+    intervention = Intervention(goal=goal, order=_next_order(goal.interventions), **values)
+    return _part_create(actor=actor, plan=plan, part=intervention)
 
 
 @transaction.atomic
@@ -325,39 +307,21 @@ def intervention_update(
 ) -> Intervention:
     """Change an intervention (kind, what, who, how often, dates) while its plan is an
     unsigned draft. An empty start means the plan's start."""
-    plan = _locked_plan(intervention.goal.plan)
-    _require_editable(plan)
-    _unknown_fields(data, INTERVENTION_FIELDS)
-    current = {f: getattr(intervention, f) for f in INTERVENTION_FIELDS}
-    values = _intervention_values(plan, current | dict(data), named_id=intervention.responsible_id)
-    changed = [f for f, v in values.items() if getattr(intervention, f) != v]
-    for f in changed:
-        setattr(intervention, f, values[f])
-    if changed:
-        intervention.save(update_fields=changed)
-        audit_record(
-            user=actor,
-            action=AuditAction.UPDATE,
-            obj=intervention,
-            client_id=plan.client_id,
-            detail={"fields": changed},
-        )
+    _part_update(
+        actor=actor,
+        part=intervention,
+        plan=intervention.goal.plan,
+        fields=INTERVENTION_FIELDS,
+        data=data,
+        check=functools.partial(_intervention_values, named_id=intervention.responsible_id),
+    )
     return intervention
 
 
 @transaction.atomic
 def intervention_remove(*, actor: User, intervention: Intervention) -> None:
-    """Take an intervention out of an unsigned draft; as ``objective_remove``."""
-    plan = _locked_plan(intervention.goal.plan)
-    _require_editable(plan)
-    audit_record(
-        user=actor,
-        action=AuditAction.DELETE,
-        obj=intervention,
-        client_id=plan.client_id,
-        detail={"plan_id": plan.pk, "goal_id": intervention.goal_id},
-    )
-    intervention.delete()
+    """Take an intervention out of an unsigned draft (see ``_part_remove``)."""
+    _part_remove(actor=actor, part=intervention, plan=intervention.goal.plan)
 
 
 @transaction.atomic

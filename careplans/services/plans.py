@@ -16,7 +16,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Model
 from django.urls import reverse
 from django.utils import timezone
 
@@ -90,6 +90,13 @@ def _require_editable(plan: CarePlan, *, field: str | None = None) -> None:
         )
 
 
+def _editable_plan(plan: CarePlan) -> CarePlan:
+    """The plan locked for this transaction, if it is an unsigned draft (else ``Conflict``)."""
+    plan = _locked_plan(plan)
+    _require_editable(plan)
+    return plan
+
+
 def review_days_for(client: Client) -> int:
     row = TeamPlanCadence.objects.filter(team_id=client.team_id).first()
     return row.review_days if row else TeamPlanCadence.DEFAULT_DAYS
@@ -100,6 +107,38 @@ def _text(value: Any, field: str, message: str, errors: dict) -> str:
     if not text:
         errors.setdefault(field, []).append(message)
     return text
+
+
+def _unknown_fields(data: dict[str, Any], allowed: tuple[str, ...]) -> None:
+    unknown = set(data) - set(allowed)
+    if unknown:
+        raise ValidationError({name: ["This field cannot be changed here."] for name in unknown})
+
+
+def _changes_save(
+    *,
+    actor: User,
+    obj: Model,
+    values: dict[str, Any],
+    client_id: int,
+    touch: tuple[str, ...] = (),
+) -> list[str]:
+    """Set the ``values`` that differ from ``obj``'s; if any did, save only those (and
+    ``touch``, e.g. ``updated_at``) and audit which fields changed. Returns their names,
+    in the order of ``values``. Every edit of a plan or of a part of it ends here."""
+    changed = [f for f, v in values.items() if getattr(obj, f) != v]
+    for field in changed:
+        setattr(obj, field, values[field])
+    if changed:
+        obj.save(update_fields=[*changed, *touch])
+        audit_record(
+            user=actor,
+            action=AuditAction.UPDATE,
+            obj=obj,
+            client_id=client_id,
+            detail={"fields": changed},
+        )
+    return changed
 
 
 # -------------------------------------------------------------------------- drafting
@@ -242,11 +281,8 @@ def careplan_create(
 @transaction.atomic
 def careplan_update(*, actor: User, plan: CarePlan, data: dict[str, Any]) -> CarePlan:
     """Change a draft's start date and shared-decision-making fields."""
-    unknown = set(data) - set(PLAN_FIELDS)
-    if unknown:
-        raise ValidationError({name: ["This field cannot be changed here."] for name in unknown})
-    plan = _locked_plan(plan)
-    _require_editable(plan)
+    _unknown_fields(data, PLAN_FIELDS)
+    plan = _editable_plan(plan)
     if "effective_date" in data:
         start = data["effective_date"]
         if not isinstance(start, date):
@@ -264,16 +300,8 @@ def careplan_update(*, actor: User, plan: CarePlan, data: dict[str, Any]) -> Car
     for name in ("what_matters", "preferences", "integration_exception"):
         if name in data:
             data[name] = (data[name] or "").strip()
-    changed = [f for f in PLAN_FIELDS if f in data and getattr(plan, f) != data[f]]
-    for field in changed:
-        setattr(plan, field, data[field])
-    if changed:
-        plan.save(update_fields=[*changed, "updated_at"])
-        audit_record(
-            user=actor,
-            action=AuditAction.UPDATE,
-            obj=plan,
-            client_id=plan.client_id,
-            detail={"fields": changed},
-        )
+    values = {f: data[f] for f in PLAN_FIELDS if f in data}
+    _changes_save(
+        actor=actor, obj=plan, values=values, client_id=plan.client_id, touch=("updated_at",)
+    )
     return plan
