@@ -9,9 +9,13 @@ through one service, whose refusal is shown next to the field it names.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms import Form
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -25,15 +29,8 @@ from clients.models import Client
 from clients.services import client_read_audit
 
 from .. import selectors, services
-from ..forms import (
-    CloseForm,
-    PlanForm,
-    ReturnForm,
-    ReviewForm,
-    SignForm,
-)
+from ..forms import CloseForm, PlanForm, ReturnForm, ReviewForm, SignForm
 from ..models import CarePlan, Goal, PlanStatus
-from ..services.plans import careplan_is_signed
 
 
 def _plan(request, pk: int, plan_id: int, *, audit: bool = True) -> tuple[Client, CarePlan]:
@@ -141,16 +138,9 @@ def plan_detail(request, pk: int, plan_id: int):
         return render(request, "careplans/plan_detail.html", context)
 
 
-def _form_page(request, client, plan, *, form, title: str, intro: str = "", submit: str = "Save"):
-    context = chart_context(
-        request, client, "careplan", plan=plan, form=form, title=title, intro=intro, submit=submit
-    )
-    return render(request, "careplans/form.html", context)
-
-
 def _refuse_if_locked(request, client, plan) -> bool:
     """Before showing an edit form: the service's rule (only an unsigned draft changes)."""
-    signed = careplan_is_signed(plan)
+    signed = services.careplan_is_signed(plan)
     if plan.status != PlanStatus.DRAFT or signed:
         messages.error(
             request,
@@ -162,25 +152,77 @@ def _refuse_if_locked(request, client, plan) -> bool:
     return False
 
 
+def _to_plan(client: Client, plan: CarePlan) -> HttpResponse:
+    return redirect("careplans:plan_detail", pk=client.pk, plan_id=plan.pk)
+
+
+def _edit_page(
+    request,
+    client: Client,
+    plan: CarePlan,
+    *,
+    form: Callable[[QueryDict | None], Form],
+    save: Callable[[Form], object],
+    saved: str,
+    title: str,
+    intro: str = "",
+    submit: str = "Save",
+    draft_only: bool = True,
+    locked_to: str = "",
+    unavailable: str = "",
+) -> HttpResponse:
+    """The one view behind every page that adds to or changes a plan.
+
+    ``draft_only``: a plan that is not an unsigned draft is not shown the form; it goes
+    back (to ``locked_to``, else the plan) with the reason. ``unavailable``: why the form
+    cannot be used yet (back to the plan with that message). ``form(data)`` builds the
+    form; when a POST is valid, ``save(form)`` calls the service: its refusal is shown next
+    to the field it names, its success goes back to the plan with the message ``saved``.
+    """
+    if draft_only and request.method != "POST" and _refuse_if_locked(request, client, plan):
+        return redirect(locked_to) if locked_to else _to_plan(client, plan)
+    if unavailable:
+        messages.error(request, unavailable)
+        return _to_plan(client, plan)
+    bound = form(request.POST or None)
+    if request.method == "POST" and bound.is_valid():
+        try:
+            save(bound)
+        except (ValidationError, Conflict) as error:
+            form_add_service_error(bound, error)
+        else:
+            messages.success(request, saved)
+            return _to_plan(client, plan)
+    context = chart_context(
+        request, client, "careplan", plan=plan, form=bound, title=title, intro=intro, submit=submit
+    )
+    return render(request, "careplans/form.html", context)
+
+
+def _action(request, client: Client, plan: CarePlan, service: Callable[[], object], done: str):
+    """A button that calls one service and goes back to the plan, with the service's
+    refusal or ``done`` as the message."""
+    try:
+        service()
+    except (ValidationError, Conflict, PermissionDenied) as error:
+        messages.error(request, service_error_text(error))
+    else:
+        messages.success(request, done)
+    return _to_plan(client, plan)
+
+
 @login_required
 def plan_edit(request, pk: int, plan_id: int):
     client, plan = _plan(request, pk, plan_id, audit=False)
-    if request.method != "POST" and _refuse_if_locked(request, client, plan):
-        return redirect("careplans:plan_detail", pk=client.pk, plan_id=plan.pk)
-    form = PlanForm.for_plan(plan, request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.careplan_update(actor=request.user, plan=plan, data=dict(form.cleaned_data))
-        except (ValidationError, Conflict) as error:
-            form_add_service_error(form, error)
-        else:
-            messages.success(request, "Plan saved.")
-            return redirect("careplans:plan_detail", pk=client.pk, plan_id=plan.pk)
-    return _form_page(
+    return _edit_page(
         request,
         client,
         plan,
-        form=form,
+        form=lambda data: PlanForm.for_plan(plan, data),
+        save=lambda form: services.careplan_update(
+            actor=request.user, plan=plan, data=dict(form.cleaned_data)
+        ),
+        saved="Plan saved.",
         title="Shared decision making",
         intro="What matters to the client, in their words, and how they took part.",
     )
@@ -192,46 +234,46 @@ def plan_edit(request, pk: int, plan_id: int):
 def plan_sign(request, pk: int, plan_id: int):
     client, plan = _plan(request, pk, plan_id, audit=False)
     form = SignForm(request.POST)
-    if form.is_valid():
-        try:
-            services.careplan_sign(actor=request.user, plan=plan, **form.cleaned_data)
-        except (ValidationError, Conflict) as error:
-            messages.error(request, service_error_text(error))
-        else:
-            messages.success(request, "Signature recorded. The plan is now locked.")
-    else:
+    if not form.is_valid():
         messages.error(
             request,
             "The signature was not recorded: "
             + " ".join(f"{form.fields[f].label}: {' '.join(e)}" for f, e in form.errors.items()),
         )
-    return redirect("careplans:plan_detail", pk=client.pk, plan_id=plan.pk)
+        return _to_plan(client, plan)
+    return _action(
+        request,
+        client,
+        plan,
+        lambda: services.careplan_sign(actor=request.user, plan=plan, **form.cleaned_data),
+        "Signature recorded. The plan is now locked.",
+    )
 
 
 @login_required
 @require_POST
 def plan_submit(request, pk: int, plan_id: int):
     client, plan = _plan(request, pk, plan_id, audit=False)
-    try:
-        services.careplan_submit(actor=request.user, plan=plan)
-    except (ValidationError, Conflict) as error:
-        messages.error(request, service_error_text(error))
-    else:
-        messages.success(request, "Submitted. The team's supervisors have been notified.")
-    return redirect("careplans:plan_detail", pk=client.pk, plan_id=plan.pk)
+    return _action(
+        request,
+        client,
+        plan,
+        lambda: services.careplan_submit(actor=request.user, plan=plan),
+        "Submitted. The team's supervisors have been notified.",
+    )
 
 
 @login_required
 @require_POST
 def plan_approve(request, pk: int, plan_id: int):
     client, plan = _plan(request, pk, plan_id, audit=False)
-    try:
-        services.careplan_approve(actor=request.user, plan=plan)
-    except (ValidationError, Conflict, PermissionDenied) as error:
-        messages.error(request, service_error_text(error))
-    else:
-        messages.success(request, "Approved. This version is now the active plan.")
-    return redirect("careplans:plan_detail", pk=client.pk, plan_id=plan.pk)
+    return _action(
+        request,
+        client,
+        plan,
+        lambda: services.careplan_approve(actor=request.user, plan=plan),
+        "Approved. This version is now the active plan.",
+    )
 
 
 @login_required
@@ -239,16 +281,15 @@ def plan_approve(request, pk: int, plan_id: int):
 def plan_return(request, pk: int, plan_id: int):
     client, plan = _plan(request, pk, plan_id, audit=False)
     form = ReturnForm(request.POST)
-    try:
-        form.is_valid()
-        services.careplan_return(
-            actor=request.user, plan=plan, comments=form.cleaned_data.get("comments", "")
-        )
-    except (ValidationError, Conflict, PermissionDenied) as error:
-        messages.error(request, service_error_text(error))
-    else:
-        messages.success(request, "Returned to the author with your comments.")
-    return redirect("careplans:plan_detail", pk=client.pk, plan_id=plan.pk)
+    form.is_valid()
+    comments = form.cleaned_data.get("comments", "")
+    return _action(
+        request,
+        client,
+        plan,
+        lambda: services.careplan_return(actor=request.user, plan=plan, comments=comments),
+        "Returned to the author with your comments.",
+    )
 
 
 @login_required
@@ -259,9 +300,9 @@ def plan_revise(request, pk: int, plan_id: int):
         new = services.careplan_revise(actor=request.user, plan=plan)
     except (ValidationError, Conflict) as error:
         messages.error(request, service_error_text(error))
-        return redirect("careplans:plan_detail", pk=client.pk, plan_id=plan.pk)
+        return _to_plan(client, plan)
     messages.success(request, f"Version {new.version} started as a draft copy.")
-    return redirect("careplans:plan_detail", pk=client.pk, plan_id=new.pk)
+    return _to_plan(client, new)
 
 
 @login_required
@@ -270,43 +311,36 @@ def plan_close(request, pk: int, plan_id: int):
     client, plan = _plan(request, pk, plan_id, audit=False)
     form = CloseForm(request.POST)
     form.is_valid()
-    try:
-        services.careplan_close(
-            actor=request.user, plan=plan, reason=form.cleaned_data.get("reason", "")
-        )
-    except (ValidationError, Conflict) as error:
-        messages.error(request, service_error_text(error))
-    else:
-        messages.success(request, "Plan closed. It stays readable.")
-    return redirect("careplans:plan_detail", pk=client.pk, plan_id=plan.pk)
+    reason = form.cleaned_data.get("reason", "")
+    return _action(
+        request,
+        client,
+        plan,
+        lambda: services.careplan_close(actor=request.user, plan=plan, reason=reason),
+        "Plan closed. It stays readable.",
+    )
 
 
 @login_required
 def review_new(request, pk: int, plan_id: int):
     client, plan = _plan(request, pk, plan_id, audit=False)
-    form = ReviewForm(request.POST or None, plan=plan)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.review_record(
-                actor=request.user,
-                plan=plan,
-                note=form.cleaned_data["note"],
-                reviewed_on=form.cleaned_data.get("reviewed_on"),
-                progress=form.progress(),
-            )
-        except (ValidationError, Conflict) as error:
-            form_add_service_error(form, error)
-        else:
-            messages.success(request, "Review recorded.")
-            return redirect("careplans:plan_detail", pk=client.pk, plan_id=plan.pk)
-    return _form_page(
+    return _edit_page(
         request,
         client,
         plan,
-        form=form,
+        form=lambda data: ReviewForm(data, plan=plan),
+        save=lambda form: services.review_record(
+            actor=request.user,
+            plan=plan,
+            note=form.cleaned_data["note"],
+            reviewed_on=form.cleaned_data.get("reviewed_on"),
+            progress=form.progress(),
+        ),
+        saved="Review recorded.",
         title=f"Review version {plan.version}",
         intro="Record the progress of every goal and a short note.",
         submit="Record review",
+        draft_only=False,
     )
 
 
