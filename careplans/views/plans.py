@@ -10,6 +10,7 @@ through one service, whose refusal is shown next to the field it names.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TypeVar
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -31,6 +32,8 @@ from clients.services import client_read_audit
 from .. import selectors, services
 from ..forms import CloseForm, PlanForm, ReturnForm, ReviewForm, SignForm
 from ..models import CarePlan, Goal, PlanStatus
+
+F = TypeVar("F", bound=Form)
 
 
 def _plan(request, pk: int, plan_id: int, *, audit: bool = True) -> tuple[Client, CarePlan]:
@@ -161,8 +164,8 @@ def _edit_page(
     client: Client,
     plan: CarePlan,
     *,
-    form: Callable[[QueryDict | None], Form],
-    save: Callable[[Form], object],
+    form: Callable[[QueryDict | None], F],
+    save: Callable[[F], object],
     saved: str,
     title: str,
     intro: str = "",
