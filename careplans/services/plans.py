@@ -53,6 +53,19 @@ def plan_link(plan: CarePlan) -> str:
     return reverse("careplans:plan_detail", args=[plan.client_id, plan.pk])
 
 
+def _on_timeline(*, plan: CarePlan, actor: User, summary: str, obj: Model | None = None) -> None:
+    """A line on the client's timeline about ``plan`` (or ``obj``, e.g. a review of it),
+    linking to the plan."""
+    timeline_record(
+        client=plan.client,
+        kind="careplan",
+        summary=summary,
+        actor=actor,
+        obj=obj or plan,
+        link=plan_link(plan),
+    )
+
+
 def _today() -> date:
     return timezone.localdate()
 
@@ -266,14 +279,11 @@ def careplan_create(
         source.append(f"from version {previous.version}")
     if findings:
         source.append("from the assessment")
-    timeline_record(
-        client=client,
-        kind="careplan",
+    _on_timeline(
+        plan=plan,
+        actor=actor,
         summary=f"Care plan version {version} drafted"
         + (f" {' and '.join(source)}" if source else ""),
-        actor=actor,
-        obj=plan,
-        link=plan_link(plan),
     )
     return plan
 

@@ -3,7 +3,9 @@ return, revise (next version as a draft copy) and close."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, timedelta
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -16,7 +18,6 @@ from casemgmt.audit.models import AuditAction
 from casemgmt.audit.services import audit_record
 from casemgmt.lib.errors import Conflict
 from casemgmt.notifications.services import notification_create
-from clients.services import timeline_record
 
 from ..models import (
     CarePlan,
@@ -27,7 +28,32 @@ from ..models import (
     SignatureMethod,
     SignatureRole,
 )
-from .plans import _errors, _locked_plan, _text, _today, careplan_create, plan_link, review_days_for
+from .plans import (
+    _errors,
+    _locked_plan,
+    _on_timeline,
+    _text,
+    _today,
+    careplan_create,
+    plan_link,
+    review_days_for,
+)
+
+
+def _audit_change(actor: User, plan: CarePlan, **detail: Any) -> None:
+    """Audit a change of ``plan``'s state or signatures (``detail``: what changed)."""
+    audit_record(
+        user=actor, action=AuditAction.UPDATE, obj=plan, client_id=plan.client_id, detail=detail
+    )
+
+
+def _notify(
+    plan: CarePlan, recipients: Iterable[User], *, kind: str, title: str, body: str
+) -> None:
+    """An in-app notification about ``plan`` to each recipient, linking to the plan."""
+    link = plan_link(plan)
+    for recipient in recipients:
+        notification_create(recipient=recipient, kind=kind, title=title, body=body, link=link)
 
 
 @transaction.atomic
@@ -74,13 +100,7 @@ def careplan_sign(
         method=method,
         recorded_by=actor,
     )
-    audit_record(
-        user=actor,
-        action=AuditAction.UPDATE,
-        obj=plan,
-        client_id=plan.client_id,
-        detail={"signed": role, "method": method},
-    )
+    _audit_change(actor, plan, signed=role, method=method)
     return signature
 
 
@@ -116,29 +136,16 @@ def careplan_submit(*, actor: User, plan: CarePlan) -> CarePlan:
     plan.submitted_by = actor
     plan.submitted_at = timezone.now()
     plan.save(update_fields=["status", "submitted_by", "submitted_at", "updated_at"])
-    audit_record(
-        user=actor,
-        action=AuditAction.UPDATE,
-        obj=plan,
-        client_id=plan.client_id,
-        detail={"status": plan.status},
+    _audit_change(actor, plan, status=plan.status)
+    _notify(
+        plan,
+        plan.client.team.supervisors.exclude(pk=actor.pk),
+        kind="approval",
+        title=f"Care plan v{plan.version} awaits your approval",
+        body=f"Submitted by {actor.display_name}.",
     )
-    link = plan_link(plan)
-    for supervisor in plan.client.team.supervisors.exclude(pk=actor.pk):
-        notification_create(
-            recipient=supervisor,
-            kind="approval",
-            title=f"Care plan v{plan.version} awaits your approval",
-            body=f"Submitted by {actor.display_name}.",
-            link=link,
-        )
-    timeline_record(
-        client=plan.client,
-        kind="careplan",
-        summary=f"Care plan version {plan.version} submitted for approval",
-        actor=actor,
-        obj=plan,
-        link=link,
+    _on_timeline(
+        plan=plan, actor=actor, summary=f"Care plan version {plan.version} submitted for approval"
     )
     return plan
 
@@ -181,13 +188,7 @@ def careplan_approve(*, actor: User, plan: CarePlan) -> CarePlan:
     for old in superseded:
         old.status = PlanStatus.SUPERSEDED
         old.save(update_fields=["status", "updated_at"])
-        audit_record(
-            user=actor,
-            action=AuditAction.UPDATE,
-            obj=old,
-            client_id=plan.client_id,
-            detail={"status": old.status},
-        )
+        _audit_change(actor, old, status=old.status)
     today = _today()
     plan.status = PlanStatus.ACTIVE
     plan.approver = actor
@@ -195,30 +196,22 @@ def careplan_approve(*, actor: User, plan: CarePlan) -> CarePlan:
     plan.review_due = max(plan.effective_date, today) + timedelta(days=review_days_for(plan.client))
     plan.save(update_fields=["status", "approver", "approved_at", "review_due", "updated_at"])
     careplan_coverage_refresh(plan_ids=[plan.pk])
-    audit_record(
-        user=actor,
-        action=AuditAction.UPDATE,
-        obj=plan,
-        client_id=plan.client_id,
-        detail={"status": plan.status},
+    _audit_change(actor, plan, status=plan.status)
+    _notify(
+        plan,
+        (
+            User.objects.get(pk=user_id)
+            for user_id in {plan.author_id, plan.submitted_by_id} - {None}
+        ),
+        kind="info",
+        title=f"Care plan v{plan.version} approved",
+        body=f"Approved by {actor.display_name}. Review due {plan.review_due:%b %d, %Y}.",
     )
-    link = plan_link(plan)
-    for user_id in {plan.author_id, plan.submitted_by_id} - {None}:
-        notification_create(
-            recipient=User.objects.get(pk=user_id),
-            kind="info",
-            title=f"Care plan v{plan.version} approved",
-            body=f"Approved by {actor.display_name}. Review due {plan.review_due:%b %d, %Y}.",
-            link=link,
-        )
-    timeline_record(
-        client=plan.client,
-        kind="careplan",
+    _on_timeline(
+        plan=plan,
+        actor=actor,
         summary=f"Care plan version {plan.version} approved; "
         f"review due {plan.review_due:%b %d, %Y}",
-        actor=actor,
-        obj=plan,
-        link=link,
     )
     return plan
 
@@ -241,29 +234,19 @@ def careplan_return(*, actor: User, plan: CarePlan, comments: str) -> CarePlan:
     plan.return_comments = comments
     plan.save(update_fields=["status", "return_comments", "updated_at"])
     voided = plan.signatures.filter(voided_at__isnull=True).update(voided_at=timezone.now())
-    audit_record(
-        user=actor,
-        action=AuditAction.UPDATE,
-        obj=plan,
-        client_id=plan.client_id,
-        detail={"status": "returned", "signatures_voided": voided},
+    _audit_change(actor, plan, status="returned", signatures_voided=voided)
+    _notify(
+        plan,
+        (
+            User.objects.get(pk=user_id)
+            for user_id in {plan.author_id, plan.submitted_by_id} - {None, actor.pk}
+        ),
+        kind="info",
+        title=f"Care plan v{plan.version} returned for changes",
+        body=comments[:500],
     )
-    link = plan_link(plan)
-    for user_id in {plan.author_id, plan.submitted_by_id} - {None, actor.pk}:
-        notification_create(
-            recipient=User.objects.get(pk=user_id),
-            kind="info",
-            title=f"Care plan v{plan.version} returned for changes",
-            body=comments[:500],
-            link=link,
-        )
-    timeline_record(
-        client=plan.client,
-        kind="careplan",
-        summary=f"Care plan version {plan.version} returned for changes",
-        actor=actor,
-        obj=plan,
-        link=link,
+    _on_timeline(
+        plan=plan, actor=actor, summary=f"Care plan version {plan.version} returned for changes"
     )
     return plan
 
@@ -292,19 +275,6 @@ def careplan_close(*, actor: User, plan: CarePlan, reason: str) -> CarePlan:
     plan.closed_at = timezone.now()
     plan.close_reason = reason
     plan.save(update_fields=["status", "closed_at", "close_reason", "updated_at"])
-    audit_record(
-        user=actor,
-        action=AuditAction.UPDATE,
-        obj=plan,
-        client_id=plan.client_id,
-        detail={"status": plan.status},
-    )
-    timeline_record(
-        client=plan.client,
-        kind="careplan",
-        summary=f"Care plan version {plan.version} closed",
-        actor=actor,
-        obj=plan,
-        link=plan_link(plan),
-    )
+    _audit_change(actor, plan, status=plan.status)
+    _on_timeline(plan=plan, actor=actor, summary=f"Care plan version {plan.version} closed")
     return plan
