@@ -37,10 +37,6 @@ from .models import SubstanceUse
 from .services import SECTIONS
 
 
-def _team_time(client):
-    return timezone.override(client.team.time_zone)
-
-
 def safety_plan_url(client_id: int) -> str:
     """The care-plans app's safety plan page (built in parallel; the path is agreed)."""
     try:
@@ -60,7 +56,7 @@ def _trend_arrow(trend: dict) -> str:
 @login_required
 def client_assessments(request, pk: int):
     client = chart_client(request, pk)
-    with _team_time(client):
+    with client.team.local_time():
         latest = selectors.latest_responses(client=client)
         for response in latest:
             if response.total is not None:
@@ -98,7 +94,7 @@ def response_new(request, pk: int, code: str):
         amends = selectors.response_get(client=client, response_id=amends_id)
         if amends.instrument != code:
             raise Http404
-    with _team_time(client):
+    with client.team.local_time():
         initial = {}
         if amends is not None and request.method != "POST":
             initial = {
@@ -154,7 +150,7 @@ def response_detail(request, pk: int, response_id: int):
     response = selectors.response_get(client=client, response_id=response_id)
     client_read_audit(user=request.user, client=client, obj=response)
     definition = response.definition
-    with _team_time(client):
+    with client.team.local_time():
         answers = []
         for item, value in zip(definition.items, response.answers, strict=False):
             option = item.option(value) if value is not None else None
@@ -183,7 +179,7 @@ def trend(request, pk: int, code: str):
     client = chart_client(request, pk)
     if code not in INSTRUMENTS:
         raise Http404
-    with _team_time(client):
+    with client.team.local_time():
         data = selectors.instrument_trend(client=client, code=code)
         context = chart_context(
             request,
@@ -229,7 +225,7 @@ def _sections_done(assessment) -> list[dict]:
 @login_required
 def assessment_detail(request, pk: int, assessment_id: int):
     client, assessment = _assessment(request, pk, assessment_id)
-    with _team_time(client):
+    with client.team.local_time():
         sections = []
         for key, title, names in SECTIONS:
             form = section_form_class(key)()
@@ -278,7 +274,7 @@ def assessment_section(request, pk: int, assessment_id: int, section: str):
     client, assessment = _assessment(request, pk, assessment_id)
     if assessment.is_locked:
         return _locked_redirect(request, client, assessment)
-    with _team_time(client):
+    with client.team.local_time():
         if section == "screens":
             form = LinkResponsesForm(
                 request.POST or None,
@@ -344,7 +340,7 @@ def assessment_substance_add(request, pk: int, assessment_id: int):
             messages.success(request, f"Added {form.cleaned_data['substance']}.")
             target = reverse("assessments:assessment_detail", args=[client.pk, assessment.pk])
             return redirect(f"{target}#substances")
-    with _team_time(client):
+    with client.team.local_time():
         context = chart_context(request, client, "assessments", assessment=assessment, form=form)
         return render(request, "assessments/substance_form.html", context, status=400)
 

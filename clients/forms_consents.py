@@ -23,7 +23,6 @@ from .services.consents import (
     consent_normalise,
     consent_validate,
     recipients_clean,
-    team_today,
 )
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -192,7 +191,7 @@ class ConsentForm(StyledForm):
                     "kind": kind,
                     "patient_name": client.legal_name,
                     "discloser": client.team.name,
-                    "signed_on": team_today(client),
+                    "signed_on": client.team.local_date(),
                     "expiry_kind": "" if kind == ConsentKind.PART2 else ExpiryKind.NONE,
                 }
             )
@@ -224,7 +223,7 @@ class ConsentForm(StyledForm):
         try:
             consent_validate(
                 consent_normalise({"kind": self.consent_kind, **self.consent_values()}),
-                today=team_today(self.client),
+                today=self.client.team.local_date(),
             )
         except ValidationError as error:
             for field, messages in error.message_dict.items():

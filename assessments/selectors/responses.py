@@ -8,7 +8,6 @@ from datetime import date, datetime
 
 from django.db.models import QuerySet
 from django.http import Http404
-from django.utils import timezone
 
 from casemgmt.accounts.models import User
 from clients.models import Client
@@ -186,8 +185,7 @@ def latest_scores(*, client: Client) -> list[ScoreLine]:
     """The latest result of each instrument ``client`` has taken, in library order, with
     the total before it (the caller has fetched the client in reach; its team is used
     for the local date). One query, however many instruments: ``InstrumentSummary``."""
-    zone = client.team.zone
-    today = timezone.localdate(timezone=zone)
+    today = client.team.local_date()
     rows = InstrumentSummary.objects.filter(client=client).values(
         "instrument",
         "latest_total",
@@ -208,7 +206,7 @@ def latest_scores(*, client: Client) -> list[ScoreLine]:
                 total=row["latest_total"],
                 band=row["latest_band"],
                 at=row["latest_at"],
-                when=relative_day(timezone.localdate(row["latest_at"], zone), today),
+                when=relative_day(client.team.local_date(row["latest_at"]), today),
                 previous_total=row["previous_total"],
                 lower_is_better=definition.lower_is_better,
                 latest_response_id=row["latest_response_id"],

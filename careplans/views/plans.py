@@ -44,10 +44,6 @@ def _plan(request, pk: int, plan_id: int, *, audit: bool = True) -> tuple[Client
     return client, plan
 
 
-def _team_time(client: Client):
-    return timezone.override(client.team.time_zone)
-
-
 def _stages(plan: CarePlan | None, findings: dict | None) -> dict[str, str | None]:
     if plan is not None and (plan.stage_mental_health or plan.stage_substance_use):
         return {
@@ -67,7 +63,7 @@ def client_plan(request, pk: int):
     """The Care plan tab: the current version (or how to start one), every version, and
     the safety and relapse-prevention plans."""
     client = chart_client(request, pk)
-    with _team_time(client):
+    with client.team.local_time():
         current = selectors.careplan_current(client=client)
         findings = latest_assessment_findings(client=client) if current is None else None
         context = chart_context(
@@ -109,7 +105,7 @@ def plan_new(request, pk: int):
 @login_required
 def plan_detail(request, pk: int, plan_id: int):
     client, plan = _plan(request, pk, plan_id)
-    with _team_time(client):
+    with client.team.local_time():
         goals_by_problem: dict[int, list[Goal]] = {}
         for goal in plan.goals.all():
             goals_by_problem.setdefault(goal.problem_id, []).append(goal)

@@ -1,9 +1,12 @@
+from contextlib import AbstractContextManager
+from datetime import date, datetime
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 
 
 class Role(models.TextChoices):
@@ -79,7 +82,25 @@ class Team(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    # The team's local time, in one place: times are stored in UTC and a client's dates
+    # (due days, "today", signed on) are read in the time zone of the client's team.
     @property
     def zone(self) -> ZoneInfo:
         """The team's time zone: client dates (due days, "today") are read in it."""
         return ZoneInfo(self.time_zone)
+
+    def local_date(self, when: datetime | date | None = None) -> date:
+        """The calendar day of ``when`` (default: now) in the team's time zone. A date is
+        returned as it is, and a naive datetime is taken as already local."""
+        if isinstance(when, datetime):
+            if timezone.is_naive(when):
+                return when.date()
+            return timezone.localdate(when, timezone=self.zone)
+        if isinstance(when, date):
+            return when
+        return timezone.localdate(timezone=self.zone)
+
+    def local_time(self) -> AbstractContextManager[None]:
+        """``with team.local_time():`` shows and reads times (templates, forms) in the
+        team's time zone rather than the user's."""
+        return timezone.override(self.zone)

@@ -12,7 +12,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.shortcuts import redirect, render
-from django.utils import timezone
 
 from casemgmt.lib.errors import Conflict
 from casemgmt.lib.forms import form_add_service_error
@@ -23,7 +22,7 @@ from ..forms_consents import KIND_HELP, ConsentForm, ConsentRevokeForm
 from ..models import Client, Consent, ConsentKind
 from ..selectors import consent_get, consent_list
 from ..selectors.consents import ACTIVE, EXPIRED, NOT_YET, REVOKED, STATE_LABELS, consent_state
-from ..services.consents import consent_summary, team_today
+from ..services.consents import consent_summary
 
 EXPIRES_SOON_DAYS = 30
 SHORT_KIND = {
@@ -61,7 +60,7 @@ def _kinds() -> list[dict]:
 @login_required
 def consent_index(request: HttpRequest, pk: int):
     client = chart_client(request, pk)
-    today = team_today(client)
+    today = client.team.local_date()
     consents = [_annotate(c, today) for c in consent_list(client=client)]
     current = [c for c in consents if c.state in (ACTIVE, NOT_YET)]
     ended = [c for c in consents if c.state in (REVOKED, EXPIRED)]
@@ -116,13 +115,13 @@ def _consent(request: HttpRequest, pk: int, consent_id: int) -> tuple[Client, Co
 
 
 def _detail(request, client: Client, consent: Consent, form: ConsentRevokeForm | None = None):
-    with timezone.override(client.team.time_zone):
+    with client.team.local_time():
         context = chart_context(
             request,
             client,
             "consents",
-            consent=_annotate(consent, team_today(client)),
-            revoke_form=form or ConsentRevokeForm(initial={"revoked_on": team_today(client)}),
+            consent=_annotate(consent, client.team.local_date()),
+            revoke_form=form or ConsentRevokeForm(initial={"revoked_on": client.team.local_date()}),
             revoke_open=form is not None,
         )
         return render(request, "clients/consents/detail.html", context)

@@ -12,7 +12,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from casemgmt.lib.errors import Conflict
@@ -26,11 +25,6 @@ from ..selectors import note_get, note_list
 from ..services.notes import note_heading
 
 NOTES_PER_PAGE = 25
-
-
-def team_time(client: Client):
-    """Read and show times in the client's team's time zone (DESIGN.md)."""
-    return timezone.override(client.team.time_zone)
 
 
 def _note(request: HttpRequest, pk: int, note_id: int, *, audit: bool = True):
@@ -60,7 +54,7 @@ def _detail_context(request, client: Client, note: ContactNote, **extra) -> dict
 @login_required
 def note_index(request, pk: int):
     client = chart_client(request, pk)
-    with team_time(client):
+    with client.team.local_time():
         filterset = ContactNoteFilter(request.GET, queryset=note_list(client=client))
         page = Paginator(filterset.qs, NOTES_PER_PAGE).get_page(request.GET.get("page"))
         for note in page.object_list:
@@ -83,7 +77,7 @@ def note_index(request, pk: int):
 @login_required
 def note_new(request, pk: int):
     client = chart_client(request, pk)
-    with team_time(client):
+    with client.team.local_time():
         form = NoteForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
@@ -104,7 +98,7 @@ def note_new(request, pk: int):
 @login_required
 def note_detail(request, pk: int, note_id: int):
     client, note = _note(request, pk, note_id)
-    with team_time(client):
+    with client.team.local_time():
         return render(request, "clients/notes/detail.html", _detail_context(request, client, note))
 
 
@@ -117,7 +111,7 @@ def note_edit(request, pk: int, note_id: int):
     if request.method != "POST" and note.is_signed:
         messages.error(request, "This note is signed and locked. Add an addendum instead.")
         return redirect("clients:note_detail", pk=client.pk, note_id=note.pk)
-    with team_time(client):
+    with client.team.local_time():
         form = NoteForm(request.POST or None, note=note)
         conflict = None
         if request.method == "POST" and form.is_valid():
@@ -151,7 +145,7 @@ def note_sign(request, pk: int, note_id: int):
     """Sign a draft (the page asks for confirmation first). Only the author signs."""
     client, note = _note(request, pk, note_id, audit=False)
     form = NoteSignForm(request.POST)
-    with team_time(client):
+    with client.team.local_time():
         if not form.is_valid():
             messages.error(request, "The note could not be signed: reload it and try again.")
         else:
@@ -179,7 +173,7 @@ def note_addendum(request, pk: int, note_id: int):
     client, note = _note(request, pk, note_id, audit=False)
     form = AddendumForm(request.POST)
     added = None
-    with team_time(client):
+    with client.team.local_time():
         if form.is_valid():
             try:
                 added = services.note_addendum_add(

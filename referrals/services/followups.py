@@ -68,10 +68,6 @@ def followup_schedule(
     return schedule
 
 
-def team_zone(client: Client) -> ZoneInfo:
-    return client.team.zone
-
-
 @transaction.atomic
 def followup_create(
     *,
@@ -105,7 +101,7 @@ def followup_create(
     if errors:
         raise ValidationError(errors)
     schedule = followup_schedule(
-        due_on=due_on, due_time=due_time, tz=team_zone(client), escalate_on=escalate_on
+        due_on=due_on, due_time=due_time, tz=client.team.zone, escalate_on=escalate_on
     )
     followup = FollowUp.objects.create(
         client=client,
@@ -198,7 +194,7 @@ def followup_reschedule(
             f"This follow-up is already {followup.get_status_display().lower()}; "
             "only an open follow-up can be rescheduled."
         )
-    tz = team_zone(followup.client)
+    tz = followup.client.team.zone
     now = timezone.now()
     today = timezone.localdate(now, timezone=tz)
     errors: dict[str, list[str]] = {}
