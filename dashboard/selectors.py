@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from casemgmt.accounts.models import Team, User
 from casemgmt.accounts.selectors import team_ids_in_reach
+from casemgmt.lib.dates import relative_due
 from clients.models import Client
 from clients.selectors import client_list, clients_of_teams, open_risk_flag_exists
 
@@ -138,7 +139,7 @@ class TodayItem:
     client: Client
     what: str
     due: date | None
-    when: str  # "overdue 2 days", "due tomorrow"
+    when: str  # "overdue by 2 days", "due tomorrow" (casemgmt.lib.dates.relative_due)
     overdue: bool
     route: str  # URL name and arguments of the "Open" link: reversed only when shown
     route_args: tuple
@@ -175,19 +176,6 @@ def _rows_with_client(qs: QuerySet, *fields: str):
     n = len(fields)
     for row in qs.values_list(*fields, *columns):
         yield row[:n], ClientLine(*row[n:])
-
-
-def relative_due(day: date | None, today: date) -> str:
-    if day is None:
-        return ""
-    delta = (day - today).days
-    if delta < 0:
-        return f"overdue {-delta} day{'s' if delta != -1 else ''}"
-    if delta == 0:
-        return "due today"
-    if delta == 1:
-        return "due tomorrow"
-    return f"due in {delta} days"
 
 
 def _item(client, what, due, today, route, *args) -> TodayItem:
