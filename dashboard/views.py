@@ -1,4 +1,3 @@
-import csv
 from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
@@ -13,6 +12,7 @@ from rest_framework.exceptions import ValidationError as DRFValidationError
 
 from casemgmt.audit.models import AuditAction
 from casemgmt.audit.services import audit_record
+from casemgmt.lib.exports import csv_response
 from clients.chart import client_list_filter, client_list_page
 from clients.models import Client
 from clients.selectors import client_list
@@ -254,12 +254,10 @@ def measures_csv(request):
         object_type="dashboard.measures",
         detail={"start": str(context["values"]["start"]), "end": str(context["values"]["end"])},
     )
-    response = HttpResponse(content_type="text/csv")
-    response["Content-Disposition"] = 'attachment; filename="quality-measures.csv"'
-    writer = csv.writer(response)
-    writer.writerow(["Measure", "Numerator", "Denominator", "Rate", "Note", "Definition"])
-    for m in context["measures"]:
-        writer.writerow(
+    return csv_response(
+        "quality-measures.csv",
+        ["Measure", "Numerator", "Denominator", "Rate", "Note", "Definition"],
+        (
             [
                 m.label,
                 m.numerator,
@@ -268,8 +266,9 @@ def measures_csv(request):
                 m.note,
                 m.definition,
             ]
-        )
-    return response
+            for m in context["measures"]
+        ),
+    )
 
 
 @login_required
@@ -284,15 +283,13 @@ def clients_csv(request):
     keep = behind.keep
     name = keep.get("metric") or keep.get("measure")
     listed = client_list_filter(request, queryset)
-    response = HttpResponse(content_type="text/csv")
-    response["Content-Disposition"] = f'attachment; filename="clients-{name}.csv"'
-    writer = csv.writer(response)
-    writer.writerow(["Client number", "Name", "Status", "Case manager", "Team", "Flags"])
     count = 0
-    for client in listed.iterator(chunk_size=500):
-        count += 1
-        writer.writerow(
-            [
+
+    def lines():
+        nonlocal count  # the audit event says how many rows went out
+        for client in listed.iterator(chunk_size=500):
+            count += 1
+            yield [
                 client.client_number,
                 client.display_name,
                 client.get_status_display(),
@@ -300,7 +297,12 @@ def clients_csv(request):
                 client.team.name,
                 " ".join(f.kind for f in getattr(client, "active_flags", [])),
             ]
-        )
+
+    response = csv_response(
+        f"clients-{name}.csv",
+        ["Client number", "Name", "Status", "Case manager", "Team", "Flags"],
+        lines(),
+    )
     audit_record(
         user=request.user,
         action=AuditAction.EXPORT,
@@ -345,10 +347,11 @@ def team_csv(request):
         object_type="dashboard.team",
         detail={"rows": len(rows)},
     )
-    response = HttpResponse(content_type="text/csv")
-    response["Content-Disposition"] = 'attachment; filename="team-caseload.csv"'
-    writer = csv.writer(response)
-    writer.writerow(["Case manager", *[m.label for m in metrics.METRICS]])
-    for row in rows:
-        writer.writerow([row.case_manager.display_name, *[row.get(m.key) for m in metrics.METRICS]])
-    return response
+    return csv_response(
+        "team-caseload.csv",
+        ["Case manager", *[m.label for m in metrics.METRICS]],
+        (
+            [row.case_manager.display_name, *[row.get(m.key) for m in metrics.METRICS]]
+            for row in rows
+        ),
+    )
