@@ -1,3 +1,6 @@
+"""Template filters every app's templates may use without ``{% load %}`` (registered as a
+template builtin in settings)."""
+
 from datetime import date
 
 from django import template
