@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from django.db import connection
 from django.db.models import Count, Prefetch, QuerySet
@@ -79,7 +80,7 @@ def latest_responses(*, client: Client) -> list[InstrumentResponse]:
 
 
 # ------------------------------------------------------------------------------- trends
-def instrument_trend(*, client: Client, code: str) -> dict:
+def instrument_trend(*, client: Client, code: str) -> dict[str, Any]:
     """Totals of one instrument over time for one client, for measurement-based care.
 
     Corrected responses are left out (their correction counts). Returns ``code``, ``name``,
@@ -228,7 +229,7 @@ def latest_scores(*, client: Client) -> list[ScoreLine]:
     return lines
 
 
-def overview_scores_panel(client: Client) -> dict:
+def overview_scores_panel(client: Client) -> dict[str, Any]:
     """The context of the chart Overview's "Latest scores" panel (registered in
     ``AssessmentsConfig.ready``). One query."""
     return {"lines": latest_scores(client=client), "time_zone": client.team.time_zone}
@@ -287,7 +288,7 @@ SOCIAL_NEED_DOMAIN = {
 }
 
 
-def latest_assessment_findings(*, client: Client) -> dict | None:
+def latest_assessment_findings(*, client: Client) -> dict[str, Any] | None:
     """What the newest completed comprehensive assessment found, for the care plan.
 
     None when the client has no completed assessment. Else::
@@ -390,7 +391,7 @@ def phq9_outcomes(*, team_ids: list[int] | None, low: datetime, high: datetime) 
     (after NQF 0710 and 1884, MN Community Measurement). Corrected responses are left out
     (the correction counts). One query: the PHQ-9s of the period, and each client's
     baseline from ``InstrumentSummary``."""
-    params: dict = {"low": low, "high": high}
+    params: dict[str, Any] = {"low": low, "high": high}
     reach = in_teams(team_ids, params)
     sql = _PHQ9_OUTCOMES_SQL.format(
         response=InstrumentResponse._meta.db_table,
@@ -482,8 +483,8 @@ def _due_query(
     client_id=None,
     case_manager_id=None,
     ordered: bool = True,
-) -> tuple[str, dict]:
-    params: dict = {"as_of": as_of}
+) -> tuple[str, dict[str, Any]]:
+    params: dict[str, Any] = {"as_of": as_of}
     reach = ""
     if client_id is not None:
         reach = "AND c.id = %(client_id)s "

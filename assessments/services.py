@@ -79,7 +79,7 @@ def instrument_summaries_refresh(*, client_ids: list[int] | None = None) -> None
     advisory lock per client serialises two responses recorded at the same moment, so
     the second recomputation sees the first response (READ COMMITTED takes a new snapshot
     per statement) and no summary misses a response."""
-    params: dict = {}
+    params: dict[str, Any] = {}
     where = ""
     with transaction.atomic(), connection.cursor() as cursor:
         if client_ids is None:
@@ -305,7 +305,7 @@ def _locked(assessment: ComprehensiveAssessment) -> None:
         raise Conflict("This assessment is completed and locked. Start a new version to change it.")
 
 
-def _check_levels(values: dict, errors: dict) -> None:
+def _check_levels(values: dict[str, Any], errors: dict[str, list[str]]) -> None:
     indicated, arranged = values.get("level_indicated"), values.get("level_arranged")
     if indicated and arranged and indicated != arranged:
         if not (values.get("level_difference_reason") or "").strip():
@@ -314,7 +314,7 @@ def _check_levels(values: dict, errors: dict) -> None:
             )
 
 
-def _check_values(data: dict, errors: dict) -> None:
+def _check_values(data: dict[str, Any], errors: dict[str, list[str]]) -> None:
     model = ComprehensiveAssessment
     for name, value in data.items():
         if name == "social_needs":

@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 import re
 from datetime import date, timedelta
+from typing import Any
 
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
@@ -252,8 +253,8 @@ _PLAN_GAP_SQL = {
 }
 
 
-def _plan_sql(sql: str, team_ids, as_of: date) -> tuple[str, dict]:
-    params: dict = {"as_of": as_of}
+def _plan_sql(sql: str, team_ids, as_of: date) -> tuple[str, dict[str, Any]]:
+    params: dict[str, Any] = {"as_of": as_of}
     reach = in_teams(team_ids, params)
     return sql.format(client=Client._meta.db_table, plan=CarePlan._meta.db_table, reach=reach), (
         params

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
@@ -63,10 +64,12 @@ class Behind:
     ids: QuerySet  # a subquery of client ids
     heading: str
     definition: str
-    keep: dict  # the parameters the list page carries along (hidden fields)
+    keep: dict[str, Any]  # the parameters the list page carries along (hidden fields)
 
 
-def clients_behind(*, values: dict, scope: QuerySet[Client], metric: str, measure: str) -> Behind:
+def clients_behind(
+    *, values: dict[str, Any], scope: QuerySet[Client], metric: str, measure: str
+) -> Behind:
     """The clients behind a team-dashboard figure (``metric``) or behind a quality
     measure's gap (``measure``, with the period of ``values``), for the drill-down list
     and its CSV. An unknown metric falls back to the active caseload."""

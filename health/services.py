@@ -48,7 +48,7 @@ CRISIS_FLAGS = {
 CRISIS_FOLLOW_UP_HOURS = 24
 
 
-def _err(errors: dict, field: str, message: str) -> None:
+def _err(errors: dict[str, list[str]], field: str, message: str) -> None:
     errors.setdefault(field, []).append(message)
 
 
@@ -69,7 +69,9 @@ MEDICATION_FIELDS = (
 )
 
 
-def _validate_medication(values: dict, errors: dict, client: Client) -> None:
+def _validate_medication(
+    values: dict[str, Any], errors: dict[str, list[str]], client: Client
+) -> None:
     for field in ("name", "dose", "frequency"):
         if not (values.get(field) or "").strip():
             _err(errors, field, "This field is required.")
@@ -298,7 +300,7 @@ def reconciliation_record(
     client: Client,
     reconciled_on: date,
     summary: str,
-    changes: list[dict] | None = None,
+    changes: list[dict[str, Any]] | None = None,
     confirmed_with: str = "",
     transition_id: int | None = None,
 ) -> Reconciliation:

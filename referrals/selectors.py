@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import connection
@@ -246,7 +247,9 @@ WHERE closed AND NOT met AND measure = %(measure)s AND days = %(days)s
 """
 
 
-def _windows_sql(*, team_ids, start: date, end: date, as_of: date | None) -> tuple[str, dict]:
+def _windows_sql(
+    *, team_ids, start: date, end: date, as_of: date | None
+) -> tuple[str, dict[str, Any]]:
     params = {
         "as_of": as_of or timezone.localdate(),
         "start": start,
@@ -518,7 +521,9 @@ def referral_open_loop_clients(
     )
 
 
-def referral_closure_counts(*, team_ids: list[int] | None, low: datetime, high: datetime) -> dict:
+def referral_closure_counts(
+    *, team_ids: list[int] | None, low: datetime, high: datetime
+) -> dict[str, Any]:
     """Referrals of the clients of ``team_ids`` (all teams: None) closed in [``low``,
     ``high``): ``total``, ``loop`` (completed with the completion confirmed: the loop
     closed) and ``median`` (a timedelta from sending to completion of those, or None).

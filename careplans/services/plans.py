@@ -278,7 +278,7 @@ def careplan_update(*, actor: User, plan: CarePlan, data: dict[str, Any]) -> Car
 
 
 # -------------------------------------------------------------- problems, goals, ...
-def _text(value: Any, field: str, message: str, errors: dict) -> str:
+def _text(value: Any, field: str, message: str, errors: dict[str, list[str]]) -> str:
     text = (value or "").strip() if isinstance(value, str) or value is None else ""
     if not text:
         errors.setdefault(field, []).append(message)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from django.db import models
-from django.http import HttpRequest
 
+from casemgmt.accounts.models import AuthenticatedHttpRequest
 from casemgmt.audit.models import AuditAction
 from casemgmt.audit.services import audit_record
 
@@ -14,7 +14,11 @@ from ..selectors import client_get
 
 
 def chart_client(
-    request: HttpRequest, pk: int, *, obj: models.Model | None = None, audit: bool = True
+    request: AuthenticatedHttpRequest,
+    pk: int,
+    *,
+    obj: models.Model | None = None,
+    audit: bool = True,
 ) -> Client:
     """The client for a chart page, in reach or via emergency access, else 404.
 
@@ -37,7 +41,7 @@ def can_see_access_log(user, client: Client) -> bool:
     return client.team.supervisors.filter(pk=user.pk).exists()
 
 
-def chart_context(request: HttpRequest, client: Client, tab: str, **extra) -> dict:
+def chart_context(request: AuthenticatedHttpRequest, client: Client, tab: str, **extra) -> dict:
     return {
         "client": client,
         "tab": tab,

@@ -10,11 +10,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from casemgmt.accounts.models import AuthenticatedHttpRequest
 from casemgmt.audit.models import AuditAction
 from casemgmt.audit.services import audit_record
 from casemgmt.lib.errors import Conflict
@@ -35,7 +35,7 @@ def team_time(client: Client):
     return timezone.override(client.team.time_zone)
 
 
-def _note(request: HttpRequest, pk: int, note_id: int, *, audit: bool = True):
+def _note(request: AuthenticatedHttpRequest, pk: int, note_id: int, *, audit: bool = True):
     """The client (in reach, else 404) and one of its notes; reading it is audited."""
     client = chart_client(request, pk, audit=False)
     note = note_get(client=client, note_id=note_id)

@@ -19,6 +19,7 @@ import csv
 import io
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
@@ -84,7 +85,9 @@ def _split(text: str) -> list[str]:
     return [part.strip() for part in text.replace("|", ";").split(";") if part.strip()]
 
 
-def _parse(files: dict[str, str], report: ImportReport) -> tuple[dict, dict]:
+def _parse(
+    files: dict[str, str], report: ImportReport
+) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
     for name in REQUIRED_FILES:
         if files.get(name) is None:
             report.errors.append(RowError(name, 0, "The file is missing."))
@@ -94,7 +97,7 @@ def _parse(files: dict[str, str], report: ImportReport) -> tuple[dict, dict]:
     def bad(name, line, reason):
         report.errors.append(RowError(name, line, reason))
 
-    orgs: dict[str, dict] = {}
+    orgs: dict[str, dict[str, Any]] = {}
     for line, row in _rows("organizations.csv", files.get("organizations.csv"), report):
         if not row.get("id"):
             bad("organizations.csv", line, "The id is empty.")
@@ -139,7 +142,7 @@ def _parse(files: dict[str, str], report: ImportReport) -> tuple[dict, dict]:
         parts = [row.get(k, "") for k in ("address_1", "city", "state_province", "postal_code")]
         locations[row["id"]] = ", ".join(p for p in parts if p)[:300]
 
-    services: dict[str, dict] = {}
+    services: dict[str, dict[str, Any]] = {}
     for line, row in _rows("services.csv", files.get("services.csv"), report):
         sid, org = row.get("id", ""), row.get("organization_id", "")
         problems = []

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
@@ -49,7 +50,7 @@ _STAGE_COLUMNS = {
 }
 
 
-def stages_due(row: dict, now: datetime) -> tuple[list[str], datetime | None]:
+def stages_due(row: dict[str, Any], now: datetime) -> tuple[list[str], datetime | None]:
     """Which stages to send now for one follow-up, and when to look at it next.
 
     Of the three reminder stages only the latest that has come is sent (a follow-up
