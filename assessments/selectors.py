@@ -4,6 +4,7 @@ caller has already fetched in reach."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -104,12 +105,14 @@ def instrument_trend(*, client: Client, code: str) -> dict[str, Any]:
     baseline = points[0] if points else None
     latest = points[-1] if points else None
     change = change_pct = response = remission = None
-    if baseline is not None and len(points) > 1:
-        change = latest["total"] - baseline["total"]
-        if baseline["total"] > 0:
-            change_pct = round(100 * (baseline["total"] - latest["total"]) / baseline["total"])
-            response = 2 * latest["total"] <= baseline["total"]
-    if code == "phq9" and latest is not None:
+    if baseline is not None and latest is not None and len(points) > 1:
+        first, last = baseline["total"], latest["total"]
+        assert first is not None and last is not None  # total__isnull=False above
+        change = last - first
+        if first > 0:
+            change_pct = round(100 * (first - last) / first)
+            response = 2 * last <= first
+    if code == "phq9" and latest is not None and latest["total"] is not None:
         remission = latest["total"] < 5
     if definition.bands and definition.screen_labels is None:
         thresholds = [{"value": b.low, "label": b.label} for b in definition.bands[1:]]
@@ -478,10 +481,10 @@ _CLIENT_FIELDS = [
 
 def _due_query(
     *,
-    team_ids,
+    team_ids: list[int] | QuerySet[Any, Any] | None,
     as_of: date,
-    client_id=None,
-    case_manager_id=None,
+    client_id: int | None = None,
+    case_manager_id: int | None = None,
     ordered: bool = True,
 ) -> tuple[str, dict[str, Any]]:
     params: dict[str, Any] = {"as_of": as_of}
@@ -535,7 +538,7 @@ def reassessments_overdue_counts(
 
 def reassessments_overdue_clients(
     *, team_ids: list[int] | None, as_of: date | None = None
-) -> QuerySet[Client]:
+) -> QuerySet[Client, Mapping[str, Any]]:
     """Active clients with at least one re-assessment overdue (the drill-down behind the
     measure), as a subquery of ids: the same rules as ``reassessments_overdue_counts``."""
     as_of = as_of or timezone.localdate()
