@@ -68,7 +68,7 @@ class ImportReport:
         return not self.errors
 
 
-def _rows(name: str, text: str | None, report: ImportReport):
+def _rows(name: str, text: str | None, report: ImportReport) -> list[tuple[int, dict[str, str]]]:
     if text is None:
         return []
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
@@ -94,7 +94,7 @@ def _parse(
     for name in set(files) - set(FILES):
         report.errors.append(RowError(name, 0, f"Unknown file (expected {', '.join(FILES)})."))
 
-    def bad(name, line, reason):
+    def bad(name: str, line: int, reason: str) -> None:
         report.errors.append(RowError(name, line, reason))
 
     orgs: dict[str, dict[str, Any]] = {}
