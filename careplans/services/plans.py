@@ -14,7 +14,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Exists, Max, OuterRef
+from django.db.models import Exists, Manager, Max, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 
@@ -443,7 +443,7 @@ def _objective_values(plan: CarePlan, values: dict[str, Any]) -> dict[str, Any]:
     return {"text": text, "target_date": target}
 
 
-def _next_order(parts) -> int:
+def _next_order(parts: Manager[Any]) -> int:
     """After the last one (a count would repeat an order once a part was removed)."""
     return (parts.aggregate(n=Max("order"))["n"] or 0) + 1
 
@@ -809,7 +809,7 @@ def careplan_approve(*, actor: User, plan: CarePlan) -> CarePlan:
         detail={"status": plan.status},
     )
     link = plan_link(plan)
-    for user_id in {plan.author_id, plan.submitted_by_id} - {None}:
+    for user_id in {u for u in (plan.author_id, plan.submitted_by_id) if u is not None}:
         notification_create(
             recipient=User.objects.get(pk=user_id),
             kind="info",
@@ -855,7 +855,9 @@ def careplan_return(*, actor: User, plan: CarePlan, comments: str) -> CarePlan:
         detail={"status": "returned", "signatures_voided": voided},
     )
     link = plan_link(plan)
-    for user_id in {plan.author_id, plan.submitted_by_id} - {None, actor.pk}:
+    for user_id in {u for u in (plan.author_id, plan.submitted_by_id) if u is not None} - {
+        actor.pk
+    }:
         notification_create(
             recipient=User.objects.get(pk=user_id),
             kind="info",

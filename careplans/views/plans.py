@@ -257,7 +257,7 @@ def goal_new(request, pk: int, plan_id: int):
         return redirect("careplans:plan_detail", pk=client.pk, plan_id=plan.pk)
     initial = {"problem": request.GET.get("problem")}
     form = GoalForm(request.POST or None, plan=plan, initial=initial)
-    if not form.fields["problem"].choices:
+    if not getattr(form.fields["problem"], "choices", None):
         messages.error(request, "Add a need first: every goal answers a need.")
         return redirect("careplans:plan_detail", pk=client.pk, plan_id=plan.pk)
     if request.method == "POST" and form.is_valid():
@@ -515,7 +515,10 @@ def plan_sign(request, pk: int, plan_id: int):
         messages.error(
             request,
             "The signature was not recorded: "
-            + " ".join(f"{form.fields[f].label}: {' '.join(e)}" for f, e in form.errors.items()),
+            + " ".join(
+                f"{form.fields[f].label}: {' '.join(str(m) for m in e)}"
+                for f, e in form.errors.items()
+            ),
         )
     return redirect("careplans:plan_detail", pk=client.pk, plan_id=plan.pk)
 
