@@ -18,7 +18,7 @@ from casemgmt.audit.services import audit_record
 from casemgmt.lib.errors import Conflict
 from casemgmt.notifications.models import NotificationKind
 from casemgmt.notifications.services import notification_create
-from clients.models import Client, RiskFlagKind
+from clients.models import CareTeamMember, Client, RiskFlagKind
 from clients.services import risk_flag_set, timeline_record
 
 from . import links
@@ -39,7 +39,7 @@ from .models import (
 )
 
 # The risk flag a crisis of each type raises (none for housing or "other").
-CRISIS_FLAGS = {
+CRISIS_FLAGS: dict[str, RiskFlagKind] = {
     CrisisType.SUICIDAL: RiskFlagKind.SUICIDE,
     CrisisType.OVERDOSE: RiskFlagKind.OVERDOSE,
     CrisisType.VIOLENCE: RiskFlagKind.VIOLENCE,
@@ -98,7 +98,7 @@ def medication_add(
     started_on: date,
     route: str = Route.ORAL,
     reason: str = "",
-    prescriber_member=None,
+    prescriber_member: CareTeamMember | None = None,
     prescriber_name: str = "",
     is_moud: bool | None = None,
     is_psychiatric: bool | None = None,
