@@ -3,6 +3,7 @@ queries whatever the caseload size (asserted in tests)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -61,7 +62,7 @@ def dashboard_scope(
 class Behind:
     """The clients behind a dashboard figure or a measure's gap, and how to name them."""
 
-    ids: QuerySet  # a subquery of client ids
+    ids: QuerySet[Client, Any]  # a subquery of client ids
     heading: str
     definition: str
     keep: dict[str, Any]  # the parameters the list page carries along (hidden fields)
@@ -141,13 +142,13 @@ def caseload_sizes(*, scope: QuerySet[Client]) -> list[tuple[str, int]]:
 class TodayItem:
     """One line of the Today page."""
 
-    client: Client
+    client: Client | ClientLine
     what: str
     due: date | None
     when: str  # "overdue 2 days", "due tomorrow"
     overdue: bool
     route: str  # URL name and arguments of the "Open" link: reversed only when shown
-    route_args: tuple
+    route_args: tuple[Any, ...]
     followup_id: int | None = None  # a follow-up line: "Mark done" and "Reschedule"
 
     @property
@@ -172,10 +173,13 @@ class ClientLine:
     last_name: str
     preferred_name: str
 
-    display_name = property(Client.display_name.fget)  # the chart's rule, not a copy
+    # The chart's rule, not a copy. mypy reads a property on the class as its getter.
+    display_name = property(Client.display_name.fget)  # type: ignore[attr-defined]
 
 
-def _rows_with_client(qs: QuerySet, *fields: str):
+def _rows_with_client(
+    qs: QuerySet[Any, Any], *fields: str
+) -> Iterator[tuple[tuple[Any, ...], ClientLine]]:
     """(values of ``fields``, ClientLine) for each row of ``qs``: one query, tuples only."""
     columns = [f"client__{c}" for c in _CLIENT_COLUMNS]
     n = len(fields)
@@ -196,7 +200,9 @@ def relative_due(day: date | None, today: date) -> str:
     return f"due in {delta} days"
 
 
-def _item(client, what, due, today, route, *args) -> TodayItem:
+def _item(
+    client: Client | ClientLine, what: str, due: date | None, today: date, route: str, *args: Any
+) -> TodayItem:
     overdue = bool(due and due < today)
     return TodayItem(client, what, due, relative_due(due, today), overdue, route, args)
 
@@ -210,7 +216,7 @@ class Today:
     totals: dict[str, int]
 
 
-def _limited(qs: QuerySet, limit: int | None) -> QuerySet:
+def _limited(qs: QuerySet[Any, Any], limit: int | None) -> QuerySet[Any, Any]:
     return qs if limit is None else qs[:limit]
 
 
@@ -241,7 +247,7 @@ def today_for(*, user: User, as_of: date | None = None, limit: int | None = None
         "this_week": Q(due_at__gte=now, due_on__gt=today),
     }
 
-    def followup_lines(qs, overdue: bool) -> list[TodayItem]:
+    def followup_lines(qs: QuerySet[Any, Any], overdue: bool) -> list[TodayItem]:
         lines = []
         for (pk, title, due_on), client in _rows_with_client(qs, "pk", "title", "due_on"):
             # "Open" goes to the client's follow-ups and referrals; the line also offers
