@@ -20,11 +20,10 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from casemgmt.audit.models import AuditAction
-from casemgmt.audit.services import audit_record
 from casemgmt.lib.errors import Conflict
 from casemgmt.lib.forms import form_add_service_error
-from clients.views.common import chart_client, chart_context
+from clients.chart import chart_client, chart_context
+from clients.services import client_read_audit
 
 from . import selectors, services
 from .charts import trend_chart
@@ -51,11 +50,6 @@ def safety_plan_url(client_id: int) -> str:
         return reverse("careplans:safety_plan", args=[client_id])
     except NoReverseMatch:
         return f"/careplans/clients/{client_id}/safety-plan/"
-
-
-def _audit_read(request, client, obj) -> None:
-    action = AuditAction.EMERGENCY_ACCESS if client.emergency_access else AuditAction.VIEW
-    audit_record(user=request.user, action=action, obj=obj, client_id=client.pk)
 
 
 def _trend_arrow(trend: dict) -> str:
@@ -161,7 +155,7 @@ def response_new(request, pk: int, code: str):
 def response_detail(request, pk: int, response_id: int):
     client = chart_client(request, pk, audit=False)
     response = selectors.response_get(client=client, response_id=response_id)
-    _audit_read(request, client, response)
+    client_read_audit(user=request.user, client=client, obj=response)
     definition = response.definition
     with _team_time(client):
         answers = []
@@ -211,7 +205,7 @@ def _assessment(request, pk: int, assessment_id: int, *, audit: bool = True):
     client = chart_client(request, pk, audit=False)
     assessment = selectors.assessment_get(client=client, assessment_id=assessment_id)
     if audit:
-        _audit_read(request, client, assessment)
+        client_read_audit(user=request.user, client=client, obj=assessment)
     return client, assessment
 
 

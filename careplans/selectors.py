@@ -21,8 +21,8 @@ from django.utils import timezone
 
 from casemgmt.accounts.models import User
 from casemgmt.lib.sql import ids_subquery, in_teams
-from clients.models import Client, RiskFlag, RiskFlagKind
-from clients.selectors import client_ids_in_reach
+from clients.models import Client, RiskFlagKind
+from clients.selectors import client_ids_in_reach, open_risk_flag_exists
 
 from .models import (
     OPEN_STATUSES,
@@ -269,10 +269,7 @@ def _plan_sql(sql: str, team_ids: Iterable[int] | None, as_of: date) -> tuple[st
 
 def _suicide_flagged(team_ids: Iterable[int] | None) -> QuerySet[Client]:
     """Clients with an active suicide risk flag (the safety-plan measure's denominator)."""
-    flags = RiskFlag.objects.filter(
-        client=OuterRef("pk"), kind=RiskFlagKind.SUICIDE, cleared_at__isnull=True
-    )
-    clients = Client.objects.filter(Exists(flags))
+    clients = Client.objects.filter(open_risk_flag_exists(kinds=[RiskFlagKind.SUICIDE]))
     return clients if team_ids is None else clients.filter(team_id__in=team_ids)
 
 
@@ -313,3 +310,18 @@ def plan_measure_gap(
         return _suicide_flagged(team_ids).exclude(_current_safety_plan()).values("pk")
     sql, params = _plan_sql(_PLAN_GAP_SQL[key], team_ids, as_of)
     return Client.objects.filter(pk__in=ids_subquery(sql, params)).values("pk")
+
+
+# Conditions on a Client queryset (``Exists`` on the outer client), for the dashboard.
+def current_safety_plan_exists() -> Exists:
+    """The client has a current (not superseded) safety plan."""
+    return _current_safety_plan()
+
+
+def active_plan_exists(*, review_due_before: date | None = None) -> Exists:
+    """The client has an active care plan (whose review was due before
+    ``review_due_before``, when given)."""
+    plans = CarePlan.objects.filter(client=OuterRef("pk"), status=PlanStatus.ACTIVE)
+    if review_due_before is not None:
+        plans = plans.filter(review_due__lt=review_due_before)
+    return Exists(plans)

@@ -18,6 +18,7 @@ def health(request):
 
 urlpatterns = [
     path("", dashboard_views.today, name="home"),
+    path("follow-ups/", dashboard_views.my_followups, name="my_followups"),
     path("health/", health, name="health"),
     path("accounts/", include("casemgmt.accounts.urls")),
     path("clients/", include("clients.urls")),

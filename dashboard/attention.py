@@ -12,12 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
-from careplans.models import SafetyPlan
-from clients.models import Client, RiskFlag, RiskFlagKind
-from health.models import CrisisEpisode, HarmReductionSupply, SupplyKind
+from careplans.selectors import current_safety_plan_exists
+from clients.models import Client, RiskFlagKind
+from clients.selectors import open_risk_flag_exists
+from health.selectors import crisis_since_exists, naloxone_on_record_exists
 
 from . import metrics
 
@@ -58,12 +59,6 @@ def _ids(qs: QuerySet) -> set[int]:
 
 def reason_ids(scope: QuerySet[Client], *, as_of: date, now) -> dict[str, set[int]]:
     """{reason key: client ids}. One query per reason."""
-    flag = RiskFlag.objects.filter(client=OuterRef("pk"), cleared_at__isnull=True)
-    safety = SafetyPlan.objects.filter(client=OuterRef("pk"), superseded_at__isnull=True)
-    naloxone = HarmReductionSupply.objects.filter(client=OuterRef("pk"), kind=SupplyKind.NALOXONE)
-    crisis = CrisisEpisode.objects.filter(
-        client=OuterRef("pk"), occurred_at__gte=now - timedelta(days=7)
-    )
 
     def metric(key: str) -> set[int]:
         """The clients behind a team-dashboard figure (same definition, one query)."""
@@ -72,11 +67,15 @@ def reason_ids(scope: QuerySet[Client], *, as_of: date, now) -> dict[str, set[in
 
     return {
         "suicide_no_plan": _ids(
-            scope.filter(Exists(flag.filter(kind=RiskFlagKind.SUICIDE)), ~Exists(safety))
+            scope.filter(
+                open_risk_flag_exists(kinds=[RiskFlagKind.SUICIDE]), ~current_safety_plan_exists()
+            )
         ),
-        "recent_crisis": _ids(scope.filter(Exists(crisis))),
+        "recent_crisis": _ids(scope.filter(crisis_since_exists(since=now - timedelta(days=7)))),
         "overdose_no_naloxone": _ids(
-            scope.filter(Exists(flag.filter(kind=RiskFlagKind.OVERDOSE)), ~Exists(naloxone))
+            scope.filter(
+                open_risk_flag_exists(kinds=[RiskFlagKind.OVERDOSE]), ~naloxone_on_record_exists()
+            )
         ),
         "transition_at_risk": metric("transitions_at_risk"),
         "overdue_followups": metric("overdue_followups"),

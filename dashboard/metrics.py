@@ -9,17 +9,20 @@ queryset of clients in reach (already filtered by team or case manager).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, QuerySet
 
-from careplans.models import CarePlan, PlanStatus
-from clients.models import ClientStatus, RiskFlag, RiskFlagKind
-from referrals.models import FollowUp, FollowUpReason, FollowUpStatus, Referral
+from careplans.selectors import active_plan_exists
+from clients.models import ClientStatus, RiskFlagKind
+from clients.selectors import open_risk_flag_exists
+from referrals.selectors import (
+    followups_overdue_of,
+    referral_waiting_exists,
+    transition_followups_at_risk_of,
+)
 
 HIGH_RISK_FLAGS = (RiskFlagKind.SUICIDE, RiskFlagKind.OVERDOSE, RiskFlagKind.VIOLENCE)
-# Referral statuses that still wait for the other organisation.
-WAITING_STATUSES = ("sent", "received")
 AT_RISK_DAYS = 2  # a 7-day transition follow-up due within 2 days is "at risk"
 
 
@@ -75,45 +78,23 @@ def _active(scope: QuerySet) -> QuerySet:
 
 
 def _high_risk(scope: QuerySet) -> QuerySet:
-    flags = RiskFlag.objects.filter(
-        client=OuterRef("pk"), cleared_at__isnull=True, kind__in=HIGH_RISK_FLAGS
-    )
-    return _active(scope).filter(Exists(flags))
+    return _active(scope).filter(open_risk_flag_exists(kinds=HIGH_RISK_FLAGS))
 
 
 def _plans_overdue(scope: QuerySet, as_of: date) -> QuerySet:
-    plans = CarePlan.objects.filter(
-        client=OuterRef("pk"), status=PlanStatus.ACTIVE, review_due__lt=as_of
-    )
-    return scope.filter(Exists(plans))
+    return scope.filter(active_plan_exists(review_due_before=as_of))
 
 
 def _no_plan(scope: QuerySet) -> QuerySet:
-    plans = CarePlan.objects.filter(client=OuterRef("pk"), status=PlanStatus.ACTIVE)
-    return _active(scope).filter(~Exists(plans))
+    return _active(scope).filter(~active_plan_exists())
 
 
 def _referrals_overdue(scope: QuerySet, as_of: date) -> QuerySet:
-    waiting = Referral.objects.filter(
-        client=OuterRef("pk"), status__in=WAITING_STATUSES, response_due_on__lt=as_of
-    )
-    return scope.filter(Exists(waiting))
+    return scope.filter(referral_waiting_exists(response_due_before=as_of))
 
 
-def _followups(scope: QuerySet, condition: Q) -> QuerySet:
-    return FollowUp.objects.filter(condition, client_id__in=scope.values("pk"))
-
-
-def _overdue_condition(now) -> Q:
-    return Q(status=FollowUpStatus.OPEN, due_at__lt=now)
-
-
-def _transition_condition(as_of: date) -> Q:
-    seven_day = Q(reason=FollowUpReason.TRANSITION, window_days=7)
-    return seven_day & (
-        Q(status=FollowUpStatus.MISSED)
-        | Q(status=FollowUpStatus.OPEN, due_on__lte=as_of + timedelta(days=AT_RISK_DAYS))
-    )
+def _transitions_at_risk(scope: QuerySet, as_of: date) -> QuerySet:
+    return transition_followups_at_risk_of(clients=scope, as_of=as_of, within_days=AT_RISK_DAYS)
 
 
 def _by_manager(qs: QuerySet, field: str = "primary_case_manager") -> dict[int, int]:
@@ -136,7 +117,7 @@ def counts(key: str, scope: QuerySet, *, as_of: date, now) -> dict[int, int]:
         return _by_manager(_referrals_overdue(scope, as_of))
     if key == "overdue_followups":
         rows = (
-            _followups(scope, _overdue_condition(now))
+            followups_overdue_of(clients=scope, now=now)
             .values("assignee")
             .annotate(n=Count("client", distinct=True))
             .order_by()
@@ -144,7 +125,7 @@ def counts(key: str, scope: QuerySet, *, as_of: date, now) -> dict[int, int]:
         return {r["assignee"]: r["n"] for r in rows}
     if key == "transitions_at_risk":
         rows = (
-            _followups(scope, _transition_condition(as_of))
+            _transitions_at_risk(scope, as_of)
             .values("client__primary_case_manager")
             .annotate(n=Count("client", distinct=True))
             .order_by()
@@ -160,12 +141,11 @@ def counts(key: str, scope: QuerySet, *, as_of: date, now) -> dict[int, int]:
 def client_ids(key: str, scope: QuerySet, *, as_of: date, now, case_manager_id=None) -> QuerySet:
     """The clients behind one figure, as a subquery of ids."""
     if key == "overdue_followups":
-        condition = _overdue_condition(now)
-        if case_manager_id:
-            condition &= Q(assignee_id=case_manager_id)
-        return _followups(scope, condition).values("client_id")
+        return followups_overdue_of(
+            clients=scope, now=now, assignee_id=case_manager_id or None
+        ).values("client_id")
     if key == "transitions_at_risk":
-        qs = _followups(scope, _transition_condition(as_of))
+        qs = _transitions_at_risk(scope, as_of)
         if case_manager_id:
             qs = qs.filter(client__primary_case_manager_id=case_manager_id)
         return qs.values("client_id")

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, timedelta
-from typing import Any
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
@@ -14,10 +14,13 @@ from django.utils import timezone
 
 from casemgmt.accounts.models import Team, User
 from casemgmt.accounts.selectors import team_ids_in_reach
-from clients.models import Client, RiskFlag
-from clients.selectors import client_list
+from clients.models import Client
+from clients.selectors import client_list, clients_of_teams, open_risk_flag_exists
 
 from . import metrics
+
+if TYPE_CHECKING:
+    from referrals.models import FollowUp
 
 
 def can_see_team_dashboard(user: User) -> bool:
@@ -50,12 +53,9 @@ def dashboard_scope(
 ) -> QuerySet[Client]:
     """Clients the dashboard counts: those of ``team_ids`` (from ``dashboard_team_ids``;
     None: all teams), narrowed to ``case_manager``."""
-    qs = Client.objects.all()
-    if team_ids is not None:
-        qs = qs.filter(team_id__in=team_ids)
-    if case_manager is not None:
-        qs = qs.filter(primary_case_manager=case_manager)
-    return qs
+    return clients_of_teams(
+        team_ids=team_ids, case_manager_id=case_manager.pk if case_manager else None
+    )
 
 
 @dataclass(frozen=True)
@@ -230,7 +230,7 @@ def today_for(*, user: User, as_of: date | None = None, limit: int | None = None
     from assessments.selectors import reassessments_due_by_client
     from careplans.selectors import plans_due_for_review
     from referrals.models import FollowUpStatus, Referral
-    from referrals.selectors import followup_list, referral_list
+    from referrals.selectors import REFERRAL_WAITING_STATUSES, followup_list, referral_list
 
     today = as_of or timezone.localdate()
     now = timezone.now()
@@ -287,14 +287,14 @@ def today_for(*, user: User, as_of: date | None = None, limit: int | None = None
         .filter(primary_case_manager=user)
         .select_related(None)
         .only(*_CLIENT_COLUMNS)
-        .filter(pk__in=RiskFlag.objects.filter(cleared_at__isnull=True).values("client_id"))
+        .filter(open_risk_flag_exists())
         .order_by("last_name", "first_name", "pk")
     )
     due_plans = plans_due_for_review(user=user, as_of=today + timedelta(days=14)).filter(
         client__primary_case_manager=user
     )
     waiting = referral_list(user=user).filter(
-        client__primary_case_manager=user, status__in=metrics.WAITING_STATUSES
+        client__primary_case_manager=user, status__in=REFERRAL_WAITING_STATUSES
     )
     if limit is not None:
         totals["flagged"] = flagged_clients.count()
@@ -366,3 +366,83 @@ def today_for(*, user: User, as_of: date | None = None, limit: int | None = None
         totals.setdefault(name, len(items))
     order = ["overdue", "due_today", "this_week", "flagged", "plans", "reassessments", "referrals"]
     return Today({name: sections[name] for name in order}, totals)
+
+
+# ----------------------------------------------------------------------- My follow-ups
+@dataclass
+class DueItem:
+    """One line on "My follow-ups": one of the user's open follow-ups, or a care plan
+    review or a re-assessment due for one of the user's own clients."""
+
+    kind: str  # the follow-up's reason, "plan_review" or "reassessment"
+    client: Client
+    title: str
+    due_on: date
+    link: str
+    followup: FollowUp | None = None  # the referrals FollowUp of a follow-up line
+
+
+def my_followups(*, user: User, as_of: datetime | None = None) -> dict[str, list[DueItem]]:
+    """The "My follow-ups" page: overdue, due today and this week (the next 7 days).
+    Gathers the user's open follow-ups (referrals), the care plan reviews (careplans)
+    and the re-assessments (assessments) due for the clients whose primary case manager
+    they are, each through its app's selector. A follow-up with a due time is overdue
+    once the time has passed. A fixed number of queries whatever the caseload."""
+    from django.urls import reverse
+
+    from assessments.selectors import reassessments_due
+    from careplans.selectors import plans_due_for_review
+    from referrals.models import FollowUpStatus
+    from referrals.selectors import followup_list, followup_state
+
+    now = as_of or timezone.now()
+    today = timezone.localdate(now)
+    week_end = today + timedelta(days=7)
+    items: list[DueItem] = [
+        DueItem(
+            kind=f.reason,
+            client=f.client,
+            title=f.title,
+            due_on=f.due_on,
+            link=reverse("referrals:client_referrals", args=[f.client_id]) + f"#followup-{f.pk}",
+            followup=f,
+        )
+        for f in followup_list(user=user).filter(
+            status=FollowUpStatus.OPEN, assignee=user, due_on__lte=week_end
+        )
+    ]
+    plans = plans_due_for_review(user=user, as_of=week_end).filter(
+        client__primary_case_manager=user
+    )
+    items += [
+        DueItem(
+            kind="plan_review",
+            client=plan.client,
+            title=f"Care plan review due (version {plan.version})",
+            due_on=plan.review_due,
+            link=reverse("careplans:client_plan", args=[plan.client_id]),
+        )
+        for plan in plans
+        if plan.review_due is not None  # always: the selector filters on it
+    ]
+    items += [
+        DueItem(
+            kind="reassessment",
+            client=row.client,
+            title=f"Re-assessment due: {row.instrument_name}",
+            due_on=row.due_on,
+            link=reverse("assessments:client_assessments", args=[row.client.pk]),
+        )
+        for row in reassessments_due(user=user, as_of=week_end, case_manager_id=user.pk)
+    ]
+    sections: dict[str, list[DueItem]] = {"overdue": [], "today": [], "week": []}
+    for item in sorted(items, key=lambda i: (i.due_on, i.title)):
+        if item.followup is not None:
+            state = followup_state(item.followup, now)
+            key = "overdue" if state == "overdue" else ("today" if state == "due" else "week")
+        else:
+            key = (
+                "overdue" if item.due_on < today else ("today" if item.due_on == today else "week")
+            )
+        sections[key].append(item)
+    return sections

@@ -13,10 +13,9 @@ from rest_framework.exceptions import ValidationError as DRFValidationError
 
 from casemgmt.audit.models import AuditAction
 from casemgmt.audit.services import audit_record
-from clients.filters import ClientFilter
+from clients.chart import client_list_filter, client_list_page
 from clients.models import Client
 from clients.selectors import client_list
-from clients.views.record import client_list_page
 from referrals.selectors import followup_window_tallies
 
 from . import charts, metrics
@@ -31,6 +30,9 @@ from .selectors import (
     dashboard_scope,
     dashboard_team_ids,
     today_for,
+)
+from .selectors import (
+    my_followups as my_followups_for,
 )
 
 
@@ -62,6 +64,25 @@ def today(request):
             "more": {k: today.totals[k] - len(v) for k, v in today.sections.items()},
             "is_supervisor": can_see_team_dashboard(request.user),
             "nothing": not any(today.totals.values()),
+        },
+    )
+
+
+@login_required
+def my_followups(request):
+    """ "My follow-ups": the user's follow-ups, plan reviews and re-assessments that are
+    overdue, due today or due this week. "Mark done" and "Reschedule" post to referrals."""
+    sections = my_followups_for(user=request.user)
+    audit_record(user=request.user, action=AuditAction.VIEW, object_type="dashboard.my_followups")
+    return render(
+        request,
+        "dashboard/my_followups.html",
+        {
+            "sections": [
+                ("overdue", "Overdue", sections["overdue"]),
+                ("today", "Due today", sections["today"]),
+                ("week", "This week", sections["week"]),
+            ],
         },
     )
 
@@ -261,7 +282,7 @@ def clients_csv(request):
     queryset = client_list(user=request.user).filter(pk__in=behind.ids)
     keep = behind.keep
     name = keep.get("metric") or keep.get("measure")
-    listed = ClientFilter(request.GET, queryset=queryset, request=request).qs
+    listed = client_list_filter(request, queryset)
     response = HttpResponse(content_type="text/csv")
     response["Content-Disposition"] = f'attachment; filename="clients-{name}.csv"'
     writer = csv.writer(response)

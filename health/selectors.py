@@ -3,9 +3,10 @@ fetched through ``clients.selectors.client_get`` (so in reach)."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
 from clients.models import Client, RiskFlagKind
@@ -70,3 +71,16 @@ def adherence_points(medication: Medication) -> list[dict[str, Any]]:
         {"check_in": c, "x": 5 + (90 * i / (n - 1) if n > 1 else 45), "row": order[c.adherence]}
         for i, c in enumerate(points)
     ]
+
+
+# Conditions on a Client queryset (``Exists`` on the outer client), for the dashboard.
+def naloxone_on_record_exists() -> Exists:
+    """A naloxone kit was ever recorded for the client (``has_naloxone``'s rule)."""
+    return Exists(
+        HarmReductionSupply.objects.filter(client=OuterRef("pk"), kind=SupplyKind.NALOXONE)
+    )
+
+
+def crisis_since_exists(*, since: datetime) -> Exists:
+    """The client had a crisis episode at or after ``since``."""
+    return Exists(CrisisEpisode.objects.filter(client=OuterRef("pk"), occurred_at__gte=since))

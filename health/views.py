@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from casemgmt.lib.errors import Conflict
 from casemgmt.lib.forms import form_add_service_error
-from clients.views.common import chart_client, chart_context
+from clients.chart import chart_client, chart_context
 
 from . import links, services
 from .forms import (

@@ -15,11 +15,22 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import connection
-from django.db.models import Aggregate, Case, Count, DurationField, F, Q, QuerySet, When
+from django.db.models import (
+    Aggregate,
+    Case,
+    Count,
+    DurationField,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    When,
+)
 from django.http import Http404
-from django.urls import reverse
 from django.utils import timezone
 
+from careplans.selectors import careplan_current
 from casemgmt.accounts.models import Team, User
 from casemgmt.lib.sql import ids_subquery, in_teams
 from clients.models import Client, ContactNote
@@ -29,6 +40,7 @@ from .models import (
     CareTransition,
     Disclosure,
     FollowUp,
+    FollowUpReason,
     FollowUpReschedule,
     FollowUpStatus,
     Measure,
@@ -102,12 +114,7 @@ def referral_get(*, user: User, referral_id: int, client: Client | None = None) 
 
 
 def plan_goals(*, client: Client) -> list[tuple[int, str]]:
-    """(id, text) of the goals of the client's current care plan, when the care plans
-    app is installed; empty otherwise."""
-    try:
-        from careplans.selectors import careplan_current
-    except ImportError:
-        return []
+    """(id, text) of the goals of the client's current care plan (empty without one)."""
     plan = careplan_current(client=client)
     if plan is None:
         return []
@@ -385,103 +392,6 @@ def followups_overdue(
     return qs.filter(assignee=user) if mine else qs
 
 
-@dataclass
-class DueItem:
-    """One line on "My follow-ups": a follow-up, or a plan review / re-assessment due
-    from the other apps."""
-
-    kind: str
-    client: Client
-    title: str
-    due_on: date
-    link: str
-    followup: FollowUp | None = None
-
-
-def _other_sources(user: User, until: date) -> list[DueItem]:
-    """Plan reviews and re-assessments due by ``until`` for the user's own clients (as
-    primary case manager), from the care plans and assessments apps when installed."""
-    # Both apps are always installed (settings.INSTALLED_APPS): no ImportError fallback.
-    from assessments.selectors import reassessments_due
-    from careplans.selectors import plans_due_for_review
-
-    items: list[DueItem] = []
-    for plan in plans_due_for_review(user=user, as_of=until):
-        client = _get(plan, "client")
-        if client is None or client.primary_case_manager_id != user.pk:
-            continue
-        items.append(_due_item("plan_review", plan, "Care plan review due"))
-    for row in reassessments_due(user=user, as_of=until):
-        if _get(row, "case_manager_id") != user.pk:
-            continue
-        item = _due_item("reassessment", row, "Re-assessment due")
-        name = _get(row, "instrument_name")
-        if name:
-            item.title = f"Re-assessment due: {name}"
-        items.append(item)
-    return items
-
-
-def _get(row: Any, *names: str, default: Any = None) -> Any:
-    for name in names:
-        value = row.get(name) if isinstance(row, dict) else getattr(row, name, None)
-        if value is not None:
-            return value
-    return default
-
-
-def _due_item(kind: str, row: Any, fallback: str) -> DueItem:
-    client = _get(row, "client")
-    due = _get(row, "due_on", "review_due", "review_due_on", "due_date", "due")
-    if isinstance(due, datetime):
-        due = due.date()
-    title = _get(row, "title", default=fallback)
-    link = _get(row, "link", "url", default="")
-    if not link and client is not None:
-        link = reverse("clients:detail", args=[client.pk])
-    return DueItem(kind=kind, client=client, title=str(title), due_on=due, link=link)
-
-
-def my_followups(*, user: User, as_of: datetime | None = None) -> dict[str, list[DueItem]]:
-    """The "My follow-ups" page: overdue, today, this week (the next 7 days), each with
-    the user's open follow-ups plus plan reviews and re-assessments due (when those apps
-    provide them)."""
-    now = as_of or timezone.now()
-    today = timezone.localdate(now)
-    week_end = today + timedelta(days=7)
-    sections: dict[str, list[DueItem]] = {"overdue": [], "today": [], "week": []}
-    followups = followup_list(user=user).filter(
-        status=FollowUpStatus.OPEN, assignee=user, due_on__lte=week_end
-    )
-    items = [
-        DueItem(
-            kind=f.reason,
-            client=f.client,
-            title=f.title,
-            due_on=f.due_on,
-            link=reverse("referrals:client_referrals", args=[f.client_id]) + f"#followup-{f.pk}",
-            followup=f,
-        )
-        for f in followups
-    ]
-    try:
-        items += [i for i in _other_sources(user, week_end) if i.due_on]
-    except Exception:  # another app's selector must never break this page
-        import logging
-
-        logging.getLogger(__name__).exception("due items from another app failed")
-    for item in sorted(items, key=lambda i: (i.due_on, i.title)):
-        if item.followup is not None:
-            state = followup_state(item.followup, now)
-            key = "overdue" if state == "overdue" else ("today" if state == "due" else "week")
-        else:
-            key = (
-                "overdue" if item.due_on < today else ("today" if item.due_on == today else "week")
-            )
-        sections[key].append(item)
-    return sections
-
-
 # ------------------------------------------------------------------ measures (dashboard)
 class Median(Aggregate):
     """PostgreSQL's ordered-set aggregate PERCENTILE_CONT(0.5) (core, no extension)."""
@@ -535,4 +445,43 @@ def referral_closure_counts(
         total=Count("pk"),
         loop=Count("pk", filter=loop),
         median=Median(F("closed_at") - F("sent_at"), filter=loop & Q(sent_at__isnull=False)),
+    )
+
+
+# Conditions for the apps that count or list clients in SQL (the dashboard): the one
+# spelling of each rule.
+# A referral sent or received still waits for the other organisation's answer.
+REFERRAL_WAITING_STATUSES = (ReferralStatus.SENT, ReferralStatus.RECEIVED)
+
+
+def referral_waiting_exists(*, response_due_before: date | None = None) -> Exists:
+    """The client (outer queryset) has a referral waiting for an answer (past its
+    response deadline: due before ``response_due_before``, when given)."""
+    waiting = Referral.objects.filter(client=OuterRef("pk"), status__in=REFERRAL_WAITING_STATUSES)
+    if response_due_before is not None:
+        waiting = waiting.filter(response_due_on__lt=response_due_before)
+    return Exists(waiting)
+
+
+def followups_overdue_of(
+    *, clients: QuerySet[Client], now: datetime, assignee_id: int | None = None
+) -> QuerySet[FollowUp]:
+    """Open follow-ups of ``clients`` whose due time has passed (of one assignee)."""
+    qs = FollowUp.objects.filter(
+        client_id__in=clients.values("pk"), status=FollowUpStatus.OPEN, due_at__lt=now
+    )
+    return qs if assignee_id is None else qs.filter(assignee_id=assignee_id)
+
+
+def transition_followups_at_risk_of(
+    *, clients: QuerySet[Client], as_of: date, within_days: int
+) -> QuerySet[FollowUp]:
+    """7-day follow-ups after a care transition of ``clients`` that were missed, or are
+    still open and due within ``within_days`` of ``as_of`` (or overdue)."""
+    return FollowUp.objects.filter(
+        Q(status=FollowUpStatus.MISSED)
+        | Q(status=FollowUpStatus.OPEN, due_on__lte=as_of + timedelta(days=within_days)),
+        client_id__in=clients.values("pk"),
+        reason=FollowUpReason.TRANSITION,
+        window_days=7,
     )

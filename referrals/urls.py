@@ -1,4 +1,6 @@
+from django.contrib.auth.decorators import login_required
 from django.urls import path
+from django.views.generic import RedirectView
 
 from . import views
 
@@ -6,7 +8,12 @@ app_name = "referrals"
 
 urlpatterns = [
     path("", views.referral_index, name="list"),
-    path("follow-ups/", views.my_followups, name="my_followups"),
+    # "My follow-ups" gathers several apps' work: it moved to the dashboard (/follow-ups/).
+    # Links in reminder emails sent before the move keep working.
+    path(
+        "follow-ups/",
+        login_required(RedirectView.as_view(pattern_name="my_followups", query_string=True)),
+    ),
     path("follow-ups/<int:followup_id>/close/", views.followup_close, name="followup_close"),
     path(
         "follow-ups/<int:followup_id>/reschedule/",

@@ -103,6 +103,16 @@ def test_mypy_is_clean():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_the_layers_and_public_surfaces_hold():
+    """DESIGN.md's layers and public surfaces, as import-linter contracts (pyproject.toml;
+    the public-surface contract type is tests/architecture.py)."""
+    lint_imports = Path(sys.executable).parent / "lint-imports"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    result = subprocess.run([str(lint_imports)], cwd=ROOT, capture_output=True, text=True, env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 broken" in result.stdout
+
+
 @pytest.mark.django_db
 def test_no_migrations_missing():
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)

@@ -25,7 +25,7 @@ from rest_framework.response import Response
 
 from casemgmt.audit.models import AuditAction
 from casemgmt.audit.services import audit_record
-from clients.api.views import client_in_payload
+from clients.api.public import AuditedReadMixin, client_in_payload
 from clients.models import CareTeamMember
 from clients.selectors import client_ids_in_reach
 
@@ -66,29 +66,6 @@ def _pick(queryset, pk, field: str):
         raise DRFValidationError({field: ["No such item in your teams."]}) from None
 
 
-class _Audited:
-    """List and retrieve write the audit trail."""
-
-    def _client_id(self, obj) -> int:
-        return obj.client_id
-
-    def list(self, request, *args, **kwargs):
-        audit_record(
-            user=request.user,
-            action=AuditAction.VIEW,
-            object_type=f"{self.get_queryset().model._meta.label_lower}_list",
-            detail={"filters": sorted(k for k, v in request.query_params.items() if v)},
-        )
-        return super().list(request, *args, **kwargs)
-
-    def retrieve(self, request, *args, **kwargs):
-        obj = self.get_object()
-        audit_record(
-            user=request.user, action=AuditAction.VIEW, obj=obj, client_id=self._client_id(obj)
-        )
-        return Response(self.get_serializer(obj).data)
-
-
 def _filter(queryset, request, **params):
     for param, lookup in params.items():
         value = request.query_params.get(param, "")
@@ -102,7 +79,7 @@ def _filter(queryset, request, **params):
     parameters=[OpenApiParameter("client", OpenApiTypes.INT, description="One client's plans")]
 )
 class CarePlanViewSet(
-    _Audited,
+    AuditedReadMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -241,9 +218,9 @@ class CarePlanViewSet(
 
 # ------------------------------------------------------------------- plan parts
 class _PartViewSet(
-    _Audited, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    AuditedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
-    def _client_id(self, obj) -> int:
+    def audit_client_id(self, obj) -> int:
         return obj.plan.client_id
 
     def _plans(self):
@@ -344,7 +321,7 @@ class _EditablePart:
 
     http_method_names: Sequence[str] = ["get", "post", "patch", "delete", "head", "options"]
 
-    def _client_id(self, obj) -> int:
+    def audit_client_id(self, obj) -> int:
         return obj.goal.plan.client_id
 
 
@@ -472,7 +449,7 @@ class ReviewViewSet(_PartViewSet, mixins.CreateModelMixin):
 
 # ------------------------------------------------------------ safety and relapse
 class _VersionedPlanViewSet(
-    _Audited,
+    AuditedReadMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,

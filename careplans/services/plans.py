@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from casemgmt.accounts.models import User
+from casemgmt.accounts.selectors import user_supervises_team
 from casemgmt.audit.models import AuditAction
 from casemgmt.audit.services import audit_record
 from casemgmt.lib.errors import Conflict
@@ -748,9 +749,7 @@ def careplan_submit(*, actor: User, plan: CarePlan) -> CarePlan:
 
 
 def _require_supervisor(actor: User, plan: CarePlan, doing: str) -> None:
-    if actor.is_admin_role:
-        return
-    if not plan.client.team.supervisors.filter(pk=actor.pk).exists():
+    if not user_supervises_team(user=actor, team=plan.client.team):
         raise PermissionDenied(f"Only a supervisor of {plan.client.team.name} can {doing} plans.")
 
 

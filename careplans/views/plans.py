@@ -17,10 +17,12 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from casemgmt.accounts.selectors import user_supervises_team
 from casemgmt.lib.errors import Conflict
 from casemgmt.lib.forms import form_add_service_error, service_error_text
+from clients.chart import chart_client, chart_context
 from clients.models import Client, ContactNote
-from clients.views.common import chart_client, chart_context
+from clients.services import client_read_audit
 
 from .. import selectors, services
 from ..forms import (
@@ -53,24 +55,12 @@ def _plan(request, pk: int, plan_id: int, *, audit: bool = True) -> tuple[Client
     client = chart_client(request, pk, audit=False)
     plan = selectors.careplan_get(client=client, plan_id=plan_id)
     if audit or request.method != "POST":  # every page that shows the plan is a read
-        chart_client_audit(request, client, plan)
+        client_read_audit(user=request.user, client=client, obj=plan)
     return client, plan
-
-
-def chart_client_audit(request, client, obj) -> None:
-    from casemgmt.audit.models import AuditAction
-    from casemgmt.audit.services import audit_record
-
-    action = AuditAction.EMERGENCY_ACCESS if client.emergency_access else AuditAction.VIEW
-    audit_record(user=request.user, action=action, obj=obj, client_id=client.pk)
 
 
 def _team_time(client: Client):
     return timezone.override(client.team.time_zone)
-
-
-def _is_supervisor(user, client: Client) -> bool:
-    return user.is_admin_role or client.team.supervisors.filter(pk=user.pk).exists()
 
 
 def _stages(plan: CarePlan | None, findings: dict | None) -> dict[str, str | None]:
@@ -141,7 +131,7 @@ def plan_detail(request, pk: int, plan_id: int):
         signed = bool(plan.active_signatures)
         editable = plan.status == PlanStatus.DRAFT and not signed
         stages = _stages(plan, None)
-        is_supervisor = _is_supervisor(request.user, client)
+        is_supervisor = user_supervises_team(user=request.user, team=client.team)
         context = chart_context(
             request,
             client,
@@ -313,7 +303,7 @@ def goal_detail(request, pk: int, plan_id: int, goal_id: int):
     notes can be linked here on any version."""
     client, plan = _plan(request, pk, plan_id, audit=False)
     goal = _goal(plan, goal_id)
-    chart_client_audit(request, client, goal)
+    client_read_audit(user=request.user, client=client, obj=goal)
     linked = list(goal.notes.order_by("-contact_at"))
     linked_ids = {n.pk for n in linked}
     choices = [

@@ -54,3 +54,12 @@ def staff_list(*, user: User) -> QuerySet[User]:
 
 def user_is_team_member(*, user: User, team: Team) -> bool:
     return team.members.filter(pk=user.pk).exists()
+
+
+def user_supervises_team(*, user: User, team: Team) -> bool:
+    """Whether ``user`` may act as ``team``'s supervisor: one of its supervisors, or an
+    admin (who supervises every team). Approving care plans and reading a client's
+    access log need it."""
+    if user.is_admin_role:
+        return True
+    return team.supervisors.filter(pk=user.pk).exists()

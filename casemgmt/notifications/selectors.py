@@ -21,6 +21,11 @@ def notification_unread_count(*, user: User) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
 
 
+def notifications_awaiting_email() -> QuerySet[Notification]:
+    """Notifications that asked for an email that was not sent (or was given back)."""
+    return Notification.objects.filter(email_requested=True, emailed_at__isnull=True)
+
+
 def notification_email_reminders_off(*, user_ids: Iterable[int]) -> set[int]:
     """Of ``user_ids``, those who turned reminder emails off (one query)."""
     from .models import NotificationPreference

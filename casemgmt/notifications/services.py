@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from .models import Notification, NotificationKind
@@ -35,6 +38,58 @@ def notification_create(
 
         notification_email_send.delay_on_commit(notification.pk)
     return notification
+
+
+@dataclass(frozen=True)
+class NotificationDraft:
+    """One in-app notification to write with ``notifications_create_many``."""
+
+    recipient_id: int
+    kind: str
+    title: str
+    body: str = ""
+    link: str = ""
+    email: bool = False  # announced by email later, by the caller's batch (see below)
+
+
+def notifications_create_many(*, drafts: Sequence[NotificationDraft]) -> list[Notification]:
+    """Write many in-app notifications in one statement (reminder batches), in the
+    caller's transaction. No email is queued: the caller announces the ones with
+    ``email`` in batches, claiming them with ``notification_emails_claim``."""
+    return Notification.objects.bulk_create(
+        Notification(
+            recipient_id=d.recipient_id,
+            kind=d.kind,
+            title=d.title[:200],
+            body=d.body,
+            link=d.link,
+            email_requested=d.email,
+        )
+        for d in drafts
+    )
+
+
+_CLAIM_EMAILS_SQL = """
+UPDATE notifications_notification SET emailed_at = %s
+WHERE id = ANY(%s::bigint[]) AND email_requested AND emailed_at IS NULL
+RETURNING id, recipient_id
+"""
+
+
+def notification_emails_claim(
+    *, notification_ids: Iterable[int], now: datetime
+) -> list[tuple[int, int]]:
+    """Claim the email of each notification that asked for one and was not emailed yet
+    (a conditional UPDATE: two runs never claim the same one). Returns (notification id,
+    recipient id) of those claimed by this call."""
+    with connection.cursor() as cursor:
+        cursor.execute(_CLAIM_EMAILS_SQL, [now, list(notification_ids)])
+        return [(pk, recipient_id) for pk, recipient_id in cursor.fetchall()]
+
+
+def notification_emails_release(*, notification_ids: Iterable[int]) -> int:
+    """Give claimed emails back (sending failed), so a later run sends them."""
+    return Notification.objects.filter(pk__in=list(notification_ids)).update(emailed_at=None)
 
 
 def notification_email_deliver(*, notification_id: int) -> bool:

@@ -24,7 +24,7 @@ from ..models import Consent, ConsentKind, ExpiryKind, SignatureMethod
 from ..selectors import consent_list_in_reach, consent_state
 from ..selectors.consents import STATE_LABELS
 from ..services.consents import team_today
-from .views import AuditedReadMixin, client_in_payload
+from .public import AuditedReadMixin, client_in_payload
 
 
 # ---------------------------------------------------------------------------- serializers

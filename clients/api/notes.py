@@ -20,7 +20,7 @@ from .. import services
 from ..forms_notes import ContactNoteFilter
 from ..models import ContactNote, ContactType, NoteAddendum
 from ..selectors import note_list_in_reach
-from .views import AuditedReadMixin, client_in_payload
+from .public import AuditedReadMixin, client_in_payload
 
 
 # ---------------------------------------------------------------------------- serializers

@@ -4,11 +4,19 @@ Each takes a client already fetched through ``client_get`` (so in reach)."""
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from collections.abc import Iterable
+
+from django.db.models import Exists, OuterRef, QuerySet
 
 from casemgmt.audit.models import AuditEvent
 
+from ..icd10 import CODES
 from ..models import Assignment, Client, Diagnosis, RiskFlag, StatusChange, TimelineEntry
+
+
+def diagnosis_codes(*, category: str) -> list[tuple[str, str]]:
+    """(ICD-10-CM code, description) of the curated pick-list for one diagnosis category."""
+    return [(code, text) for code, text, cat in CODES if cat == category]
 
 
 def diagnosis_list(*, client: Client) -> QuerySet[Diagnosis]:
@@ -39,3 +47,13 @@ def timeline_list(*, client: Client, kinds: list[str] | None = None) -> QuerySet
 def access_log(*, client: Client) -> QuerySet[AuditEvent]:
     """Who read or changed this client's record (the audit trail, for supervisors)."""
     return AuditEvent.objects.filter(client_id=client.pk).select_related("user")
+
+
+# Conditions on a Client queryset (``Exists`` on the outer client), for the apps that count
+# or list clients in SQL (the dashboard): the one spelling of each rule.
+def open_risk_flag_exists(*, kinds: Iterable[str] | None = None) -> Exists:
+    """The client has an open (not cleared) risk flag, of one of ``kinds`` when given."""
+    flags = RiskFlag.objects.filter(client=OuterRef("pk"), cleared_at__isnull=True)
+    if kinds is not None:
+        flags = flags.filter(kind__in=list(kinds))
+    return Exists(flags)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
@@ -58,7 +58,7 @@ def client_ids_in_reach(*, user: User) -> QuerySet[Client, Mapping[str, Any]]:
     return Client.objects.filter(Q(team_id__in=teams) | Q(pk__in=emergency)).values("pk")
 
 
-def client_get(*, user: User, client_id: int) -> Client:
+def client_get(*, user: User, client_id: int | str) -> Client:
     """One client in reach of ``user``, or opened by them through emergency access (then
     ``client.emergency_access`` is set); ``Http404`` otherwise, never 403: no leak."""
     try:
@@ -115,3 +115,17 @@ def client_possible_duplicates(
         [c for c in found if c.pk in reachable],
         [c for c in found if c.pk not in reachable],
     )
+
+
+def clients_of_teams(
+    *, team_ids: Iterable[int] | None, case_manager_id: int | None = None
+) -> QuerySet[Client]:
+    """The clients of ``team_ids`` (None: every team), of one primary case manager when
+    given: for counts over teams already checked to be in the user's reach (the
+    dashboard's ``dashboard_team_ids``)."""
+    qs = Client.objects.all()
+    if team_ids is not None:
+        qs = qs.filter(team_id__in=team_ids)
+    if case_manager_id is not None:
+        qs = qs.filter(primary_case_manager_id=case_manager_id)
+    return qs

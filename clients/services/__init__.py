@@ -3,6 +3,7 @@
 Other apps import from here: ``from clients.services import risk_flag_set, timeline_record``.
 """
 
+from ..search import phonetic_keys  # for bulk loaders (the demo seed) building rows
 from .careteam import care_team_member_add, care_team_member_end
 from .consents import consent_create, consent_revoke
 from .diagnoses import (
@@ -11,7 +12,7 @@ from .diagnoses import (
     diagnosis_add,
     diagnosis_update,
 )
-from .emergency import EMERGENCY_ACCESS_MINUTES, emergency_access_grant
+from .emergency import EMERGENCY_ACCESS_MINUTES, client_read_audit, emergency_access_grant
 from .flags import risk_flag_clear, risk_flag_set
 from .notes import note_addendum_add, note_create, note_sign, note_update
 from .record import (
@@ -27,6 +28,7 @@ from .record import (
 from .timeline import timeline_record
 
 __all__ = [
+    "phonetic_keys",
     "EDITABLE_FIELDS",
     "EMERGENCY_ACCESS_MINUTES",
     "TRANSITIONS",
@@ -37,6 +39,7 @@ __all__ = [
     "client_diagnosis_flags_refresh",
     "client_dual_diagnosis_refresh",
     "client_numbers_allocate",
+    "client_read_audit",
     "client_search_refresh",
     "client_transfer",
     "client_update",

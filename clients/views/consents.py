@@ -14,18 +14,16 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from casemgmt.accounts.models import AuthenticatedHttpRequest
-from casemgmt.audit.models import AuditAction
-from casemgmt.audit.services import audit_record
 from casemgmt.lib.errors import Conflict
 from casemgmt.lib.forms import form_add_service_error
 
 from .. import services
+from ..chart import chart_client, chart_context
 from ..forms_consents import KIND_HELP, ConsentForm, ConsentRevokeForm
 from ..models import Client, Consent, ConsentKind
 from ..selectors import consent_get, consent_list
 from ..selectors.consents import ACTIVE, EXPIRED, NOT_YET, REVOKED, STATE_LABELS, consent_state
 from ..services.consents import consent_summary, team_today
-from .common import chart_client, chart_context
 
 EXPIRES_SOON_DAYS = 30
 SHORT_KIND: dict[str, str] = {
@@ -113,8 +111,7 @@ def _consent(request: AuthenticatedHttpRequest, pk: int, consent_id: int) -> tup
     """The client (in reach, else 404) and one of its consents; reading it is audited."""
     client = chart_client(request, pk, audit=False)
     consent = consent_get(client=client, consent_id=consent_id)
-    action = AuditAction.EMERGENCY_ACCESS if client.emergency_access else AuditAction.VIEW
-    audit_record(user=request.user, action=action, obj=consent, client_id=client.pk)
+    services.client_read_audit(user=request.user, client=client, obj=consent)
     return client, consent
 
 

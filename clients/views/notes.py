@@ -15,17 +15,15 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from casemgmt.accounts.models import AuthenticatedHttpRequest
-from casemgmt.audit.models import AuditAction
-from casemgmt.audit.services import audit_record
 from casemgmt.lib.errors import Conflict
 from casemgmt.lib.forms import form_add_service_error
 
 from .. import services
+from ..chart import chart_client, chart_context
 from ..forms_notes import AddendumForm, ContactNoteFilter, NoteForm, NoteSignForm
 from ..models import Client, ContactNote
 from ..selectors import note_get, note_list
 from ..services.notes import note_heading
-from .common import chart_client, chart_context
 
 NOTES_PER_PAGE = 25
 
@@ -40,8 +38,7 @@ def _note(request: AuthenticatedHttpRequest, pk: int, note_id: int, *, audit: bo
     client = chart_client(request, pk, audit=False)
     note = note_get(client=client, note_id=note_id)
     if audit:
-        action = AuditAction.EMERGENCY_ACCESS if client.emergency_access else AuditAction.VIEW
-        audit_record(user=request.user, action=action, obj=note, client_id=client.pk)
+        services.client_read_audit(user=request.user, client=client, obj=note)
     return client, note
 
 

@@ -34,12 +34,22 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import connection, transaction
+from django.db.models import BooleanField, Exists, F, Func, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
 from casemgmt.accounts.models import Team
-from casemgmt.notifications.models import Notification, NotificationKind
-from casemgmt.notifications.selectors import notification_email_reminders_off
+from casemgmt.notifications.models import NotificationKind
+from casemgmt.notifications.selectors import (
+    notification_email_reminders_off,
+    notifications_awaiting_email,
+)
+from casemgmt.notifications.services import (
+    NotificationDraft,
+    notification_emails_claim,
+    notification_emails_release,
+    notifications_create_many,
+)
 
 from ..models import FollowUpStatus, Reminder, ReminderStage
 
@@ -107,21 +117,6 @@ FROM unnest(%s::bigint[], %s::integer[], %s::text[]) AS v(followup_id, schedule_
 ON CONFLICT (followup_id, schedule_version, stage) DO NOTHING
 RETURNING id
 """
-_REQUEUE_SQL = """
-UPDATE referrals_reminder SET queued_at = %s
-WHERE id IN (
-    SELECT r.id FROM referrals_reminder r
-    WHERE r.queued_at < %s AND (
-        r.sent_at IS NULL OR EXISTS (
-            SELECT 1 FROM notifications_notification n
-            WHERE n.id = ANY(r.notification_ids) AND n.email_requested
-              AND n.emailed_at IS NULL
-        )
-    )
-    ORDER BY r.id LIMIT %s FOR UPDATE SKIP LOCKED
-)
-RETURNING id
-"""
 
 
 def followup_sweep_batch(*, now: datetime | None = None, batch_size: int | None = None) -> int:
@@ -159,14 +154,34 @@ def followup_sweep_batch(*, now: datetime | None = None, batch_size: int | None 
 
 
 def reminders_requeue(*, now: datetime | None = None) -> int:
-    """Queue again what was queued but not sent (lost message, worker restart, mail down)."""
+    """Queue again what was queued but not sent (lost message, worker restart, mail down):
+    reminders not sent, or with a notification whose email is still owed."""
     now = now or timezone.now()
     stale = now - timedelta(seconds=settings.REMINDER_REQUEUE_AFTER)
+    email_owed = notifications_awaiting_email().filter(
+        # "the notification is one of the reminder's": id = ANY(notification_ids)
+        Func(
+            F("pk"),
+            OuterRef("notification_ids"),
+            arg_joiner=" = ANY(",
+            template="%(expressions)s)",
+            output_field=BooleanField(),
+        )
+    )
+    lost = (
+        Reminder.objects.filter(queued_at__lt=stale)
+        .filter(Q(sent_at__isnull=True) | Exists(email_owed))
+        .order_by("pk")
+    )
     total = 0
     while True:
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(_REQUEUE_SQL, [now, stale, settings.FOLLOWUP_SWEEP_BATCH])
-            ids = [rid for (rid,) in cursor.fetchall()]
+        with transaction.atomic():
+            ids = list(
+                lost.select_for_update(skip_locked=True).values_list("pk", flat=True)[
+                    : settings.FOLLOWUP_SWEEP_BATCH
+                ]
+            )
+            Reminder.objects.filter(pk__in=ids).update(queued_at=now)
             _queue(ids)
         total += len(ids)
         if len(ids) < settings.FOLLOWUP_SWEEP_BATCH:
@@ -194,14 +209,6 @@ UPDATE referrals_reminder AS r SET notification_ids = v.ids
 FROM (SELECT unnest(%s::bigint[]) AS id, unnest(%s::text[])::bigint[] AS ids) AS v
 WHERE r.id = v.id
 """
-_CLAIM_EMAILS_SQL = """
-UPDATE notifications_notification SET emailed_at = %s
-WHERE id IN (
-    SELECT unnest(notification_ids) FROM referrals_reminder WHERE id = ANY(%s::bigint[])
-) AND email_requested AND emailed_at IS NULL
-RETURNING id, recipient_id
-"""
-
 # What delivery reads (a client row is wide: search vectors, arrays, free text).
 _DELIVERY_FIELDS = (
     "id",
@@ -237,7 +244,7 @@ _TITLES: dict[str, str] = {
 }
 
 
-def _notifications_for(reminders: list[Reminder]) -> tuple[list[Notification], list[int]]:
+def _notifications_for(reminders: list[Reminder]) -> tuple[list[NotificationDraft], list[int]]:
     """Unsaved notifications for the claimed reminders (recipient per stage), and for each
     notification the index of its reminder."""
     team_ids = {r.followup.client.team_id for r in reminders if r.stage == "escalation"}
@@ -273,13 +280,13 @@ def _notifications_for(reminders: list[Reminder]) -> tuple[list[Notification], l
             kind = NotificationKind.REMINDER
         for user_id in users:
             notifications.append(
-                Notification(
+                NotificationDraft(
                     recipient_id=user_id,
                     kind=kind,
-                    title=f"{_TITLES[r.stage]}: {followup.title} ({client.display_name})"[:200],
+                    title=f"{_TITLES[r.stage]}: {followup.title} ({client.display_name})",
                     body=body,
                     link=link,
-                    email_requested=user_id not in email_off,
+                    email=user_id not in email_off,
                 )
             )
             owners.append(index)
@@ -341,8 +348,8 @@ def reminders_send(*, reminder_ids: list[int], now: datetime | None = None) -> i
             Reminder.objects.filter(pk__in=skipped).update(skipped=True)
         if not live:
             return 0
-        notifications, owners = _notifications_for(live)
-        Notification.objects.bulk_create(notifications)
+        drafts, owners = _notifications_for(live)
+        notifications = notifications_create_many(drafts=drafts)
         ids_per_reminder: dict[int, list[int]] = defaultdict(list)
         for notification, index in zip(notifications, owners, strict=True):
             ids_per_reminder[live[index].pk].append(notification.pk)
@@ -361,9 +368,12 @@ def reminder_emails_send(*, reminder_ids: list[int], now: datetime | None = None
     client: it says how many reminders there are and links to the app. Returns how many
     notifications were announced by email."""
     now = now or timezone.now()
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(_CLAIM_EMAILS_SQL, [now, list(reminder_ids)])
-        claimed = cursor.fetchall()
+    owed = Reminder.objects.filter(pk__in=list(reminder_ids)).values_list(
+        "notification_ids", flat=True
+    )
+    claimed = notification_emails_claim(
+        notification_ids={nid for ids in owed for nid in ids}, now=now
+    )
     if not claimed:
         return 0
     from casemgmt.accounts.models import User
@@ -371,7 +381,7 @@ def reminder_emails_send(*, reminder_ids: list[int], now: datetime | None = None
     emails = dict(
         User.objects.filter(pk__in={user_id for _, user_id in claimed}).values_list("pk", "email")
     )
-    url = f"{settings.SITE_URL}{reverse('referrals:my_followups')}"
+    url = f"{settings.SITE_URL}{reverse('my_followups')}"
     # One email per recipient per batch: several reminders at once make one message.
     per_user: dict[int, int] = defaultdict(int)
     for _notification_id, user_id in claimed:
@@ -397,7 +407,7 @@ def reminder_emails_send(*, reminder_ids: list[int], now: datetime | None = None
         if messages:
             get_connection().send_messages(messages)
     except Exception:
-        Notification.objects.filter(pk__in=[nid for nid, _ in claimed]).update(emailed_at=None)
+        notification_emails_release(notification_ids=[nid for nid, _ in claimed])
         raise
     return sent
 

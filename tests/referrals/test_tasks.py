@@ -471,3 +471,21 @@ def test_a_transition_escalation_already_sent_is_not_sent_again_after_a_move(
     _sweep_and_deliver(seven.remind_overdue_at + timedelta(minutes=1))
     assert Notification.objects.filter(kind="escalation").count() == 1
     assert Notification.objects.filter(kind="reminder", title__startswith="Overdue").exists()
+
+
+def test_a_reminder_whose_email_failed_is_queued_again_and_one_emailed_is_not(
+    empty_queue, locmem, client_record, case_manager, settings
+):
+    from referrals.services.reminders import reminders_send
+
+    _overdue_followup(client_record, case_manager)
+    followup_sweep()
+    _redis().delete(app.conf.task_default_queue)
+    reminder = Reminder.objects.get()
+    assert reminders_send(reminder_ids=[reminder.pk]) == 1  # in-app written, email owed
+    later = timezone.now() + timedelta(seconds=settings.REMINDER_REQUEUE_AFTER + 1)
+    assert followup_sweep(now=later)["requeued"] == 1
+    assert reminders_deliver(reminder_ids=[reminder.pk]) == {"sent": 0, "emailed": 1}
+    assert len(mail.outbox) == 1
+    much_later = later + timedelta(seconds=settings.REMINDER_REQUEUE_AFTER + 1)
+    assert followup_sweep(now=much_later)["requeued"] == 0  # nothing owed any more

@@ -113,31 +113,6 @@ def test_transition_form_errors_and_success(browser_as, case_manager, client_rec
     assert FollowUp.objects.count() == 2
 
 
-def test_my_followups_sections_and_mark_done(browser_as, case_manager, client_record):
-    today = timezone.localdate()
-    for days, title in ((-2, "Late call"), (0, "Today call"), (3, "Soon call")):
-        followup_create(
-            actor=case_manager,
-            client=client_record,
-            assignee=None,
-            reason="general",
-            title=title,
-            due_on=today + timedelta(days=days),
-        )
-    browser = browser_as(case_manager)
-    html = browser.get("/referrals/follow-ups/").content.decode()
-    overdue = html.index('id="followups-overdue"')
-    today_ = html.index('id="followups-today"')
-    week = html.index('id="followups-week"')
-    assert overdue < html.index("Late call") < today_ < html.index("Today call") < week
-    assert html.index("Soon call") > week
-    assert "Overdue by 2 days" in html
-    late = FollowUp.objects.get(title="Late call")
-    browser.post(f"/referrals/follow-ups/{late.pk}/close/", {"status": "done"})
-    late.refresh_from_db()
-    assert late.status == "done"
-
-
 def test_outsider_cannot_close_a_followup(browser_as, outsider, case_manager, client_record):
     f = followup_create(
         actor=case_manager,
@@ -149,23 +124,6 @@ def test_outsider_cannot_close_a_followup(browser_as, outsider, case_manager, cl
     )
     response = browser_as(outsider).post(f"/referrals/follow-ups/{f.pk}/close/", {"status": "done"})
     assert response.status_code == 404
-
-
-def test_my_followups_shows_other_apps_items_when_available(
-    browser_as, case_manager, client_record, monkeypatch
-):
-    import referrals.selectors as sel
-    from referrals.selectors import DueItem
-
-    monkeypatch.setattr(
-        sel,
-        "_other_sources",
-        lambda user, as_of: [
-            DueItem("plan_review", client_record, "Care plan review due", as_of, "/x/")
-        ],
-    )
-    html = browser_as(case_manager).get("/referrals/follow-ups/").content.decode()
-    assert "Care plan review due" in html
 
 
 @pytest.mark.parametrize("rows", [1, 10])
@@ -184,7 +142,7 @@ def test_pages_query_counts_do_not_grow(
         )
         part2_consent_client = client
     browser = browser_as(case_manager)
-    for url in ("/referrals/follow-ups/", "/referrals/", "/referrals/directory/"):
+    for url in ("/follow-ups/", "/referrals/", "/referrals/directory/"):
         with django_assert_max_num_queries(20):
             assert browser.get(url).status_code == 200
     with django_assert_max_num_queries(30):
@@ -234,13 +192,6 @@ def test_notification_settings_turn_email_off(browser_as, case_manager):
     assert NotificationPreference.objects.get(user=case_manager).email_reminders is True
 
 
-def test_other_apps_sources_run_against_the_real_selectors(case_manager, client_record):
-    from referrals.selectors import _other_sources
-
-    items = _other_sources(case_manager, timezone.localdate() + timedelta(days=7))
-    assert all(item.client.primary_case_manager_id == case_manager.pk for item in items)
-
-
 def test_followup_close_never_redirects_off_site(browser_as, case_manager, client_record):
     from datetime import date
 
@@ -258,7 +209,7 @@ def test_followup_close_never_redirects_off_site(browser_as, case_manager, clien
         f"/referrals/follow-ups/{followup.pk}/close/",
         {"status": "done", "next": "https://evil.example/x"},
     )
-    assert response.status_code == 302 and response.url == "/referrals/follow-ups/"
+    assert response.status_code == 302 and response.url == "/follow-ups/"
 
 
 # ------------------------------------------------------------------------ reschedule
@@ -277,7 +228,7 @@ def test_reschedule_is_offered_next_to_mark_done(browser_as, case_manager, clien
     f = _followup(client_record, case_manager)
     browser = browser_as(case_manager)
     url = f"/referrals/follow-ups/{f.pk}/reschedule/"
-    for page in (f"/referrals/clients/{client_record.pk}/", "/referrals/follow-ups/"):
+    for page in (f"/referrals/clients/{client_record.pk}/", "/follow-ups/"):
         assert f'href="{url}?next=' in browser.get(page).content.decode(), page
 
 
@@ -296,10 +247,10 @@ def test_reschedule_page_moves_the_followup_and_goes_back(browser_as, case_manag
             "due_on": str(new_due),
             "due_time": "15:00",
             "reason": "Client asked for Thursday",
-            "next": "/referrals/follow-ups/",
+            "next": "/follow-ups/",
         },
     )
-    assert response.status_code == 302 and response.url == "/referrals/follow-ups/"
+    assert response.status_code == 302 and response.url == "/follow-ups/"
     f.refresh_from_db()
     assert (f.due_on, f"{f.due_time:%H:%M}", f.schedule_version) == (new_due, "15:00", 2)
     html = browser.get(url).content.decode()

@@ -21,7 +21,6 @@ from django.db import transaction
 from django.db.models import Q
 
 from casemgmt.accounts.models import Role, Team, User
-from clients.icd10 import CODES
 from clients.models import (
     Client,
     ClientStatus,
@@ -31,11 +30,12 @@ from clients.models import (
     RiskFlag,
     RiskFlagKind,
 )
-from clients.search import phonetic_keys
+from clients.selectors import diagnosis_codes
 from clients.services import (
     client_diagnosis_flags_refresh,
     client_numbers_allocate,
     client_search_refresh,
+    phonetic_keys,
 )
 from dashboard.management.commands._history import seed_history
 
@@ -199,13 +199,18 @@ class Command(BaseCommand):
 
     def _clinical(self, clients, recorder, rng: random.Random) -> None:
         """Synthetic diagnoses (most clients are dual diagnosis) and some risk flags."""
-        mental = [c for c in CODES if c[2] == DiagnosisCategory.MENTAL_HEALTH]
-        substance = [c for c in CODES if c[2] == DiagnosisCategory.SUBSTANCE_USE]
+        pools = {
+            category: diagnosis_codes(category=category)
+            for category in (DiagnosisCategory.MENTAL_HEALTH, DiagnosisCategory.SUBSTANCE_USE)
+        }
         diagnoses, flags = [], []
         for client in clients:
-            for pool, share in ((mental, 0.9), (substance, 0.75)):
+            for category, share in (
+                (DiagnosisCategory.MENTAL_HEALTH, 0.9),
+                (DiagnosisCategory.SUBSTANCE_USE, 0.75),
+            ):
                 if rng.random() < share:
-                    code, text, category = rng.choice(pool)
+                    code, text = rng.choice(pools[category])
                     diagnoses.append(
                         Diagnosis(
                             client=client,
