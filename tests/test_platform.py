@@ -130,8 +130,3 @@ def test_seed_demo_is_safe_to_run_twice():
     assert Client.objects.filter(primary_case_manager=demo).exists()
     call_command("seed_demo", clients=55)
     assert Client.objects.count() == 55
-
-
-@pytest.mark.django_db
-def test_health_needs_no_login(client):
-    assert client.get("/health/").json() == {"status": "ok"}
