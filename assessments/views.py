@@ -8,6 +8,9 @@ read; times are read and shown in the client's team's time zone.
 
 from __future__ import annotations
 
+from typing import Any
+
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -95,7 +98,7 @@ def response_new(request, pk: int, code: str):
         if amends.instrument != code:
             raise Http404
     with client.team.local_time():
-        initial = {}
+        initial: dict[str, Any] = {}
         if amends is not None and request.method != "POST":
             initial = {
                 f"item_{n}": str(v) for n, v in enumerate(amends.answers, 1) if v is not None
@@ -235,10 +238,11 @@ def assessment_detail(request, pk: int, assessment_id: int):
                     continue  # shown as a table of the six dimensions
                 value = getattr(assessment, name)
                 field = form.fields[name]
+                choices = dict(getattr(field, "choices", None) or ())
                 if name == "social_needs":
-                    shown = ", ".join(dict(field.choices).get(v, v) for v in value) or ""
-                elif getattr(field, "choices", None) and value not in (None, ""):
-                    shown = dict(field.choices).get(value, value)
+                    shown = ", ".join(choices.get(v, v) for v in value) or ""
+                elif choices and value not in (None, ""):
+                    shown = choices.get(value, value)
                 else:
                     shown = value
                 rows.append({"label": field.label, "value": shown})
@@ -275,6 +279,7 @@ def assessment_section(request, pk: int, assessment_id: int, section: str):
     if assessment.is_locked:
         return _locked_redirect(request, client, assessment)
     with client.team.local_time():
+        form: forms.Form
         if section == "screens":
             form = LinkResponsesForm(
                 request.POST or None,

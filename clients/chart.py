@@ -38,6 +38,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
+from casemgmt.accounts.models import AuthenticatedHttpRequest
 from casemgmt.accounts.selectors import user_supervises_team
 from casemgmt.audit.models import AuditAction
 from casemgmt.audit.services import audit_record
@@ -118,7 +119,7 @@ def overview_panels(client) -> list[dict]:
 
 
 # ------------------------------------------------------------------- chart pages
-def chart_client(request: HttpRequest, pk: int, *, audit: bool = True) -> Client:
+def chart_client(request: AuthenticatedHttpRequest, pk: int, *, audit: bool = True) -> Client:
     """The client of a chart page: in the user's reach or opened by emergency access,
     else 404. ``audit`` writes the read (``client_read_audit``); pass ``audit=False`` when
     the page audits the object it shows instead."""
@@ -128,7 +129,7 @@ def chart_client(request: HttpRequest, pk: int, *, audit: bool = True) -> Client
     return client
 
 
-def chart_context(request: HttpRequest, client: Client, tab: str, **extra) -> dict:
+def chart_context(request: AuthenticatedHttpRequest, client: Client, tab: str, **extra) -> dict:
     """What ``clients/client_base.html`` needs around a tab: the banner, the tabs (with
     ``tab`` current) and whether the access log tab shows; ``extra`` is the page's own."""
     return {

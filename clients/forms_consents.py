@@ -7,6 +7,8 @@ to its field at once, in the service's own words (the service checks again on sa
 
 from __future__ import annotations
 
+from typing import cast
+
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
@@ -51,7 +53,7 @@ FIELDSETS: dict[str, list[tuple[str, tuple[str, ...]]]] = {
         ("Signature", _SIGNATURE),
     ],
 }
-KIND_HELP = {
+KIND_HELP: dict[str, str] = {
     ConsentKind.TREATMENT: "The client agrees to receive services from the team.",
     ConsentKind.RELEASE: "Share information that is not about substance use (e.g. mental "
     "health or housing) with a named person or organisation.",
@@ -163,7 +165,7 @@ class ConsentForm(StyledForm):
         if kind == ConsentKind.PART2 and self._bound_tpo():
             # A TPO consent may give a general designation instead: the service decides.
             self.fields["recipients"].required = False
-        expiry = self.fields["expiry_kind"]
+        expiry = cast(forms.ChoiceField, self.fields["expiry_kind"])
         if kind == ConsentKind.PART2:
             expiry.choices = [("", "Choose…"), *ExpiryKind.choices]
             expiry.required = True

@@ -43,9 +43,8 @@ class FilterInvalid(DRFValidationError):
 
 
 def _bad_filters(error: FilterInvalid) -> HttpResponse:
-    lines = [
-        f"{name}: {' '.join(str(m) for m in messages)}" for name, messages in error.detail.items()
-    ]
+    detail = error.detail if isinstance(error.detail, dict) else {"filters": error.detail}
+    lines = [f"{name}: {' '.join(str(m) for m in messages)}" for name, messages in detail.items()]
     return HttpResponseBadRequest("\n".join(lines) + "\n", content_type="text/plain")
 
 

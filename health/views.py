@@ -175,11 +175,11 @@ def crisis(request, pk: int):
     supply_form = SupplyForm(initial=_today_initial())
     action = request.POST.get("action")
     if request.method == "POST" and action in ("crisis", "supply"):
-        form = CrisisForm(request.POST) if action == "crisis" else SupplyForm(request.POST)
+        form: CrisisForm | SupplyForm
         if action == "crisis":
-            crisis_form = form
+            form = crisis_form = CrisisForm(request.POST)
         else:
-            supply_form = form
+            form = supply_form = SupplyForm(request.POST)
         if form.is_valid():
             try:
                 if action == "crisis":

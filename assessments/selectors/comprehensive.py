@@ -3,6 +3,8 @@ care plan)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
@@ -65,7 +67,7 @@ SOCIAL_NEED_DOMAIN = {
 }
 
 
-def latest_assessment_findings(*, client: Client) -> dict | None:
+def latest_assessment_findings(*, client: Client) -> dict[str, Any] | None:
     """What the newest completed comprehensive assessment found, for the care plan.
 
     None when the client has no completed assessment. Else::

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from django.db import connection
 from django.db.models import Count
@@ -37,7 +38,7 @@ def phq9_outcomes(*, team_ids: list[int] | None, low: datetime, high: datetime) 
     (after NQF 0710 and 1884, MN Community Measurement). Corrected responses are left out
     (the correction counts). One query: the PHQ-9s of the period, and each client's
     baseline from ``InstrumentSummary``."""
-    params: dict = {"low": low, "high": high}
+    params: dict[str, Any] = {"low": low, "high": high}
     reach = in_teams(team_ids, params)
     sql = _PHQ9_OUTCOMES_SQL.format(
         response=InstrumentResponse._meta.db_table,

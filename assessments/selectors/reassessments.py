@@ -4,8 +4,10 @@ however many clients)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from django.db import connection
 from django.db.models import QuerySet
@@ -82,13 +84,13 @@ _CLIENT_FIELDS = [
 
 def _due_query(
     *,
-    team_ids,
+    team_ids: list[int] | QuerySet[Any, Any] | None,
     as_of: date,
-    client_id=None,
-    case_manager_id=None,
+    client_id: int | None = None,
+    case_manager_id: int | None = None,
     ordered: bool = True,
-) -> tuple[str, dict]:
-    params: dict = {"as_of": as_of}
+) -> tuple[str, dict[str, Any]]:
+    params: dict[str, Any] = {"as_of": as_of}
     reach = ""
     if client_id is not None:
         reach = "AND c.id = %(client_id)s "
@@ -139,7 +141,7 @@ def reassessments_overdue_counts(
 
 def reassessments_overdue_clients(
     *, team_ids: list[int] | None, as_of: date | None = None
-) -> QuerySet[Client]:
+) -> QuerySet[Client, Mapping[str, Any]]:
     """Active clients with at least one re-assessment overdue (the drill-down behind the
     measure), as a subquery of ids: the same rules as ``reassessments_overdue_counts``."""
     as_of = as_of or timezone.localdate()

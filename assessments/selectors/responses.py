@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404
@@ -67,7 +68,7 @@ def latest_responses(*, client: Client) -> list[InstrumentResponse]:
 
 
 # ------------------------------------------------------------------------------- trends
-def instrument_trend(*, client: Client, code: str) -> dict:
+def instrument_trend(*, client: Client, code: str) -> dict[str, Any]:
     """Totals of one instrument over time for one client, for measurement-based care.
 
     Corrected responses are left out (their correction counts). Returns ``code``, ``name``,
@@ -91,12 +92,14 @@ def instrument_trend(*, client: Client, code: str) -> dict:
     baseline = points[0] if points else None
     latest = points[-1] if points else None
     change = change_pct = response = remission = None
-    if baseline is not None and len(points) > 1:
-        change = latest["total"] - baseline["total"]
-        if baseline["total"] > 0:
-            change_pct = round(100 * (baseline["total"] - latest["total"]) / baseline["total"])
-            response = 2 * latest["total"] <= baseline["total"]
-    if code == "phq9" and latest is not None:
+    if baseline is not None and latest is not None and len(points) > 1:
+        first, last = baseline["total"], latest["total"]
+        assert first is not None and last is not None  # total__isnull=False above
+        change = last - first
+        if first > 0:
+            change_pct = round(100 * (first - last) / first)
+            response = 2 * last <= first
+    if code == "phq9" and latest is not None and latest["total"] is not None:
         remission = latest["total"] < 5
     if definition.bands and definition.screen_labels is None:
         thresholds = [{"value": b.low, "label": b.label} for b in definition.bands[1:]]
@@ -215,7 +218,7 @@ def latest_scores(*, client: Client) -> list[ScoreLine]:
     return lines
 
 
-def overview_scores_panel(client: Client) -> dict:
+def overview_scores_panel(client: Client) -> dict[str, Any]:
     """The context of the chart Overview's "Latest scores" panel (registered in
     ``AssessmentsConfig.ready``). One query."""
     return {"lines": latest_scores(client=client), "time_zone": client.team.time_zone}

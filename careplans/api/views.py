@@ -11,6 +11,7 @@ field. Reads and prints are audited.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -308,7 +309,7 @@ class _EditablePart:
     """PATCH and DELETE of an objective or intervention while its plan is an unsigned
     draft (else 409 with the reason); DELETE removes it from the draft (204)."""
 
-    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    http_method_names: Sequence[str] = ["get", "post", "patch", "delete", "head", "options"]
 
     def audit_client_id(self, obj) -> int:
         return obj.goal.plan.client_id
@@ -437,9 +438,11 @@ class _VersionedPlanViewSet(
     """Every version; ``?client=`` one client's, ``?current=true`` only current ones.
     Creating saves the client's next version."""
 
-    model = SafetyPlan
+    model: type[SafetyPlan | RelapsePreventionPlan] = SafetyPlan
     input_serializer = s.SafetyPlanCreateSerializer
-    save = staticmethod(services.safety_plan_save)
+    save: Callable[..., SafetyPlan | RelapsePreventionPlan] = staticmethod(
+        services.safety_plan_save
+    )
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Manager, Max
 
 from casemgmt.accounts.models import User
 from casemgmt.audit.models import AuditAction
@@ -197,7 +197,7 @@ def _objective_values(plan: CarePlan, values: dict[str, Any]) -> dict[str, Any]:
     return {"text": text, "target_date": target}
 
 
-def _next_order(parts) -> int:
+def _next_order(parts: Manager[Any]) -> int:
     """After the last one (a count would repeat an order once a part was removed)."""
     return (parts.aggregate(n=Max("order"))["n"] or 0) + 1
 

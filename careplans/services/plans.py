@@ -115,7 +115,7 @@ def review_days_for(client: Client) -> int:
     return row.review_days if row else TeamPlanCadence.DEFAULT_DAYS
 
 
-def _text(value: Any, field: str, message: str, errors: dict) -> str:
+def _text(value: Any, field: str, message: str, errors: dict[str, list[str]]) -> str:
     text = (value or "").strip() if isinstance(value, str) or value is None else ""
     if not text:
         errors.setdefault(field, []).append(message)

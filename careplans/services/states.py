@@ -201,7 +201,7 @@ def careplan_approve(*, actor: User, plan: CarePlan) -> CarePlan:
         plan,
         (
             User.objects.get(pk=user_id)
-            for user_id in {plan.author_id, plan.submitted_by_id} - {None}
+            for user_id in {u for u in (plan.author_id, plan.submitted_by_id) if u is not None}
         ),
         kind="info",
         title=f"Care plan v{plan.version} approved",
@@ -239,7 +239,8 @@ def careplan_return(*, actor: User, plan: CarePlan, comments: str) -> CarePlan:
         plan,
         (
             User.objects.get(pk=user_id)
-            for user_id in {plan.author_id, plan.submitted_by_id} - {None, actor.pk}
+            for user_id in {u for u in (plan.author_id, plan.submitted_by_id) if u is not None}
+            - {actor.pk}
         ),
         kind="info",
         title=f"Care plan v{plan.version} returned for changes",

@@ -237,7 +237,10 @@ def plan_sign(request, pk: int, plan_id: int):
         messages.error(
             request,
             "The signature was not recorded: "
-            + " ".join(f"{form.fields[f].label}: {' '.join(e)}" for f, e in form.errors.items()),
+            + " ".join(
+                f"{form.fields[f].label}: {' '.join(str(m) for m in e)}"
+                for f, e in form.errors.items()
+            ),
         )
         return _to_plan(client, plan)
     return _action(

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.http import HttpRequest
 from django.utils import timezone
 
 
@@ -56,6 +57,13 @@ class User(AbstractUser):
     @property
     def can_read_audit(self) -> bool:
         return self.is_admin_role or self.is_auditor_role
+
+
+class AuthenticatedHttpRequest(HttpRequest):
+    """A type, never built: the request a login-required view receives, whose ``user``
+    is a signed-in ``User`` rather than ``User | AnonymousUser``."""
+
+    user: User
 
 
 class Team(models.Model):

@@ -1,11 +1,14 @@
 """Reads about users and teams; the access scope every domain app builds on."""
 
+from collections.abc import Mapping
+from typing import Any
+
 from django.db.models import Q, QuerySet
 
 from .models import Team, User
 
 
-def team_ids_in_reach(*, user: User) -> QuerySet | None:
+def team_ids_in_reach(*, user: User) -> QuerySet[Team, Mapping[str, Any]] | None:
     """Ids of the teams whose clients ``user`` may see, as a subquery; ``None`` means all.
 
     A case manager reaches the teams they belong to, a supervisor the teams they

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -13,11 +14,16 @@ from django.utils import timezone
 
 from .models import Notification, NotificationKind
 
+if TYPE_CHECKING:
+    from casemgmt.accounts.models import User
+
+    from .models import NotificationPreference
+
 
 @transaction.atomic
 def notification_create(
     *,
-    recipient,
+    recipient: User,
     kind: NotificationKind | str,
     title: str,
     body: str = "",
@@ -117,7 +123,7 @@ def notification_email_deliver(*, notification_id: int) -> bool:
     return True
 
 
-def notification_mark_read(*, user, notification_id: int | None = None) -> int:
+def notification_mark_read(*, user: User, notification_id: int | None = None) -> int:
     """Mark one (or, with no id, every) unread notification of ``user`` as read."""
     qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
     if notification_id is not None:
@@ -125,7 +131,7 @@ def notification_mark_read(*, user, notification_id: int | None = None) -> int:
     return qs.update(read_at=timezone.now())
 
 
-def notification_preference_set(*, user, email_reminders: bool):
+def notification_preference_set(*, user: User, email_reminders: bool) -> NotificationPreference:
     """Turn reminder and escalation emails on or off for ``user``."""
     from .models import NotificationPreference
 

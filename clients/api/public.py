@@ -11,7 +11,7 @@ the caller's reach through ``clients.selectors`` (``lib`` knows no app); the res
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.http import Http404
 from rest_framework import mixins, viewsets
@@ -19,6 +19,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from casemgmt.accounts.models import User
 from casemgmt.audit.models import AuditAction
 from casemgmt.audit.services import audit_record
 
@@ -26,14 +27,19 @@ from ..models import Client
 from ..selectors import client_get, client_list
 
 
-def client_in_payload(request: Request, client_id: object, *, field: str = "client") -> Client:
+def _user(request: Request) -> User:
+    """The API's caller: IsAuthenticated (the default permission) has let only users in."""
+    return cast(User, request.user)
+
+
+def client_in_payload(request: Request, client_id: int | str, *, field: str = "client") -> Client:
     """The client named in a payload, in the caller's reach or opened by emergency access.
 
     An unknown id, one out of reach, or one that is no id at all is a 400 naming
     ``field`` (the same message either way: no leak of other teams' clients). Only
     ``Http404`` is turned into that 400: any other error is a real one and surfaces."""
     try:
-        return client_get(user=request.user, client_id=client_id)
+        return client_get(user=_user(request), client_id=client_id)
     except Http404:
         raise ValidationError({field: ["No client with this id in your teams."]}) from None
 
@@ -44,7 +50,7 @@ def _client_in_reach(request: Request) -> int | None:
     value = request.query_params.get("client", "")
     if not value.isdigit():
         return None
-    return int(value) if client_list(user=request.user).filter(pk=int(value)).exists() else None
+    return int(value) if client_list(user=_user(request)).filter(pk=int(value)).exists() else None
 
 
 if TYPE_CHECKING:  # what the mixin is mixed into: its list, get_object, get_serializer

@@ -35,7 +35,7 @@ def emergency_access_grant(*, user: User, client_number: str, reason: str) -> Em
     client = Client.objects.select_related("team").filter(client_number=number).first()
     if client is None:
         errors["client_number"] = ["No client has this number."]
-    if errors:
+    if errors or client is None:
         raise ValidationError(errors)
     access = EmergencyAccess.objects.create(
         client=client,

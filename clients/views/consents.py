@@ -10,9 +10,9 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
 from django.shortcuts import redirect, render
 
+from casemgmt.accounts.models import AuthenticatedHttpRequest
 from casemgmt.lib.errors import Conflict
 from casemgmt.lib.forms import form_add_service_error
 
@@ -25,7 +25,7 @@ from ..selectors.consents import ACTIVE, EXPIRED, NOT_YET, REVOKED, STATE_LABELS
 from ..services.consents import consent_summary
 
 EXPIRES_SOON_DAYS = 30
-SHORT_KIND = {
+SHORT_KIND: dict[str, str] = {
     ConsentKind.TREATMENT: "Consent to treatment",
     ConsentKind.RELEASE: "Release of information",
     ConsentKind.PART2: "42 CFR Part 2 consent",
@@ -58,7 +58,7 @@ def _kinds() -> list[dict]:
 
 
 @login_required
-def consent_index(request: HttpRequest, pk: int):
+def consent_index(request: AuthenticatedHttpRequest, pk: int):
     client = chart_client(request, pk)
     today = client.team.local_date()
     consents = [_annotate(c, today) for c in consent_list(client=client)]
@@ -84,7 +84,7 @@ def consent_index(request: HttpRequest, pk: int):
 
 
 @login_required
-def consent_new(request: HttpRequest, pk: int):
+def consent_new(request: AuthenticatedHttpRequest, pk: int):
     """Choose the kind first (``?kind=``), then fill in that kind's elements."""
     client = chart_client(request, pk)
     kind = request.POST.get("kind") or request.GET.get("kind")
@@ -106,7 +106,7 @@ def consent_new(request: HttpRequest, pk: int):
     return render(request, "clients/consents/form.html", context)
 
 
-def _consent(request: HttpRequest, pk: int, consent_id: int) -> tuple[Client, Consent]:
+def _consent(request: AuthenticatedHttpRequest, pk: int, consent_id: int) -> tuple[Client, Consent]:
     """The client (in reach, else 404) and one of its consents; reading it is audited."""
     client = chart_client(request, pk, audit=False)
     consent = consent_get(client=client, consent_id=consent_id)
@@ -128,13 +128,13 @@ def _detail(request, client: Client, consent: Consent, form: ConsentRevokeForm |
 
 
 @login_required
-def consent_detail(request: HttpRequest, pk: int, consent_id: int):
+def consent_detail(request: AuthenticatedHttpRequest, pk: int, consent_id: int):
     client, consent = _consent(request, pk, consent_id)
     return _detail(request, client, consent)
 
 
 @login_required
-def consent_revoke(request: HttpRequest, pk: int, consent_id: int):
+def consent_revoke(request: AuthenticatedHttpRequest, pk: int, consent_id: int):
     """Revoke a consent (the form asks to confirm first); it stays on record as revoked."""
     client, consent = _consent(request, pk, consent_id)
     if request.method != "POST" and consent.revoked_on is not None:

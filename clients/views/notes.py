@@ -10,10 +10,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from casemgmt.accounts.models import AuthenticatedHttpRequest
 from casemgmt.lib.errors import Conflict
 from casemgmt.lib.forms import form_add_service_error
 
@@ -27,7 +27,7 @@ from ..services.notes import note_heading
 NOTES_PER_PAGE = 25
 
 
-def _note(request: HttpRequest, pk: int, note_id: int, *, audit: bool = True):
+def _note(request: AuthenticatedHttpRequest, pk: int, note_id: int, *, audit: bool = True):
     """The client (in reach, else 404) and one of its notes; reading it is audited."""
     client = chart_client(request, pk, audit=False)
     note = note_get(client=client, note_id=note_id)
