@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils import timezone
 
 from casemgmt.lib.forms import StyledForm
@@ -171,24 +173,32 @@ def section_form_class(key: str) -> type[forms.Form]:
             )
             continue
         model_field = ComprehensiveAssessment._meta.get_field(name)
+        assert isinstance(model_field, models.Field)  # SECTIONS names columns only
         field = model_field.formfield()
+        assert field is not None  # and none of them is hidden from forms
         if isinstance(field.widget, forms.Textarea):
             field.widget.attrs["rows"] = 3
         field.required = False
         fields[name] = field
     if key == "asam":
         for number, name in ASAM_DIMENSIONS:
-            rating = fields[f"asam_d{number}"]
+            rating = cast(forms.ChoiceField, fields[f"asam_d{number}"])
             rating.label = f"Dimension {number}: {name}"
             rating.choices = [("", "Not rated yet"), *ASAM_RATINGS]
             fields[f"asam_d{number}_notes"].label = f"Dimension {number} notes"
             fields[f"asam_d{number}_notes"].widget.attrs["rows"] = 2
         for name in ("level_indicated", "level_arranged"):
-            fields[name].choices = [("", "Not decided yet"), *LevelOfCare.choices]
+            cast(forms.ChoiceField, fields[name]).choices = [
+                ("", "Not decided yet"),
+                *LevelOfCare.choices,
+            ]
         fields["level_difference_reason"].help_text = "Required when the levels differ."
     if key == "stages":
         for name in ("stage_mental_health", "stage_substance_use"):
-            fields[name].choices = [("", "Not assessed yet"), *StageOfChange.choices]
+            cast(forms.ChoiceField, fields[name]).choices = [
+                ("", "Not assessed yet"),
+                *StageOfChange.choices,
+            ]
             fields[name].help_text = (
                 "Precontemplation: not considering change; contemplation: ambivalent; "
                 "preparation: planning; action: changing now; maintenance: sustaining it."
@@ -235,21 +245,25 @@ class SubstanceForm(StyledForm):
     )
 
 
+class _ResponseChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return _response_label(obj)
+
+
 class LinkResponsesForm(StyledForm):
-    responses = forms.ModelMultipleChoiceField(
+    responses = _ResponseChoiceField(
         queryset=InstrumentResponse.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
         label="Screening results to include",
     )
 
-    def __init__(self, *args, client: Client, **kwargs):
+    def __init__(self, *args: Any, client: Client, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["responses"]
+        field = cast(forms.ModelMultipleChoiceField, self.fields["responses"])
         field.queryset = InstrumentResponse.objects.filter(client=client).order_by(
             "-administered_at"
         )
-        field.label_from_instance = _response_label
 
 
 def _response_label(response: InstrumentResponse) -> str:

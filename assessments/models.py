@@ -49,6 +49,10 @@ class InstrumentResponse(models.Model):
     notes = models.TextField(blank=True)
     recorded_at = models.DateTimeField(auto_now_add=True)
 
+    # Not columns: set by the Assessments tab (assessments.views) for its "Latest" rows.
+    trend_word: str
+    trend_count: int
+
     class Meta:
         ordering = ["-administered_at", "-id"]
         indexes = [

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -22,7 +22,7 @@ from casemgmt.notifications.services import notification_create
 from clients.models import Client
 from clients.services import risk_flag_set, timeline_record
 
-from .instruments import INSTRUMENTS, score
+from .instruments import INSTRUMENTS, InstrumentDefinition, score
 from .models import (
     AssessmentStatus,
     ComprehensiveAssessment,
@@ -79,7 +79,7 @@ def instrument_summaries_refresh(*, client_ids: list[int] | None = None) -> None
     advisory lock per client serialises two responses recorded at the same moment, so
     the second recomputation sees the first response (READ COMMITTED takes a new snapshot
     per statement) and no summary misses a response."""
-    params: dict = {}
+    params: dict[str, Any] = {}
     where = ""
     with transaction.atomic(), connection.cursor() as cursor:
         if client_ids is None:
@@ -103,7 +103,7 @@ def instrument_summaries_refresh(*, client_ids: list[int] | None = None) -> None
         )
 
 
-def _sex_for(definition, client: Client, sex: str | None) -> str | None:
+def _sex_for(definition: InstrumentDefinition, client: Client, sex: str | None) -> str | None:
     if not definition.requires_sex:
         return None
     if sex:
@@ -121,7 +121,7 @@ def _sex_for(definition, client: Client, sex: str | None) -> str | None:
     )
 
 
-def _critical_source(definition, result) -> str:
+def _critical_source(definition: InstrumentDefinition, result: InstrumentResponse) -> str:
     if definition.code == "phq9":
         return "PHQ-9 item 9 (thoughts of being better off dead or of self-harm) answered"
     return f"{definition.name} result: {result.band} risk"
@@ -133,7 +133,7 @@ def instrument_response_record(
     actor: User,
     client: Client,
     instrument: str,
-    answers: list,
+    answers: list[Any],
     sex: str | None = None,
     administered_at: datetime | None = None,
     amends: InstrumentResponse | None = None,
@@ -204,14 +204,21 @@ def instrument_response_record(
     return response
 
 
-def _critical_result_act(*, actor, client: Client, response, definition, link: str) -> None:
+def _critical_result_act(
+    *,
+    actor: User,
+    client: Client,
+    response: InstrumentResponse,
+    definition: InstrumentDefinition,
+    link: str,
+) -> None:
     reason = _critical_source(definition, response)
     risk_flag_set(
         actor=actor, client=client, kind=SUICIDE_RISK, reason=reason, source=definition.code
     )
     recipients: dict[int, User] = {}
-    if client.primary_case_manager_id:
-        recipients[client.primary_case_manager_id] = client.primary_case_manager
+    if client.primary_case_manager is not None:
+        recipients[client.primary_case_manager.pk] = client.primary_case_manager
     for supervisor in client.team.supervisors.filter(is_active=True):
         recipients.setdefault(supervisor.pk, supervisor)
     for user in recipients.values():
@@ -305,7 +312,7 @@ def _locked(assessment: ComprehensiveAssessment) -> None:
         raise Conflict("This assessment is completed and locked. Start a new version to change it.")
 
 
-def _check_levels(values: dict, errors: dict) -> None:
+def _check_levels(values: dict[str, Any], errors: dict[str, list[str]]) -> None:
     indicated, arranged = values.get("level_indicated"), values.get("level_arranged")
     if indicated and arranged and indicated != arranged:
         if not (values.get("level_difference_reason") or "").strip():
@@ -314,7 +321,7 @@ def _check_levels(values: dict, errors: dict) -> None:
             )
 
 
-def _check_values(data: dict, errors: dict) -> None:
+def _check_values(data: dict[str, Any], errors: dict[str, list[str]]) -> None:
     model = ComprehensiveAssessment
     for name, value in data.items():
         if name == "social_needs":
@@ -326,7 +333,7 @@ def _check_values(data: dict, errors: dict) -> None:
         field = model._meta.get_field(name)
         if value in (None, ""):
             continue
-        if field.choices:
+        if isinstance(field, models.Field) and field.choices:
             allowed = [c[0] for c in field.choices]
             if value not in allowed:
                 shown = ", ".join(str(a) for a in allowed)
@@ -404,7 +411,7 @@ def assessment_update(
 
 @transaction.atomic
 def assessment_substance_add(
-    *, actor: User, assessment: ComprehensiveAssessment, **values
+    *, actor: User, assessment: ComprehensiveAssessment, **values: Any
 ) -> SubstanceUse:
     _lock(assessment)  # a completion running at the same time cannot slip in
     _locked(assessment)
@@ -419,7 +426,8 @@ def assessment_substance_add(
         errors["last_use"] = ["The last use cannot be in the future."]
     for name in ("pattern", "route"):
         field = SubstanceUse._meta.get_field(name)
-        if values.get(name) not in [c[0] for c in field.choices]:
+        choices = field.choices if isinstance(field, models.Field) else None
+        if values.get(name) not in [c[0] for c in choices or ()]:
             errors[name] = [f"Choose the {name}."]
     if errors:
         raise ValidationError(errors)

@@ -8,6 +8,9 @@ read; times are read and shown in the client's team's time zone.
 
 from __future__ import annotations
 
+from typing import Any
+
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -17,11 +20,10 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from casemgmt.audit.models import AuditAction
-from casemgmt.audit.services import audit_record
 from casemgmt.lib.errors import Conflict
 from casemgmt.lib.forms import form_add_service_error
-from clients.views.common import chart_client, chart_context
+from clients.chart import chart_client, chart_context
+from clients.services import client_read_audit
 
 from . import selectors, services
 from .charts import trend_chart
@@ -38,21 +40,12 @@ from .models import SubstanceUse
 from .services import SECTIONS
 
 
-def _team_time(client):
-    return timezone.override(client.team.time_zone)
-
-
 def safety_plan_url(client_id: int) -> str:
     """The care-plans app's safety plan page (built in parallel; the path is agreed)."""
     try:
         return reverse("careplans:safety_plan", args=[client_id])
     except NoReverseMatch:
         return f"/careplans/clients/{client_id}/safety-plan/"
-
-
-def _audit_read(request, client, obj) -> None:
-    action = AuditAction.EMERGENCY_ACCESS if client.emergency_access else AuditAction.VIEW
-    audit_record(user=request.user, action=action, obj=obj, client_id=client.pk)
 
 
 def _trend_arrow(trend: dict) -> str:
@@ -66,7 +59,7 @@ def _trend_arrow(trend: dict) -> str:
 @login_required
 def client_assessments(request, pk: int):
     client = chart_client(request, pk)
-    with _team_time(client):
+    with client.team.local_time():
         latest = selectors.latest_responses(client=client)
         for response in latest:
             if response.total is not None:
@@ -104,8 +97,8 @@ def response_new(request, pk: int, code: str):
         amends = selectors.response_get(client=client, response_id=amends_id)
         if amends.instrument != code:
             raise Http404
-    with _team_time(client):
-        initial = {}
+    with client.team.local_time():
+        initial: dict[str, Any] = {}
         if amends is not None and request.method != "POST":
             initial = {
                 f"item_{n}": str(v) for n, v in enumerate(amends.answers, 1) if v is not None
@@ -158,9 +151,9 @@ def response_new(request, pk: int, code: str):
 def response_detail(request, pk: int, response_id: int):
     client = chart_client(request, pk, audit=False)
     response = selectors.response_get(client=client, response_id=response_id)
-    _audit_read(request, client, response)
+    client_read_audit(user=request.user, client=client, obj=response)
     definition = response.definition
-    with _team_time(client):
+    with client.team.local_time():
         answers = []
         for item, value in zip(definition.items, response.answers, strict=False):
             option = item.option(value) if value is not None else None
@@ -189,7 +182,7 @@ def trend(request, pk: int, code: str):
     client = chart_client(request, pk)
     if code not in INSTRUMENTS:
         raise Http404
-    with _team_time(client):
+    with client.team.local_time():
         data = selectors.instrument_trend(client=client, code=code)
         context = chart_context(
             request,
@@ -208,7 +201,7 @@ def _assessment(request, pk: int, assessment_id: int, *, audit: bool = True):
     client = chart_client(request, pk, audit=False)
     assessment = selectors.assessment_get(client=client, assessment_id=assessment_id)
     if audit:
-        _audit_read(request, client, assessment)
+        client_read_audit(user=request.user, client=client, obj=assessment)
     return client, assessment
 
 
@@ -235,7 +228,7 @@ def _sections_done(assessment) -> list[dict]:
 @login_required
 def assessment_detail(request, pk: int, assessment_id: int):
     client, assessment = _assessment(request, pk, assessment_id)
-    with _team_time(client):
+    with client.team.local_time():
         sections = []
         for key, title, names in SECTIONS:
             form = section_form_class(key)()
@@ -245,10 +238,11 @@ def assessment_detail(request, pk: int, assessment_id: int):
                     continue  # shown as a table of the six dimensions
                 value = getattr(assessment, name)
                 field = form.fields[name]
+                choices = dict(getattr(field, "choices", None) or ())
                 if name == "social_needs":
-                    shown = ", ".join(dict(field.choices).get(v, v) for v in value) or ""
-                elif getattr(field, "choices", None) and value not in (None, ""):
-                    shown = dict(field.choices).get(value, value)
+                    shown = ", ".join(choices.get(v, v) for v in value) or ""
+                elif choices and value not in (None, ""):
+                    shown = choices.get(value, value)
                 else:
                     shown = value
                 rows.append({"label": field.label, "value": shown})
@@ -284,7 +278,8 @@ def assessment_section(request, pk: int, assessment_id: int, section: str):
     client, assessment = _assessment(request, pk, assessment_id)
     if assessment.is_locked:
         return _locked_redirect(request, client, assessment)
-    with _team_time(client):
+    with client.team.local_time():
+        form: forms.Form
         if section == "screens":
             form = LinkResponsesForm(
                 request.POST or None,
@@ -350,7 +345,7 @@ def assessment_substance_add(request, pk: int, assessment_id: int):
             messages.success(request, f"Added {form.cleaned_data['substance']}.")
             target = reverse("assessments:assessment_detail", args=[client.pk, assessment.pk])
             return redirect(f"{target}#substances")
-    with _team_time(client):
+    with client.team.local_time():
         context = chart_context(request, client, "assessments", assessment=assessment, form=form)
         return render(request, "assessments/substance_form.html", context, status=400)
 

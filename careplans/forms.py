@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django import forms
 from django.db.models import Q
 
@@ -44,7 +46,7 @@ class PlanForm(StyledForm):
     integration_exception = _text(
         "Why the plan does not address both disorders (only if it does not)",
         required=False,
-        help_text=CarePlan._meta.get_field("integration_exception").help_text,
+        help_text=str(CarePlan._meta.get_field("integration_exception").help_text),
     )
 
     @classmethod
@@ -74,7 +76,7 @@ class GoalForm(StyledForm):
 
     def __init__(self, *args, plan: CarePlan, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["problem"].choices = [
+        cast(forms.ChoiceField, self.fields["problem"]).choices = [
             (p.pk, f"{p.get_domain_display()}: {p.description[:70]}") for p in plan.problems.all()
         ]
 
@@ -91,12 +93,17 @@ class ObjectiveForm(StyledForm):
     target_date = forms.DateField(label="Target date", widget=DATE, required=False)
 
 
+class _MemberChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.display_name} ({obj.get_role_display()})"
+
+
 class InterventionForm(StyledForm):
     category = forms.ChoiceField(
         label="Kind of intervention", choices=[("", "Choose…"), *InterventionCategory.choices]
     )
     description = _text("What will be done", rows=2, required=False)
-    responsible = forms.ModelChoiceField(
+    responsible = _MemberChoiceField(
         label="Responsible", queryset=CareTeamMember.objects.none(), required=False
     )
     frequency = forms.CharField(label="How often", max_length=100, help_text="e.g. weekly")
@@ -107,13 +114,12 @@ class InterventionForm(StyledForm):
 
     def __init__(self, *args, client, current_responsible_id: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        field = self.fields["responsible"]
+        field = cast(forms.ModelChoiceField, self.fields["responsible"])
         # Current care-team members, plus the one already named (editing an intervention
         # whose person has since left the team must not silently drop them).
         field.queryset = CareTeamMember.objects.filter(
             Q(ended_on__isnull=True) | Q(pk=current_responsible_id), client=client
         ).select_related("user")
-        field.label_from_instance = lambda m: f"{m.display_name} ({m.get_role_display()})"
 
 
 class SignForm(StyledForm):

@@ -197,6 +197,9 @@ class CarePlan(models.Model):
     goals_cover_mental_health = models.BooleanField(default=False, editable=False)
     goals_cover_substance_use = models.BooleanField(default=False, editable=False)
 
+    # Not a column: the unvoided signatures, prefetched by selectors.careplan_full.
+    active_signatures: list[PlanSignature]
+
     class Meta:
         ordering = ["client", "-version"]
         constraints = [
@@ -321,6 +324,8 @@ class Intervention(models.Model):
     start_date = models.DateField()
     end_date = models.DateField(null=True, blank=True)
     order = models.PositiveSmallIntegerField(default=0)
+
+    plain: str  # not a column: the plain-words category, set for the client's PDF copy
 
     class Meta:
         ordering = ["goal", "order", "id"]

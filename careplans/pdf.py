@@ -103,7 +103,7 @@ def careplan_pdf_html(*, plan: CarePlan, copy: str, paper: str = "letter") -> st
         for intervention in goal.interventions.all():
             intervention.plain = PLAIN.get(intervention.category, "")
         goals_by_problem.setdefault(goal.problem_id, []).append(goal)
-    with timezone.override(client.team.time_zone):
+    with client.team.local_time():
         context = {
             "plan": plan,
             "client": client,
@@ -156,7 +156,7 @@ def safety_plan_print(
     """The safety plan on its own (client copy, large type), e.g. before any care plan."""
     if paper not in PAPERS:
         raise ValidationError({"paper": ["Choose Letter or A4 paper."]})
-    with timezone.override(client.team.time_zone):
+    with client.team.local_time():
         html = render_to_string(
             "careplans/pdf/safety.html",
             {

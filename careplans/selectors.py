@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
+from typing import Any
 
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
@@ -50,7 +52,7 @@ def careplan_list(*, client: Client) -> QuerySet[CarePlan]:
     return CarePlan.objects.filter(client=client).select_related("author", "approver")
 
 
-def _goal_prefetch() -> Prefetch:
+def _goal_prefetch() -> Prefetch[str, QuerySet[Goal], str]:
     return Prefetch(
         "goals",
         queryset=Goal.objects.select_related("problem").prefetch_related(
@@ -64,6 +66,15 @@ def _goal_prefetch() -> Prefetch:
     )
 
 
+def _active_signatures() -> Prefetch[str, QuerySet[PlanSignature], str]:
+    """``plan.active_signatures`` (declared on CarePlan): the signatures not voided."""
+    return Prefetch(
+        "signatures",
+        queryset=PlanSignature.objects.filter(voided_at__isnull=True),
+        to_attr="active_signatures",
+    )
+
+
 def careplan_full(queryset: QuerySet[CarePlan]) -> QuerySet[CarePlan]:
     """Everything a plan page, the API and the PDF show, in a fixed number of queries."""
     return queryset.select_related(
@@ -71,11 +82,7 @@ def careplan_full(queryset: QuerySet[CarePlan]) -> QuerySet[CarePlan]:
     ).prefetch_related(
         "problems",
         _goal_prefetch(),
-        Prefetch(
-            "signatures",
-            queryset=PlanSignature.objects.filter(voided_at__isnull=True),
-            to_attr="active_signatures",
-        ),
+        _active_signatures(),
         Prefetch(
             "reviews",
             queryset=PlanReview.objects.select_related("reviewer").prefetch_related(
@@ -203,7 +210,7 @@ def careplan_outline(plan: CarePlan) -> list[str]:
                 by = f" (by {objective.target_date:%Y-%m-%d})" if objective.target_date else ""
                 lines.append(f"    Objective: {objective.text}{by}")
             for i in goal.interventions.all():
-                who = i.responsible.display_name if i.responsible_id else "unassigned"
+                who = i.responsible.display_name if i.responsible is not None else "unassigned"
                 until = f" to {i.end_date:%Y-%m-%d}" if i.end_date else ""
                 lines.append(
                     f"    Intervention: {i.get_category_display()}"
@@ -252,15 +259,15 @@ _PLAN_GAP_SQL = {
 }
 
 
-def _plan_sql(sql: str, team_ids, as_of: date) -> tuple[str, dict]:
-    params: dict = {"as_of": as_of}
+def _plan_sql(sql: str, team_ids: Iterable[int] | None, as_of: date) -> tuple[str, dict[str, Any]]:
+    params: dict[str, Any] = {"as_of": as_of}
     reach = in_teams(team_ids, params)
     return sql.format(client=Client._meta.db_table, plan=CarePlan._meta.db_table, reach=reach), (
         params
     )
 
 
-def _suicide_flagged(team_ids) -> QuerySet[Client]:
+def _suicide_flagged(team_ids: Iterable[int] | None) -> QuerySet[Client]:
     """Clients with an active suicide risk flag (the safety-plan measure's denominator)."""
     clients = Client.objects.filter(open_risk_flag_exists(kinds=[RiskFlagKind.SUICIDE]))
     return clients if team_ids is None else clients.filter(team_id__in=team_ids)
@@ -294,7 +301,9 @@ def plan_measure_counts(*, team_ids: list[int] | None, as_of: date) -> dict[str,
     }
 
 
-def plan_measure_gap(*, key: str, team_ids: list[int] | None, as_of: date) -> QuerySet[Client]:
+def plan_measure_gap(
+    *, key: str, team_ids: list[int] | None, as_of: date
+) -> QuerySet[Client, Mapping[str, Any]]:
     """The clients a plan measure counts in its denominator but not its numerator (who
     to look at), as a subquery of ids. ``key`` as in ``plan_measure_counts``."""
     if key == "suicide_safety_plan":

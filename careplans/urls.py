@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import plans, safety
+from .views import parts, plans, safety
 
 app_name = "careplans"
 
@@ -16,27 +16,27 @@ urlpatterns = [
     path("<int:pk>/relapse-plan/", safety.relapse_plan, name="relapse_plan"),
     path(P, plans.plan_detail, name="plan_detail"),
     path(P + "edit/", plans.plan_edit, name="plan_edit"),
-    path(P + "needs/new/", plans.problem_new, name="problem_new"),
-    path(P + "needs/<int:problem_id>/edit/", plans.problem_edit, name="problem_edit"),
-    path(P + "goals/new/", plans.goal_new, name="goal_new"),
-    path(G, plans.goal_detail, name="goal_detail"),
-    path(G + "edit/", plans.goal_edit, name="goal_edit"),
-    path(G + "objectives/new/", plans.objective_new, name="objective_new"),
-    path(G + "objectives/<int:objective_id>/edit/", plans.objective_edit, name="objective_edit"),
+    path(P + "needs/new/", parts.problem_new, name="problem_new"),
+    path(P + "needs/<int:problem_id>/edit/", parts.problem_edit, name="problem_edit"),
+    path(P + "goals/new/", parts.goal_new, name="goal_new"),
+    path(G, parts.goal_detail, name="goal_detail"),
+    path(G + "edit/", parts.goal_edit, name="goal_edit"),
+    path(G + "objectives/new/", parts.objective_new, name="objective_new"),
+    path(G + "objectives/<int:objective_id>/edit/", parts.objective_edit, name="objective_edit"),
     path(
         G + "objectives/<int:objective_id>/remove/",
-        plans.objective_remove,
+        parts.objective_remove,
         name="objective_remove",
     ),
-    path(G + "interventions/new/", plans.intervention_new, name="intervention_new"),
+    path(G + "interventions/new/", parts.intervention_new, name="intervention_new"),
     path(
         G + "interventions/<int:intervention_id>/edit/",
-        plans.intervention_edit,
+        parts.intervention_edit,
         name="intervention_edit",
     ),
     path(
         G + "interventions/<int:intervention_id>/remove/",
-        plans.intervention_remove,
+        parts.intervention_remove,
         name="intervention_remove",
     ),
     path(P + "sign/", plans.plan_sign, name="plan_sign"),

@@ -1,25 +1,18 @@
 from django.contrib import admin
 from django.contrib.auth.decorators import login_required
-from django.db import connection
-from django.http import JsonResponse
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.authtoken.views import obtain_auth_token
 
+from casemgmt import probes
 from dashboard import views as dashboard_views
-
-
-def health(request):
-    """Liveness and database check for load balancers; no data, no login."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok"})
-
 
 urlpatterns = [
     path("", dashboard_views.today, name="home"),
     path("follow-ups/", dashboard_views.my_followups, name="my_followups"),
-    path("health/", health, name="health"),
+    # Probes: /healthz/ the process is alive, /readyz/ PostgreSQL, Redis and a worker are.
+    path("healthz/", probes.liveness, name="healthz"),
+    path("readyz/", probes.readiness, name="readyz"),
     path("accounts/", include("casemgmt.accounts.urls")),
     path("clients/", include("clients.urls")),
     path("careplans/", include("careplans.urls")),

@@ -1,4 +1,4 @@
-"""Extension points of the client chart for the apps above ``clients``.
+"""The client chart for the apps above ``clients``: its extension points and its pages.
 
 ``clients`` never imports assessments, care plans or referrals. Those apps register, in
 their ``AppConfig.ready()``, the chart tabs they own, the banner warnings they can
@@ -13,6 +13,18 @@ Overview tab ("Latest scores"); the chart renders whatever is registered.
         key="scores", template="assessments/_overview_scores.html",
         context=overview_scores_panel, order=10,
     )
+
+A tab's pages build on the chart the same way the clients app's own do:
+
+    from clients.chart import chart_client, chart_context
+
+    client = chart_client(request, pk)  # in reach or by emergency access, else 404; audited
+    return render(request, "...", chart_context(request, client, "careplan", plan=plan))
+
+and a gatherer (the dashboard) shows a list of clients of its choosing on the client
+list page, with its filters, through ``client_list_page`` and ``client_list_filter``.
+The chart's views, forms and filters stay private to ``clients``: this module is the
+one way in.
 """
 
 from __future__ import annotations
@@ -20,7 +32,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.urls import reverse
+
+from casemgmt.accounts.models import AuthenticatedHttpRequest
+from casemgmt.accounts.selectors import user_supervises_team
+from casemgmt.audit.models import AuditAction
+from casemgmt.audit.services import audit_record
+
+from .filters import ClientFilter
+from .models import Client
+from .selectors import client_get
+from .services import client_read_audit
 
 
 @dataclass(frozen=True)
@@ -90,3 +116,54 @@ def overview_panels(client) -> list[dict]:
         {"key": panel.key, "template": panel.template, "panel": panel.context(client)}
         for panel in sorted(_PANELS.values(), key=lambda p: p.order)
     ]
+
+
+# ------------------------------------------------------------------- chart pages
+def chart_client(request: AuthenticatedHttpRequest, pk: int, *, audit: bool = True) -> Client:
+    """The client of a chart page: in the user's reach or opened by emergency access,
+    else 404. ``audit`` writes the read (``client_read_audit``); pass ``audit=False`` when
+    the page audits the object it shows instead."""
+    client = client_get(user=request.user, client_id=pk)
+    if audit:
+        client_read_audit(user=request.user, client=client)
+    return client
+
+
+def chart_context(request: AuthenticatedHttpRequest, client: Client, tab: str, **extra) -> dict:
+    """What ``clients/client_base.html`` needs around a tab: the banner, the tabs (with
+    ``tab`` current) and whether the access log tab shows; ``extra`` is the page's own."""
+    return {
+        "client": client,
+        "tab": tab,
+        "tabs": chart_tabs(client),
+        "banner_warnings": banner_warnings(client),
+        "can_see_access_log": user_supervises_team(user=request.user, team=client.team),
+        **extra,
+    }
+
+
+# -------------------------------------------------------------------- client list
+def client_list_filter(request: HttpRequest, queryset: QuerySet[Client]) -> QuerySet[Client]:
+    """``queryset`` narrowed by the client list's filters in ``request.GET`` (search,
+    status, team, case manager, ...), as the list page and ``/api/v1/clients/`` read them."""
+    return ClientFilter(request.GET, queryset=queryset, request=request).qs
+
+
+def client_list_page(request: HttpRequest, queryset: QuerySet[Client], **extra) -> HttpResponse:
+    """The client list page (filters, pagination, audit) over ``queryset``: the caseload,
+    and the dashboard's drill-downs (``extra`` adds a heading, a definition, a way back)."""
+    filterset = ClientFilter(request.GET, queryset=queryset, request=request)
+    page = Paginator(filterset.qs, 25).get_page(request.GET.get("page"))
+    audit_record(
+        user=request.user,
+        action=AuditAction.VIEW,
+        object_type="clients.client_list",
+        detail={"filters": sorted(k for k, v in request.GET.items() if v and k != "page")},
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "clients/client_list.html",
+        {"filter": filterset, "page": page, "query": query.urlencode(), **extra},
+    )

@@ -1,5 +1,9 @@
 """Forms check shape and types only; the rules live in ``clients.services``."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, cast
+
 from django import forms
 
 from casemgmt.accounts.selectors import staff_list, team_list
@@ -16,6 +20,11 @@ from .models import (
     RiskFlagKind,
 )
 from .services import EDITABLE_FIELDS, TRANSITIONS
+
+if TYPE_CHECKING:
+    from django.http import QueryDict
+
+    from casemgmt.accounts.models import Team, User
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -108,7 +117,7 @@ class ClientEditForm(_ModelForm):
             "cultural_considerations": forms.Textarea(attrs={"rows": 3}),
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if self.instance.pk and not self.is_bound:
             self.initial["version"] = self.instance.version
@@ -118,8 +127,8 @@ class ClientEditForm(_ModelForm):
         """After an edit conflict: keep what the user typed, show next to each field that
         someone else changed what it holds now, and take the new version so a second
         save (after review) goes through."""
-        data = self.data.copy()
-        data["version"] = fresh.version
+        data = cast("QueryDict", self.data).copy()
+        data["version"] = str(fresh.version)
         self.data = data
         self.changed_by_others = [f for f in changed_fields if f in self.fields]
         for name in self.changed_by_others:
@@ -149,8 +158,10 @@ class StatusForm(StyledForm):
 
 
 class TransferForm(StyledForm):
-    team = forms.ModelChoiceField(queryset=None)
-    primary_case_manager = forms.ModelChoiceField(queryset=None, required=False)
+    team: forms.ModelChoiceField[Team] = forms.ModelChoiceField(queryset=None)
+    primary_case_manager: forms.ModelChoiceField[User] = forms.ModelChoiceField(
+        queryset=None, required=False
+    )
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Why the client is being reassigned; kept in the history.",

@@ -7,6 +7,8 @@ to its field at once, in the service's own words (the service checks again on sa
 
 from __future__ import annotations
 
+from typing import cast
+
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
@@ -23,7 +25,6 @@ from .services.consents import (
     consent_normalise,
     consent_validate,
     recipients_clean,
-    team_today,
 )
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -52,7 +53,7 @@ FIELDSETS: dict[str, list[tuple[str, tuple[str, ...]]]] = {
         ("Signature", _SIGNATURE),
     ],
 }
-KIND_HELP = {
+KIND_HELP: dict[str, str] = {
     ConsentKind.TREATMENT: "The client agrees to receive services from the team.",
     ConsentKind.RELEASE: "Share information that is not about substance use (e.g. mental "
     "health or housing) with a named person or organisation.",
@@ -164,7 +165,7 @@ class ConsentForm(StyledForm):
         if kind == ConsentKind.PART2 and self._bound_tpo():
             # A TPO consent may give a general designation instead: the service decides.
             self.fields["recipients"].required = False
-        expiry = self.fields["expiry_kind"]
+        expiry = cast(forms.ChoiceField, self.fields["expiry_kind"])
         if kind == ConsentKind.PART2:
             expiry.choices = [("", "Choose…"), *ExpiryKind.choices]
             expiry.required = True
@@ -192,7 +193,7 @@ class ConsentForm(StyledForm):
                     "kind": kind,
                     "patient_name": client.legal_name,
                     "discloser": client.team.name,
-                    "signed_on": team_today(client),
+                    "signed_on": client.team.local_date(),
                     "expiry_kind": "" if kind == ConsentKind.PART2 else ExpiryKind.NONE,
                 }
             )
@@ -224,7 +225,7 @@ class ConsentForm(StyledForm):
         try:
             consent_validate(
                 consent_normalise({"kind": self.consent_kind, **self.consent_values()}),
-                today=team_today(self.client),
+                today=self.client.team.local_date(),
             )
         except ValidationError as error:
             for field, messages in error.message_dict.items():

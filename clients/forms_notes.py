@@ -6,6 +6,8 @@ Forms check shape and types; the rules live in ``clients.services.notes`` and
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
@@ -15,6 +17,11 @@ from drf_spectacular.utils import extend_schema_field
 
 from casemgmt.accounts.selectors import staff_list
 from casemgmt.lib.forms import StyledForm
+
+if TYPE_CHECKING:
+    from django.http import QueryDict
+
+    from casemgmt.accounts.models import User
 
 from .models import CareTeamMember, CareTeamRole, ContactNote, ContactType
 from .services.notes import MAX_DURATION, MIN_DURATION, note_validate
@@ -50,7 +57,9 @@ class NoteForm(StyledForm):
             attrs={"min": MIN_DURATION, "max": MAX_DURATION, "inputmode": "numeric"}
         ),
     )
-    data = forms.CharField(
+    # The form's metaclass moves declared fields into base_fields, so ``self.data`` stays
+    # the submitted data; the stubs see a field shadowing BaseForm.data.
+    data = forms.CharField(  # type: ignore[assignment]
         label="Data",
         error_messages={"required": "Describe what was observed and said (data)."},
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -109,9 +118,9 @@ class NoteForm(StyledForm):
         """After an edit conflict: keep what the user typed, say next to each field what
         is saved now, and take the new version so a second save (after review) goes
         through."""
-        data = self.data.copy()
-        data["version"] = fresh.version
-        self.data = data
+        data = cast("QueryDict", self.data).copy()
+        data["version"] = str(fresh.version)
+        self.data = data  # type: ignore[assignment]  # the `data` field shadows it (above)
         for name in ("contact_type", "duration_minutes", "data", "assessment", "plan"):
             saved = getattr(fresh, name)
             if str(self.cleaned_data.get(name, "")) != str(saved):
@@ -167,7 +176,7 @@ class ContactNoteFilter(django_filters.FilterSet):
 # ---------------------------------------------------------------------------- care team
 class CareTeamMemberForm(StyledForm):
     role = forms.ChoiceField(choices=[("", "Choose…"), *CareTeamRole.choices])
-    user = forms.ModelChoiceField(
+    user: forms.ModelChoiceField[User] = forms.ModelChoiceField(
         queryset=None,
         required=False,
         label="Staff member",

@@ -89,6 +89,12 @@ class InsuranceType(models.TextChoices):
 class Client(models.Model):
     """A person served by a team."""
 
+    # Not columns: set on the instances clients.selectors returns. ``client_get`` sets the
+    # emergency access that opened the record (None: in reach); ``client_list`` and
+    # ``client_get`` prefetch the uncleared risk flags.
+    emergency_access: "EmergencyAccess | None"
+    active_flags: "list[RiskFlag]"
+
     client_number = models.CharField(max_length=20, unique=True, editable=False)
     # Identity
     first_name = models.CharField("legal first name", max_length=100)
@@ -354,7 +360,7 @@ class CareTeamMember(models.Model):
 
     @property
     def display_name(self) -> str:
-        return self.user.display_name if self.user_id else self.name
+        return self.user.display_name if self.user is not None else self.name
 
     @property
     def is_active(self) -> bool:
@@ -425,6 +431,15 @@ class Consent(models.Model):
     recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
 
+    # Not columns: what the Consents tab shows for one day (clients.views.consents).
+    state: str
+    state_label: str
+    summary: str
+    is_part2: bool
+    short_kind: str
+    days_left: int | None
+    expires_soon: bool
+
     class Meta:
         ordering = ["-signed_on", "-id"]
         indexes = [models.Index(fields=["client", "kind"], name="consent_client_kind")]
@@ -457,6 +472,8 @@ class ContactNote(models.Model):
         USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     version = models.PositiveIntegerField(default=1)
+
+    heading: str  # not a column: set by the note pages (clients.services.notes.note_heading)
 
     class Meta:
         ordering = ["-contact_at", "-id"]

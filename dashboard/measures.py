@@ -15,8 +15,10 @@ care plans, assessments); this module only names, defines and assembles them.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -252,7 +254,7 @@ def phq9_band_distribution(*, team_ids) -> list[tuple[str, int]]:
 
 def measure_gap_clients(
     key: str, *, team_ids, start: date, end: date, as_of: date
-) -> QuerySet[Client]:
+) -> QuerySet[Client, Mapping[str, Any]]:
     """The clients behind a measure's gap (``Measure.gap``), as a subquery of ids, from
     the app that owns the data. KeyError for a measure without a drill-down."""
     measure = MEASURES[key]

@@ -3,8 +3,10 @@ queries whatever the caseload size (asserted in tests)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
@@ -12,10 +14,14 @@ from django.utils import timezone
 
 from casemgmt.accounts.models import Team, User
 from casemgmt.accounts.selectors import team_ids_in_reach
+from casemgmt.lib.dates import relative_due
 from clients.models import Client
 from clients.selectors import client_list, clients_of_teams, open_risk_flag_exists
 
 from . import metrics
+
+if TYPE_CHECKING:
+    from referrals.models import FollowUp
 
 
 def can_see_team_dashboard(user: User) -> bool:
@@ -57,13 +63,15 @@ def dashboard_scope(
 class Behind:
     """The clients behind a dashboard figure or a measure's gap, and how to name them."""
 
-    ids: QuerySet  # a subquery of client ids
+    ids: QuerySet[Client, Any]  # a subquery of client ids
     heading: str
     definition: str
-    keep: dict  # the parameters the list page carries along (hidden fields)
+    keep: dict[str, Any]  # the parameters the list page carries along (hidden fields)
 
 
-def clients_behind(*, values: dict, scope: QuerySet[Client], metric: str, measure: str) -> Behind:
+def clients_behind(
+    *, values: dict[str, Any], scope: QuerySet[Client], metric: str, measure: str
+) -> Behind:
     """The clients behind a team-dashboard figure (``metric``) or behind a quality
     measure's gap (``measure``, with the period of ``values``), for the drill-down list
     and its CSV. An unknown metric falls back to the active caseload."""
@@ -135,13 +143,13 @@ def caseload_sizes(*, scope: QuerySet[Client]) -> list[tuple[str, int]]:
 class TodayItem:
     """One line of the Today page."""
 
-    client: Client
+    client: Client | ClientLine
     what: str
     due: date | None
-    when: str  # "overdue 2 days", "due tomorrow"
+    when: str  # "overdue by 2 days", "due tomorrow" (casemgmt.lib.dates.relative_due)
     overdue: bool
     route: str  # URL name and arguments of the "Open" link: reversed only when shown
-    route_args: tuple
+    route_args: tuple[Any, ...]
     followup_id: int | None = None  # a follow-up line: "Mark done" and "Reschedule"
 
     @property
@@ -166,10 +174,13 @@ class ClientLine:
     last_name: str
     preferred_name: str
 
-    display_name = property(Client.display_name.fget)  # the chart's rule, not a copy
+    # The chart's rule, not a copy. mypy reads a property on the class as its getter.
+    display_name = property(Client.display_name.fget)  # type: ignore[attr-defined]
 
 
-def _rows_with_client(qs: QuerySet, *fields: str):
+def _rows_with_client(
+    qs: QuerySet[Any, Any], *fields: str
+) -> Iterator[tuple[tuple[Any, ...], ClientLine]]:
     """(values of ``fields``, ClientLine) for each row of ``qs``: one query, tuples only."""
     columns = [f"client__{c}" for c in _CLIENT_COLUMNS]
     n = len(fields)
@@ -177,20 +188,9 @@ def _rows_with_client(qs: QuerySet, *fields: str):
         yield row[:n], ClientLine(*row[n:])
 
 
-def relative_due(day: date | None, today: date) -> str:
-    if day is None:
-        return ""
-    delta = (day - today).days
-    if delta < 0:
-        return f"overdue {-delta} day{'s' if delta != -1 else ''}"
-    if delta == 0:
-        return "due today"
-    if delta == 1:
-        return "due tomorrow"
-    return f"due in {delta} days"
-
-
-def _item(client, what, due, today, route, *args) -> TodayItem:
+def _item(
+    client: Client | ClientLine, what: str, due: date | None, today: date, route: str, *args: Any
+) -> TodayItem:
     overdue = bool(due and due < today)
     return TodayItem(client, what, due, relative_due(due, today), overdue, route, args)
 
@@ -204,7 +204,7 @@ class Today:
     totals: dict[str, int]
 
 
-def _limited(qs: QuerySet, limit: int | None) -> QuerySet:
+def _limited(qs: QuerySet[Any, Any], limit: int | None) -> QuerySet[Any, Any]:
     return qs if limit is None else qs[:limit]
 
 
@@ -235,7 +235,7 @@ def today_for(*, user: User, as_of: date | None = None, limit: int | None = None
         "this_week": Q(due_at__gte=now, due_on__gt=today),
     }
 
-    def followup_lines(qs, overdue: bool) -> list[TodayItem]:
+    def followup_lines(qs: QuerySet[Any, Any], overdue: bool) -> list[TodayItem]:
         lines = []
         for (pk, title, due_on), client in _rows_with_client(qs, "pk", "title", "due_on"):
             # "Open" goes to the client's follow-ups and referrals; the line also offers
@@ -367,10 +367,10 @@ class DueItem:
     title: str
     due_on: date
     link: str
-    followup: object | None = None  # the referrals FollowUp of a follow-up line
+    followup: FollowUp | None = None  # the referrals FollowUp of a follow-up line
 
 
-def my_followups(*, user: User, as_of=None) -> dict[str, list[DueItem]]:
+def my_followups(*, user: User, as_of: datetime | None = None) -> dict[str, list[DueItem]]:
     """The "My follow-ups" page: overdue, due today and this week (the next 7 days).
     Gathers the user's open follow-ups (referrals), the care plan reviews (careplans)
     and the re-assessments (assessments) due for the clients whose primary case manager
@@ -411,6 +411,7 @@ def my_followups(*, user: User, as_of=None) -> dict[str, list[DueItem]]:
             link=reverse("careplans:client_plan", args=[plan.client_id]),
         )
         for plan in plans
+        if plan.review_due is not None  # always: the selector filters on it
     ]
     items += [
         DueItem(

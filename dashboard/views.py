@@ -1,22 +1,22 @@
-import csv
 from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
+from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 from rest_framework.exceptions import ValidationError as DRFValidationError
 
 from casemgmt.audit.models import AuditAction
 from casemgmt.audit.services import audit_record
-from clients.filters import ClientFilter
+from casemgmt.lib.exports import csv_response
+from clients.chart import client_list_filter, client_list_page
 from clients.models import Client
 from clients.selectors import client_list
-from clients.views.record import client_list_page
 from referrals.selectors import followup_window_tallies
 
 from . import charts, metrics
@@ -43,9 +43,8 @@ class FilterInvalid(DRFValidationError):
 
 
 def _bad_filters(error: FilterInvalid) -> HttpResponse:
-    lines = [
-        f"{name}: {' '.join(str(m) for m in messages)}" for name, messages in error.detail.items()
-    ]
+    detail = error.detail if isinstance(error.detail, dict) else {"filters": error.detail}
+    lines = [f"{name}: {' '.join(str(m) for m in messages)}" for name, messages in detail.items()]
     return HttpResponseBadRequest("\n".join(lines) + "\n", content_type="text/plain")
 
 
@@ -107,6 +106,24 @@ def _filtered(request, *, strict: bool = False):
     return filters, values, scope
 
 
+def _cell_shape(*, filled: bool, emphasis: bool) -> SafeString:
+    placeholders = {"href": "{href}", "label": "{label}", "value": "{value}" if filled else 0}
+    return mark_safe(_CELL.render({**placeholders, "emphasis": emphasis}).strip())
+
+
+# A dashboard of all teams has about 200 rows x 7 figures: a render per cell, or a
+# template loop over them, costs four to six times as much (tests/perf/bench_rendering.py).
+# So the cell fragment is loaded and rendered once, here, in each of its shapes (a 0, a
+# figure, an emphasised figure) with {href}, {label} and {value} as placeholders, and
+# each cell fills in its shape with format_html (which escapes them).
+_CELL = get_template("dashboard/_cell.html")
+_CELL_SHAPES = {
+    (filled, emphasis): _cell_shape(filled=filled, emphasis=emphasis)
+    for filled in (False, True)
+    for emphasis in (False, True)
+}
+
+
 @dataclass(frozen=True)
 class _Cell:
     key: str
@@ -116,17 +133,12 @@ class _Cell:
     emphasis: bool
 
     def html(self) -> str:
-        """The table cell: a link to the clients behind a figure, or a muted 0."""
+        """The table cell (dashboard/_cell.html): a link to the clients behind a figure,
+        or a muted 0."""
+        shape = _CELL_SHAPES[bool(self.value), self.emphasis]
         if not self.value:
-            return '<td class="text-end"><span class="text-body-secondary">0</span></td>'
-        css = ' class="fw-semibold text-danger-emphasis"' if self.emphasis else ""
-        return format_html(
-            '<td class="text-end"><a{} href="{}" aria-label="{}">{}</a></td>',
-            mark_safe(css),  # a constant above
-            self.href,
-            self.label,
-            self.value,
-        )
+            return shape
+        return format_html(shape, href=self.href, label=self.label, value=self.value)
 
 
 @login_required
@@ -135,8 +147,7 @@ def team(request):
     sort = request.GET.get("sort", "")
     rows = caseload_rows(scope=scope, sort=sort)
     totals = [(m, sum(r.get(m.key) for r in rows)) for m in metrics.METRICS]
-    # Each cell built here once, as HTML: a dashboard of all teams has about 200 rows x
-    # 7 figures, too many for a {% url %} and a dozen template lookups per cell.
+    # Each cell's link built here once (not a {% url %} per cell), its HTML from _CELL.
     base = reverse("dashboard:clients")
     table = [
         (
@@ -255,12 +266,10 @@ def measures_csv(request):
         object_type="dashboard.measures",
         detail={"start": str(context["values"]["start"]), "end": str(context["values"]["end"])},
     )
-    response = HttpResponse(content_type="text/csv")
-    response["Content-Disposition"] = 'attachment; filename="quality-measures.csv"'
-    writer = csv.writer(response)
-    writer.writerow(["Measure", "Numerator", "Denominator", "Rate", "Note", "Definition"])
-    for m in context["measures"]:
-        writer.writerow(
+    return csv_response(
+        "quality-measures.csv",
+        ["Measure", "Numerator", "Denominator", "Rate", "Note", "Definition"],
+        (
             [
                 m.label,
                 m.numerator,
@@ -269,8 +278,9 @@ def measures_csv(request):
                 m.note,
                 m.definition,
             ]
-        )
-    return response
+            for m in context["measures"]
+        ),
+    )
 
 
 @login_required
@@ -284,16 +294,14 @@ def clients_csv(request):
     queryset = client_list(user=request.user).filter(pk__in=behind.ids)
     keep = behind.keep
     name = keep.get("metric") or keep.get("measure")
-    listed = ClientFilter(request.GET, queryset=queryset, request=request).qs
-    response = HttpResponse(content_type="text/csv")
-    response["Content-Disposition"] = f'attachment; filename="clients-{name}.csv"'
-    writer = csv.writer(response)
-    writer.writerow(["Client number", "Name", "Status", "Case manager", "Team", "Flags"])
+    listed = client_list_filter(request, queryset)
     count = 0
-    for client in listed.iterator(chunk_size=500):
-        count += 1
-        writer.writerow(
-            [
+
+    def lines():
+        nonlocal count  # the audit event says how many rows went out
+        for client in listed.iterator(chunk_size=500):
+            count += 1
+            yield [
                 client.client_number,
                 client.display_name,
                 client.get_status_display(),
@@ -301,7 +309,12 @@ def clients_csv(request):
                 client.team.name,
                 " ".join(f.kind for f in getattr(client, "active_flags", [])),
             ]
-        )
+
+    response = csv_response(
+        f"clients-{name}.csv",
+        ["Client number", "Name", "Status", "Case manager", "Team", "Flags"],
+        lines(),
+    )
     audit_record(
         user=request.user,
         action=AuditAction.EXPORT,
@@ -346,10 +359,11 @@ def team_csv(request):
         object_type="dashboard.team",
         detail={"rows": len(rows)},
     )
-    response = HttpResponse(content_type="text/csv")
-    response["Content-Disposition"] = 'attachment; filename="team-caseload.csv"'
-    writer = csv.writer(response)
-    writer.writerow(["Case manager", *[m.label for m in metrics.METRICS]])
-    for row in rows:
-        writer.writerow([row.case_manager.display_name, *[row.get(m.key) for m in metrics.METRICS]])
-    return response
+    return csv_response(
+        "team-caseload.csv",
+        ["Case manager", *[m.label for m in metrics.METRICS]],
+        (
+            [row.case_manager.display_name, *[row.get(m.key) for m in metrics.METRICS]]
+            for row in rows
+        ),
+    )

@@ -1,6 +1,14 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django import forms
 
 from casemgmt.lib.forms import StyledForm
+
+if TYPE_CHECKING:
+    from clients.models import CareTeamMember
+    from referrals.models import CareTransition
 
 from .medlist import MEDICATIONS
 from .models import Adherence, CrisisAction, CrisisType, MedicationStatus, Route, SupplyKind
@@ -19,7 +27,7 @@ class MedicationForm(StyledForm):
     route = forms.ChoiceField(choices=Route.choices)
     frequency = forms.CharField(max_length=60, help_text="e.g. once daily, every 4 weeks")
     started_on = forms.DateField(widget=DATE, label="Start date")
-    prescriber_member = forms.ModelChoiceField(
+    prescriber_member: forms.ModelChoiceField[CareTeamMember] = forms.ModelChoiceField(
         queryset=None, required=False, label="Prescriber (care team)"
     )
     prescriber_name = forms.CharField(
@@ -76,7 +84,7 @@ class ReconciliationForm(StyledForm):
     confirmed_with = forms.CharField(
         max_length=150, required=False, help_text="e.g. discharge summary, prescriber, pharmacy"
     )
-    transition_id = forms.ModelChoiceField(
+    transition_id: forms.ModelChoiceField[CareTransition] = forms.ModelChoiceField(
         queryset=None,
         required=False,
         label="For the care transition",

@@ -74,7 +74,7 @@ class Medication(models.Model):
 
     @property
     def prescriber(self) -> str:
-        if self.prescriber_member_id:
+        if self.prescriber_member is not None:
             return self.prescriber_member.display_name
         return self.prescriber_name
 

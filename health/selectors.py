@@ -3,6 +3,9 @@ fetched through ``clients.selectors.client_get`` (so in reach)."""
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
@@ -59,7 +62,7 @@ def naloxone_warning(client: Client) -> str | None:
     return None
 
 
-def adherence_points(medication: Medication) -> list[dict]:
+def adherence_points(medication: Medication) -> list[dict[str, Any]]:
     """Check-ins oldest first with a position for the small SVG chart (x in 0..100)."""
     points = sorted(medication.check_ins.all(), key=lambda c: (c.checked_on, c.id))
     order = {"as_prescribed": 0, "some_missed": 1, "stopped": 2, "unknown": 3}
@@ -78,6 +81,6 @@ def naloxone_on_record_exists() -> Exists:
     )
 
 
-def crisis_since_exists(*, since) -> Exists:
+def crisis_since_exists(*, since: datetime) -> Exists:
     """The client had a crisis episode at or after ``since``."""
     return Exists(CrisisEpisode.objects.filter(client=OuterRef("pk"), occurred_at__gte=since))

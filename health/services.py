@@ -18,7 +18,7 @@ from casemgmt.audit.services import audit_record
 from casemgmt.lib.errors import Conflict
 from casemgmt.notifications.models import NotificationKind
 from casemgmt.notifications.services import notification_create
-from clients.models import Client, RiskFlagKind
+from clients.models import CareTeamMember, Client, RiskFlagKind
 from clients.services import risk_flag_set, timeline_record
 
 from . import links
@@ -39,7 +39,7 @@ from .models import (
 )
 
 # The risk flag a crisis of each type raises (none for housing or "other").
-CRISIS_FLAGS = {
+CRISIS_FLAGS: dict[str, RiskFlagKind] = {
     CrisisType.SUICIDAL: RiskFlagKind.SUICIDE,
     CrisisType.OVERDOSE: RiskFlagKind.OVERDOSE,
     CrisisType.VIOLENCE: RiskFlagKind.VIOLENCE,
@@ -48,7 +48,7 @@ CRISIS_FLAGS = {
 CRISIS_FOLLOW_UP_HOURS = 24
 
 
-def _err(errors: dict, field: str, message: str) -> None:
+def _err(errors: dict[str, list[str]], field: str, message: str) -> None:
     errors.setdefault(field, []).append(message)
 
 
@@ -69,7 +69,9 @@ MEDICATION_FIELDS = (
 )
 
 
-def _validate_medication(values: dict, errors: dict, client: Client) -> None:
+def _validate_medication(
+    values: dict[str, Any], errors: dict[str, list[str]], client: Client
+) -> None:
     for field in ("name", "dose", "frequency"):
         if not (values.get(field) or "").strip():
             _err(errors, field, "This field is required.")
@@ -96,7 +98,7 @@ def medication_add(
     started_on: date,
     route: str = Route.ORAL,
     reason: str = "",
-    prescriber_member=None,
+    prescriber_member: CareTeamMember | None = None,
     prescriber_name: str = "",
     is_moud: bool | None = None,
     is_psychiatric: bool | None = None,
@@ -298,7 +300,7 @@ def reconciliation_record(
     client: Client,
     reconciled_on: date,
     summary: str,
-    changes: list[dict] | None = None,
+    changes: list[dict[str, Any]] | None = None,
     confirmed_with: str = "",
     transition_id: int | None = None,
 ) -> Reconciliation:

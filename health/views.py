@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from casemgmt.lib.errors import Conflict
 from casemgmt.lib.forms import form_add_service_error
-from clients.views.common import chart_client, chart_context
+from clients.chart import chart_client, chart_context
 
 from . import links, services
 from .forms import (
@@ -175,11 +175,11 @@ def crisis(request, pk: int):
     supply_form = SupplyForm(initial=_today_initial())
     action = request.POST.get("action")
     if request.method == "POST" and action in ("crisis", "supply"):
-        form = CrisisForm(request.POST) if action == "crisis" else SupplyForm(request.POST)
+        form: CrisisForm | SupplyForm
         if action == "crisis":
-            crisis_form = form
+            form = crisis_form = CrisisForm(request.POST)
         else:
-            supply_form = form
+            form = supply_form = SupplyForm(request.POST)
         if form.is_valid():
             try:
                 if action == "crisis":

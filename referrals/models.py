@@ -6,10 +6,16 @@ models hold the schema, choices, constraints and small properties.
 
 from __future__ import annotations
 
+from datetime import date
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
+
+if TYPE_CHECKING:
+    from .selectors import WindowStatus
 
 USER = settings.AUTH_USER_MODEL
 
@@ -201,7 +207,7 @@ class Referral(models.Model):
 
     @property
     def recipient_name(self) -> str:
-        if self.service_id:
+        if self.service is not None:
             return self.service.organization.name
         return self.provider_name
 
@@ -316,6 +322,9 @@ class CareTransition(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # Not a column: set by the chart's Referrals tab (selectors.transition_windows).
+    window_statuses: list[WindowStatus]
+
     class Meta:
         ordering = ["-discharged_on", "-admitted_on", "-id"]
         indexes = [
@@ -403,6 +412,10 @@ class FollowUp(models.Model):
     closed_by = models.ForeignKey(
         USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+
+    # Not columns: set by the follow-up lists (selectors.followup_state, the window met).
+    state: str
+    window_met_on: date | None
 
     class Meta:
         ordering = ["due_at", "id"]

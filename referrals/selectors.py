@@ -8,8 +8,10 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import connection
@@ -89,7 +91,7 @@ def service_list(
 
 
 # ------------------------------------------------------------------------ referrals
-def _reach(user: User):
+def _reach(user: User) -> QuerySet[Client, Mapping[str, Any]]:
     return client_ids_in_reach(user=user)  # includes emergency access
 
 
@@ -139,7 +141,9 @@ def transition_list(*, user: User) -> QuerySet[CareTransition]:
     )
 
 
-def transition_get(*, user: User, transition_id: int, client: Client | None = None):
+def transition_get(
+    *, user: User, transition_id: int, client: Client | None = None
+) -> CareTransition:
     qs = transition_list(user=user)
     if client is not None:
         qs = qs.filter(client=client)
@@ -164,7 +168,7 @@ class WindowStatus:
         return f"Open until {self.window.last_day:%b %-d}"
 
 
-def _visit_days(client_ids, start: date, end: date) -> dict[int, list[date]]:
+def _visit_days(client_ids: Iterable[int], start: date, end: date) -> dict[int, list[date]]:
     """Team-local days of qualifying contact notes per client (one query)."""
     days: dict[int, list[date]] = defaultdict(list)
     notes = ContactNote.objects.filter(
@@ -188,16 +192,16 @@ def transition_windows(
     """For each discharge under a measure: its 7- and 30-day windows, met or not, from
     the contact notes (one query for all). See ``referrals.windows`` for the rules."""
     as_of = as_of or timezone.localdate()
-    todo = [t for t in transitions if t.measure and t.discharged_on]
+    todo = [(t, t.discharged_on) for t in transitions if t.measure and t.discharged_on]
     if not todo:
         return {}
-    start = min(t.discharged_on for t in todo)
-    end = max(t.discharged_on for t in todo) + timedelta(days=max(WINDOW_DAYS))
-    visits = _visit_days({t.client_id for t in todo}, start, end)
+    start = min(day for _, day in todo)
+    end = max(day for _, day in todo) + timedelta(days=max(WINDOW_DAYS))
+    visits = _visit_days({t.client_id for t, _ in todo}, start, end)
     result = {}
-    for t in todo:
+    for t, discharged_on in todo:
         statuses = []
-        for w in windows(t.measure, t.discharged_on):
+        for w in windows(t.measure, discharged_on):
             met = first_visit_in(w, visits.get(t.client_id, []))
             state = "met" if met else ("missed" if as_of > w.last_day else "open")
             statuses.append(WindowStatus(w, met, state))
@@ -253,7 +257,9 @@ WHERE closed AND NOT met AND measure = %(measure)s AND days = %(days)s
 """
 
 
-def _windows_sql(*, team_ids, start: date, end: date, as_of: date | None) -> tuple[str, dict]:
+def _windows_sql(
+    *, team_ids: Iterable[int] | None, start: date, end: date, as_of: date | None
+) -> tuple[str, dict[str, Any]]:
     params = {
         "as_of": as_of or timezone.localdate(),
         "start": start,
@@ -294,7 +300,7 @@ def followup_window_missed_clients(
     start: date,
     end: date,
     as_of: date | None = None,
-) -> QuerySet[Client]:
+) -> QuerySet[Client, Mapping[str, Any]]:
     """Clients with a discharge dated ``start``..``end`` under ``measure`` whose
     ``days``-day window closed without a follow-up visit (the drill-down behind a
     follow-up measure), as a subquery of ids."""
@@ -304,7 +310,9 @@ def followup_window_missed_clients(
     return Client.objects.filter(pk__in=missed).values("pk")
 
 
-def followup_rates(tallies, *, start: date, end: date) -> dict[str, dict[int, dict[str, int]]]:
+def followup_rates(
+    tallies: Iterable[WindowTally], *, start: date, end: date
+) -> dict[str, dict[int, dict[str, int]]]:
     """Sum ``tallies`` of discharges dated ``start``..``end`` per measure and window."""
     rates = {str(m): {d: {"numerator": 0, "denominator": 0} for d in WINDOW_DAYS} for m in Measure}
     for tally in tallies:
@@ -394,7 +402,9 @@ class Median(Aggregate):
     output_field = DurationField()
 
 
-def _closed_referrals(*, team_ids, low: datetime, high: datetime) -> QuerySet[Referral]:
+def _closed_referrals(
+    *, team_ids: Iterable[int] | None, low: datetime, high: datetime
+) -> QuerySet[Referral]:
     closed = Referral.objects.filter(
         closed_at__gte=low,
         closed_at__lt=high,
@@ -413,7 +423,7 @@ _LOOP_CLOSED = Q(status=ReferralStatus.COMPLETED) & ~Q(completion_confirmation="
 
 def referral_open_loop_clients(
     *, team_ids: list[int] | None, low: datetime, high: datetime
-) -> QuerySet[Client]:
+) -> QuerySet[Client, Mapping[str, Any]]:
     """Clients with a referral closed in [``low``, ``high``) whose completion was not
     confirmed (declined, no-show, cancelled, or completed unconfirmed), as ids."""
     closed = _closed_referrals(team_ids=team_ids, low=low, high=high)
@@ -422,7 +432,9 @@ def referral_open_loop_clients(
     )
 
 
-def referral_closure_counts(*, team_ids: list[int] | None, low: datetime, high: datetime) -> dict:
+def referral_closure_counts(
+    *, team_ids: list[int] | None, low: datetime, high: datetime
+) -> dict[str, Any]:
     """Referrals of the clients of ``team_ids`` (all teams: None) closed in [``low``,
     ``high``): ``total``, ``loop`` (completed with the completion confirmed: the loop
     closed) and ``median`` (a timedelta from sending to completion of those, or None).

@@ -19,7 +19,8 @@ from casemgmt.audit.models import AuditAction
 from casemgmt.audit.services import audit_record
 from casemgmt.lib.errors import Conflict
 from casemgmt.lib.forms import form_add_service_error, service_error_text
-from clients.views.common import chart_client, chart_context
+from clients.chart import chart_client, chart_context
+from clients.services import client_read_audit
 
 from . import selectors, services
 from .filters import ReferralFilter, ServiceFilter
@@ -84,7 +85,7 @@ def followup_reschedule(request, followup_id: int):
     """Move an open follow-up to another date (and time), saying why."""
     followup = selectors.followup_get(user=request.user, followup_id=followup_id)
     client = chart_client(request, followup.client_id, audit=False)
-    audit_record(user=request.user, action=AuditAction.VIEW, obj=followup, client_id=client.pk)
+    client_read_audit(user=request.user, client=client, obj=followup)
     back = _safe_next(
         request,
         reverse("referrals:client_referrals", args=[client.pk]) + f"#followup-{followup.pk}",
@@ -213,7 +214,7 @@ def _move_forms(referral):
 def referral_detail(request, pk: int, referral_id: int):
     client = chart_client(request, pk, audit=False)
     referral = selectors.referral_get(user=request.user, referral_id=referral_id, client=client)
-    audit_record(user=request.user, action=AuditAction.VIEW, obj=referral, client_id=client.pk)
+    client_read_audit(user=request.user, client=client, obj=referral)
     failed, failed_form = None, None
     if request.method == "POST":
         status = request.POST.get("move", "")
@@ -327,7 +328,7 @@ def transition_detail(request, pk: int, transition_id: int):
     transition = selectors.transition_get(
         user=request.user, transition_id=transition_id, client=client
     )
-    audit_record(user=request.user, action=AuditAction.VIEW, obj=transition, client_id=client.pk)
+    client_read_audit(user=request.user, client=client, obj=transition)
     discharge_form = DischargeForm(request.POST if "discharge" in request.POST else None)
     checklist_form = ChecklistForm(
         request.POST if "checklist" in request.POST else None,

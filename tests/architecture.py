@@ -54,7 +54,9 @@ class PublicSurfaceContract(Contract):
                 if owner(module) != app:
                     continue
                 first = module[len(app) + 1 :].split(".")[0]
-                if first in public or f"{app}.{first}" in public or first == "migrations":
+                if first in public or first == "migrations":
+                    continue
+                if any(inside(module, entry) for entry in public if inside(entry, app)):
                     continue
                 for importer in sorted(graph.find_modules_that_directly_import(module)):
                     if inside(importer, app) or any(inside(importer, a) for a in allowed):

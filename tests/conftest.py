@@ -1,7 +1,10 @@
 """Shared fixtures: three personas per test (healthchecks style) and API clients.
 
 Tests run against the real PostgreSQL (embedded unless DATABASE_URL is set) in a test
-database of their own (``test_casemgmt``), never the demo data.
+database of their own (``test_casemgmt``), never the demo data. Tasks they queue go to a
+Celery queue named after that database (``casemgmt-test_casemgmt``, settings_test.py), so
+neither a `make run` worker on the same Redis nor a suite running beside this one (another
+TEST_DATABASE_NAME) takes them.
 """
 
 import pytest
@@ -9,15 +12,6 @@ from rest_framework.test import APIClient
 
 from casemgmt.accounts.models import Role
 from tests.factories import ClientFactory, TeamFactory, UserFactory
-
-
-def pytest_configure(config):
-    # Tasks queued by tests go to a queue of their own, so a `make run` worker on the
-    # same embedded Redis never picks them up (and vice versa).
-    from casemgmt.celery import app
-
-    app.conf.task_default_queue = "casemgmt-test"
-
 
 _SEEDS = [
     "assessments.migrations.0002_seed_reassessment_rules",

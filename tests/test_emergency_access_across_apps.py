@@ -7,8 +7,9 @@ import pytest
 from django.utils import timezone
 
 from careplans.models import CarePlan
+from casemgmt.audit.models import AuditEvent
 from clients.models import EmergencyAccess
-from clients.services import emergency_access_grant
+from clients.services import diagnosis_add, emergency_access_grant
 from referrals.models import Referral
 
 pytestmark = pytest.mark.django_db
@@ -64,3 +65,35 @@ def test_expired_emergency_access_opens_nothing(browser_as, outsider, client_rec
     )
     url = f"/referrals/clients/{client_record.pk}/{referral.pk}/"
     assert browser_as(outsider).get(url).status_code == 404
+
+
+def test_every_chart_read_under_emergency_access_is_audited_as_emergency_access(
+    browser_as, case_manager, outsider, client_record, records
+):
+    """One rule (``clients.services.client_read_audit``) for the chart and the records
+    on it: the access log tells a break-the-glass read from an ordinary view."""
+    referral, plan = records
+    diagnosis = diagnosis_add(
+        actor=case_manager, client=client_record, category="mental_health", icd10_code="F33.1"
+    )
+    pages = {
+        f"/clients/{client_record.pk}/": client_record,
+        f"/clients/{client_record.pk}/diagnoses/{diagnosis.pk}/": diagnosis,
+        f"/referrals/clients/{client_record.pk}/{referral.pk}/": referral,
+        f"/careplans/{client_record.pk}/plans/{plan.pk}/": plan,
+    }
+    emergency_access_grant(
+        user=outsider, client_number=client_record.client_number, reason="ED called: crisis"
+    )
+    browser = browser_as(outsider)
+    for url, obj in pages.items():
+        assert browser.get(url).status_code == 200, url
+        event = AuditEvent.objects.filter(user=outsider, object_id=str(obj.pk)).latest("pk")
+        assert (event.action, event.object_type, event.client_id) == (
+            "emergency_access",
+            obj._meta.label_lower,
+            client_record.pk,
+        ), url
+    browser_as(case_manager).get(f"/referrals/clients/{client_record.pk}/{referral.pk}/")
+    event = AuditEvent.objects.filter(user=case_manager, object_id=str(referral.pk)).latest("pk")
+    assert event.action == "view"

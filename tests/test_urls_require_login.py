@@ -1,7 +1,8 @@
 """Walk every URL pattern: an anonymous request must be refused.
 
 Refused means a redirect to a login page, or 401/403. The allow-list is explicit and
-short: login pages, logout, the API token exchange (a login by password), and health.
+short: login pages, logout, the API token exchange (a login by password), and the
+liveness and readiness probes (tests/test_probes.py).
 Static files are served by WhiteNoise middleware, not by URL patterns.
 """
 
@@ -17,7 +18,8 @@ ALLOWED = {
     "admin:login",
     "admin:logout",
     "api-token",
-    "health",
+    "healthz",
+    "readyz",
 }
 
 _ROUTE_PARAM = re.compile(r"<(?:(?P<conv>\w+):)?(?P<name>\w+)>")

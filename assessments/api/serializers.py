@@ -1,3 +1,5 @@
+from typing import Any
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -30,12 +32,13 @@ class InstrumentSummarySerializer(serializers.Serializer):
     name = serializers.CharField()
     full_name = serializers.CharField()
     item_count = serializers.IntegerField()
-    source = serializers.CharField()
+    # Declared fields are moved aside by the serializer metaclass: no clash with Field.source.
+    source = serializers.CharField()  # type: ignore[assignment]
 
 
 class OptionSerializer(serializers.Serializer):
     value = OptionValueField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # as `source` above
     points = serializers.IntegerField()
 
 
@@ -54,7 +57,7 @@ class ItemSerializer(serializers.Serializer):
 class BandSerializer(serializers.Serializer):
     low = serializers.IntegerField()
     high = serializers.IntegerField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # as `source` above
 
 
 class CriticalItemSerializer(serializers.Serializer):
@@ -194,7 +197,7 @@ class SubstanceUseSerializer(serializers.ModelSerializer):
             "withdrawal_history",
         ]
         read_only_fields = ["id"]
-        extra_kwargs = {
+        extra_kwargs: dict[str, dict[str, Any]] = {
             "pattern": {"validators": []},
             "route": {"validators": []},
         }

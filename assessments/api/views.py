@@ -5,7 +5,7 @@ from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
-from clients.api.views import AuditedReadMixin, client_in_payload
+from clients.api.public import AuditedReadMixin, client_in_payload
 
 from .. import instruments, services
 from ..filters import ComprehensiveAssessmentFilter, InstrumentResponseFilter

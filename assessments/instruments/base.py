@@ -173,10 +173,11 @@ def _check(d: InstrumentDefinition) -> None:
             problems.append(f"item {position} offers no answer")
         if item.asked_if and not 0 < item.asked_if.item < position:
             problems.append(f"item {position} depends on a later or unknown item")
-    if d.scoring is Scoring.SUM:
+    low, high = d.min_total, d.max_total
+    if low is not None and high is not None:  # a sum score
         if d.screen_labels is None:
             covered = [n for band in d.bands for n in range(band.low, band.high + 1)]
-            if covered != list(range(d.min_total, d.max_total + 1)):
+            if covered != list(range(low, high + 1)):
                 problems.append("bands do not cover every possible total exactly once")
         if d.screen_labels is not None and d.cutoff is None and not d.cutoff_by_sex:
             problems.append("a screener needs a cut-off")

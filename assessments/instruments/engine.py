@@ -48,12 +48,14 @@ def score(
     """Score one completed form. ``sex`` ("female" / "male") is needed by AUDIT-C only."""
     definition = definition_for(code_or_definition)
     by_item = _validated(definition, answers, sex)
-    points = {
-        item.number: item.option(by_item[item.number]).points
-        for item in definition.items
-        if by_item[item.number] is not None
-    }
+    points: dict[int, int] = {}
+    for item in definition.items:
+        answer = by_item[item.number]
+        option = item.option(answer) if answer is not None else None
+        if option is not None:  # every answer given is one offered (_validated)
+            points[item.number] = option.points
     flags: list[str] = []
+    positive: bool | None
 
     if definition.scoring is Scoring.TRIAGE:
         total = None
@@ -66,7 +68,9 @@ def score(
                 break
     else:
         total = sum(points.values())
-        cutoff = definition.cutoff_by_sex[sex] if definition.requires_sex else definition.cutoff
+        cutoff: int | None = definition.cutoff
+        if definition.requires_sex and sex is not None:  # _validated: given where needed
+            cutoff = definition.cutoff_by_sex[sex]
         positive = None if cutoff is None else total >= cutoff
         if definition.screen_labels is not None:
             band = definition.screen_labels[0 if positive else 1]
@@ -139,7 +143,7 @@ def _item_error(item: Item, by_item: Mapping[int, Answer]) -> str | None:
     value = by_item[item.number]
     rule = item.asked_if
     asked = rule is None or by_item[rule.item] == rule.answer
-    if not asked:
+    if rule is not None and not asked:
         if value is None:
             return None
         return (

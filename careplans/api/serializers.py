@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rest_framework import serializers
+
+if TYPE_CHECKING:
+    from clients.models import ContactNote
 
 from ..models import (
     CarePlan,
@@ -75,7 +80,9 @@ class GoalSerializer(serializers.ModelSerializer):
 
 
 class GoalWithNotesSerializer(GoalSerializer):
-    notes = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    notes: serializers.PrimaryKeyRelatedField[ContactNote] = serializers.PrimaryKeyRelatedField(
+        many=True, read_only=True
+    )
 
     class Meta(GoalSerializer.Meta):
         fields = [*GoalSerializer.Meta.fields, "notes"]

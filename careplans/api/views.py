@@ -11,7 +11,9 @@ field. Reads and prints are audited.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from contextlib import contextmanager
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
@@ -22,9 +24,10 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.response import Response
 
+from assessments.selectors import latest_assessment_findings
 from casemgmt.audit.models import AuditAction
 from casemgmt.audit.services import audit_record
-from clients.api.views import client_in_payload
+from clients.api.public import AuditedReadMixin, client_in_payload
 from clients.models import CareTeamMember
 from clients.selectors import client_ids_in_reach
 
@@ -41,7 +44,6 @@ from ..models import (
 )
 from ..pdf import COPIES, PAPERS, careplan_print, pdf_filename
 from ..selectors import careplan_diff, careplan_full
-from ..views.plans import fetch_findings
 from . import serializers as s
 
 
@@ -65,27 +67,11 @@ def _pick(queryset, pk, field: str):
         raise DRFValidationError({field: ["No such item in your teams."]}) from None
 
 
-class _Audited:
-    """List and retrieve write the audit trail."""
-
-    def _client_id(self, obj) -> int:
-        return obj.client_id
-
-    def list(self, request, *args, **kwargs):
-        audit_record(
-            user=request.user,
-            action=AuditAction.VIEW,
-            object_type=f"{self.get_queryset().model._meta.label_lower}_list",
-            detail={"filters": sorted(k for k, v in request.query_params.items() if v)},
-        )
-        return super().list(request, *args, **kwargs)
-
-    def retrieve(self, request, *args, **kwargs):
-        obj = self.get_object()
-        audit_record(
-            user=request.user, action=AuditAction.VIEW, obj=obj, client_id=self._client_id(obj)
-        )
-        return Response(self.get_serializer(obj).data)
+def _valid(serializer_class, request, *, partial: bool = False) -> dict[str, Any]:
+    """The request's payload as ``serializer_class`` checks it (else 400 naming fields)."""
+    data = serializer_class(data=request.data, partial=partial)
+    data.is_valid(raise_exception=True)
+    return dict(data.validated_data)
 
 
 def _filter(queryset, request, **params):
@@ -101,7 +87,7 @@ def _filter(queryset, request, **params):
     parameters=[OpenApiParameter("client", OpenApiTypes.INT, description="One client's plans")]
 )
 class CarePlanViewSet(
-    _Audited,
+    AuditedReadMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -129,7 +115,8 @@ class CarePlanViewSet(
         data = s.CarePlanCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         client = client_in_payload(request, data.validated_data["client"])
-        findings = fetch_findings(client) if data.validated_data["from_assessment"] else None
+        from_assessment = data.validated_data["from_assessment"]
+        findings = latest_assessment_findings(client=client) if from_assessment else None
         plan = services.careplan_create(
             actor=request.user,
             client=client,
@@ -141,11 +128,8 @@ class CarePlanViewSet(
     @extend_schema(request=s.CarePlanUpdateSerializer, responses={200: s.CarePlanSerializer})
     def partial_update(self, request, *args, **kwargs):
         plan = self.get_object()
-        data = s.CarePlanUpdateSerializer(data=request.data, partial=True)
-        data.is_valid(raise_exception=True)
-        plan = services.careplan_update(
-            actor=request.user, plan=plan, data=dict(data.validated_data)
-        )
+        data = _valid(s.CarePlanUpdateSerializer, request, partial=True)
+        plan = services.careplan_update(actor=request.user, plan=plan, data=data)
         return Response(self._fresh(plan))
 
     @extend_schema(request=None, responses={200: s.CarePlanSerializer})
@@ -164,11 +148,10 @@ class CarePlanViewSet(
     @extend_schema(request=s.ReturnCommentsSerializer, responses={200: s.CarePlanSerializer})
     @action(detail=True, methods=["post"], url_path="return")
     def return_(self, request, pk=None):
-        data = s.ReturnCommentsSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        comments = _valid(s.ReturnCommentsSerializer, request)["comments"]
         with _with_reason():
             plan = services.careplan_return(
-                actor=request.user, plan=self.get_object(), comments=data.validated_data["comments"]
+                actor=request.user, plan=self.get_object(), comments=comments
             )
         return Response(self._fresh(plan))
 
@@ -176,9 +159,8 @@ class CarePlanViewSet(
     @action(detail=True, methods=["post"])
     def sign(self, request, pk=None):
         plan = self.get_object()
-        data = s.SignInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        services.careplan_sign(actor=request.user, plan=plan, **data.validated_data)
+        values = _valid(s.SignInputSerializer, request)
+        services.careplan_sign(actor=request.user, plan=plan, **values)
         return Response(self._fresh(plan))
 
     @extend_schema(request=None, responses={201: s.CarePlanSerializer})
@@ -190,11 +172,8 @@ class CarePlanViewSet(
     @extend_schema(request=s.CloseReasonSerializer, responses={200: s.CarePlanSerializer})
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
-        data = s.CloseReasonSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        plan = services.careplan_close(
-            actor=request.user, plan=self.get_object(), reason=data.validated_data["reason"]
-        )
+        reason = _valid(s.CloseReasonSerializer, request)["reason"]
+        plan = services.careplan_close(actor=request.user, plan=self.get_object(), reason=reason)
         return Response(self._fresh(plan))
 
     @extend_schema(
@@ -240,9 +219,9 @@ class CarePlanViewSet(
 
 # ------------------------------------------------------------------- plan parts
 class _PartViewSet(
-    _Audited, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    AuditedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
-    def _client_id(self, obj) -> int:
+    def audit_client_id(self, obj) -> int:
         return obj.plan.client_id
 
     def _plans(self):
@@ -263,9 +242,7 @@ class ProblemViewSet(_PartViewSet, mixins.CreateModelMixin, mixins.UpdateModelMi
 
     @extend_schema(request=s.ProblemCreateSerializer, responses={201: s.ProblemSerializer})
     def create(self, request, *args, **kwargs):
-        data = s.ProblemCreateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = dict(data.validated_data)
+        values = _valid(s.ProblemCreateSerializer, request)
         plan = _pick(self._plans(), values.pop("plan"), "plan")
         problem = services.problem_add(actor=request.user, plan=plan, **values)
         return Response(s.ProblemSerializer(problem).data, status=status.HTTP_201_CREATED)
@@ -273,11 +250,8 @@ class ProblemViewSet(_PartViewSet, mixins.CreateModelMixin, mixins.UpdateModelMi
     @extend_schema(request=s.ProblemUpdateSerializer, responses={200: s.ProblemSerializer})
     def partial_update(self, request, *args, **kwargs):
         problem = self.get_object()
-        data = s.ProblemUpdateSerializer(data=request.data, partial=True)
-        data.is_valid(raise_exception=True)
-        problem = services.problem_update(
-            actor=request.user, problem=problem, data=dict(data.validated_data)
-        )
+        data = _valid(s.ProblemUpdateSerializer, request, partial=True)
+        problem = services.problem_update(actor=request.user, problem=problem, data=data)
         return Response(s.ProblemSerializer(problem).data)
 
 
@@ -302,9 +276,7 @@ class GoalViewSet(_PartViewSet, mixins.CreateModelMixin, mixins.UpdateModelMixin
 
     @extend_schema(request=s.GoalCreateSerializer, responses={201: s.GoalWithNotesSerializer})
     def create(self, request, *args, **kwargs):
-        data = s.GoalCreateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = dict(data.validated_data)
+        values = _valid(s.GoalCreateSerializer, request)
         problem = _pick(
             Problem.objects.filter(plan__in=self._plans()).select_related("plan"),
             values.pop("problem"),
@@ -316,20 +288,16 @@ class GoalViewSet(_PartViewSet, mixins.CreateModelMixin, mixins.UpdateModelMixin
     @extend_schema(request=s.GoalUpdateSerializer, responses={200: s.GoalWithNotesSerializer})
     def partial_update(self, request, *args, **kwargs):
         goal = self.get_object()
-        data = s.GoalUpdateSerializer(data=request.data, partial=True)
-        data.is_valid(raise_exception=True)
-        goal = services.goal_update(actor=request.user, goal=goal, data=dict(data.validated_data))
+        data = _valid(s.GoalUpdateSerializer, request, partial=True)
+        goal = services.goal_update(actor=request.user, goal=goal, data=data)
         return Response(self._fresh(goal))
 
     @extend_schema(request=s.LinkNotesSerializer, responses={200: s.GoalWithNotesSerializer})
     @action(detail=True, methods=["post"], url_path="link-notes")
     def link_notes(self, request, pk=None):
         goal = self.get_object()
-        data = s.LinkNotesSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        services.goal_notes_link(
-            actor=request.user, goal=goal, note_ids=data.validated_data["notes"]
-        )
+        note_ids = _valid(s.LinkNotesSerializer, request)["notes"]
+        services.goal_notes_link(actor=request.user, goal=goal, note_ids=note_ids)
         return Response(self._fresh(goal))
 
 
@@ -341,9 +309,9 @@ class _EditablePart:
     """PATCH and DELETE of an objective or intervention while its plan is an unsigned
     draft (else 409 with the reason); DELETE removes it from the draft (204)."""
 
-    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    http_method_names: Sequence[str] = ["get", "post", "patch", "delete", "head", "options"]
 
-    def _client_id(self, obj) -> int:
+    def audit_client_id(self, obj) -> int:
         return obj.goal.plan.client_id
 
 
@@ -360,9 +328,7 @@ class ObjectiveViewSet(_EditablePart, _PartViewSet):
 
     @extend_schema(request=s.ObjectiveCreateSerializer, responses={201: s.ObjectiveSerializer})
     def create(self, request, *args, **kwargs):
-        data = s.ObjectiveCreateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = dict(data.validated_data)
+        values = _valid(s.ObjectiveCreateSerializer, request)
         goal = _pick(_goals_in_reach(self), values.pop("goal"), "goal")
         objective = services.objective_add(actor=request.user, goal=goal, **values)
         return Response(s.ObjectiveSerializer(objective).data, status=status.HTTP_201_CREATED)
@@ -370,11 +336,8 @@ class ObjectiveViewSet(_EditablePart, _PartViewSet):
     @extend_schema(request=s.ObjectiveUpdateSerializer, responses={200: s.ObjectiveSerializer})
     def partial_update(self, request, *args, **kwargs):
         objective = self.get_object()
-        data = s.ObjectiveUpdateSerializer(data=request.data, partial=True)
-        data.is_valid(raise_exception=True)
-        objective = services.objective_update(
-            actor=request.user, objective=objective, data=dict(data.validated_data)
-        )
+        data = _valid(s.ObjectiveUpdateSerializer, request, partial=True)
+        objective = services.objective_update(actor=request.user, objective=objective, data=data)
         return Response(s.ObjectiveSerializer(objective).data)
 
     @extend_schema(responses={204: None})
@@ -410,9 +373,7 @@ class InterventionViewSet(_EditablePart, _PartViewSet):
         request=s.InterventionCreateSerializer, responses={201: s.InterventionSerializer}
     )
     def create(self, request, *args, **kwargs):
-        data = s.InterventionCreateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = dict(data.validated_data)
+        values = _valid(s.InterventionCreateSerializer, request)
         goal = _pick(_goals_in_reach(self), values.pop("goal"), "goal")
         values = self._responsible(goal, values)
         intervention = services.intervention_add(actor=request.user, goal=goal, **values)
@@ -423,9 +384,8 @@ class InterventionViewSet(_EditablePart, _PartViewSet):
     )
     def partial_update(self, request, *args, **kwargs):
         intervention = self.get_object()
-        data = s.InterventionUpdateSerializer(data=request.data, partial=True)
-        data.is_valid(raise_exception=True)
-        values = self._responsible(intervention.goal, dict(data.validated_data))
+        data = _valid(s.InterventionUpdateSerializer, request, partial=True)
+        values = self._responsible(intervention.goal, data)
         intervention = services.intervention_update(
             actor=request.user, intervention=intervention, data=values
         )
@@ -454,9 +414,7 @@ class ReviewViewSet(_PartViewSet, mixins.CreateModelMixin):
 
     @extend_schema(request=s.ReviewCreateSerializer, responses={201: s.ReviewSerializer})
     def create(self, request, *args, **kwargs):
-        data = s.ReviewCreateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = dict(data.validated_data)
+        values = _valid(s.ReviewCreateSerializer, request)
         plan = _pick(self._plans(), values.pop("plan"), "plan")
         progress = {
             row["goal"]: {"progress": row["progress"], "comment": row.get("comment", "")}
@@ -471,7 +429,7 @@ class ReviewViewSet(_PartViewSet, mixins.CreateModelMixin):
 
 # ------------------------------------------------------------ safety and relapse
 class _VersionedPlanViewSet(
-    _Audited,
+    AuditedReadMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -480,9 +438,11 @@ class _VersionedPlanViewSet(
     """Every version; ``?client=`` one client's, ``?current=true`` only current ones.
     Creating saves the client's next version."""
 
-    model = SafetyPlan
+    model: type[SafetyPlan | RelapsePreventionPlan] = SafetyPlan
     input_serializer = s.SafetyPlanCreateSerializer
-    save = staticmethod(services.safety_plan_save)
+    save: Callable[..., SafetyPlan | RelapsePreventionPlan] = staticmethod(
+        services.safety_plan_save
+    )
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):

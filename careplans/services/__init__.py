@@ -1,20 +1,9 @@
 """Writes for care plans (see the modules for the rules)."""
 
-from .plans import (
-    careplan_approve,
-    careplan_close,
-    careplan_coverage_refresh,
-    careplan_create,
-    careplan_is_signed,
-    careplan_return,
-    careplan_revise,
-    careplan_sign,
-    careplan_submit,
-    careplan_update,
+from .parts import (
     goal_add,
     goal_notes_link,
     goal_update,
-    integration_rule_met,
     intervention_add,
     intervention_remove,
     intervention_update,
@@ -23,10 +12,20 @@ from .plans import (
     objective_update,
     problem_add,
     problem_update,
-    review_days_for,
 )
+from .plans import careplan_create, careplan_is_signed, careplan_update, review_days_for
 from .reviews import review_record
 from .safety import relapse_plan_save, safety_plan_save
+from .states import (
+    careplan_approve,
+    careplan_close,
+    careplan_coverage_refresh,
+    careplan_return,
+    careplan_revise,
+    careplan_sign,
+    careplan_submit,
+    integration_rule_met,
+)
 
 __all__ = [
     "careplan_approve",

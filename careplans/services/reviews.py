@@ -14,10 +14,9 @@ from casemgmt.accounts.models import User
 from casemgmt.audit.models import AuditAction
 from casemgmt.audit.services import audit_record
 from casemgmt.lib.errors import Conflict
-from clients.services import timeline_record
 
 from ..models import CarePlan, GoalProgress, PlanReview, PlanStatus, Progress
-from .plans import _locked_plan, plan_link, review_days_for
+from .plans import _locked_plan, _on_timeline, review_days_for
 
 
 @transaction.atomic
@@ -73,13 +72,11 @@ def review_record(
     plan.review_due = reviewed_on + timedelta(days=review_days_for(plan.client))
     plan.save(update_fields=["review_due", "updated_at"])
     audit_record(user=actor, action=AuditAction.CREATE, obj=review, client_id=plan.client_id)
-    timeline_record(
-        client=plan.client,
-        kind="careplan",
+    _on_timeline(
+        plan=plan,
+        actor=actor,
         summary=f"Care plan version {plan.version} reviewed; "
         f"next review {plan.review_due:%b %d, %Y}",
-        actor=actor,
         obj=review,
-        link=plan_link(plan),
     )
     return review

@@ -3,7 +3,7 @@ a new version; the previous one is kept, marked superseded."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -37,16 +37,19 @@ RELAPSE_REQUIRED = {
 }
 
 
+_Plan = TypeVar("_Plan", SafetyPlan, RelapsePreventionPlan)
+
+
 def _save_version(
     *,
-    model,
+    model: type[_Plan],
     required: dict[str, str],
     actor: User,
     client: Client,
     values: dict[str, Any],
     label: str,
     url_name: str,
-):
+) -> _Plan:
     unknown = set(values) - set(model.FIELDS)
     if unknown:
         raise ValidationError({name: ["Unknown field."] for name in unknown})

@@ -1,7 +1,7 @@
 """Care-plan pages on the client chart: the Care plan tab, a version with everything it
-holds, drafting, editing a draft (needs, goals, and editing or removing objectives and
-interventions), signatures, submit / approve / return, revise, close,
-reviews, the diff between versions, and goal notes.
+holds, drafting, editing a draft's own fields, signatures, submit / approve / return,
+revise, close, reviews and the diff between versions. The pages of a plan's parts
+(needs, goals, objectives, interventions, goal notes) are in ``parts``.
 
 Every page fetches the client in reach (else 404) and audits the read; every change goes
 through one service, whose refusal is shown next to the field it names.
@@ -9,68 +9,39 @@ through one service, whose refusal is shown next to the field it names.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.forms import Form
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from assessments.selectors import latest_assessment_findings
+from casemgmt.accounts.selectors import user_supervises_team
 from casemgmt.lib.errors import Conflict
 from casemgmt.lib.forms import form_add_service_error, service_error_text
-from clients.models import Client, ContactNote
-from clients.views.common import chart_client, chart_context
+from clients.chart import chart_client, chart_context
+from clients.models import Client
+from clients.services import client_read_audit
 
 from .. import selectors, services
-from ..forms import (
-    CloseForm,
-    GoalEditForm,
-    GoalForm,
-    InterventionForm,
-    LinkNotesForm,
-    ObjectiveForm,
-    PlanForm,
-    ProblemForm,
-    ReturnForm,
-    ReviewForm,
-    SignForm,
-)
+from ..forms import CloseForm, PlanForm, ReturnForm, ReviewForm, SignForm
 from ..models import CarePlan, Goal, PlanStatus
-from ..services.plans import careplan_is_signed
 
-
-def fetch_findings(client: Client) -> dict | None:
-    """The latest comprehensive assessment's findings, when the assessments app has them."""
-    try:
-        from assessments.selectors import latest_assessment_findings
-    except ImportError:
-        return None
-    return latest_assessment_findings(client=client)
+F = TypeVar("F", bound=Form)
 
 
 def _plan(request, pk: int, plan_id: int, *, audit: bool = True) -> tuple[Client, CarePlan]:
     client = chart_client(request, pk, audit=False)
     plan = selectors.careplan_get(client=client, plan_id=plan_id)
     if audit or request.method != "POST":  # every page that shows the plan is a read
-        chart_client_audit(request, client, plan)
+        client_read_audit(user=request.user, client=client, obj=plan)
     return client, plan
-
-
-def chart_client_audit(request, client, obj) -> None:
-    from casemgmt.audit.models import AuditAction
-    from casemgmt.audit.services import audit_record
-
-    action = AuditAction.EMERGENCY_ACCESS if client.emergency_access else AuditAction.VIEW
-    audit_record(user=request.user, action=action, obj=obj, client_id=client.pk)
-
-
-def _team_time(client: Client):
-    return timezone.override(client.team.time_zone)
-
-
-def _is_supervisor(user, client: Client) -> bool:
-    return user.is_admin_role or client.team.supervisors.filter(pk=user.pk).exists()
 
 
 def _stages(plan: CarePlan | None, findings: dict | None) -> dict[str, str | None]:
@@ -92,9 +63,9 @@ def client_plan(request, pk: int):
     """The Care plan tab: the current version (or how to start one), every version, and
     the safety and relapse-prevention plans."""
     client = chart_client(request, pk)
-    with _team_time(client):
+    with client.team.local_time():
         current = selectors.careplan_current(client=client)
-        findings = fetch_findings(client) if current is None else None
+        findings = latest_assessment_findings(client=client) if current is None else None
         context = chart_context(
             request,
             client,
@@ -115,7 +86,8 @@ def plan_new(request, pk: int):
     """Start a draft: from the assessment's findings when asked (and available), carrying
     over the goals of the active plan."""
     client = chart_client(request, pk, audit=False)
-    findings = fetch_findings(client) if request.POST.get("source") == "assessment" else None
+    from_assessment = request.POST.get("source") == "assessment"
+    findings = latest_assessment_findings(client=client) if from_assessment else None
     try:
         plan = services.careplan_create(actor=request.user, client=client, findings=findings)
     except (Conflict, ValidationError) as error:
@@ -133,7 +105,7 @@ def plan_new(request, pk: int):
 @login_required
 def plan_detail(request, pk: int, plan_id: int):
     client, plan = _plan(request, pk, plan_id)
-    with _team_time(client):
+    with client.team.local_time():
         goals_by_problem: dict[int, list[Goal]] = {}
         for goal in plan.goals.all():
             goals_by_problem.setdefault(goal.problem_id, []).append(goal)
@@ -141,7 +113,7 @@ def plan_detail(request, pk: int, plan_id: int):
         signed = bool(plan.active_signatures)
         editable = plan.status == PlanStatus.DRAFT and not signed
         stages = _stages(plan, None)
-        is_supervisor = _is_supervisor(request.user, client)
+        is_supervisor = user_supervises_team(user=request.user, team=client.team)
         context = chart_context(
             request,
             client,
@@ -165,16 +137,9 @@ def plan_detail(request, pk: int, plan_id: int):
         return render(request, "careplans/plan_detail.html", context)
 
 
-def _form_page(request, client, plan, *, form, title: str, intro: str = "", submit: str = "Save"):
-    context = chart_context(
-        request, client, "careplan", plan=plan, form=form, title=title, intro=intro, submit=submit
-    )
-    return render(request, "careplans/form.html", context)
-
-
 def _refuse_if_locked(request, client, plan) -> bool:
     """Before showing an edit form: the service's rule (only an unsigned draft changes)."""
-    signed = careplan_is_signed(plan)
+    signed = services.careplan_is_signed(plan)
     if plan.status != PlanStatus.DRAFT or signed:
         messages.error(
             request,
@@ -186,316 +151,80 @@ def _refuse_if_locked(request, client, plan) -> bool:
     return False
 
 
+def _to_plan(client: Client, plan: CarePlan) -> HttpResponse:
+    return redirect("careplans:plan_detail", pk=client.pk, plan_id=plan.pk)
+
+
+def _edit_page(
+    request,
+    client: Client,
+    plan: CarePlan,
+    *,
+    form: Callable[[QueryDict | None], F],
+    save: Callable[[F], object],
+    saved: str,
+    title: str,
+    intro: str = "",
+    submit: str = "Save",
+    draft_only: bool = True,
+    locked_to: str = "",
+    unavailable: str = "",
+) -> HttpResponse:
+    """The one view behind every page that adds to or changes a plan.
+
+    ``draft_only``: a plan that is not an unsigned draft is not shown the form; it goes
+    back (to ``locked_to``, else the plan) with the reason. ``unavailable``: why the form
+    cannot be used yet (back to the plan with that message). ``form(data)`` builds the
+    form; when a POST is valid, ``save(form)`` calls the service: its refusal is shown next
+    to the field it names, its success goes back to the plan with the message ``saved``.
+    """
+    if draft_only and request.method != "POST" and _refuse_if_locked(request, client, plan):
+        return redirect(locked_to) if locked_to else _to_plan(client, plan)
+    if unavailable:
+        messages.error(request, unavailable)
+        return _to_plan(client, plan)
+    bound = form(request.POST or None)
+    if request.method == "POST" and bound.is_valid():
+        try:
+            save(bound)
+        except (ValidationError, Conflict) as error:
+            form_add_service_error(bound, error)
+        else:
+            messages.success(request, saved)
+            return _to_plan(client, plan)
+    context = chart_context(
+        request, client, "careplan", plan=plan, form=bound, title=title, intro=intro, submit=submit
+    )
+    return render(request, "careplans/form.html", context)
+
+
+def _action(request, client: Client, plan: CarePlan, service: Callable[[], object], done: str):
+    """A button that calls one service and goes back to the plan, with the service's
+    refusal or ``done`` as the message."""
+    try:
+        service()
+    except (ValidationError, Conflict, PermissionDenied) as error:
+        messages.error(request, service_error_text(error))
+    else:
+        messages.success(request, done)
+    return _to_plan(client, plan)
+
+
 @login_required
 def plan_edit(request, pk: int, plan_id: int):
     client, plan = _plan(request, pk, plan_id, audit=False)
-    if request.method != "POST" and _refuse_if_locked(request, client, plan):
-        return redirect("careplans:plan_detail", pk=client.pk, plan_id=plan.pk)
-    form = PlanForm.for_plan(plan, request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.careplan_update(actor=request.user, plan=plan, data=dict(form.cleaned_data))
-        except (ValidationError, Conflict) as error:
-            form_add_service_error(form, error)
-        else:
-            messages.success(request, "Plan saved.")
-            return redirect("careplans:plan_detail", pk=client.pk, plan_id=plan.pk)
-    return _form_page(
+    return _edit_page(
         request,
         client,
         plan,
-        form=form,
+        form=lambda data: PlanForm.for_plan(plan, data),
+        save=lambda form: services.careplan_update(
+            actor=request.user, plan=plan, data=dict(form.cleaned_data)
+        ),
+        saved="Plan saved.",
         title="Shared decision making",
         intro="What matters to the client, in their words, and how they took part.",
     )
-
-
-@login_required
-def problem_new(request, pk: int, plan_id: int):
-    client, plan = _plan(request, pk, plan_id, audit=False)
-    if request.method != "POST" and _refuse_if_locked(request, client, plan):
-        return redirect("careplans:plan_detail", pk=client.pk, plan_id=plan.pk)
-    form = ProblemForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.problem_add(actor=request.user, plan=plan, **form.cleaned_data)
-        except (ValidationError, Conflict) as error:
-            form_add_service_error(form, error)
-        else:
-            messages.success(request, "Need added.")
-            return redirect("careplans:plan_detail", pk=client.pk, plan_id=plan.pk)
-    return _form_page(request, client, plan, form=form, title="Add a need", submit="Add need")
-
-
-@login_required
-def problem_edit(request, pk: int, plan_id: int, problem_id: int):
-    client, plan = _plan(request, pk, plan_id, audit=False)
-    problem = next((p for p in plan.problems.all() if p.pk == problem_id), None)
-    if problem is None:
-        raise Http404("No such need")
-    if request.method != "POST" and _refuse_if_locked(request, client, plan):
-        return redirect("careplans:plan_detail", pk=client.pk, plan_id=plan.pk)
-    fields = ("domain", "description", "concerns_mental_health", "concerns_substance_use")
-    form = ProblemForm(request.POST or None, initial={f: getattr(problem, f) for f in fields})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.problem_update(
-                actor=request.user, problem=problem, data=dict(form.cleaned_data)
-            )
-        except (ValidationError, Conflict) as error:
-            form_add_service_error(form, error)
-        else:
-            messages.success(request, "Need saved.")
-            return redirect("careplans:plan_detail", pk=client.pk, plan_id=plan.pk)
-    return _form_page(request, client, plan, form=form, title="Edit need")
-
-
-@login_required
-def goal_new(request, pk: int, plan_id: int):
-    client, plan = _plan(request, pk, plan_id, audit=False)
-    if request.method != "POST" and _refuse_if_locked(request, client, plan):
-        return redirect("careplans:plan_detail", pk=client.pk, plan_id=plan.pk)
-    initial = {"problem": request.GET.get("problem")}
-    form = GoalForm(request.POST or None, plan=plan, initial=initial)
-    if not form.fields["problem"].choices:
-        messages.error(request, "Add a need first: every goal answers a need.")
-        return redirect("careplans:plan_detail", pk=client.pk, plan_id=plan.pk)
-    if request.method == "POST" and form.is_valid():
-        values = dict(form.cleaned_data)
-        problem = plan.problems.get(pk=values.pop("problem"))
-        try:
-            services.goal_add(actor=request.user, problem=problem, **values)
-        except (ValidationError, Conflict) as error:
-            form_add_service_error(form, error)
-        else:
-            messages.success(request, "Goal added.")
-            return redirect("careplans:plan_detail", pk=client.pk, plan_id=plan.pk)
-    return _form_page(
-        request,
-        client,
-        plan,
-        form=form,
-        title="Add a goal",
-        intro="Write the goal as the client says it.",
-        submit="Add goal",
-    )
-
-
-def _goal(plan: CarePlan, goal_id: int) -> Goal:
-    for goal in plan.goals.all():
-        if goal.pk == goal_id:
-            return goal
-    raise Http404("No such goal")
-
-
-@login_required
-def goal_edit(request, pk: int, plan_id: int, goal_id: int):
-    client, plan = _plan(request, pk, plan_id, audit=False)
-    goal = _goal(plan, goal_id)
-    if request.method != "POST" and _refuse_if_locked(request, client, plan):
-        return redirect("careplans:goal_detail", pk=client.pk, plan_id=plan.pk, goal_id=goal.pk)
-    initial = {f: getattr(goal, f) for f in ("text", "goal_type", "target_date", "status")}
-    form = GoalEditForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.goal_update(actor=request.user, goal=goal, data=dict(form.cleaned_data))
-        except (ValidationError, Conflict) as error:
-            form_add_service_error(form, error)
-        else:
-            messages.success(request, "Goal saved.")
-            return redirect("careplans:plan_detail", pk=client.pk, plan_id=plan.pk)
-    return _form_page(request, client, plan, form=form, title="Edit goal")
-
-
-@login_required
-def goal_detail(request, pk: int, plan_id: int, goal_id: int):
-    """A goal with its objectives, interventions and the contact notes that addressed it;
-    notes can be linked here on any version."""
-    client, plan = _plan(request, pk, plan_id, audit=False)
-    goal = _goal(plan, goal_id)
-    chart_client_audit(request, client, goal)
-    linked = list(goal.notes.order_by("-contact_at"))
-    linked_ids = {n.pk for n in linked}
-    choices = [
-        (n.pk, f"{timezone.localtime(n.contact_at):%b %d, %Y} — {n.get_contact_type_display()}")
-        for n in ContactNote.objects.filter(client=client).order_by("-contact_at")[:50]
-        if n.pk not in linked_ids
-    ]
-    form = LinkNotesForm(request.POST or None, choices=choices)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.goal_notes_link(
-                actor=request.user, goal=goal, note_ids=[int(i) for i in form.cleaned_data["notes"]]
-            )
-        except ValidationError as error:
-            form_add_service_error(form, error)
-        else:
-            messages.success(request, "Notes linked to the goal.")
-            return redirect("careplans:goal_detail", pk=client.pk, plan_id=plan.pk, goal_id=goal.pk)
-    context = chart_context(
-        request,
-        client,
-        "careplan",
-        plan=plan,
-        goal=goal,
-        linked=linked,
-        form=form,
-        editable=plan.status == PlanStatus.DRAFT and not plan.active_signatures,
-    )
-    return render(request, "careplans/goal_detail.html", context)
-
-
-@login_required
-def objective_new(request, pk: int, plan_id: int, goal_id: int):
-    client, plan = _plan(request, pk, plan_id, audit=False)
-    goal = _goal(plan, goal_id)
-    if request.method != "POST" and _refuse_if_locked(request, client, plan):
-        return redirect("careplans:plan_detail", pk=client.pk, plan_id=plan.pk)
-    form = ObjectiveForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.objective_add(actor=request.user, goal=goal, **form.cleaned_data)
-        except (ValidationError, Conflict) as error:
-            form_add_service_error(form, error)
-        else:
-            messages.success(request, "Objective added.")
-            return redirect("careplans:plan_detail", pk=client.pk, plan_id=plan.pk)
-    return _form_page(
-        request,
-        client,
-        plan,
-        form=form,
-        title=f"Add an objective to “{goal.text[:60]}”",
-        submit="Add objective",
-    )
-
-
-@login_required
-def intervention_new(request, pk: int, plan_id: int, goal_id: int):
-    client, plan = _plan(request, pk, plan_id, audit=False)
-    goal = _goal(plan, goal_id)
-    if request.method != "POST" and _refuse_if_locked(request, client, plan):
-        return redirect("careplans:plan_detail", pk=client.pk, plan_id=plan.pk)
-    initial = {"category": request.GET.get("category", "")}
-    form = InterventionForm(request.POST or None, client=client, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.intervention_add(actor=request.user, goal=goal, **form.cleaned_data)
-        except (ValidationError, Conflict) as error:
-            form_add_service_error(form, error)
-        else:
-            messages.success(request, "Intervention added.")
-            return redirect("careplans:plan_detail", pk=client.pk, plan_id=plan.pk)
-    return _form_page(
-        request,
-        client,
-        plan,
-        form=form,
-        title=f"Add an intervention to “{goal.text[:60]}”",
-        submit="Add intervention",
-    )
-
-
-def _part(items, part_id: int, what: str):
-    """An objective or intervention of the goal (already prefetched), else 404."""
-    for item in items:
-        if item.pk == part_id:
-            return item
-    raise Http404(f"No such {what}")
-
-
-@login_required
-def objective_edit(request, pk: int, plan_id: int, goal_id: int, objective_id: int):
-    client, plan = _plan(request, pk, plan_id, audit=False)
-    goal = _goal(plan, goal_id)
-    objective = _part(goal.objectives.all(), objective_id, "objective")
-    if request.method != "POST" and _refuse_if_locked(request, client, plan):
-        return redirect("careplans:plan_detail", pk=client.pk, plan_id=plan.pk)
-    initial = {"text": objective.text, "target_date": objective.target_date}
-    form = ObjectiveForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.objective_update(
-                actor=request.user, objective=objective, data=dict(form.cleaned_data)
-            )
-        except (ValidationError, Conflict) as error:
-            form_add_service_error(form, error)
-        else:
-            messages.success(request, "Objective saved.")
-            return redirect("careplans:plan_detail", pk=client.pk, plan_id=plan.pk)
-    return _form_page(
-        request,
-        client,
-        plan,
-        form=form,
-        title=f"Edit an objective of “{goal.text[:60]}”",
-        submit="Save objective",
-    )
-
-
-@login_required
-@require_POST
-def objective_remove(request, pk: int, plan_id: int, goal_id: int, objective_id: int):
-    client, plan = _plan(request, pk, plan_id, audit=False)
-    objective = _part(_goal(plan, goal_id).objectives.all(), objective_id, "objective")
-    try:
-        services.objective_remove(actor=request.user, objective=objective)
-    except (ValidationError, Conflict) as error:
-        messages.error(request, service_error_text(error))
-    else:
-        messages.success(request, "Objective removed from this draft.")
-    return redirect("careplans:plan_detail", pk=client.pk, plan_id=plan.pk)
-
-
-@login_required
-def intervention_edit(request, pk: int, plan_id: int, goal_id: int, intervention_id: int):
-    client, plan = _plan(request, pk, plan_id, audit=False)
-    goal = _goal(plan, goal_id)
-    intervention = _part(goal.interventions.all(), intervention_id, "intervention")
-    if request.method != "POST" and _refuse_if_locked(request, client, plan):
-        return redirect("careplans:plan_detail", pk=client.pk, plan_id=plan.pk)
-    fields = ("category", "description", "frequency", "start_date", "end_date")
-    initial = {f: getattr(intervention, f) for f in fields}
-    initial["responsible"] = intervention.responsible_id
-    form = InterventionForm(
-        request.POST or None,
-        client=client,
-        current_responsible_id=intervention.responsible_id,
-        initial=initial,
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.intervention_update(
-                actor=request.user, intervention=intervention, data=dict(form.cleaned_data)
-            )
-        except (ValidationError, Conflict) as error:
-            form_add_service_error(form, error)
-        else:
-            messages.success(request, "Intervention saved.")
-            return redirect("careplans:plan_detail", pk=client.pk, plan_id=plan.pk)
-    return _form_page(
-        request,
-        client,
-        plan,
-        form=form,
-        title=f"Edit an intervention for “{goal.text[:60]}”",
-        submit="Save intervention",
-    )
-
-
-@login_required
-@require_POST
-def intervention_remove(request, pk: int, plan_id: int, goal_id: int, intervention_id: int):
-    client, plan = _plan(request, pk, plan_id, audit=False)
-    goal = _goal(plan, goal_id)
-    intervention = _part(goal.interventions.all(), intervention_id, "intervention")
-    try:
-        services.intervention_remove(actor=request.user, intervention=intervention)
-    except (ValidationError, Conflict) as error:
-        messages.error(request, service_error_text(error))
-    else:
-        messages.success(request, "Intervention removed from this draft.")
-    return redirect("careplans:plan_detail", pk=client.pk, plan_id=plan.pk)
 
 
 # ------------------------------------------------------------------------ state changes
@@ -504,46 +233,49 @@ def intervention_remove(request, pk: int, plan_id: int, goal_id: int, interventi
 def plan_sign(request, pk: int, plan_id: int):
     client, plan = _plan(request, pk, plan_id, audit=False)
     form = SignForm(request.POST)
-    if form.is_valid():
-        try:
-            services.careplan_sign(actor=request.user, plan=plan, **form.cleaned_data)
-        except (ValidationError, Conflict) as error:
-            messages.error(request, service_error_text(error))
-        else:
-            messages.success(request, "Signature recorded. The plan is now locked.")
-    else:
+    if not form.is_valid():
         messages.error(
             request,
             "The signature was not recorded: "
-            + " ".join(f"{form.fields[f].label}: {' '.join(e)}" for f, e in form.errors.items()),
+            + " ".join(
+                f"{form.fields[f].label}: {' '.join(str(m) for m in e)}"
+                for f, e in form.errors.items()
+            ),
         )
-    return redirect("careplans:plan_detail", pk=client.pk, plan_id=plan.pk)
+        return _to_plan(client, plan)
+    return _action(
+        request,
+        client,
+        plan,
+        lambda: services.careplan_sign(actor=request.user, plan=plan, **form.cleaned_data),
+        "Signature recorded. The plan is now locked.",
+    )
 
 
 @login_required
 @require_POST
 def plan_submit(request, pk: int, plan_id: int):
     client, plan = _plan(request, pk, plan_id, audit=False)
-    try:
-        services.careplan_submit(actor=request.user, plan=plan)
-    except (ValidationError, Conflict) as error:
-        messages.error(request, service_error_text(error))
-    else:
-        messages.success(request, "Submitted. The team's supervisors have been notified.")
-    return redirect("careplans:plan_detail", pk=client.pk, plan_id=plan.pk)
+    return _action(
+        request,
+        client,
+        plan,
+        lambda: services.careplan_submit(actor=request.user, plan=plan),
+        "Submitted. The team's supervisors have been notified.",
+    )
 
 
 @login_required
 @require_POST
 def plan_approve(request, pk: int, plan_id: int):
     client, plan = _plan(request, pk, plan_id, audit=False)
-    try:
-        services.careplan_approve(actor=request.user, plan=plan)
-    except (ValidationError, Conflict, PermissionDenied) as error:
-        messages.error(request, service_error_text(error))
-    else:
-        messages.success(request, "Approved. This version is now the active plan.")
-    return redirect("careplans:plan_detail", pk=client.pk, plan_id=plan.pk)
+    return _action(
+        request,
+        client,
+        plan,
+        lambda: services.careplan_approve(actor=request.user, plan=plan),
+        "Approved. This version is now the active plan.",
+    )
 
 
 @login_required
@@ -551,16 +283,15 @@ def plan_approve(request, pk: int, plan_id: int):
 def plan_return(request, pk: int, plan_id: int):
     client, plan = _plan(request, pk, plan_id, audit=False)
     form = ReturnForm(request.POST)
-    try:
-        form.is_valid()
-        services.careplan_return(
-            actor=request.user, plan=plan, comments=form.cleaned_data.get("comments", "")
-        )
-    except (ValidationError, Conflict, PermissionDenied) as error:
-        messages.error(request, service_error_text(error))
-    else:
-        messages.success(request, "Returned to the author with your comments.")
-    return redirect("careplans:plan_detail", pk=client.pk, plan_id=plan.pk)
+    form.is_valid()
+    comments = form.cleaned_data.get("comments", "")
+    return _action(
+        request,
+        client,
+        plan,
+        lambda: services.careplan_return(actor=request.user, plan=plan, comments=comments),
+        "Returned to the author with your comments.",
+    )
 
 
 @login_required
@@ -571,9 +302,9 @@ def plan_revise(request, pk: int, plan_id: int):
         new = services.careplan_revise(actor=request.user, plan=plan)
     except (ValidationError, Conflict) as error:
         messages.error(request, service_error_text(error))
-        return redirect("careplans:plan_detail", pk=client.pk, plan_id=plan.pk)
+        return _to_plan(client, plan)
     messages.success(request, f"Version {new.version} started as a draft copy.")
-    return redirect("careplans:plan_detail", pk=client.pk, plan_id=new.pk)
+    return _to_plan(client, new)
 
 
 @login_required
@@ -582,43 +313,36 @@ def plan_close(request, pk: int, plan_id: int):
     client, plan = _plan(request, pk, plan_id, audit=False)
     form = CloseForm(request.POST)
     form.is_valid()
-    try:
-        services.careplan_close(
-            actor=request.user, plan=plan, reason=form.cleaned_data.get("reason", "")
-        )
-    except (ValidationError, Conflict) as error:
-        messages.error(request, service_error_text(error))
-    else:
-        messages.success(request, "Plan closed. It stays readable.")
-    return redirect("careplans:plan_detail", pk=client.pk, plan_id=plan.pk)
+    reason = form.cleaned_data.get("reason", "")
+    return _action(
+        request,
+        client,
+        plan,
+        lambda: services.careplan_close(actor=request.user, plan=plan, reason=reason),
+        "Plan closed. It stays readable.",
+    )
 
 
 @login_required
 def review_new(request, pk: int, plan_id: int):
     client, plan = _plan(request, pk, plan_id, audit=False)
-    form = ReviewForm(request.POST or None, plan=plan)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.review_record(
-                actor=request.user,
-                plan=plan,
-                note=form.cleaned_data["note"],
-                reviewed_on=form.cleaned_data.get("reviewed_on"),
-                progress=form.progress(),
-            )
-        except (ValidationError, Conflict) as error:
-            form_add_service_error(form, error)
-        else:
-            messages.success(request, "Review recorded.")
-            return redirect("careplans:plan_detail", pk=client.pk, plan_id=plan.pk)
-    return _form_page(
+    return _edit_page(
         request,
         client,
         plan,
-        form=form,
+        form=lambda data: ReviewForm(data, plan=plan),
+        save=lambda form: services.review_record(
+            actor=request.user,
+            plan=plan,
+            note=form.cleaned_data["note"],
+            reviewed_on=form.cleaned_data.get("reviewed_on"),
+            progress=form.progress(),
+        ),
+        saved="Review recorded.",
         title=f"Review version {plan.version}",
         intro="Record the progress of every goal and a short note.",
         submit="Record review",
+        draft_only=False,
     )
 
 

@@ -9,7 +9,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 
 from casemgmt.lib.forms import form_add_service_error
-from clients.views.common import chart_client, chart_context
+from clients.chart import chart_client, chart_context
 
 from .. import selectors, services
 from ..forms import RelapsePlanForm, SafetyPlanForm

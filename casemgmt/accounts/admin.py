@@ -6,7 +6,7 @@ from .models import Team, User
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    fieldsets = (*BaseUserAdmin.fieldsets, ("Work", {"fields": ("title", "phone")}))
+    fieldsets = (*(BaseUserAdmin.fieldsets or ()), ("Work", {"fields": ("title", "phone")}))
     list_display = ("username", "first_name", "last_name", "email", "is_active")
 
 

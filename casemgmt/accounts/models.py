@@ -1,9 +1,13 @@
+from contextlib import AbstractContextManager
+from datetime import date, datetime
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.http import HttpRequest
+from django.utils import timezone
 
 
 class Role(models.TextChoices):
@@ -55,6 +59,13 @@ class User(AbstractUser):
         return self.is_admin_role or self.is_auditor_role
 
 
+class AuthenticatedHttpRequest(HttpRequest):
+    """A type, never built: the request a login-required view receives, whose ``user``
+    is a signed-in ``User`` rather than ``User | AnonymousUser``."""
+
+    user: User
+
+
 class Team(models.Model):
     """A program or clinic team: its members work its clients, its supervisors oversee them."""
 
@@ -79,7 +90,25 @@ class Team(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    # The team's local time, in one place: times are stored in UTC and a client's dates
+    # (due days, "today", signed on) are read in the time zone of the client's team.
     @property
     def zone(self) -> ZoneInfo:
         """The team's time zone: client dates (due days, "today") are read in it."""
         return ZoneInfo(self.time_zone)
+
+    def local_date(self, when: datetime | date | None = None) -> date:
+        """The calendar day of ``when`` (default: now) in the team's time zone. A date is
+        returned as it is, and a naive datetime is taken as already local."""
+        if isinstance(when, datetime):
+            if timezone.is_naive(when):
+                return when.date()
+            return timezone.localdate(when, timezone=self.zone)
+        if isinstance(when, date):
+            return when
+        return timezone.localdate(timezone=self.zone)
+
+    def local_time(self) -> AbstractContextManager[None]:
+        """``with team.local_time():`` shows and reads times (templates, forms) in the
+        team's time zone rather than the user's."""
+        return timezone.override(self.zone)

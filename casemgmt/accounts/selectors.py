@@ -1,11 +1,14 @@
 """Reads about users and teams; the access scope every domain app builds on."""
 
+from collections.abc import Mapping
+from typing import Any
+
 from django.db.models import Q, QuerySet
 
 from .models import Team, User
 
 
-def team_ids_in_reach(*, user: User) -> QuerySet | None:
+def team_ids_in_reach(*, user: User) -> QuerySet[Team, Mapping[str, Any]] | None:
     """Ids of the teams whose clients ``user`` may see, as a subquery; ``None`` means all.
 
     A case manager reaches the teams they belong to, a supervisor the teams they
@@ -51,3 +54,12 @@ def staff_list(*, user: User) -> QuerySet[User]:
 
 def user_is_team_member(*, user: User, team: Team) -> bool:
     return team.members.filter(pk=user.pk).exists()
+
+
+def user_supervises_team(*, user: User, team: Team) -> bool:
+    """Whether ``user`` may act as ``team``'s supervisor: one of its supervisors, or an
+    admin (who supervises every team). Approving care plans and reading a client's
+    access log need it."""
+    if user.is_admin_role:
+        return True
+    return team.supervisors.filter(pk=user.pk).exists()

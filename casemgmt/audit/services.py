@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextvars import ContextVar
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 
 from .models import AuditAction, AuditEvent
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from casemgmt.accounts.models import User
 
 # The address of the request being served, set by AuditContextMiddleware, so that
 # services (which know nothing of requests) can record where a change came from.
@@ -23,10 +29,10 @@ def client_ip(request: HttpRequest) -> str | None:
 
 
 class AuditContextMiddleware:
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponse:
         token = _current_ip.set(client_ip(request))
         try:
             return self.get_response(request)
@@ -36,7 +42,7 @@ class AuditContextMiddleware:
 
 def audit_record(
     *,
-    user,
+    user: User | AnonymousUser | None,
     action: AuditAction | str,
     obj: models.Model | None = None,
     object_type: str = "",

@@ -94,7 +94,8 @@ def _ensure_database(socket_dir: Path, port: int) -> None:
 def postgres_stop() -> None:
     import subprocess as sp
 
-    from pgserver._commands import pg_ctl
+    # pgserver defines its command wrappers at import time, out of sight of a type checker.
+    from pgserver._commands import pg_ctl  # type: ignore[attr-defined]
 
     pgdata = DATA_DIR / "postgres"
     if (pgdata / "postmaster.pid").exists():

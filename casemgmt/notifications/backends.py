@@ -15,7 +15,7 @@ class _ReplyRecording:
     last_data_reply: str = ""
 
     def data(self, msg):
-        code, reply = super().data(msg)  # type: ignore[misc]
+        code, reply = super().data(msg)
         self.last_data_reply = reply.decode("utf-8", "replace") if code == 250 else ""
         return code, reply
 

@@ -17,13 +17,15 @@ import logging
 import re
 import smtplib
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.utils import parseaddr
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -36,11 +38,16 @@ logger = logging.getLogger(__name__)
 # content, only a link back to the app.
 NOTIFICATION_EMAIL = "notifications/email/notification"
 
+if TYPE_CHECKING:
+    from casemgmt.accounts.models import User
+
+    from .models import NotificationPreference
+
 
 @transaction.atomic
 def notification_create(
     *,
-    recipient,
+    recipient: User,
     kind: NotificationKind | str,
     title: str,
     body: str = "",
@@ -95,7 +102,7 @@ def notifications_create_many(*, drafts: Sequence[NotificationDraft]) -> list[No
     )
 
 
-def notification_mark_read(*, user, notification_id: int | None = None) -> int:
+def notification_mark_read(*, user: User, notification_id: int | None = None) -> int:
     """Mark one (or, with no id, every) unread notification of ``user`` as read."""
     qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
     if notification_id is not None:
@@ -103,7 +110,7 @@ def notification_mark_read(*, user, notification_id: int | None = None) -> int:
     return qs.update(read_at=timezone.now())
 
 
-def notification_preference_set(*, user, email_reminders: bool):
+def notification_preference_set(*, user: User, email_reminders: bool) -> NotificationPreference:
     """Turn reminder and escalation emails on or off for ``user``."""
     from .models import NotificationPreference
 
@@ -123,7 +130,7 @@ class OutboxDraft:
     template: str
     recipient_id: int | None = None
     to_address: str = ""
-    params: dict = field(default_factory=dict)
+    params: dict[str, Any] = field(default_factory=dict)
     channel: str = OutboxChannel.EMAIL
 
 
@@ -243,7 +250,7 @@ class _Claimed:
     id: int
     channel: str
     template: str
-    params: dict
+    params: dict[str, Any]
     recipient_id: int | None
     to_address: str
     attempts: int
@@ -262,7 +269,17 @@ def _claim(*, now: datetime, limit: int, ids: Sequence[int] | None) -> list[_Cla
         cursor.execute(sql, {"now": now, "limit": limit, "ids": list(ids or [])})
         # Django reads jsonb as text on raw cursors (its JSONField decodes it).
         return [
-            _Claimed(*row[:3], json.loads(row[3]) if isinstance(row[3], str) else row[3], *row[4:])
+            _Claimed(
+                id=row[0],
+                channel=row[1],
+                template=row[2],
+                params=json.loads(row[3]) if isinstance(row[3], str) else row[3],
+                recipient_id=row[4],
+                to_address=row[5],
+                attempts=row[6],
+                created_at=row[7],
+                user_email=row[8],
+            )
             for row in cursor.fetchall()
         ]
 
@@ -282,7 +299,7 @@ def _render(row: _Claimed) -> EmailMessage:
         subject=" ".join(subject.split()),
         body=body,
         from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[row.to_address or row.user_email],
+        to=[row.to_address or row.user_email or ""],
         headers={"Message-ID": _message_id(row)},
     )
 
@@ -301,7 +318,7 @@ def _describe(exc: BaseException) -> str:
     return _ADDRESS.sub("<address>", f"{type(exc).__name__}: {text}")[:300]
 
 
-def _decode(value) -> str:
+def _decode(value: object) -> str:
     return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
 
 
@@ -375,7 +392,10 @@ def outbox_send(
     sent and the rest claimed, which ``outbox_sweep`` gives back after
     ``OUTBOX_CLAIM_TIMEOUT``. Safe to run concurrently and twice."""
     # ``now`` (tests, the command) stands for the clock throughout; else the real time.
-    clock = (lambda: now) if now is not None else timezone.now
+    clock: Callable[[], datetime] = timezone.now
+    if now is not None:
+        fixed = now
+        clock = lambda: fixed  # noqa: E731
     claim_time = clock()
     limit = limit or (len(ids) if ids is not None else settings.OUTBOX_BATCH)
     result = OutboxResult()
@@ -384,7 +404,7 @@ def outbox_send(
         return result
     # Stop well before the claim could be taken for stale, and give the rest back.
     deadline = time.monotonic() + settings.OUTBOX_CLAIM_TIMEOUT / 2
-    backend = None
+    backend: BaseEmailBackend | None = None
     try:
         for index, row in enumerate(rows):
             if time.monotonic() > deadline:
@@ -438,7 +458,7 @@ def _release(rows: Sequence[_Claimed], result: OutboxResult) -> None:
     result.released.extend(row.id for row in rows)
 
 
-def _close_quietly(backend) -> None:
+def _close_quietly(backend: BaseEmailBackend) -> None:
     try:
         backend.close()
     except Exception:  # a connection already gone

@@ -17,7 +17,7 @@ from .. import services
 from ..forms_notes import CareTeamMemberFilter
 from ..models import CareTeamMember, CareTeamRole
 from ..selectors import care_team_in_reach
-from .views import AuditedReadMixin, client_in_payload
+from .public import AuditedReadMixin, client_in_payload
 
 
 class CareTeamMemberSerializer(serializers.ModelSerializer):

@@ -23,8 +23,7 @@ from ..forms_consents import ConsentFilter
 from ..models import Consent, ConsentKind, ExpiryKind, SignatureMethod
 from ..selectors import consent_list_in_reach, consent_state
 from ..selectors.consents import STATE_LABELS
-from ..services.consents import team_today
-from .views import AuditedReadMixin, client_in_payload
+from .public import AuditedReadMixin, client_in_payload
 
 
 # ---------------------------------------------------------------------------- serializers
@@ -72,7 +71,7 @@ class ConsentSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.ChoiceField(choices=list(STATE_LABELS.items())))
     def get_state(self, consent: Consent) -> str:
-        return consent_state(consent, team_today(consent.client))
+        return consent_state(consent, consent.client.team.local_date())
 
 
 class ConsentCreateSerializer(serializers.Serializer):

@@ -20,7 +20,7 @@ from .. import services
 from ..forms_notes import ContactNoteFilter
 from ..models import ContactNote, ContactType, NoteAddendum
 from ..selectors import note_list_in_reach
-from .views import AuditedReadMixin, client_in_payload
+from .public import AuditedReadMixin, client_in_payload
 
 
 # ---------------------------------------------------------------------------- serializers
@@ -76,7 +76,8 @@ class _NoteFields(serializers.Serializer):
     contact_at = serializers.DateTimeField()
     contact_type = serializers.ChoiceField(ContactType.choices)
     duration_minutes = serializers.IntegerField()
-    data = serializers.CharField(allow_blank=True)
+    # The serializer metaclass moves declared fields aside: no clash with .data.
+    data = serializers.CharField(allow_blank=True)  # type: ignore[assignment]
     assessment = serializers.CharField(required=False, allow_blank=True)
     plan = serializers.CharField(allow_blank=True)
 

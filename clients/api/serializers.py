@@ -201,14 +201,20 @@ class DiagnosisCreateSerializer(serializers.Serializer):
     category = serializers.ChoiceField(DiagnosisCategory.choices, required=False)
     status = serializers.ChoiceField(DiagnosisStatus.choices, required=False)
     onset_date = serializers.DateField(required=False, allow_null=True)
-    source = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    # The serializer metaclass moves declared fields aside: no clash with Field.source.
+    source = serializers.CharField(  # type: ignore[assignment]
+        max_length=120, required=False, allow_blank=True
+    )
 
 
 class DiagnosisUpdateSerializer(serializers.Serializer):
     status = serializers.ChoiceField(DiagnosisStatus.choices, required=False)
     onset_date = serializers.DateField(required=False, allow_null=True)
     description = serializers.CharField(max_length=255, required=False)
-    source = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    # The serializer metaclass moves declared fields aside: no clash with Field.source.
+    source = serializers.CharField(  # type: ignore[assignment]
+        max_length=120, required=False, allow_blank=True
+    )
 
 
 class RiskFlagCreateSerializer(serializers.Serializer):

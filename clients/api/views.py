@@ -16,6 +16,7 @@ from .. import services
 from ..filters import ClientFilter
 from ..models import Client, Diagnosis, RiskFlag
 from ..selectors import client_get, client_list, client_possible_duplicates, timeline_list
+from .public import AuditedReadMixin, client_in_payload
 from .serializers import (
     ClientCreateSerializer,
     ClientSerializer,
@@ -39,46 +40,8 @@ def client_for_api(request, client_id, *, audit: bool = True) -> Client:
     """Fetch-or-404 within the caller's reach (or emergency access), audited as a view."""
     client = client_get(user=request.user, client_id=client_id)
     if audit:
-        action = AuditAction.EMERGENCY_ACCESS if client.emergency_access else AuditAction.VIEW
-        audit_record(user=request.user, action=action, obj=client, client_id=client.pk)
+        services.client_read_audit(user=request.user, client=client)
     return client
-
-
-def client_in_payload(request, client_id) -> Client:
-    """The client named in a create payload: out of reach is a 400 naming ``client``."""
-    try:
-        return client_get(user=request.user, client_id=client_id)
-    except Exception:  # Http404
-        raise DRFValidationError({"client": ["No client with this id in your teams."]}) from None
-
-
-def _client_in_reach(request) -> int | None:
-    """The ``?client=`` of a list request, when that client is in reach (else None, so
-    no other team's access log records a view that returned nothing)."""
-    value = request.query_params.get("client", "")
-    if not value.isdigit():
-        return None
-    return int(value) if client_list(user=request.user).filter(pk=int(value)).exists() else None
-
-
-class AuditedReadMixin:
-    """List and retrieve of client data write the audit trail (as every read does)."""
-
-    def list(self, request, *args, **kwargs):
-        model = self.get_queryset().model
-        audit_record(
-            user=request.user,
-            action=AuditAction.VIEW,
-            object_type=f"{model._meta.label_lower}_list",
-            client_id=_client_in_reach(request),
-            detail={"filters": sorted(k for k, v in request.query_params.items() if v)},
-        )
-        return super().list(request, *args, **kwargs)
-
-    def retrieve(self, request, *args, **kwargs):
-        obj = self.get_object()
-        audit_record(user=request.user, action=AuditAction.VIEW, obj=obj, client_id=obj.client_id)
-        return Response(self.get_serializer(obj).data)
 
 
 class ClientViewSet(

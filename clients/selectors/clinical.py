@@ -4,6 +4,8 @@ Each takes a client already fetched through ``client_get`` (so in reach)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db.models import Exists, OuterRef, QuerySet
 
 from casemgmt.audit.models import AuditEvent
@@ -49,7 +51,7 @@ def access_log(*, client: Client) -> QuerySet[AuditEvent]:
 
 # Conditions on a Client queryset (``Exists`` on the outer client), for the apps that count
 # or list clients in SQL (the dashboard): the one spelling of each rule.
-def open_risk_flag_exists(*, kinds=None) -> Exists:
+def open_risk_flag_exists(*, kinds: Iterable[str] | None = None) -> Exists:
     """The client has an open (not cleared) risk flag, of one of ``kinds`` when given."""
     flags = RiskFlag.objects.filter(client=OuterRef("pk"), cleared_at__isnull=True)
     if kinds is not None:

@@ -13,7 +13,6 @@ from datetime import date, datetime
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
-from django.utils import timezone
 
 from casemgmt.accounts.models import User
 
@@ -85,18 +84,6 @@ def consent_list_in_reach(*, user: User) -> QuerySet[Consent]:
     )
 
 
-def team_date(client: Client, when: datetime | date | None = None) -> date:
-    """The calendar day of ``when`` (default: now) in the time zone of the client's team.
-    A naive datetime is taken as already local."""
-    if isinstance(when, datetime):
-        if timezone.is_naive(when):
-            return when.date()
-        return timezone.localdate(when, timezone=client.team.zone)
-    if isinstance(when, date):
-        return when
-    return timezone.localdate(timezone=client.team.zone)
-
-
 def _normal(name: str) -> str:
     return " ".join((name or "").split()).casefold()
 
@@ -152,7 +139,7 @@ def consent_allows_disclosure(
     if not name:
         return DisclosureCheck(False, None, "Name the recipient of the disclosure.")
     wanted = _normal(name)
-    on = team_date(client, when)
+    on = client.team.local_date(when)
     purpose_key = _purpose(purpose)
     for_tpo = purpose_key in TPO_PURPOSES
     consents = list(

@@ -15,7 +15,7 @@ from ..models import CareTeamMember, CareTeamRole, Client, ContactNote, NoteAdde
 from .record import client_list
 
 
-def _addenda() -> Prefetch:
+def _addenda() -> Prefetch[str, QuerySet[NoteAddendum], str]:
     return Prefetch("addenda", queryset=NoteAddendum.objects.select_related("author"))
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from datetime import date
+from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
@@ -15,7 +17,7 @@ from ..models import Client, EmergencyAccess, RiskFlag
 from ..search import phonetic_keys
 
 
-def _active_flags() -> Prefetch:
+def _active_flags() -> Prefetch[str, QuerySet[RiskFlag], str]:
     return Prefetch(
         "risk_flags",
         queryset=RiskFlag.objects.filter(cleared_at__isnull=True).order_by("kind"),
@@ -43,7 +45,7 @@ def emergency_access_active(*, user: User, client_id: int) -> EmergencyAccess | 
     )
 
 
-def client_ids_in_reach(*, user: User) -> QuerySet:
+def client_ids_in_reach(*, user: User) -> QuerySet[Client, Mapping[str, Any]]:
     """Ids of the clients ``user`` may open: their teams' clients, plus any client opened
     through emergency access that has not expired. For scoping the records that hang off
     a client (notes, plans, referrals, ...); never for listing clients."""
@@ -56,7 +58,7 @@ def client_ids_in_reach(*, user: User) -> QuerySet:
     return Client.objects.filter(Q(team_id__in=teams) | Q(pk__in=emergency)).values("pk")
 
 
-def client_get(*, user: User, client_id: int) -> Client:
+def client_get(*, user: User, client_id: int | str) -> Client:
     """One client in reach of ``user``, or opened by them through emergency access (then
     ``client.emergency_access`` is set); ``Http404`` otherwise, never 403: no leak."""
     try:
@@ -105,19 +107,19 @@ def client_possible_duplicates(
     )
     if exclude_id:
         candidates = candidates.exclude(pk=exclude_id)
-    candidates = list(candidates.select_related("team", "primary_case_manager")[:20])
+    found = list(candidates.select_related("team", "primary_case_manager")[:20])
     reachable = set(
-        client_list(user=user)
-        .filter(pk__in=[c.pk for c in candidates])
-        .values_list("pk", flat=True)
+        client_list(user=user).filter(pk__in=[c.pk for c in found]).values_list("pk", flat=True)
     )
     return (
-        [c for c in candidates if c.pk in reachable],
-        [c for c in candidates if c.pk not in reachable],
+        [c for c in found if c.pk in reachable],
+        [c for c in found if c.pk not in reachable],
     )
 
 
-def clients_of_teams(*, team_ids, case_manager_id: int | None = None) -> QuerySet[Client]:
+def clients_of_teams(
+    *, team_ids: Iterable[int] | None, case_manager_id: int | None = None
+) -> QuerySet[Client]:
     """The clients of ``team_ids`` (None: every team), of one primary case manager when
     given: for counts over teams already checked to be in the user's reach (the
     dashboard's ``dashboard_team_ids``)."""

@@ -12,7 +12,7 @@ from .diagnoses import (
     diagnosis_add,
     diagnosis_update,
 )
-from .emergency import EMERGENCY_ACCESS_MINUTES, emergency_access_grant
+from .emergency import EMERGENCY_ACCESS_MINUTES, client_read_audit, emergency_access_grant
 from .flags import risk_flag_clear, risk_flag_set
 from .notes import note_addendum_add, note_create, note_sign, note_update
 from .record import (
@@ -39,6 +39,7 @@ __all__ = [
     "client_diagnosis_flags_refresh",
     "client_dual_diagnosis_refresh",
     "client_numbers_allocate",
+    "client_read_audit",
     "client_search_refresh",
     "client_transfer",
     "client_update",

@@ -25,7 +25,7 @@ from .timeline import timeline_record
 OUTSIDE_FIELDS = ("organisation", "phone", "email")
 
 
-def _add(errors: dict, field: str, message: str) -> None:
+def _add(errors: dict[str, list[str]], field: str, message: str) -> None:
     errors.setdefault(field, []).append(message)
 
 

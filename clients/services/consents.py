@@ -19,7 +19,6 @@ from casemgmt.audit.services import audit_record
 from casemgmt.lib.errors import Conflict
 
 from ..models import Client, Consent, ConsentKind, ExpiryKind, SignatureMethod
-from ..selectors.consents import team_date
 from .timeline import timeline_record
 
 # Every element of a Part 2 consent, with the message naming it when it is missing.
@@ -102,11 +101,6 @@ _TEXT_FIELDS = (
     "signed_by",
     "signer_relationship",
 )
-
-
-def team_today(client: Client) -> date:
-    """Today in the time zone of the client's team (where the form was signed)."""
-    return team_date(client)
 
 
 def recipients_clean(recipients: list[str] | str | None) -> list[str]:
@@ -293,7 +287,7 @@ def consent_create(
             "signature_method": signature_method,
         }
     )
-    consent_validate(values, today=team_today(client))
+    consent_validate(values, today=client.team.local_date())
     values.pop("kind")
     consent = Consent.objects.create(client=client, kind=kind, recorded_by=actor, **values)
     audit_record(user=actor, action=AuditAction.CREATE, obj=consent, client_id=client.pk)
@@ -325,7 +319,7 @@ def consent_revoke(
             f"This consent was already revoked on {locked.revoked_on:%Y-%m-%d}.",
             field="revoked_on",
         )
-    today = team_today(locked.client)
+    today = locked.client.team.local_date()
     revoked_on = revoked_on or today
     reason = (reason or "").strip()
     errors: dict[str, list[str]] = {}

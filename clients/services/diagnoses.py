@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import ValidationError
@@ -47,7 +48,7 @@ def client_dual_diagnosis_refresh(*, client: Client) -> bool:
     return client.is_dual_diagnosis
 
 
-def _validate(values: dict, errors: dict) -> None:
+def _validate(values: dict[str, Any], errors: dict[str, list[str]]) -> None:
     code = values.get("icd10_code", "")
     if not code:
         errors.setdefault("icd10_code", []).append("Enter an ICD-10-CM code.")
@@ -115,7 +116,7 @@ def diagnosis_add(
 
 
 @transaction.atomic
-def diagnosis_update(*, actor: User, diagnosis: Diagnosis, data: dict) -> Diagnosis:
+def diagnosis_update(*, actor: User, diagnosis: Diagnosis, data: dict[str, Any]) -> Diagnosis:
     """Change status (active, in remission, resolved, entered in error), onset or text.
     The code of a recorded diagnosis never changes: record a new one instead."""
     allowed = {"status", "onset_date", "description", "source"}

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from casemgmt.accounts.models import User
-from casemgmt.audit.models import AuditAction
+from casemgmt.audit.models import AuditAction, AuditEvent
 from casemgmt.audit.services import audit_record
 from casemgmt.notifications.models import NotificationKind
 from casemgmt.notifications.services import notification_create
@@ -35,7 +35,7 @@ def emergency_access_grant(*, user: User, client_number: str, reason: str) -> Em
     client = Client.objects.select_related("team").filter(client_number=number).first()
     if client is None:
         errors["client_number"] = ["No client has this number."]
-    if errors:
+    if errors or client is None:
         raise ValidationError(errors)
     access = EmergencyAccess.objects.create(
         client=client,
@@ -67,3 +67,13 @@ def emergency_access_grant(*, user: User, client_number: str, reason: str) -> Em
             email=True,
         )
     return access
+
+
+def client_read_audit(*, user: User, client: Client, obj: models.Model | None = None) -> AuditEvent:
+    """Audit a read of ``client``'s record (of ``obj`` in it, or of the client itself).
+
+    The one spelling of the rule: ``emergency_access`` when ``user`` reached the client
+    through break-the-glass access (``client_get`` set ``client.emergency_access``),
+    ``view`` otherwise, so the client's access log tells the two apart on every page."""
+    action = AuditAction.EMERGENCY_ACCESS if client.emergency_access else AuditAction.VIEW
+    return audit_record(user=user, action=action, obj=obj or client, client_id=client.pk)

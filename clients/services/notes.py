@@ -27,7 +27,7 @@ TEXT_FIELDS = ("data", "assessment", "plan")
 MIN_DURATION, MAX_DURATION = 1, 600
 
 # Short names for timeline lines and headings ("Phone contact, 20 min").
-CONTACT_LABELS = {
+CONTACT_LABELS: dict[str, str] = {
     ContactType.IN_PERSON: "In-person contact",
     ContactType.PHONE: "Phone contact",
     ContactType.VIDEO: "Video contact",
@@ -46,7 +46,7 @@ def _note_link(note: ContactNote) -> str:
     return reverse("clients:note_detail", args=[note.client_id, note.pk])
 
 
-def _add(errors: dict, field: str, message: str) -> None:
+def _add(errors: dict[str, list[str]], field: str, message: str) -> None:
     errors.setdefault(field, []).append(message)
 
 
@@ -103,7 +103,8 @@ def _when(moment: datetime, *, with_time: bool = True) -> str:
 
 
 def _signed_refusal(note: ContactNote, doing: str) -> Conflict:
-    who = note.signed_by.display_name if note.signed_by_id else "its author"
+    assert note.signed_at is not None  # only a signed note is refused this way
+    who = note.signed_by.display_name if note.signed_by is not None else "its author"
     return Conflict(
         f"This note was signed by {who} on {_when(note.signed_at)} and is locked: "
         f"it cannot be {doing}. Add an addendum instead.",

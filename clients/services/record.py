@@ -91,11 +91,13 @@ def client_search_refresh(*, client_ids: list[int] | None = None) -> int:
     return qs.update(search_document=search_vector())
 
 
-def _require(errors: dict, field: str, message: str = "This field is required.") -> None:
+def _require(
+    errors: dict[str, list[str]], field: str, message: str = "This field is required."
+) -> None:
     errors.setdefault(field, []).append(message)
 
 
-def _validate_record(values: dict[str, Any], errors: dict) -> None:
+def _validate_record(values: dict[str, Any], errors: dict[str, list[str]]) -> None:
     for field in ("first_name", "last_name"):
         if not (values.get(field) or "").strip():
             _require(errors, field)
@@ -111,7 +113,9 @@ def _validate_record(values: dict[str, Any], errors: dict) -> None:
         _require(errors, "race", "Choose races, or 'Declined to answer', not both.")
 
 
-def _validate_team(actor: User, team: Team | None, manager: User | None, errors: dict) -> None:
+def _validate_team(
+    actor: User, team: Team | None, manager: User | None, errors: dict[str, list[str]]
+) -> None:
     if team is None:
         _require(errors, "team")
         return

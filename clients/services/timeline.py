@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.db import models
 from django.utils import timezone
 
 from ..models import Client, TimelineEntry
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from casemgmt.accounts.models import User
 
 
 def timeline_record(
@@ -15,7 +21,7 @@ def timeline_record(
     client: Client | int,
     kind: str,
     summary: str,
-    actor=None,
+    actor: User | AnonymousUser | None = None,
     obj: models.Model | None = None,
     object_type: str = "",
     link: str = "",

@@ -12,9 +12,9 @@ from casemgmt.lib.errors import Conflict
 from casemgmt.lib.forms import form_add_service_error
 
 from .. import services
+from ..chart import chart_client, chart_context
 from ..forms_notes import CareTeamEndForm, CareTeamMemberForm
 from ..selectors import care_team_list
-from .common import chart_client, chart_context
 
 
 def _split(members) -> tuple[list, list]:

@@ -10,25 +10,22 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
 from django.shortcuts import redirect, render
-from django.utils import timezone
 
-from casemgmt.audit.models import AuditAction
-from casemgmt.audit.services import audit_record
+from casemgmt.accounts.models import AuthenticatedHttpRequest
 from casemgmt.lib.errors import Conflict
 from casemgmt.lib.forms import form_add_service_error
 
 from .. import services
+from ..chart import chart_client, chart_context
 from ..forms_consents import KIND_HELP, ConsentForm, ConsentRevokeForm
 from ..models import Client, Consent, ConsentKind
 from ..selectors import consent_get, consent_list
 from ..selectors.consents import ACTIVE, EXPIRED, NOT_YET, REVOKED, STATE_LABELS, consent_state
-from ..services.consents import consent_summary, team_today
-from .common import chart_client, chart_context
+from ..services.consents import consent_summary
 
 EXPIRES_SOON_DAYS = 30
-SHORT_KIND = {
+SHORT_KIND: dict[str, str] = {
     ConsentKind.TREATMENT: "Consent to treatment",
     ConsentKind.RELEASE: "Release of information",
     ConsentKind.PART2: "42 CFR Part 2 consent",
@@ -61,9 +58,9 @@ def _kinds() -> list[dict]:
 
 
 @login_required
-def consent_index(request: HttpRequest, pk: int):
+def consent_index(request: AuthenticatedHttpRequest, pk: int):
     client = chart_client(request, pk)
-    today = team_today(client)
+    today = client.team.local_date()
     consents = [_annotate(c, today) for c in consent_list(client=client)]
     current = [c for c in consents if c.state in (ACTIVE, NOT_YET)]
     ended = [c for c in consents if c.state in (REVOKED, EXPIRED)]
@@ -87,7 +84,7 @@ def consent_index(request: HttpRequest, pk: int):
 
 
 @login_required
-def consent_new(request: HttpRequest, pk: int):
+def consent_new(request: AuthenticatedHttpRequest, pk: int):
     """Choose the kind first (``?kind=``), then fill in that kind's elements."""
     client = chart_client(request, pk)
     kind = request.POST.get("kind") or request.GET.get("kind")
@@ -109,36 +106,35 @@ def consent_new(request: HttpRequest, pk: int):
     return render(request, "clients/consents/form.html", context)
 
 
-def _consent(request: HttpRequest, pk: int, consent_id: int) -> tuple[Client, Consent]:
+def _consent(request: AuthenticatedHttpRequest, pk: int, consent_id: int) -> tuple[Client, Consent]:
     """The client (in reach, else 404) and one of its consents; reading it is audited."""
     client = chart_client(request, pk, audit=False)
     consent = consent_get(client=client, consent_id=consent_id)
-    action = AuditAction.EMERGENCY_ACCESS if client.emergency_access else AuditAction.VIEW
-    audit_record(user=request.user, action=action, obj=consent, client_id=client.pk)
+    services.client_read_audit(user=request.user, client=client, obj=consent)
     return client, consent
 
 
 def _detail(request, client: Client, consent: Consent, form: ConsentRevokeForm | None = None):
-    with timezone.override(client.team.time_zone):
+    with client.team.local_time():
         context = chart_context(
             request,
             client,
             "consents",
-            consent=_annotate(consent, team_today(client)),
-            revoke_form=form or ConsentRevokeForm(initial={"revoked_on": team_today(client)}),
+            consent=_annotate(consent, client.team.local_date()),
+            revoke_form=form or ConsentRevokeForm(initial={"revoked_on": client.team.local_date()}),
             revoke_open=form is not None,
         )
         return render(request, "clients/consents/detail.html", context)
 
 
 @login_required
-def consent_detail(request: HttpRequest, pk: int, consent_id: int):
+def consent_detail(request: AuthenticatedHttpRequest, pk: int, consent_id: int):
     client, consent = _consent(request, pk, consent_id)
     return _detail(request, client, consent)
 
 
 @login_required
-def consent_revoke(request: HttpRequest, pk: int, consent_id: int):
+def consent_revoke(request: AuthenticatedHttpRequest, pk: int, consent_id: int):
     """Revoke a consent (the form asks to confirm first); it stays on record as revoked."""
     client, consent = _consent(request, pk, consent_id)
     if request.method != "POST" and consent.revoked_on is not None:

@@ -10,38 +10,29 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from casemgmt.audit.models import AuditAction
-from casemgmt.audit.services import audit_record
+from casemgmt.accounts.models import AuthenticatedHttpRequest
 from casemgmt.lib.errors import Conflict
 from casemgmt.lib.forms import form_add_service_error
 
 from .. import services
+from ..chart import chart_client, chart_context
 from ..forms_notes import AddendumForm, ContactNoteFilter, NoteForm, NoteSignForm
 from ..models import Client, ContactNote
 from ..selectors import note_get, note_list
 from ..services.notes import note_heading
-from .common import chart_client, chart_context
 
 NOTES_PER_PAGE = 25
 
 
-def team_time(client: Client):
-    """Read and show times in the client's team's time zone (DESIGN.md)."""
-    return timezone.override(client.team.time_zone)
-
-
-def _note(request: HttpRequest, pk: int, note_id: int, *, audit: bool = True):
+def _note(request: AuthenticatedHttpRequest, pk: int, note_id: int, *, audit: bool = True):
     """The client (in reach, else 404) and one of its notes; reading it is audited."""
     client = chart_client(request, pk, audit=False)
     note = note_get(client=client, note_id=note_id)
     if audit:
-        action = AuditAction.EMERGENCY_ACCESS if client.emergency_access else AuditAction.VIEW
-        audit_record(user=request.user, action=action, obj=note, client_id=client.pk)
+        services.client_read_audit(user=request.user, client=client, obj=note)
     return client, note
 
 
@@ -63,7 +54,7 @@ def _detail_context(request, client: Client, note: ContactNote, **extra) -> dict
 @login_required
 def note_index(request, pk: int):
     client = chart_client(request, pk)
-    with team_time(client):
+    with client.team.local_time():
         filterset = ContactNoteFilter(request.GET, queryset=note_list(client=client))
         page = Paginator(filterset.qs, NOTES_PER_PAGE).get_page(request.GET.get("page"))
         for note in page.object_list:
@@ -86,7 +77,7 @@ def note_index(request, pk: int):
 @login_required
 def note_new(request, pk: int):
     client = chart_client(request, pk)
-    with team_time(client):
+    with client.team.local_time():
         form = NoteForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
@@ -107,7 +98,7 @@ def note_new(request, pk: int):
 @login_required
 def note_detail(request, pk: int, note_id: int):
     client, note = _note(request, pk, note_id)
-    with team_time(client):
+    with client.team.local_time():
         return render(request, "clients/notes/detail.html", _detail_context(request, client, note))
 
 
@@ -120,7 +111,7 @@ def note_edit(request, pk: int, note_id: int):
     if request.method != "POST" and note.is_signed:
         messages.error(request, "This note is signed and locked. Add an addendum instead.")
         return redirect("clients:note_detail", pk=client.pk, note_id=note.pk)
-    with team_time(client):
+    with client.team.local_time():
         form = NoteForm(request.POST or None, note=note)
         conflict = None
         if request.method == "POST" and form.is_valid():
@@ -154,7 +145,7 @@ def note_sign(request, pk: int, note_id: int):
     """Sign a draft (the page asks for confirmation first). Only the author signs."""
     client, note = _note(request, pk, note_id, audit=False)
     form = NoteSignForm(request.POST)
-    with team_time(client):
+    with client.team.local_time():
         if not form.is_valid():
             messages.error(request, "The note could not be signed: reload it and try again.")
         else:
@@ -182,7 +173,7 @@ def note_addendum(request, pk: int, note_id: int):
     client, note = _note(request, pk, note_id, audit=False)
     form = AddendumForm(request.POST)
     added = None
-    with team_time(client):
+    with client.team.local_time():
         if form.is_valid():
             try:
                 added = services.note_addendum_add(

@@ -11,14 +11,14 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from casemgmt.accounts.selectors import user_supervises_team
 from casemgmt.audit.models import AuditAction
 from casemgmt.audit.services import audit_record
 from casemgmt.lib.errors import Conflict
 from casemgmt.lib.forms import form_add_service_error
 
 from .. import services
-from ..chart import overview_panels
-from ..filters import ClientFilter
+from ..chart import chart_client, chart_context, client_list_page, overview_panels
 from ..forms import (
     ClientEditForm,
     ClientIntakeForm,
@@ -42,33 +42,12 @@ from ..selectors import (
     status_history,
     timeline_list,
 )
-from .common import can_see_access_log, chart_client, chart_context
 
 
 # ----------------------------------------------------------------------------- caseload
 @login_required
 def client_index(request):
     return client_list_page(request, client_list(user=request.user))
-
-
-def client_list_page(request, queryset, **extra):
-    """The client list page (filters, pagination, audit) over ``queryset``: the caseload,
-    and the dashboard's drill-downs (which add a heading and a definition)."""
-    filterset = ClientFilter(request.GET, queryset=queryset, request=request)
-    page = Paginator(filterset.qs, 25).get_page(request.GET.get("page"))
-    audit_record(
-        user=request.user,
-        action=AuditAction.VIEW,
-        object_type="clients.client_list",
-        detail={"filters": sorted(k for k, v in request.GET.items() if v and k != "page")},
-    )
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request,
-        "clients/client_list.html",
-        {"filter": filterset, "page": page, "query": query.urlencode(), **extra},
-    )
 
 
 # ------------------------------------------------------------------------------- intake
@@ -224,7 +203,7 @@ def diagnoses(request, pk: int):
 def diagnosis_edit(request, pk: int, diagnosis_id: int):
     client = chart_client(request, pk, audit=False)
     diagnosis = get_object_or_404(Diagnosis, pk=diagnosis_id, client=client)
-    audit_record(user=request.user, action=AuditAction.VIEW, obj=diagnosis, client_id=client.pk)
+    services.client_read_audit(user=request.user, client=client, obj=diagnosis)
     form = DiagnosisEditForm(request.POST or None, instance=diagnosis)
     if request.method == "POST" and form.is_valid():
         try:
@@ -291,7 +270,7 @@ def timeline(request, pk: int):
 @login_required
 def access_log_view(request, pk: int):
     client = chart_client(request, pk)
-    if not can_see_access_log(request.user, client):
+    if not user_supervises_team(user=request.user, team=client.team):
         raise PermissionDenied
     page = Paginator(access_log(client=client), 50).get_page(request.GET.get("page"))
     return render(

@@ -7,7 +7,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from clients.api.views import AuditedReadMixin, client_in_payload
+from clients.api.public import AuditedReadMixin, client_in_payload
 from clients.selectors import client_ids_in_reach
 
 from .. import services

@@ -141,7 +141,8 @@ class CareTransitionSerializer(serializers.ModelSerializer):
             from ..selectors import transition_windows
 
             statuses = transition_windows([obj]).get(obj.pk, [])
-        return WindowSerializer(statuses, many=True).data
+        # many=True builds a ListSerializer, whose data is a list; the stubs see the child.
+        return WindowSerializer(statuses, many=True).data  # type: ignore[return-value]
 
 
 class CareTransitionCreateSerializer(serializers.Serializer):

@@ -3,16 +3,12 @@
 Client data is scoped to the caller's teams: out of reach is 404 (or a 400 naming
 ``client`` in a create payload). State changes are verbs."""
 
-from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.response import Response
 
-from casemgmt.audit.models import AuditAction
-from casemgmt.audit.services import audit_record
-from clients.selectors import client_get
+from clients.api.public import AuditedReadMixin, client_in_payload
 
 from .. import selectors, services
 from ..filters import FollowUpFilter, ReferralFilter, ServiceFilter, TransitionFilter
@@ -32,23 +28,6 @@ from .serializers import (
 )
 
 
-def _client_in_payload(request, client_id):
-    try:
-        return client_get(user=request.user, client_id=client_id)
-    except Http404:
-        raise DRFValidationError({"client": ["No client with this id in your teams."]}) from None
-
-
-class _Audited:
-    def _audit_list(self, request, object_type):
-        audit_record(
-            user=request.user,
-            action=AuditAction.VIEW,
-            object_type=object_type,
-            detail={"filters": sorted(k for k, v in request.query_params.items() if v)},
-        )
-
-
 class ServiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """The resource directory. Filters: q (text), category, language, status."""
 
@@ -58,7 +37,7 @@ class ServiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
 
 class ReferralViewSet(
-    _Audited,
+    AuditedReadMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -77,23 +56,12 @@ class ReferralViewSet(
             return self.queryset
         return selectors.referral_list(user=self.request.user).prefetch_related("events__actor")
 
-    def list(self, request, *args, **kwargs):
-        self._audit_list(request, "referrals.referral_list")
-        return super().list(request, *args, **kwargs)
-
-    def retrieve(self, request, *args, **kwargs):
-        referral = selectors.referral_get(user=request.user, referral_id=kwargs["pk"])
-        audit_record(
-            user=request.user, action=AuditAction.VIEW, obj=referral, client_id=referral.client_id
-        )
-        return Response(ReferralSerializer(referral).data)
-
     @extend_schema(request=ReferralCreateSerializer, responses={201: ReferralSerializer})
     def create(self, request, *args, **kwargs):
         data = ReferralCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
-        client = _client_in_payload(request, values.pop("client"))
+        client = client_in_payload(request, values.pop("client"))
         referral = services.referral_create(actor=request.user, client=client, **values)
         return Response(ReferralSerializer(referral).data, status=status.HTTP_201_CREATED)
 
@@ -162,7 +130,7 @@ class ReferralViewSet(
 
 
 class CareTransitionViewSet(
-    _Audited,
+    AuditedReadMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -181,21 +149,11 @@ class CareTransitionViewSet(
         return selectors.transition_list(user=self.request.user)
 
     def list(self, request, *args, **kwargs):
-        self._audit_list(request, "referrals.caretransition_list")
+        self.audit_list(request)
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         windows = selectors.transition_windows(page)
         data = CareTransitionSerializer(page, many=True, context={"windows": windows}).data
         return self.get_paginated_response(data)
-
-    def retrieve(self, request, *args, **kwargs):
-        transition = selectors.transition_get(user=request.user, transition_id=kwargs["pk"])
-        audit_record(
-            user=request.user,
-            action=AuditAction.VIEW,
-            obj=transition,
-            client_id=transition.client_id,
-        )
-        return Response(CareTransitionSerializer(transition).data)
 
     @extend_schema(
         request=CareTransitionCreateSerializer, responses={201: CareTransitionSerializer}
@@ -204,7 +162,7 @@ class CareTransitionViewSet(
         data = CareTransitionCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
-        client = _client_in_payload(request, values.pop("client"))
+        client = client_in_payload(request, values.pop("client"))
         transition = services.transition_record(actor=request.user, client=client, **values)
         return Response(CareTransitionSerializer(transition).data, status=status.HTTP_201_CREATED)
 
@@ -222,7 +180,7 @@ class CareTransitionViewSet(
 
 
 class FollowUpViewSet(
-    _Audited,
+    AuditedReadMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -240,23 +198,12 @@ class FollowUpViewSet(
             return self.queryset
         return selectors.followup_list(user=self.request.user)
 
-    def list(self, request, *args, **kwargs):
-        self._audit_list(request, "referrals.followup_list")
-        return super().list(request, *args, **kwargs)
-
-    def retrieve(self, request, *args, **kwargs):
-        followup = selectors.followup_get(user=request.user, followup_id=kwargs["pk"])
-        audit_record(
-            user=request.user, action=AuditAction.VIEW, obj=followup, client_id=followup.client_id
-        )
-        return Response(FollowUpSerializer(followup).data)
-
     @extend_schema(request=FollowUpCreateSerializer, responses={201: FollowUpSerializer})
     def create(self, request, *args, **kwargs):
         data = FollowUpCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
-        client = _client_in_payload(request, values.pop("client"))
+        client = client_in_payload(request, values.pop("client"))
         followup = services.followup_create(
             actor=request.user, client=client, assignee=None, **values
         )

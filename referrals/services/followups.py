@@ -68,10 +68,6 @@ def followup_schedule(
     return schedule
 
 
-def team_zone(client: Client) -> ZoneInfo:
-    return client.team.zone
-
-
 @transaction.atomic
 def followup_create(
     *,
@@ -102,10 +98,10 @@ def followup_create(
         errors["assignee"] = ["Choose who will do it."]
     elif not assignee.is_active:
         errors["assignee"] = [f"{assignee.display_name} is not an active user."]
-    if errors:
+    if errors or due_on is None or assignee is None:
         raise ValidationError(errors)
     schedule = followup_schedule(
-        due_on=due_on, due_time=due_time, tz=team_zone(client), escalate_on=escalate_on
+        due_on=due_on, due_time=due_time, tz=client.team.zone, escalate_on=escalate_on
     )
     followup = FollowUp.objects.create(
         client=client,
@@ -198,7 +194,7 @@ def followup_reschedule(
             f"This follow-up is already {followup.get_status_display().lower()}; "
             "only an open follow-up can be rescheduled."
         )
-    tz = team_zone(followup.client)
+    tz = followup.client.team.zone
     now = timezone.now()
     today = timezone.localdate(now, timezone=tz)
     errors: dict[str, list[str]] = {}
@@ -225,11 +221,11 @@ def followup_reschedule(
             f"The {w.days}-day {w.measure} follow-up window starts on {_day(w.first_day)}: "
             "a visit before that does not count for the quality measure."
         )
-    if errors:
+    if errors or due_on is None:
         raise ValidationError(errors)
 
     old_version = followup.schedule_version
-    escalate_on = None
+    escalate_on: date | None = None
     if followup.escalate_at is not None:
         escalated_on = timezone.localdate(followup.escalate_at, timezone=tz)
         if w is not None:

@@ -19,6 +19,7 @@ import csv
 import io
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
@@ -67,7 +68,7 @@ class ImportReport:
         return not self.errors
 
 
-def _rows(name: str, text: str | None, report: ImportReport):
+def _rows(name: str, text: str | None, report: ImportReport) -> list[tuple[int, dict[str, str]]]:
     if text is None:
         return []
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
@@ -84,17 +85,19 @@ def _split(text: str) -> list[str]:
     return [part.strip() for part in text.replace("|", ";").split(";") if part.strip()]
 
 
-def _parse(files: dict[str, str], report: ImportReport) -> tuple[dict, dict]:
+def _parse(
+    files: dict[str, str], report: ImportReport
+) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
     for name in REQUIRED_FILES:
         if files.get(name) is None:
             report.errors.append(RowError(name, 0, "The file is missing."))
     for name in set(files) - set(FILES):
         report.errors.append(RowError(name, 0, f"Unknown file (expected {', '.join(FILES)})."))
 
-    def bad(name, line, reason):
+    def bad(name: str, line: int, reason: str) -> None:
         report.errors.append(RowError(name, line, reason))
 
-    orgs: dict[str, dict] = {}
+    orgs: dict[str, dict[str, Any]] = {}
     for line, row in _rows("organizations.csv", files.get("organizations.csv"), report):
         if not row.get("id"):
             bad("organizations.csv", line, "The id is empty.")
@@ -139,7 +142,7 @@ def _parse(files: dict[str, str], report: ImportReport) -> tuple[dict, dict]:
         parts = [row.get(k, "") for k in ("address_1", "city", "state_province", "postal_code")]
         locations[row["id"]] = ", ".join(p for p in parts if p)[:300]
 
-    services: dict[str, dict] = {}
+    services: dict[str, dict[str, Any]] = {}
     for line, row in _rows("services.csv", files.get("services.csv"), report):
         sid, org = row.get("id", ""), row.get("organization_id", "")
         problems = []

@@ -50,7 +50,11 @@ TRANSITIONS: dict[str, set[str]] = {
 # Statuses that mean the receiving organisation answered: the response follow-up is done.
 RESPONSES = {S.RECEIVED, S.ACCEPTED, S.DECLINED}
 # Business days (Monday to Friday; public holidays are not known) to answer, per urgency.
-RESPONSE_BUSINESS_DAYS = {Urgency.ROUTINE: 3, Urgency.URGENT: 1, Urgency.EMERGENT: 0}
+RESPONSE_BUSINESS_DAYS: dict[str, int] = {
+    Urgency.ROUTINE: 3,
+    Urgency.URGENT: 1,
+    Urgency.EMERGENT: 0,
+}
 DISCLOSURE_PURPOSE = "treatment"
 DISCLOSED_INFORMATION = (
     "Referral: name, date of birth, contact details, reason for referral, and substance "

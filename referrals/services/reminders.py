@@ -33,6 +33,8 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from datetime import datetime, timedelta
+from functools import partial
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -64,7 +66,7 @@ _STAGE_COLUMNS = {
 }
 
 
-def stages_due(row: dict, now: datetime) -> tuple[list[str], datetime | None]:
+def stages_due(row: dict[str, Any], now: datetime) -> tuple[list[str], datetime | None]:
     """Which stages to send now for one follow-up, and when to look at it next.
 
     Of the three reminder stages only the latest that has come is sent (a follow-up
@@ -89,19 +91,19 @@ def stages_due(row: dict, now: datetime) -> tuple[list[str], datetime | None]:
 
 
 def _queue(reminder_ids: list[int]) -> None:
-    from ..tasks import reminders_deliver
-
     size = settings.REMINDER_DELIVERY_BATCH
     for start in range(0, len(reminder_ids), size):
         chunk = reminder_ids[start : start + size]
-        transaction.on_commit(lambda chunk=chunk: _publish(reminders_deliver, chunk))
+        transaction.on_commit(partial(_publish, chunk))
 
 
-def _publish(task, reminder_ids: list[int]) -> None:
+def _publish(reminder_ids: list[int]) -> None:
     """Queue a delivery after commit; a broker error is logged, not raised: the reminders
     are committed and a later sweep queues them again (``reminders_requeue``)."""
+    from ..tasks import reminders_deliver
+
     try:
-        task.apply_async((reminder_ids,), retry=False)
+        reminders_deliver.apply_async((reminder_ids,), retry=False)
     except Exception as exc:
         logger.warning(
             "Reminder delivery not queued (%s); a later sweep queues it again.",
@@ -237,7 +239,7 @@ _DELIVERY_FIELDS = (
     "followup__transition__discharged_on",
 )
 
-_TITLES = {
+_TITLES: dict[str, str] = {
     ReminderStage.DAY_BEFORE: "Due tomorrow",
     ReminderStage.DUE: "Due today",
     ReminderStage.OVERDUE: "Overdue",
@@ -301,15 +303,15 @@ def _close_met_transition_followups(reminders: list[Reminder], now: datetime) ->
     from ..selectors import transition_windows
 
     pending = [
-        r.followup
+        (r.followup, r.followup.transition)
         for r in reminders
-        if r.followup.transition_id and r.followup.status == FollowUpStatus.OPEN
+        if r.followup.transition is not None and r.followup.status == FollowUpStatus.OPEN
     ]
     if not pending:
         return
-    windows = transition_windows([f.transition for f in pending])
-    for followup in pending:
-        for status in windows.get(followup.transition_id, []):
+    windows = transition_windows([transition for _, transition in pending])
+    for followup, transition in pending:
+        for status in windows.get(transition.pk, []):
             if status.window.days == followup.window_days and status.state == "met":
                 followup.status = FollowUpStatus.DONE
                 followup.outcome_note = f"Follow-up visit on {status.met_on:%Y-%m-%d}."

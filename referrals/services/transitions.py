@@ -18,7 +18,7 @@ from casemgmt.lib.errors import Conflict
 from clients.models import Client
 from clients.services import timeline_record
 
-from ..models import CareTransition, FollowUpReason, LevelOfCare, Measure, VisitFocus
+from ..models import CareTransition, FollowUp, FollowUpReason, LevelOfCare, Measure, VisitFocus
 from ..windows import escalation_day, measure_for, windows
 from .followups import followup_create
 
@@ -57,7 +57,7 @@ def _validate(values: dict[str, Any]) -> None:
         raise ValidationError(errors)
 
 
-def _create_window_followups(*, actor: User, transition: CareTransition) -> list:
+def _create_window_followups(*, actor: User, transition: CareTransition) -> list[FollowUp]:
     measure = transition.measure
     if not measure or transition.discharged_on is None:
         return []
@@ -102,7 +102,7 @@ def transition_record(
     unknown = set(checklist) - set(MANUAL_CHECKLIST)
     if unknown:
         raise ValidationError({name: ["This field cannot be set here."] for name in unknown})
-    values = {
+    values: dict[str, Any] = {
         "from_level": from_level,
         "to_level": to_level,
         "focus": focus or VisitFocus.MENTAL_HEALTH,

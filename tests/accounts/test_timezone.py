@@ -31,3 +31,21 @@ def test_staff_without_team_see_the_default_zone(browser_as, admin_user, client_
     )
     page = browser_as(admin_user).get(reverse("clients:timeline", args=[client_record.pk]))
     assert "Jan 10, 2026 15:00" in page.text  # America/New_York, the default TIME_ZONE
+
+
+def test_a_team_reads_dates_and_times_in_its_own_zone():
+    from datetime import date
+
+    from django.utils import timezone
+
+    from casemgmt.accounts.models import Team
+
+    honolulu = Team(name="Island", time_zone="Pacific/Honolulu")  # UTC-10
+    late_evening = datetime(2026, 1, 11, 6, 30, tzinfo=UTC)  # Jan 10, 20:30 in Honolulu
+    assert honolulu.local_date(late_evening) == date(2026, 1, 10)
+    assert honolulu.local_date(datetime(2026, 1, 11, 6, 30)) == date(2026, 1, 11)  # naive: local
+    assert honolulu.local_date(date(2026, 1, 11)) == date(2026, 1, 11)
+    assert honolulu.local_date() == timezone.localdate(timezone=honolulu.zone)
+    with honolulu.local_time():
+        assert timezone.get_current_timezone_name() == "Pacific/Honolulu"
+        assert timezone.localtime(late_evening).hour == 20

@@ -1,13 +1,16 @@
 """Headless Chromium through Playwright, driving Debian's /usr/bin/chromium.
 
 One browser per test session. Without Chromium the browser tests skip with a message
-saying how to install it, except where ``CI`` is set: there a missing browser fails.
+saying how to install it, except where ``CI`` is set: there a missing browser fails
+(``tests.system_packages``).
 """
 
 import os
 from pathlib import Path
 
 import pytest
+
+from tests.system_packages import require_system_package
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parent.parent / "_artifacts"
@@ -21,11 +24,9 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(scope="session")
 def chromium():
-    if not Path(CHROMIUM).exists():
-        message = f"Chromium not found at {CHROMIUM}: install it with `apt-get install chromium`"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
+    require_system_package(
+        f"Chromium at {CHROMIUM}", found=Path(CHROMIUM).exists(), install="apt-get install chromium"
+    )
     from playwright.sync_api import sync_playwright
 
     # Playwright's sync API runs an event loop in this thread; the ORM calls the tests

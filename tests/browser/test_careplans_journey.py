@@ -4,7 +4,6 @@ printed. Screenshots land in tests/_artifacts/."""
 
 import importlib
 import re
-import subprocess
 from datetime import timedelta
 
 from django.apps import apps
@@ -12,6 +11,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from clients.models import CareTeamMember
+from tests import pdf as pdfs
 from tests.browser.conftest import log_in
 from tests.factories import PASSWORD, ClientFactory
 
@@ -145,7 +145,7 @@ def test_draft_submit_approve_and_print(
     assert response.status == 200 and response.headers["content-type"] == "application/pdf"
     pdf = tmp_path / "client-copy.pdf"
     pdf.write_bytes(response.body())
-    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
+    text = pdfs.text(pdf.read_bytes())
     assert "Only drink at weekends" in text and "I want to sleep through the night" in text
     assert "988" in text
     assert "My safety plan" not in text  # none yet: the crisis lines are still printed
@@ -172,7 +172,7 @@ def test_draft_submit_approve_and_print(
     shot(page, "careplan-06-safety-plan")
     response = page.request.get(href)
     pdf.write_bytes(response.body())
-    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
+    text = pdfs.text(pdf.read_bytes())
     assert "My safety plan" in text and "Sister Ana 555-0101" in text
 
     # Revise: version 2 is a draft copy; the diff page shows what changed.

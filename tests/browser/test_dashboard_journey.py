@@ -35,7 +35,7 @@ def test_supervisor_drills_down_from_an_overdue_count(
     expect(page.get_by_role("heading", name="Today", exact=True)).to_be_visible()
     overdue = page.locator("section").filter(has_text="Overdue follow-ups")
     expect(overdue).to_contain_text("Imani Okoro")
-    expect(overdue).to_contain_text("overdue 3 days")
+    expect(overdue).to_contain_text("overdue by 3 days")
     shot(page, "dashboard-01-today")
     page.get_by_role("button", name=case_manager.display_name).click()
     page.get_by_role("button", name="Log out").click()

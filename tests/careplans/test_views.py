@@ -63,6 +63,27 @@ def test_goal_form_shows_the_target_date_error_and_keeps_input(
     assert integrated_draft.goals.count() == 2
 
 
+def test_goal_page_of_a_plan_without_needs_asks_for_a_need_first(
+    browser_as, case_manager, client_record
+):
+    plan = services.careplan_create(actor=case_manager, client=client_record)
+    url = reverse("careplans:goal_new", args=[client_record.pk, plan.pk])
+    response = browser_as(case_manager).get(url)
+    assert response.url == reverse("careplans:plan_detail", args=[client_record.pk, plan.pk])
+    page = browser_as(case_manager).get(url, follow=True)
+    assert "Add a need first" in page.text
+
+
+def test_editing_a_goal_of_an_active_plan_goes_back_to_the_goal(
+    browser_as, case_manager, supervisor, integrated_draft
+):
+    plan = approve(integrated_draft, case_manager, supervisor)
+    goal = plan.goals.first()
+    args = [plan.client_id, plan.pk, goal.pk]
+    response = browser_as(case_manager).get(reverse("careplans:goal_edit", args=args))
+    assert response.url == reverse("careplans:goal_detail", args=args)
+
+
 def test_submit_without_integration_rule_shows_the_reason(browser_as, case_manager, dual_client):
     plan = services.careplan_create(actor=case_manager, client=dual_client)
     add_goal(case_manager, plan, domain=Domain.MENTAL_HEALTH, mh=True)

@@ -16,7 +16,7 @@ from clients.selectors.consents import (
     consent_allows_disclosure,
     consent_state,
 )
-from clients.services.consents import PART2_MISSING, team_today
+from clients.services.consents import PART2_MISSING
 from tests.factories import ClientFactory
 
 pytestmark = pytest.mark.django_db
@@ -177,7 +177,7 @@ def test_event_expiry_needs_the_event(client_record, case_manager):
 
 
 def test_signed_today_is_accepted_but_not_tomorrow(client_record, case_manager):
-    today = team_today(client_record)
+    today = client_record.team.local_date()
     with pytest.raises(ValidationError) as error:
         record(
             client_record,
@@ -244,7 +244,7 @@ def test_revoke_keeps_the_consent_with_date_reason_and_who(client_record, case_m
 def test_revoke_defaults_to_today(client_record, case_manager):
     consent = record(client_record, case_manager)
     services.consent_revoke(actor=case_manager, consent=consent, reason="Client asked")
-    assert consent.revoked_on == team_today(client_record)
+    assert consent.revoked_on == client_record.team.local_date()
 
 
 def test_revoked_consent_cannot_be_revoked_again(client_record, case_manager, teammate):

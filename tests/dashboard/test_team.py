@@ -163,3 +163,23 @@ def test_drilldown_csv_export(browser_as, supervisor, case_manager, caseload):
     assert lines[0].startswith("Client number,Name")
     assert len(lines) == 2 and mine[0].client_number in lines[1]
     assert AuditEvent.objects.filter(action="export", detail__metric="high_risk").exists()
+
+
+def test_cells_link_each_figure_with_its_words_escaped(browser_as, supervisor, team):
+    manager = UserFactory(first_name="Ann {x}", last_name="O'Hara <b>")
+    team.members.add(manager)
+    client = ClientFactory(team=team, primary_case_manager=manager)
+    client.risk_flags.create(kind="overdose_risk", reason="x")
+    html = browser_as(supervisor).get(reverse("dashboard:team")).content.decode()
+    base = reverse("dashboard:clients")
+    name = "Ann {x} O&#x27;Hara &lt;b&gt;"
+    assert (
+        f'<td class="text-end"><a href="{base}?metric=active&amp;case_manager={manager.pk}" '
+        f'aria-label="1 active caseload, {name}">1</a></td>'
+    ) in html
+    assert (
+        '<td class="text-end"><a class="fw-semibold text-danger-emphasis" '
+        f'href="{base}?metric=high_risk&amp;case_manager={manager.pk}" '
+        f'aria-label="1 high-risk clients, {name}">1</a></td>'
+    ) in html
+    assert '<td class="text-end"><span class="text-body-secondary">0</span></td>' in html

@@ -65,11 +65,11 @@ def test_today_shows_what_needs_me(browser_as, case_manager, teammate, team):
     response = browser_as(case_manager).get(reverse("home"))
     sections = response.context["sections"]
     assert [i.what for i in sections["overdue"]] == ["Late call 0"]
-    assert sections["overdue"][0].when == "overdue 2 days"
+    assert sections["overdue"][0].when == "overdue by 2 days"
     assert [i.what for i in sections["this_week"]] == ["Tomorrow 0"]
     assert sections["this_week"][0].when == "due tomorrow"
     assert sections["flagged"][0].what == "Overdose risk"
-    assert sections["plans"][0].when == "due in 3 days"
+    assert sections["plans"][0].when == "in 3 days"
     assert "Harbor Detox" in sections["referrals"][0].what
     assert "Not mine" not in response.text
 
