@@ -290,6 +290,36 @@ def test_redis_down_while_an_alert_commits_answers_2xx_and_mails_after_redis_ret
     assert all(client_record.last_name not in a.body for a in mailserver.accepted)
 
 
+def test_the_sweeps_during_a_redis_outage_raise_nothing_and_remind_after_it(
+    client_record, worker_process, mailserver, fast_recovery
+):
+    if os.environ.get("REDIS_URL"):
+        pytest.skip("stops the embedded Redis; REDIS_URL points elsewhere")
+    from casemgmt.lib import embedded
+
+    users = _staff(3)
+    _due_followups(client_record, users)
+    _redis().shutdown(nosave=False)
+    assert _wait_for(lambda: not _broker_up(), seconds=10)
+    try:
+        # What beat runs (had it a broker), called directly so that an error would raise:
+        # the deliveries cannot be queued, and nothing raises.
+        for entry in settings.CELERY_BEAT_SCHEDULE.values():
+            module, name = entry["task"].rsplit(".", 1)
+            getattr(importlib.import_module(module), name)()
+    finally:
+        embedded.redis_url()
+    assert Reminder.objects.filter(sent_at=None).count() == 3  # committed, not sent
+
+    worker_process()
+    assert _wait_for(lambda: len(mailserver.accepted) >= 3, seconds=60, step=0.5, between=_beat)
+    time.sleep(1)
+    _beat()
+    time.sleep(1)
+    assert _exactly_once(mailserver, users), mailserver.per_recipient()
+    assert not Reminder.objects.filter(sent_at=None).exists()
+
+
 def _broker_up() -> bool:
     try:
         return bool(_redis().ping())
