@@ -16,7 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -38,14 +38,6 @@ from .forms import (
 from .instruments import INSTRUMENTS
 from .models import SubstanceUse
 from .services import SECTIONS
-
-
-def safety_plan_url(client_id: int) -> str:
-    """The care-plans app's safety plan page (built in parallel; the path is agreed)."""
-    try:
-        return reverse("careplans:safety_plan", args=[client_id])
-    except NoReverseMatch:
-        return f"/careplans/clients/{client_id}/safety-plan/"
 
 
 def _trend_arrow(trend: dict) -> str:
@@ -79,7 +71,6 @@ def client_assessments(request, pk: int):
             due=selectors.reassessments_due(
                 user=request.user, as_of=timezone.localdate(), client_id=client.pk
             ),
-            safety_plan_url=safety_plan_url(client.pk),
         )
         return render(request, "assessments/client_assessments.html", context)
 
@@ -172,7 +163,6 @@ def response_detail(request, pk: int, response_id: int):
             response=response,
             definition=definition,
             answers=answers,
-            safety_plan_url=safety_plan_url(client.pk),
         )
         return render(request, "assessments/response_detail.html", context)
 

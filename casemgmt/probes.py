@@ -16,6 +16,8 @@ Python 3.14.
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from collections.abc import Callable
 
 import redis
@@ -23,23 +25,26 @@ from django.conf import settings
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from casemgmt.celery import app as celery_app
 
 logger = logging.getLogger(__name__)
 
 CONNECT_TIMEOUT = 2.0  # seconds to reach Redis
-WORKER_REPLY_WAIT = 1.0  # seconds to collect workers' replies: every readiness probe waits this
+WORKER_REPLY_WAIT = 1.0  # seconds to collect workers' replies
+# The workers' answer is kept this long per web process, so a burst of probes (anyone may
+# call them) costs one wait of WORKER_REPLY_WAIT, not one per request.
+WORKER_ANSWER_TTL = 15.0
 
 
-@require_GET
+@require_safe
 @never_cache
 def liveness(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok"})
 
 
-@require_GET
+@require_safe
 @never_cache
 def readiness(request: HttpRequest) -> JsonResponse:
     checks: dict[str, str] = {}
@@ -79,13 +84,32 @@ def redis_check() -> None:
         client.close()
 
 
-def worker_check() -> None:
-    """Some worker answers and consumes the queue tasks are sent to (``celery`` in
-    production; the test suite's own queue in tests)."""
+_worker_answer: dict[str, float | bool] = {"at": float("-inf"), "ok": False}
+_worker_lock = threading.Lock()
+
+
+def _worker_consumes_queue() -> bool:
     queue = celery_app.conf.task_default_queue
     replies = celery_app.control.inspect(timeout=WORKER_REPLY_WAIT).active_queues() or {}
-    if not any(q.get("name") == queue for queues in replies.values() for q in queues):
-        raise LookupError(f"no worker consumes queue {queue}")
+    return any(q.get("name") == queue for queues in replies.values() for q in queues)
+
+
+def worker_check() -> None:
+    """Some worker answers and consumes the queue tasks are sent to (``celery`` in
+    production; the test suite's own queue in tests). The answer is reused for
+    ``WORKER_ANSWER_TTL`` seconds; one probe at a time asks the workers."""
+    with _worker_lock:
+        if time.monotonic() - float(_worker_answer["at"]) > WORKER_ANSWER_TTL:
+            _worker_answer["ok"] = _worker_consumes_queue()
+            _worker_answer["at"] = time.monotonic()
+        ok = bool(_worker_answer["ok"])
+    if not ok:
+        raise LookupError(f"no worker consumes queue {celery_app.conf.task_default_queue}")
+
+
+def worker_answer_forget() -> None:
+    """Ask the workers again at the next probe (tests)."""
+    _worker_answer["at"] = float("-inf")
 
 
 CHECKS: dict[str, Callable[[], None]] = {

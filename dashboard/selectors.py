@@ -1,5 +1,5 @@
-"""Reads for the Today page and the team dashboard. Counts use a fixed number of
-queries whatever the caseload size (asserted in tests)."""
+"""Reads for the Today page, My follow-ups and the team dashboard. Counts use a fixed
+number of queries whatever the caseload size (asserted in tests)."""
 
 from __future__ import annotations
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 
@@ -32,10 +31,3 @@ def transition_mark_reconciled(*, actor, transition_id: int, reconciliation) -> 
     transition_mark_medications_reconciled(
         actor=actor, transition_id=transition_id, client=reconciliation.client
     )
-
-
-def safety_plan_url(client) -> str | None:
-    try:
-        return reverse("careplans:safety_plan", args=[client.pk])
-    except NoReverseMatch:
-        return None

@@ -14,7 +14,7 @@ from casemgmt.lib.errors import Conflict
 from casemgmt.lib.forms import form_add_service_error
 from clients.chart import chart_client, chart_context
 
-from . import links, services
+from . import services
 from .forms import (
     CheckInForm,
     CrisisForm,
@@ -207,7 +207,6 @@ def crisis(request, pk: int):
         episodes=episodes,
         supplies=supply_list(client=client)[:20],
         has_naloxone=has_naloxone(client=client),
-        safety_plan_url=links.safety_plan_url(client),
         # A crisis in the past week prompts a safety-plan review.
         review_prompt=bool(episodes)
         and episodes[0].occurred_at > timezone.now() - timedelta(days=7),

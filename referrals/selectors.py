@@ -3,6 +3,8 @@
 - ``followups_overdue(*, user, as_of=None, mine=False)``
 - ``transition_followup_measures(*, team_ids=None, start, end)``
 - ``followup_window_tallies(*, team_ids=None, start, end)`` (per discharge day, for trends)
+- conditions for the dashboard's counts: ``referral_waiting_exists``,
+  ``followups_overdue_of``, ``transition_followups_at_risk_of``
 """
 
 from __future__ import annotations

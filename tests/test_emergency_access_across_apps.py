@@ -97,3 +97,31 @@ def test_every_chart_read_under_emergency_access_is_audited_as_emergency_access(
     browser_as(case_manager).get(f"/referrals/clients/{client_record.pk}/{referral.pk}/")
     event = AuditEvent.objects.filter(user=case_manager, object_id=str(referral.pk)).latest("pk")
     assert event.action == "view"
+
+
+def test_api_reads_under_emergency_access_are_audited_as_emergency_access(
+    api_as, case_manager, outsider, client_record, records
+):
+    """The API's audited reads follow the chart's rule: a retrieve, and a list narrowed
+    to the client, are emergency access in the client's access log."""
+    referral, plan = records
+    emergency_access_grant(
+        user=outsider, client_number=client_record.client_number, reason="ED called: crisis"
+    )
+    api = api_as(outsider)
+    assert api.get(f"/api/v1/careplans/{plan.pk}/").status_code == 200
+    event = AuditEvent.objects.filter(user=outsider).latest("pk")
+    assert (event.action, event.object_id, event.client_id) == (
+        "emergency_access",
+        str(plan.pk),
+        client_record.pk,
+    )
+    assert api.get(f"/api/v1/careplans/?client={client_record.pk}").status_code == 200
+    event = AuditEvent.objects.filter(user=outsider).latest("pk")
+    assert (event.action, event.object_type, event.client_id) == (
+        "emergency_access",
+        "careplans.careplan_list",
+        client_record.pk,
+    )
+    api_as(case_manager).get(f"/api/v1/careplans/{plan.pk}/")
+    assert AuditEvent.objects.filter(user=case_manager).latest("pk").action == "view"

@@ -5,7 +5,15 @@ import pytest
 from django.db import OperationalError, connection
 from django.urls import reverse
 
+from casemgmt import probes
 from casemgmt.celery import app
+
+
+@pytest.fixture(autouse=True)
+def fresh_worker_answer():
+    probes.worker_answer_forget()  # each test asks the workers itself
+    yield
+    probes.worker_answer_forget()
 
 
 def test_liveness_needs_no_login_and_no_database(client):
@@ -14,6 +22,7 @@ def test_liveness_needs_no_login_and_no_database(client):
     assert response.status_code == 200 and response.json() == {"status": "ok"}
     assert "no-cache" in response["Cache-Control"]
     assert client.post("/healthz/").status_code == 405
+    assert client.head("/healthz/").status_code == 200  # load balancers probe with HEAD
 
 
 def test_the_clinical_health_pages_keep_their_prefix(client):
@@ -74,3 +83,14 @@ def test_a_redis_outage_is_named_without_its_url(client, settings):
     assert response.status_code == 503
     assert response.json()["checks"] == {"database": "ok", "redis": "down", "worker": "unknown"}
     assert b"s3cret" not in response.content and b"127.0.0.1" not in response.content
+
+
+def test_the_workers_answer_is_reused_for_a_while(client, monkeypatch):
+    asked = []
+    monkeypatch.setattr(probes, "_worker_consumes_queue", lambda: asked.append(1) or False)
+    for _ in range(5):
+        assert client.get("/readyz/").json()["checks"]["worker"] == "down"
+    assert len(asked) == 1  # a burst of probes waits on the workers once
+    probes.worker_answer_forget()
+    client.get("/readyz/")
+    assert len(asked) == 2

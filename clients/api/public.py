@@ -2,11 +2,12 @@
 
     from clients.api.public import AuditedReadMixin, client_in_payload
 
-``AuditedReadMixin`` audits the list and retrieve of a viewset over client data;
-``client_in_payload`` turns the client id of a create payload into a client in reach,
-or a 400 naming the field. They live here, not in ``casemgmt/lib``, because both read
-the caller's reach through ``clients.selectors`` (``lib`` knows no app); the rest of
-``clients.api`` (viewsets, serializers) stays private to ``clients``.
+``AuditedReadMixin`` audits the list and retrieve of a viewset over client data
+(``emergency_access`` instead of ``view`` when the caller reaches the client only by
+breaking the glass); ``client_in_payload`` turns the client id of a create payload into
+a client in reach, or a 400 naming the field. They live here, not in ``casemgmt/lib``,
+because both read the caller's reach through ``clients.selectors`` (``lib`` knows no
+app); the rest of ``clients.api`` (viewsets, serializers) stays private to ``clients``.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from casemgmt.audit.models import AuditAction
 from casemgmt.audit.services import audit_record
 
 from ..models import Client
-from ..selectors import client_get, client_list
+from ..selectors import client_get, client_reached_by_emergency_access
 
 
 def _user(request: Request) -> User:
@@ -44,13 +45,14 @@ def client_in_payload(request: Request, client_id: int | str, *, field: str = "c
         raise ValidationError({field: ["No client with this id in your teams."]}) from None
 
 
-def _client_in_reach(request: Request) -> int | None:
-    """The ``?client=`` of a list request, when that client is in reach (else None, so
-    no other team's access log records a view that returned nothing)."""
-    value = request.query_params.get("client", "")
-    if not value.isdigit():
+def _read_action(request: Request, client_id: int) -> str | None:
+    """The audit action of a read of ``client_id``'s records: ``emergency_access`` when
+    the caller reaches the client only by breaking the glass, ``view`` through their
+    teams, None when out of reach (the rule of ``clients.services.client_read_audit``)."""
+    emergency = client_reached_by_emergency_access(user=_user(request), client_id=client_id)
+    if emergency is None:
         return None
-    return int(value) if client_list(user=_user(request)).filter(pk=int(value)).exists() else None
+    return AuditAction.EMERGENCY_ACCESS if emergency else AuditAction.VIEW
 
 
 if TYPE_CHECKING:  # what the mixin is mixed into: its list, get_object, get_serializer
@@ -75,11 +77,16 @@ class AuditedReadMixin(_ViewSet):
 
     def audit_list(self, request: Request) -> None:
         model = self.get_queryset().model
+        value = request.query_params.get("client", "")
+        client_id = int(value) if value.isdigit() and len(value) < 19 else None
+        # The client of ?client= when in reach (no other team's access log records a
+        # view that returned nothing), and read by emergency access when that is how.
+        action = _read_action(request, client_id) if client_id else None
         audit_record(
             user=request.user,
-            action=AuditAction.VIEW,
+            action=action or AuditAction.VIEW,
             object_type=f"{model._meta.label_lower}_list",
-            client_id=_client_in_reach(request),
+            client_id=client_id if action else None,
             detail={"filters": sorted(k for k, v in request.query_params.items() if v)},
         )
 
@@ -88,8 +95,12 @@ class AuditedReadMixin(_ViewSet):
         return super().list(request, *args, **kwargs)
 
     def retrieve(self, request: Request, *args, **kwargs) -> Response:
-        obj = self.get_object()
+        obj = self.get_object()  # from a queryset scoped to the clients in reach
+        client_id = self.audit_client_id(obj)
         audit_record(
-            user=request.user, action=AuditAction.VIEW, obj=obj, client_id=self.audit_client_id(obj)
+            user=request.user,
+            action=_read_action(request, client_id) or AuditAction.VIEW,
+            obj=obj,
+            client_id=client_id,
         )
         return Response(self.get_serializer(obj).data)

@@ -30,6 +30,7 @@ from .record import (
     client_ids_in_reach,
     client_list,
     client_possible_duplicates,
+    client_reached_by_emergency_access,
     clients_of_teams,
     emergency_access_active,
 )
@@ -44,6 +45,7 @@ __all__ = [
     "client_ids_in_reach",
     "client_list",
     "client_possible_duplicates",
+    "client_reached_by_emergency_access",
     "clients_of_teams",
     "consent_allows_disclosure",
     "consent_get",

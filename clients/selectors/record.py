@@ -45,6 +45,17 @@ def emergency_access_active(*, user: User, client_id: int) -> EmergencyAccess | 
     )
 
 
+def client_reached_by_emergency_access(*, user: User, client_id: int) -> bool | None:
+    """How ``user`` reaches the client: ``False`` through their teams, ``True`` only
+    through emergency access (break the glass), ``None`` not at all. At most two small
+    queries; for auditing a read of records already fetched in reach."""
+    if client_list(user=user).filter(pk=client_id).exists():
+        return False
+    if user.is_authenticated and emergency_access_active(user=user, client_id=client_id):
+        return True
+    return None
+
+
 def client_ids_in_reach(*, user: User) -> QuerySet[Client, Mapping[str, Any]]:
     """Ids of the clients ``user`` may open: their teams' clients, plus any client opened
     through emergency access that has not expired. For scoping the records that hang off

@@ -5,11 +5,11 @@ comprehensive assessment section saved as a draft."""
 import re
 from datetime import date, timedelta
 
+from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from assessments.services import instrument_response_record
-from assessments.views import safety_plan_url
 from tests.browser.conftest import log_in
 from tests.factories import PASSWORD, ClientFactory
 
@@ -64,7 +64,7 @@ def test_phq9_item9_sets_the_flag_and_prompts_for_a_safety_plan(page, shot, case
     alert = page.locator("#critical-result")
     expect(alert).to_contain_text("Suicide risk: act today")
     expect(alert.get_by_role("link", name="Write a safety plan")).to_have_attribute(
-        "href", safety_plan_url(client.pk)
+        "href", reverse("careplans:safety_plan", args=[client.pk])
     )
     expect(page.locator(".client-banner")).to_contain_text("Suicide risk")
     expect(page.locator("#result-summary")).to_contain_text("5 / 27")
