@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from casemgmt.lib.admin import ReadOnlyModelAdmin
+
 from .models import Notification, OutboxMessage
 
 
@@ -10,7 +12,7 @@ class NotificationAdmin(admin.ModelAdmin):
 
 
 @admin.register(OutboxMessage)
-class OutboxMessageAdmin(admin.ModelAdmin):
+class OutboxMessageAdmin(ReadOnlyModelAdmin):
     """What left (or could not leave) the system. Failed messages are not retried: the
     list's "Failed" filter shows them with the error; "Send again" queues them anew."""
 
@@ -31,15 +33,6 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     readonly_fields = [f.name for f in OutboxMessage._meta.fields]
     actions = ["send_again"]
     date_hierarchy = "created_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_view_permission(self, request, obj=None):
         user = request.user
