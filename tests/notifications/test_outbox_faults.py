@@ -107,11 +107,14 @@ class Worker:
     def __init__(self, queue: str, mailserver: MailServer):
         db = connection.settings_dict
         host = quote(str(db["HOST"]), safe="")
+        credentials = quote(str(db["USER"]), safe="")
+        if db.get("PASSWORD"):  # a server configured by URL (CI's system job) has one
+            credentials += ":" + quote(str(db["PASSWORD"]), safe="")
         self.queue = queue
         self.env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "casemgmt.settings_test",
-            "DATABASE_URL": f"postgres://{db['USER']}@/{db['NAME']}?host={host}&port={db['PORT']}",
+            "DATABASE_URL": f"postgres://{credentials}@/{db['NAME']}?host={host}&port={db['PORT']}",
             "TEST_DATABASE_NAME": queue.removeprefix("casemgmt-"),  # its default queue
             "REDIS_URL": settings.CELERY_BROKER_URL,
             "EMAIL_URL": f"smtp://{mailserver.host}:{mailserver.port}",
