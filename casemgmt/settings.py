@@ -290,6 +290,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # JSON with depth and size limits (a 400/413, never a RecursionError 500).
+    "DEFAULT_PARSER_CLASSES": [
+        "casemgmt.lib.parsers.LimitedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "casemgmt.lib.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
