@@ -47,8 +47,14 @@ _TRICKY = st.sampled_from(
         {},
     ]
 )
+_SCALARS = st.none() | st.booleans() | st.integers() | st.text()
+_SCALARS |= st.floats(allow_nan=False, allow_infinity=False)
 _JSON = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(),
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(),
     lambda children: (
         st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=5), children, max_size=3)
     ),
