@@ -77,3 +77,25 @@ def test_followup_create_for_a_huge_client_id_is_400_on_client(api_500, case_man
 def test_followup_list_filtered_by_a_huge_client_id_is_not_a_500(api_500, case_manager):
     response = api_500(case_manager).get("/api/v1/follow-ups/?client=99999999999999999999")
     assert response.status_code in (200, 400)
+
+
+# free text
+def test_a_json_string_over_the_free_text_limit_is_400_naming_the_field(
+    api_500, case_manager, client_record
+):
+    body = {"client": client_record.pk, "title": "Call", "due_on": "2031-01-01"}
+    response = api_500(case_manager).post(
+        "/api/v1/follow-ups/", {**body, "title": "x" * 20_001}, format="json"
+    )
+    assert response.status_code == 400
+    assert "20,000 characters" in response.json()["title"][0]
+
+
+def test_client_cultural_considerations_of_2_mb_are_refused(api_500, case_manager, client_record):
+    response = api_500(case_manager).patch(
+        f"/api/v1/clients/{client_record.pk}/",
+        {"version": client_record.version, "cultural_considerations": "x" * 2_000_000},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "cultural_considerations" in response.json()

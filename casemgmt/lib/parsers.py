@@ -20,6 +20,10 @@ from django.conf import settings
 from rest_framework import exceptions, parsers
 from rest_framework.settings import api_settings
 
+#: The longest text any one JSON value may carry (about eight pages of a note). Fields
+#: with a shorter limit of their own (names, codes) still apply it.
+FREE_TEXT_MAX_LENGTH = 20_000
+
 #: Far more than any endpoint needs (the deepest payload, an assessment section, is ~4).
 JSON_MAX_DEPTH = 32
 
@@ -72,13 +76,41 @@ class LimitedJSONParser(parsers.JSONParser):
             )
         strict = api_settings.STRICT_JSON
         try:
-            return json.loads(
+            data = json.loads(
                 text,
                 parse_float=_finite_float,
                 parse_constant=_strict_constant if strict else None,
             )
         except (ValueError, RecursionError) as exc:
             raise exceptions.ParseError(f"JSON parse error - {exc}") from exc
+        too_long = _too_long(data, "")
+        if too_long is not None:
+            raise exceptions.ValidationError(
+                {
+                    too_long: [
+                        f"Keep this to at most {FREE_TEXT_MAX_LENGTH:,} characters "
+                        "(save a longer text in parts)."
+                    ]
+                }
+            )
+        return data
+
+
+def _too_long(value: Any, path: str) -> str | None:
+    """The path (``field``, ``items.2.text``) of the first string over the limit."""
+    if isinstance(value, str):
+        return (path or "non_field_errors") if len(value) > FREE_TEXT_MAX_LENGTH else None
+    if isinstance(value, dict):
+        children: Any = value.items()
+    elif isinstance(value, list):
+        children = enumerate(value)
+    else:
+        return None
+    for key, child in children:
+        found = _too_long(child, f"{path}.{key}" if path else str(key))
+        if found is not None:
+            return found
+    return None
 
 
 def _finite_float(literal: str) -> float | str:
