@@ -20,9 +20,7 @@ from django.conf import settings
 from rest_framework import exceptions, parsers
 from rest_framework.settings import api_settings
 
-#: The longest text any one JSON value may carry (about eight pages of a note). Fields
-#: with a shorter limit of their own (names, codes) still apply it.
-FREE_TEXT_MAX_LENGTH = 20_000
+from .limits import FREE_TEXT_MAX_LENGTH
 
 #: Far more than any endpoint needs (the deepest payload, an assessment section, is ~4).
 JSON_MAX_DEPTH = 32
