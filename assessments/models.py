@@ -12,6 +12,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from casemgmt.lib.limits import FREE_TEXT_MAX_LENGTH
+
 from .instruments import INSTRUMENTS
 
 USER = settings.AUTH_USER_MODEL
@@ -46,7 +48,7 @@ class InstrumentResponse(models.Model):
         related_name="amended_by",
         help_text="The earlier response this one corrects.",
     )
-    notes = models.TextField(blank=True)
+    notes = models.TextField(blank=True, max_length=FREE_TEXT_MAX_LENGTH)
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     # Not columns: set by the Assessments tab (assessments.views) for its "Latest" rows.
@@ -201,21 +203,33 @@ class ComprehensiveAssessment(models.Model):
         max_length=20, choices=AssessmentStatus.choices, default=AssessmentStatus.DRAFT
     )
     # Narrative sections
-    presenting_concerns = models.TextField(blank=True)
-    psychiatric_history = models.TextField(blank=True)
-    substance_use_summary = models.TextField("substance use: overview", blank=True)
-    medical = models.TextField("medical history and current conditions", blank=True)
-    medications = models.TextField(blank=True)
-    trauma = models.TextField("trauma history", blank=True)
-    legal = models.TextField("legal", blank=True)
-    housing = models.TextField(blank=True)
-    employment_education = models.TextField("employment and education", blank=True)
-    family_social = models.TextField("family and social supports", blank=True)
-    strengths = models.TextField(blank=True)
-    cultural_considerations = models.TextField(blank=True)
-    client_goals = models.TextField("the client's own goals, in their words", blank=True)
+    presenting_concerns = models.TextField(blank=True, max_length=FREE_TEXT_MAX_LENGTH)
+    psychiatric_history = models.TextField(blank=True, max_length=FREE_TEXT_MAX_LENGTH)
+    substance_use_summary = models.TextField(
+        "substance use: overview", blank=True, max_length=FREE_TEXT_MAX_LENGTH
+    )
+    medical = models.TextField(
+        "medical history and current conditions", blank=True, max_length=FREE_TEXT_MAX_LENGTH
+    )
+    medications = models.TextField(blank=True, max_length=FREE_TEXT_MAX_LENGTH)
+    trauma = models.TextField("trauma history", blank=True, max_length=FREE_TEXT_MAX_LENGTH)
+    legal = models.TextField("legal", blank=True, max_length=FREE_TEXT_MAX_LENGTH)
+    housing = models.TextField(blank=True, max_length=FREE_TEXT_MAX_LENGTH)
+    employment_education = models.TextField(
+        "employment and education", blank=True, max_length=FREE_TEXT_MAX_LENGTH
+    )
+    family_social = models.TextField(
+        "family and social supports", blank=True, max_length=FREE_TEXT_MAX_LENGTH
+    )
+    strengths = models.TextField(blank=True, max_length=FREE_TEXT_MAX_LENGTH)
+    cultural_considerations = models.TextField(blank=True, max_length=FREE_TEXT_MAX_LENGTH)
+    client_goals = models.TextField(
+        "the client's own goals, in their words", blank=True, max_length=FREE_TEXT_MAX_LENGTH
+    )
     social_needs = models.JSONField(default=list, blank=True)
-    social_needs_notes = models.TextField("social needs: notes", blank=True)
+    social_needs_notes = models.TextField(
+        "social needs: notes", blank=True, max_length=FREE_TEXT_MAX_LENGTH
+    )
     # Stage of change per disorder
     stage_mental_health = models.CharField(
         "stage of change: mental health", max_length=20, choices=StageOfChange.choices, blank=True
@@ -225,17 +239,29 @@ class ComprehensiveAssessment(models.Model):
     )
     # ASAM Criteria, 3rd edition
     asam_d1 = _rating_field(1)
-    asam_d1_notes = models.TextField("dimension 1 notes", blank=True)
+    asam_d1_notes = models.TextField(
+        "dimension 1 notes", blank=True, max_length=FREE_TEXT_MAX_LENGTH
+    )
     asam_d2 = _rating_field(2)
-    asam_d2_notes = models.TextField("dimension 2 notes", blank=True)
+    asam_d2_notes = models.TextField(
+        "dimension 2 notes", blank=True, max_length=FREE_TEXT_MAX_LENGTH
+    )
     asam_d3 = _rating_field(3)
-    asam_d3_notes = models.TextField("dimension 3 notes", blank=True)
+    asam_d3_notes = models.TextField(
+        "dimension 3 notes", blank=True, max_length=FREE_TEXT_MAX_LENGTH
+    )
     asam_d4 = _rating_field(4)
-    asam_d4_notes = models.TextField("dimension 4 notes", blank=True)
+    asam_d4_notes = models.TextField(
+        "dimension 4 notes", blank=True, max_length=FREE_TEXT_MAX_LENGTH
+    )
     asam_d5 = _rating_field(5)
-    asam_d5_notes = models.TextField("dimension 5 notes", blank=True)
+    asam_d5_notes = models.TextField(
+        "dimension 5 notes", blank=True, max_length=FREE_TEXT_MAX_LENGTH
+    )
     asam_d6 = _rating_field(6)
-    asam_d6_notes = models.TextField("dimension 6 notes", blank=True)
+    asam_d6_notes = models.TextField(
+        "dimension 6 notes", blank=True, max_length=FREE_TEXT_MAX_LENGTH
+    )
     level_indicated = models.CharField(
         "level of care indicated", max_length=10, choices=LevelOfCare.choices, blank=True
     )
@@ -243,17 +269,31 @@ class ComprehensiveAssessment(models.Model):
         "level of care arranged", max_length=10, choices=LevelOfCare.choices, blank=True
     )
     level_difference_reason = models.TextField(
-        "why the arranged level differs from the indicated one", blank=True
+        "why the arranged level differs from the indicated one",
+        blank=True,
+        max_length=FREE_TEXT_MAX_LENGTH,
     )
     # Needs identified, by domain (what the care plan turns into problems)
-    need_mental_health = models.TextField("need: mental health", blank=True)
-    need_substance_use = models.TextField("need: substance use", blank=True)
-    need_physical_health = models.TextField("need: physical health", blank=True)
-    need_housing = models.TextField("need: housing", blank=True)
-    need_work_education = models.TextField("need: work and education", blank=True)
-    need_legal = models.TextField("need: legal", blank=True)
-    need_family_social = models.TextField("need: family and social", blank=True)
-    need_crisis_safety = models.TextField("need: crisis and safety", blank=True)
+    need_mental_health = models.TextField(
+        "need: mental health", blank=True, max_length=FREE_TEXT_MAX_LENGTH
+    )
+    need_substance_use = models.TextField(
+        "need: substance use", blank=True, max_length=FREE_TEXT_MAX_LENGTH
+    )
+    need_physical_health = models.TextField(
+        "need: physical health", blank=True, max_length=FREE_TEXT_MAX_LENGTH
+    )
+    need_housing = models.TextField("need: housing", blank=True, max_length=FREE_TEXT_MAX_LENGTH)
+    need_work_education = models.TextField(
+        "need: work and education", blank=True, max_length=FREE_TEXT_MAX_LENGTH
+    )
+    need_legal = models.TextField("need: legal", blank=True, max_length=FREE_TEXT_MAX_LENGTH)
+    need_family_social = models.TextField(
+        "need: family and social", blank=True, max_length=FREE_TEXT_MAX_LENGTH
+    )
+    need_crisis_safety = models.TextField(
+        "need: crisis and safety", blank=True, max_length=FREE_TEXT_MAX_LENGTH
+    )
     # Linked screening results
     responses = models.ManyToManyField(InstrumentResponse, blank=True, related_name="assessments")
     # Who and when
@@ -334,7 +374,7 @@ class SubstanceUse(models.Model):
     pattern = models.CharField(max_length=20, choices=SubstancePattern.choices)
     route = models.CharField(max_length=20, choices=SubstanceRoute.choices)
     last_use = models.DateField("last use", null=True, blank=True)
-    withdrawal_history = models.TextField(blank=True)
+    withdrawal_history = models.TextField(blank=True, max_length=FREE_TEXT_MAX_LENGTH)
 
     class Meta:
         ordering = ["id"]

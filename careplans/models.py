@@ -11,6 +11,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from casemgmt.lib.limits import FREE_TEXT_MAX_LENGTH
+
 USER = settings.AUTH_USER_MODEL
 
 
@@ -172,16 +174,20 @@ class CarePlan(models.Model):
         USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     approved_at = models.DateTimeField(null=True, blank=True)
-    return_comments = models.TextField(blank=True)
+    return_comments = models.TextField(blank=True, max_length=FREE_TEXT_MAX_LENGTH)
     closed_at = models.DateTimeField(null=True, blank=True)
-    close_reason = models.TextField(blank=True)
+    close_reason = models.TextField(blank=True, max_length=FREE_TEXT_MAX_LENGTH)
     # Stages of change when drafted (from the assessment), shown beside each disorder.
     stage_mental_health = models.CharField(max_length=40, blank=True)
     stage_substance_use = models.CharField(max_length=40, blank=True)
     source_assessment_id = models.PositiveIntegerField(null=True, blank=True)
     # Shared decision making
-    what_matters = models.TextField("what matters to the client", blank=True)
-    preferences = models.TextField("the client's preferences", blank=True)
+    what_matters = models.TextField(
+        "what matters to the client", blank=True, max_length=FREE_TEXT_MAX_LENGTH
+    )
+    preferences = models.TextField(
+        "the client's preferences", blank=True, max_length=FREE_TEXT_MAX_LENGTH
+    )
     client_participated = models.BooleanField(
         "the client took part in writing the plan", default=False
     )
@@ -190,6 +196,7 @@ class CarePlan(models.Model):
         "why the plan does not address both disorders",
         blank=True,
         help_text="Only when a dual-diagnosis client's plan lacks a goal for one disorder.",
+        max_length=FREE_TEXT_MAX_LENGTH,
     )
     # Derived when the plan becomes active (its goals cannot change after that), for the
     # "goals for both disorders" measure: a goal whose need concerns mental health /
@@ -258,7 +265,7 @@ class Problem(models.Model):
 
     plan = models.ForeignKey(CarePlan, on_delete=models.PROTECT, related_name="problems")
     domain = models.CharField(max_length=20, choices=Domain.choices)
-    description = models.TextField()
+    description = models.TextField(max_length=FREE_TEXT_MAX_LENGTH)
     concerns_mental_health = models.BooleanField(default=False)
     concerns_substance_use = models.BooleanField(default=False)
     order = models.PositiveSmallIntegerField(default=0)
@@ -282,7 +289,7 @@ class Problem(models.Model):
 class Goal(models.Model):
     plan = models.ForeignKey(CarePlan, on_delete=models.PROTECT, related_name="goals")
     problem = models.ForeignKey(Problem, on_delete=models.PROTECT, related_name="goals")
-    text = models.TextField("goal, in the client's own words")
+    text = models.TextField("goal, in the client's own words", max_length=FREE_TEXT_MAX_LENGTH)
     goal_type = models.CharField(max_length=20, choices=GoalType.choices)
     target_date = models.DateField()
     status = models.CharField(max_length=20, choices=GoalStatus.choices, default=GoalStatus.OPEN)
@@ -301,7 +308,7 @@ class Goal(models.Model):
 
 class Objective(models.Model):
     goal = models.ForeignKey(Goal, on_delete=models.PROTECT, related_name="objectives")
-    text = models.TextField("measurable objective")
+    text = models.TextField("measurable objective", max_length=FREE_TEXT_MAX_LENGTH)
     target_date = models.DateField(null=True, blank=True)
     order = models.PositiveSmallIntegerField(default=0)
 
@@ -312,7 +319,7 @@ class Objective(models.Model):
 class Intervention(models.Model):
     goal = models.ForeignKey(Goal, on_delete=models.PROTECT, related_name="interventions")
     category = models.CharField(max_length=30, choices=InterventionCategory.choices)
-    description = models.TextField(blank=True)
+    description = models.TextField(blank=True, max_length=FREE_TEXT_MAX_LENGTH)
     responsible = models.ForeignKey(
         "clients.CareTeamMember",
         on_delete=models.PROTECT,
@@ -334,7 +341,7 @@ class Intervention(models.Model):
 class PlanReview(models.Model):
     plan = models.ForeignKey(CarePlan, on_delete=models.PROTECT, related_name="reviews")
     reviewed_on = models.DateField()
-    note = models.TextField()
+    note = models.TextField(max_length=FREE_TEXT_MAX_LENGTH)
     reviewer = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -346,7 +353,7 @@ class GoalProgress(models.Model):
     review = models.ForeignKey(PlanReview, on_delete=models.PROTECT, related_name="progress")
     goal = models.ForeignKey(Goal, on_delete=models.PROTECT, related_name="progress")
     progress = models.CharField(max_length=20, choices=Progress.choices)
-    comment = models.TextField(blank=True)
+    comment = models.TextField(blank=True, max_length=FREE_TEXT_MAX_LENGTH)
 
     class Meta:
         ordering = ["review", "goal_id"]
@@ -388,14 +395,28 @@ class SafetyPlan(_VersionedClientPlan):
         "Emergency: call 911 or go to the nearest emergency room"
     )
 
-    warning_signs = models.TextField("1. Warning signs")
-    internal_coping = models.TextField("2. Things I can do on my own to take my mind off things")
-    social_distraction = models.TextField("3. People and places that help me feel better")
-    people_to_ask = models.TextField("4. People I can ask for help")
-    professionals = models.TextField("5. Professionals and agencies I can contact")
-    crisis_lines = models.TextField("Crisis lines", default=DEFAULT_CRISIS_LINES)
-    environment_safe = models.TextField("6. Making my environment safe")
-    reasons_for_living = models.TextField("The most important reasons for me to live", blank=True)
+    warning_signs = models.TextField("1. Warning signs", max_length=FREE_TEXT_MAX_LENGTH)
+    internal_coping = models.TextField(
+        "2. Things I can do on my own to take my mind off things", max_length=FREE_TEXT_MAX_LENGTH
+    )
+    social_distraction = models.TextField(
+        "3. People and places that help me feel better", max_length=FREE_TEXT_MAX_LENGTH
+    )
+    people_to_ask = models.TextField(
+        "4. People I can ask for help", max_length=FREE_TEXT_MAX_LENGTH
+    )
+    professionals = models.TextField(
+        "5. Professionals and agencies I can contact", max_length=FREE_TEXT_MAX_LENGTH
+    )
+    crisis_lines = models.TextField(
+        "Crisis lines", default=DEFAULT_CRISIS_LINES, max_length=FREE_TEXT_MAX_LENGTH
+    )
+    environment_safe = models.TextField(
+        "6. Making my environment safe", max_length=FREE_TEXT_MAX_LENGTH
+    )
+    reasons_for_living = models.TextField(
+        "The most important reasons for me to live", blank=True, max_length=FREE_TEXT_MAX_LENGTH
+    )
 
     class Meta(_VersionedClientPlan.Meta):
         constraints = [
@@ -411,11 +432,11 @@ class SafetyPlan(_VersionedClientPlan):
 class RelapsePreventionPlan(_VersionedClientPlan):
     FIELDS = ("triggers", "warning_signs", "coping", "supports", "after_slip")
 
-    triggers = models.TextField("triggers")
-    warning_signs = models.TextField("early warning signs")
-    coping = models.TextField("coping strategies")
-    supports = models.TextField("supports")
-    after_slip = models.TextField("what to do after a slip")
+    triggers = models.TextField("triggers", max_length=FREE_TEXT_MAX_LENGTH)
+    warning_signs = models.TextField("early warning signs", max_length=FREE_TEXT_MAX_LENGTH)
+    coping = models.TextField("coping strategies", max_length=FREE_TEXT_MAX_LENGTH)
+    supports = models.TextField("supports", max_length=FREE_TEXT_MAX_LENGTH)
+    after_slip = models.TextField("what to do after a slip", max_length=FREE_TEXT_MAX_LENGTH)
 
     class Meta(_VersionedClientPlan.Meta):
         constraints = [

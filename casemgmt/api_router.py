@@ -1,7 +1,6 @@
 """The one API router: every app's viewsets are registered here, under /api/v1/."""
 
 from django.urls import path
-from rest_framework.routers import DefaultRouter
 
 from assessments.api.views import (
     ComprehensiveAssessmentViewSet,
@@ -19,6 +18,7 @@ from careplans.api.views import (
     SafetyPlanViewSet,
 )
 from casemgmt.audit.api.views import AuditEventViewSet
+from casemgmt.lib.routers import NumericIdRouter
 from casemgmt.notifications.api import NotificationViewSet
 from clients.api.careteam import CareTeamMemberViewSet
 from clients.api.consents import ConsentViewSet
@@ -43,7 +43,7 @@ from referrals.api.views import (
     ServiceViewSet,
 )
 
-router = DefaultRouter()
+router = NumericIdRouter()  # ids are digits: /follow-ups/abc/ is a 404 at routing
 router.register("clients", ClientViewSet, basename="client")
 router.register("diagnoses", DiagnosisViewSet, basename="diagnosis")
 router.register("risk-flags", RiskFlagViewSet, basename="riskflag")

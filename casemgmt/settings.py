@@ -104,6 +104,9 @@ else:
 
     DATABASES = {"default": postgres_settings()}
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+# A persistent connection left stale by a database restart is checked (and replaced) at the
+# start of the next request, instead of failing that request with a 500.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # Tests use a database of their own; TEST_DATABASE_NAME lets two checkouts (or two
 # sessions) run their suites side by side on one server.
 DATABASES["default"]["TEST"] = {
@@ -290,6 +293,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # JSON with depth and size limits (a 400/413, never a RecursionError 500).
+    "DEFAULT_PARSER_CLASSES": [
+        "casemgmt.lib.parsers.LimitedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "casemgmt.lib.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,

@@ -33,4 +33,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+handler400 = "casemgmt.lib.error_views.bad_request"
 handler404 = "django.views.defaults.page_not_found"
+handler500 = "casemgmt.lib.error_views.server_error"

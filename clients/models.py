@@ -14,6 +14,8 @@ from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 
+from casemgmt.lib.limits import FREE_TEXT_MAX_LENGTH
+
 USER = settings.AUTH_USER_MODEL
 
 
@@ -108,7 +110,9 @@ class Client(models.Model):
     preferred_language = models.CharField(max_length=60, default="English")
     interpreter_needed = models.BooleanField(default=False)
     cultural_considerations = models.TextField(
-        blank=True, help_text="Cultural, spiritual or religious considerations, in their words."
+        blank=True,
+        help_text="Cultural, spiritual or religious considerations, in their words.",
+        max_length=FREE_TEXT_MAX_LENGTH,
     )
     race = ArrayField(
         models.CharField(max_length=20, choices=Race.choices), default=list, blank=True
@@ -203,7 +207,7 @@ class StatusChange(models.Model):
     from_status = models.CharField(max_length=20, choices=ClientStatus.choices, blank=True)
     to_status = models.CharField(max_length=20, choices=ClientStatus.choices)
     effective_on = models.DateField()
-    reason = models.TextField(blank=True)
+    reason = models.TextField(blank=True, max_length=FREE_TEXT_MAX_LENGTH)
     discharge_reason = models.CharField(max_length=20, choices=DischargeReason.choices, blank=True)
     changed_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     changed_at = models.DateTimeField(auto_now_add=True)
@@ -226,7 +230,7 @@ class Assignment(models.Model):
     to_case_manager = models.ForeignKey(
         USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    reason = models.TextField()
+    reason = models.TextField(max_length=FREE_TEXT_MAX_LENGTH)
     assigned_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     assigned_at = models.DateTimeField(auto_now_add=True)
 
@@ -288,7 +292,7 @@ class RiskFlag(models.Model):
 
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="risk_flags")
     kind = models.CharField(max_length=20, choices=RiskFlagKind.choices)
-    reason = models.TextField()
+    reason = models.TextField(max_length=FREE_TEXT_MAX_LENGTH)
     set_by = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, related_name="+")
     set_at = models.DateTimeField(auto_now_add=True)
     source = models.CharField(
@@ -298,7 +302,7 @@ class RiskFlag(models.Model):
         USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     cleared_at = models.DateTimeField(null=True, blank=True)
-    clear_reason = models.TextField(blank=True)
+    clear_reason = models.TextField(blank=True, max_length=FREE_TEXT_MAX_LENGTH)
 
     class Meta:
         ordering = ["-set_at", "-id"]
@@ -400,7 +404,9 @@ class Consent(models.Model):
     # (a)(2) who may disclose
     discloser = models.CharField("who may disclose", max_length=255, blank=True)
     # (a)(3) specific description of the information
-    information_description = models.TextField("information to be disclosed", blank=True)
+    information_description = models.TextField(
+        "information to be disclosed", blank=True, max_length=FREE_TEXT_MAX_LENGTH
+    )
     # (a)(4) recipient(s) by name, or a general designation for TPO consents
     recipients = ArrayField(models.CharField(max_length=255), default=list, blank=True)
     is_tpo = models.BooleanField("for treatment, payment and health care operations", default=False)
@@ -408,7 +414,7 @@ class Consent(models.Model):
         "general designation of recipients", max_length=255, blank=True
     )
     # (a)(5) purpose
-    purpose = models.TextField(blank=True)
+    purpose = models.TextField(blank=True, max_length=FREE_TEXT_MAX_LENGTH)
     # (a)(6) right to revoke
     right_to_revoke_explained = models.BooleanField(default=False)
     # (a)(7) expiry
@@ -424,7 +430,7 @@ class Consent(models.Model):
     signature_method = models.CharField(max_length=20, choices=SignatureMethod.choices, blank=True)
     # Revocation or end
     revoked_on = models.DateField(null=True, blank=True)
-    revoked_reason = models.TextField(blank=True)
+    revoked_reason = models.TextField(blank=True, max_length=FREE_TEXT_MAX_LENGTH)
     revoked_by = models.ForeignKey(
         USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -461,9 +467,17 @@ class ContactNote(models.Model):
     contact_at = models.DateTimeField()
     contact_type = models.CharField(max_length=20, choices=ContactType.choices)
     duration_minutes = models.PositiveIntegerField()
-    data = models.TextField("data", help_text="What was observed and said (facts).")
-    assessment = models.TextField("assessment", help_text="Your clinical interpretation.")
-    plan = models.TextField("plan", help_text="What happens next, who does it, by when.")
+    data = models.TextField(
+        "data", help_text="What was observed and said (facts).", max_length=FREE_TEXT_MAX_LENGTH
+    )
+    assessment = models.TextField(
+        "assessment", help_text="Your clinical interpretation.", max_length=FREE_TEXT_MAX_LENGTH
+    )
+    plan = models.TextField(
+        "plan",
+        help_text="What happens next, who does it, by when.",
+        max_length=FREE_TEXT_MAX_LENGTH,
+    )
     author = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -486,7 +500,7 @@ class ContactNote(models.Model):
 
 class NoteAddendum(models.Model):
     note = models.ForeignKey(ContactNote, on_delete=models.CASCADE, related_name="addenda")
-    text = models.TextField()
+    text = models.TextField(max_length=FREE_TEXT_MAX_LENGTH)
     author = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -500,7 +514,7 @@ class EmergencyAccess(models.Model):
 
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="emergency_accesses")
     user = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
-    reason = models.TextField()
+    reason = models.TextField(max_length=FREE_TEXT_MAX_LENGTH)
     granted_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
 

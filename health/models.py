@@ -5,6 +5,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from casemgmt.lib.limits import FREE_TEXT_MAX_LENGTH
+
 USER = settings.AUTH_USER_MODEL
 
 
@@ -94,7 +96,7 @@ class AdherenceCheckIn(models.Model):
     checked_on = models.DateField()
     adherence = models.CharField(max_length=20, choices=Adherence.choices)
     side_effects = models.CharField(max_length=255, blank=True)
-    note = models.TextField(blank=True)
+    note = models.TextField(blank=True, max_length=FREE_TEXT_MAX_LENGTH)
     recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
 
@@ -114,7 +116,9 @@ class Reconciliation(models.Model):
     )
     transition_id = models.BigIntegerField(null=True, blank=True)
     reconciled_on = models.DateField()
-    summary = models.TextField(help_text="What changed, in a sentence or two.")
+    summary = models.TextField(
+        help_text="What changed, in a sentence or two.", max_length=FREE_TEXT_MAX_LENGTH
+    )
     changes = models.JSONField(default=list, help_text="[{medication, change, detail}]")
     confirmed_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     confirmed_with = models.CharField(
@@ -153,8 +157,8 @@ class CrisisEpisode(models.Model):
     occurred_at = models.DateTimeField()
     crisis_type = models.CharField(max_length=20, choices=CrisisType.choices)
     actions = models.JSONField(default=list, help_text="CrisisAction values")
-    description = models.TextField()
-    outcome = models.TextField()
+    description = models.TextField(max_length=FREE_TEXT_MAX_LENGTH)
+    outcome = models.TextField(max_length=FREE_TEXT_MAX_LENGTH)
     responders = models.CharField(max_length=255, blank=True, help_text="Who responded")
     recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)

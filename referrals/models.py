@@ -14,6 +14,8 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 
+from casemgmt.lib.limits import FREE_TEXT_MAX_LENGTH
+
 if TYPE_CHECKING:
     from .selectors import WindowStatus
 
@@ -49,7 +51,7 @@ class Organization(models.Model):
 
     hsds_id = models.CharField(max_length=100, blank=True)
     name = models.CharField(max_length=255)
-    description = models.TextField(blank=True)
+    description = models.TextField(blank=True, max_length=FREE_TEXT_MAX_LENGTH)
     email = models.EmailField(blank=True)
     website = models.URLField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -75,10 +77,10 @@ class Service(models.Model):
     )
     hsds_id = models.CharField(max_length=100, blank=True)
     name = models.CharField(max_length=255)
-    description = models.TextField(blank=True)
+    description = models.TextField(blank=True, max_length=FREE_TEXT_MAX_LENGTH)
     category = models.CharField(max_length=30, choices=ServiceCategory.choices)
     languages = ArrayField(models.CharField(max_length=60), default=list, blank=True)
-    eligibility = models.TextField(blank=True)
+    eligibility = models.TextField(blank=True, max_length=FREE_TEXT_MAX_LENGTH)
     insurance_accepted = ArrayField(models.CharField(max_length=60), default=list, blank=True)
     address = models.CharField(max_length=300, blank=True)
     phone = models.CharField(max_length=40, blank=True)
@@ -161,7 +163,7 @@ class Referral(models.Model):
         blank=True,
         help_text="When the service is not in the directory.",
     )
-    reason = models.TextField()
+    reason = models.TextField(max_length=FREE_TEXT_MAX_LENGTH)
     urgency = models.CharField(max_length=10, choices=Urgency.choices, default=Urgency.ROUTINE)
     goal_id = models.PositiveIntegerField(
         "care-plan goal", null=True, blank=True, help_text="careplans.Goal id, when linked."
@@ -237,7 +239,7 @@ class ReferralEvent(models.Model):
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="events")
     from_status = models.CharField(max_length=20, choices=ReferralStatus.choices, blank=True)
     to_status = models.CharField(max_length=20, choices=ReferralStatus.choices)
-    note = models.TextField(blank=True)
+    note = models.TextField(blank=True, max_length=FREE_TEXT_MAX_LENGTH)
     actor = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     occurred_at = models.DateTimeField(auto_now_add=True)
 
@@ -257,7 +259,7 @@ class Disclosure(models.Model):
     )
     recipient = models.CharField(max_length=255)
     purpose = models.CharField(max_length=255)
-    information = models.TextField()
+    information = models.TextField(max_length=FREE_TEXT_MAX_LENGTH)
     consent_id = models.PositiveIntegerField(null=True, blank=True)
     consent_summary = models.CharField(max_length=300, blank=True)
     disclosed_at = models.DateTimeField()
@@ -317,7 +319,7 @@ class CareTransition(models.Model):
     medications_reconciled = models.BooleanField(default=False)
     appointment_scheduled = models.BooleanField(default=False)
     safety_plan_reviewed = models.BooleanField(default=False)
-    notes = models.TextField(blank=True)
+    notes = models.TextField(blank=True, max_length=FREE_TEXT_MAX_LENGTH)
     recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -387,7 +389,7 @@ class FollowUp(models.Model):
     status = models.CharField(
         max_length=20, choices=FollowUpStatus.choices, default=FollowUpStatus.OPEN
     )
-    outcome_note = models.TextField(blank=True)
+    outcome_note = models.TextField(blank=True, max_length=FREE_TEXT_MAX_LENGTH)
     # Source object (a referral or a care transition), by id to keep one table.
     referral = models.ForeignKey(
         Referral, on_delete=models.PROTECT, null=True, blank=True, related_name="followups"
@@ -449,7 +451,7 @@ class FollowUpReschedule(models.Model):
     from_due_time = models.TimeField(null=True, blank=True)
     to_due_on = models.DateField()
     to_due_time = models.TimeField(null=True, blank=True)
-    reason = models.TextField()
+    reason = models.TextField(max_length=FREE_TEXT_MAX_LENGTH)
     actor = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, related_name="+")
     occurred_at = models.DateTimeField(auto_now_add=True)
 

@@ -103,6 +103,18 @@ def api():
 
 
 @pytest.fixture
+def api_500(api_as):
+    """An API client that answers 500 instead of raising, as a real server does."""
+
+    def login(user):
+        api = api_as(user)
+        api.raise_request_exception = False
+        return api
+
+    return login
+
+
+@pytest.fixture
 def api_as(api):
     def login(user):
         api.force_login(user)  # a session, so each request loads the user afresh

@@ -2,9 +2,9 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError as DRFValidationError
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
+from casemgmt.lib.parsers import LimitedJSONParser
 from clients.api.public import AuditedReadMixin, client_in_payload
 
 from .. import instruments, services
@@ -63,7 +63,7 @@ class InstrumentViewSet(viewsets.ViewSet):
             404: _NOT_FOUND,
         },
     )
-    @action(detail=True, methods=["post"], parser_classes=[JSONParser])
+    @action(detail=True, methods=["post"], parser_classes=[LimitedJSONParser])
     def score(self, request, code=None):
         """Score one completed form. Nothing is saved; 400 names the item or field."""
         definition = instrument_get(code)

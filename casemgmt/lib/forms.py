@@ -1,12 +1,36 @@
-"""Accessible Bootstrap styling for every form: classes, aria-describedby, aria-invalid."""
+"""Accessible Bootstrap styling for every form: classes, aria-describedby, aria-invalid;
+and a length limit on every free-text field that has none of its own."""
 
 from django import forms
+from django.core import validators
+
+from .limits import FREE_TEXT_MAX_LENGTH
+
+TOO_LONG = (
+    "Keep this to at most {limit:,} characters (it has %(show_value)s): "
+    "save a longer text in parts."
+)
+
+
+def _limit_free_text(field: forms.Field) -> None:
+    """A text field with no limit of its own gets FREE_TEXT_MAX_LENGTH: validated with a
+    clear message, and the widget's ``maxlength`` so the browser stops at the limit."""
+    if not isinstance(field, forms.CharField) or field.max_length is not None:
+        return
+    field.max_length = FREE_TEXT_MAX_LENGTH
+    field.validators.append(
+        validators.MaxLengthValidator(
+            FREE_TEXT_MAX_LENGTH, message=TOO_LONG.format(limit=FREE_TEXT_MAX_LENGTH)
+        )
+    )
+    field.widget.attrs.setdefault("maxlength", str(FREE_TEXT_MAX_LENGTH))
 
 
 class StyledFormMixin:
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name, field in self.fields.items():
+            _limit_free_text(field)
             widget = field.widget
             if isinstance(widget, forms.CheckboxSelectMultiple | forms.RadioSelect):
                 continue  # Django puts the class on the wrapper too; app.css styles these

@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from casemgmt.lib.limits import FREE_TEXT_MAX_LENGTH
+
 
 class NotificationKind(models.TextChoices):
     REMINDER = "reminder", "Reminder"
@@ -21,7 +23,7 @@ class Notification(models.Model):
     )
     kind = models.CharField(max_length=20, choices=NotificationKind.choices)
     title = models.CharField(max_length=200)
-    body = models.TextField(blank=True)
+    body = models.TextField(blank=True, max_length=FREE_TEXT_MAX_LENGTH)
     link = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)

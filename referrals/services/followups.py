@@ -33,6 +33,18 @@ from ..windows import Window, window
 
 CLOSING_STATUSES = (FollowUpStatus.DONE, FollowUpStatus.MISSED, FollowUpStatus.CANCELLED)
 
+#: The due dates a follow-up's schedule can be computed for. The schedule needs the day
+#: before and the day after (and an escalation date some days on), so ``date.max``
+#: (9999-12-31) would raise OverflowError; no real follow-up is due outside this range.
+DUE_ON_RANGE = (date(1900, 1, 1), date(2199, 12, 31))
+
+
+def _due_on_out_of_range(due_on: date) -> str | None:
+    first, last = DUE_ON_RANGE
+    if first <= due_on <= last:
+        return None
+    return f"Give a due date between {first:%Y-%m-%d} and {last:%Y-%m-%d}."
+
 
 def _local(day: date, at: time, tz: ZoneInfo) -> datetime:
     return datetime.combine(day, at, tzinfo=tz)
@@ -93,6 +105,8 @@ def followup_create(
         errors["reason"] = [f"Unknown reason '{reason}'."]
     if due_on is None:
         errors["due_on"] = ["Give the due date."]
+    elif (out_of_range := _due_on_out_of_range(due_on)) is not None:
+        errors["due_on"] = [out_of_range]
     assignee = assignee or client.primary_case_manager or actor
     if assignee is None:
         errors["assignee"] = ["Choose who will do it."]
@@ -203,6 +217,8 @@ def followup_reschedule(
         errors["reason"] = ["Say why it is being moved."]
     if due_on is None:
         errors["due_on"] = ["Give the new due date."]
+    elif (out_of_range := _due_on_out_of_range(due_on)) is not None:
+        errors["due_on"] = [out_of_range]
     elif due_on < today:
         errors["due_on"] = [f"The new due date cannot be in the past (today is {_day(today)})."]
     elif (due_on, due_time) == (followup.due_on, followup.due_time):
