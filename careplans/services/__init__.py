@@ -13,7 +13,13 @@ from .parts import (
     problem_add,
     problem_update,
 )
-from .plans import careplan_create, careplan_is_signed, careplan_update, review_days_for
+from .plans import (
+    careplan_create,
+    careplan_is_editable,
+    careplan_is_signed,
+    careplan_update,
+    review_days_for,
+)
 from .reviews import review_record
 from .safety import relapse_plan_save, safety_plan_save
 from .states import (
@@ -32,6 +38,7 @@ __all__ = [
     "careplan_coverage_refresh",
     "careplan_close",
     "careplan_create",
+    "careplan_is_editable",
     "careplan_is_signed",
     "careplan_return",
     "careplan_revise",

@@ -84,7 +84,18 @@ def _locked_plan(plan: CarePlan) -> CarePlan:
 
 
 def careplan_is_signed(plan: CarePlan) -> bool:
+    """Whether a signature that is not voided locks the plan (the prefetched
+    ``plan.active_signatures`` when ``careplan_full`` loaded it, else one query)."""
+    signatures = getattr(plan, "active_signatures", None)
+    if signatures is not None:
+        return bool(signatures)
     return plan.signatures.filter(voided_at__isnull=True).exists()
+
+
+def careplan_is_editable(plan: CarePlan) -> bool:
+    """The one rule for changing a plan: only an unsigned draft is edited. The pages ask
+    it before offering a form; ``_require_editable`` refuses a write with the reason."""
+    return plan.status == PlanStatus.DRAFT and not careplan_is_signed(plan)
 
 
 def _require_editable(plan: CarePlan, *, field: str | None = None) -> None:

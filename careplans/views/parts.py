@@ -33,7 +33,7 @@ from ..forms import (
     ObjectiveForm,
     ProblemForm,
 )
-from ..models import CarePlan, Goal, PlanStatus
+from ..models import CarePlan, Goal
 from .plans import _action, _edit_page, _plan
 
 
@@ -190,7 +190,7 @@ def goal_detail(request, pk: int, plan_id: int, goal_id: int):
         goal=goal,
         linked=linked,
         form=form,
-        editable=plan.status == PlanStatus.DRAFT and not plan.active_signatures,
+        editable=services.careplan_is_editable(plan),
     )
     return render(request, "careplans/goal_detail.html", context)
 

@@ -110,8 +110,8 @@ def plan_detail(request, pk: int, plan_id: int):
         for goal in plan.goals.all():
             goals_by_problem.setdefault(goal.problem_id, []).append(goal)
         problems = [(p, goals_by_problem.get(p.pk, [])) for p in plan.problems.all()]
-        signed = bool(plan.active_signatures)
-        editable = plan.status == PlanStatus.DRAFT and not signed
+        signed = services.careplan_is_signed(plan)
+        editable = services.careplan_is_editable(plan)
         stages = _stages(plan, None)
         is_supervisor = user_supervises_team(user=request.user, team=client.team)
         context = chart_context(
@@ -139,16 +139,16 @@ def plan_detail(request, pk: int, plan_id: int):
 
 def _refuse_if_locked(request, client, plan) -> bool:
     """Before showing an edit form: the service's rule (only an unsigned draft changes)."""
+    if services.careplan_is_editable(plan):
+        return False
     signed = services.careplan_is_signed(plan)
-    if plan.status != PlanStatus.DRAFT or signed:
-        messages.error(
-            request,
-            f"Version {plan.version} is {plan.get_status_display().lower()}"
-            + (" and signed" if signed else "")
-            + ": it cannot be changed.",
-        )
-        return True
-    return False
+    messages.error(
+        request,
+        f"Version {plan.version} is {plan.get_status_display().lower()}"
+        + (" and signed" if signed else "")
+        + ": it cannot be changed.",
+    )
+    return True
 
 
 def _to_plan(client: Client, plan: CarePlan) -> HttpResponse:
