@@ -30,6 +30,8 @@ from django.db import connection, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from casemgmt.lib.broker import publish_quietly
+
 from .models import Notification, NotificationKind, OutboxChannel, OutboxMessage, OutboxState
 
 logger = logging.getLogger(__name__)
@@ -187,14 +189,7 @@ def outbox_nudge_on_commit() -> None:
 def _outbox_nudge() -> None:
     from .tasks import outbox_flush
 
-    try:
-        # No publish retries: a request never waits for a broker that is down.
-        outbox_flush.apply_async(retry=False)
-    except Exception as exc:
-        logger.warning(
-            "Outbox nudge not queued (%s); the outbox sweep will send the messages.",
-            type(exc).__name__,
-        )
+    publish_quietly(outbox_flush, recovery="the outbox sweep will send the messages.")
 
 
 _CLAIM_SQL = """

@@ -30,7 +30,6 @@ about 8 per batch of reminders plus one per email (its result), whatever the bat
 
 from __future__ import annotations
 
-import logging
 from collections import defaultdict
 from datetime import datetime, timedelta
 from functools import partial
@@ -42,6 +41,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from casemgmt.accounts.models import Team
+from casemgmt.lib.broker import publish_quietly
 from casemgmt.notifications.models import NotificationKind
 from casemgmt.notifications.selectors import notification_email_reminders_off
 from casemgmt.notifications.services import (
@@ -53,8 +53,6 @@ from casemgmt.notifications.services import (
 )
 
 from ..models import FollowUpStatus, Reminder, ReminderStage
-
-logger = logging.getLogger(__name__)
 
 # The one email per recipient per batch: how many reminders, and a link (no client data).
 REMINDER_EMAIL = "referrals/email/reminders"
@@ -102,13 +100,7 @@ def _publish(reminder_ids: list[int]) -> None:
     are committed and a later sweep queues them again (``reminders_requeue``)."""
     from ..tasks import reminders_deliver
 
-    try:
-        reminders_deliver.apply_async((reminder_ids,), retry=False)
-    except Exception as exc:
-        logger.warning(
-            "Reminder delivery not queued (%s); a later sweep queues it again.",
-            type(exc).__name__,
-        )
+    publish_quietly(reminders_deliver, [reminder_ids], recovery="a later sweep queues it again.")
 
 
 _CLAIM_SQL = """
