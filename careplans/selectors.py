@@ -273,7 +273,8 @@ def _suicide_flagged(team_ids: Iterable[int] | None) -> QuerySet[Client]:
     return clients if team_ids is None else clients.filter(team_id__in=team_ids)
 
 
-def _current_safety_plan() -> Exists:
+def current_safety_plan_exists() -> Exists:
+    """The client (outer queryset) has a current (not superseded) safety plan."""
     return Exists(SafetyPlan.objects.filter(client=OuterRef("pk"), superseded_at__isnull=True))
 
 
@@ -292,7 +293,7 @@ def plan_measure_counts(*, team_ids: list[int] | None, as_of: date) -> dict[str,
         cursor.execute(sql, params)
         current_n, active_n, both_n, dual_n = cursor.fetchone()
     safety_n = _suicide_flagged(team_ids).aggregate(
-        n=Count("pk", filter=Q(_current_safety_plan())), d=Count("pk")
+        n=Count("pk", filter=Q(current_safety_plan_exists())), d=Count("pk")
     )
     return {
         "current_plan": (current_n, active_n),
@@ -307,17 +308,12 @@ def plan_measure_gap(
     """The clients a plan measure counts in its denominator but not its numerator (who
     to look at), as a subquery of ids. ``key`` as in ``plan_measure_counts``."""
     if key == "suicide_safety_plan":
-        return _suicide_flagged(team_ids).exclude(_current_safety_plan()).values("pk")
+        return _suicide_flagged(team_ids).exclude(current_safety_plan_exists()).values("pk")
     sql, params = _plan_sql(_PLAN_GAP_SQL[key], team_ids, as_of)
     return Client.objects.filter(pk__in=ids_subquery(sql, params)).values("pk")
 
 
 # Conditions on a Client queryset (``Exists`` on the outer client), for the dashboard.
-def current_safety_plan_exists() -> Exists:
-    """The client has a current (not superseded) safety plan."""
-    return _current_safety_plan()
-
-
 def active_plan_exists(*, review_due_before: date | None = None) -> Exists:
     """The client has an active care plan (whose review was due before
     ``review_due_before``, when given)."""

@@ -24,7 +24,7 @@ A tab's pages build on the chart the same way the clients app's own do:
 and a gatherer (the dashboard) shows a list of clients of its choosing on the client
 list page, with its filters, through ``client_list_page`` and ``client_list_filter``.
 The chart's views, forms and filters stay private to ``clients``: this module is the
-one way in.
+one way in to the chart (``clients.api.public`` is the API's).
 """
 
 from __future__ import annotations
