@@ -509,11 +509,28 @@ class NoteAddendum(models.Model):
 
 
 # ------------------------------------------------------------------- emergency access
+class EmergencyReason(models.TextChoices):
+    """Why the glass was broken: a bona fide medical emergency (42 CFR 2.51), named."""
+
+    MEDICAL_EMERGENCY = "medical_emergency", "Medical emergency: the client needs care now"
+    SUICIDE_RISK = "suicide_risk", "Suicide or self-harm risk"
+    OVERDOSE = "overdose", "Overdose or poisoning"
+    HOSPITAL_REQUEST = "hospital_request", "Emergency department or hospital asks for the record"
+    CRISIS_TEAM = "crisis_team", "Mobile crisis team on scene"
+    OTHER = "other", "Other emergency (describe it)"
+
+
 class EmergencyAccess(models.Model):
     """Break-the-glass access to a client outside the user's reach, for 60 minutes."""
 
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="emergency_accesses")
     user = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    reason_code = models.CharField(
+        "kind of emergency",
+        max_length=30,
+        choices=EmergencyReason.choices,
+        default=EmergencyReason.OTHER,
+    )
     reason = models.TextField(max_length=FREE_TEXT_MAX_LENGTH)
     granted_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()

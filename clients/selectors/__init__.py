@@ -33,6 +33,8 @@ from .record import (
     client_reached_by_emergency_access,
     clients_of_teams,
     emergency_access_active,
+    emergency_access_allowed,
+    emergency_access_used,
 )
 
 __all__ = [
@@ -55,6 +57,8 @@ __all__ = [
     "diagnosis_codes",
     "diagnosis_list",
     "emergency_access_active",
+    "emergency_access_allowed",
+    "emergency_access_used",
     "note_get",
     "note_list",
     "note_list_in_reach",

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.core.exceptions import ValidationError
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -12,34 +13,93 @@ from django.utils import timezone
 from casemgmt.accounts.models import User
 from casemgmt.audit.models import AuditAction, AuditEvent
 from casemgmt.audit.services import audit_record
+from casemgmt.lib.errors import Conflict
 from casemgmt.notifications.models import NotificationKind
 from casemgmt.notifications.services import notification_create
 
-from ..models import Client, EmergencyAccess
+from ..models import Client, EmergencyAccess, EmergencyReason
+from ..selectors import emergency_access_allowed, emergency_access_used
 from .timeline import timeline_record
 
 EMERGENCY_ACCESS_MINUTES = 60
+# A wrong number and a right one the user may not use are told apart by nobody: the role
+# and the daily limit are checked before the number is looked up, and a number that
+# opens nothing gets this one sentence, whichever the reason.
+EMERGENCY_ACCESS_REFUSED = (
+    "Emergency access is for clinical staff (case managers and supervisors). "
+    "Ask a case manager or supervisor on duty to open the record."
+)
+NOT_OPENED = "No record can be opened with this number. Check the number with the caller."
 
 
-@transaction.atomic
-def emergency_access_grant(*, user: User, client_number: str, reason: str) -> EmergencyAccess:
-    """Open a client by number with a reason, for 60 minutes.
+def _limit_reached(user: User, limit: int) -> Conflict:
+    supervisors = (
+        User.objects.filter(supervised_teams__members=user, is_active=True)
+        .exclude(pk=user.pk)
+        .distinct()
+    )
+    for supervisor in supervisors:
+        notification_create(
+            recipient=supervisor,
+            kind=NotificationKind.ESCALATION,
+            title=f"{user.display_name} reached the emergency access limit",
+            body=f"{limit} records opened by emergency access in 24 hours; one more was "
+            "refused. If the emergency is real, open the record yourself by emergency access.",
+            link=reverse("clients:emergency_access"),
+        )
+    return Conflict(
+        f"You have opened {limit} records by emergency access in the last 24 hours, the most "
+        "allowed. Ask a supervisor of your team: they have been told, and a supervisor can "
+        "open the record by emergency access themselves.",
+        field="client_number",
+    )
 
-    Audited as emergency access; the supervisors of the client's team are notified.
-    The client number must be known exactly: there is no search across teams.
+
+def emergency_access_grant(
+    *, user: User, client_number: str, reason_code: str, reason: str
+) -> EmergencyAccess:
+    """Open a client by number with the kind of emergency and what it is, for 60 minutes.
+
+    Only clinical roles (``EMERGENCY_ACCESS_ROLES``) may: anyone else is refused
+    (``PermissionDenied``) before the number is looked up. At most
+    ``EMERGENCY_ACCESS_DAILY_LIMIT`` grants per user in 24 hours; beyond that the
+    request is refused (``Conflict``, also before the lookup) and the supervisors of the
+    user's teams are told. Audited as emergency access; the supervisors of the client's
+    team are notified. The client number must be known exactly: there is no search
+    across teams, and a number that opens nothing answers one sentence (``NOT_OPENED``).
     """
+    if not emergency_access_allowed(user=user):
+        raise PermissionDenied(EMERGENCY_ACCESS_REFUSED)
     errors: dict[str, list[str]] = {}
+    if reason_code not in EmergencyReason.values:
+        errors["reason_code"] = ["Choose the kind of emergency."]
     if len((reason or "").strip()) < 10:
         errors["reason"] = ["Describe the emergency (at least 10 characters)."]
+    if errors:
+        raise ValidationError(errors)
+    limit = settings.EMERGENCY_ACCESS_DAILY_LIMIT
+    with transaction.atomic():
+        # One grant at a time per user, so two requests at once cannot both pass the limit.
+        User.objects.select_for_update().filter(pk=user.pk).first()
+        if emergency_access_used(user=user) >= limit:
+            refusal = _limit_reached(user, limit)
+        else:
+            refusal = None
+            access = _grant(user, client_number, reason_code, reason)
+    if refusal is not None:
+        raise refusal  # the supervisors' notifications above are committed
+    return access
+
+
+def _grant(user: User, client_number: str, reason_code: str, reason: str) -> EmergencyAccess:
     number = (client_number or "").strip().upper()
     client = Client.objects.select_related("team").filter(client_number=number).first()
     if client is None:
-        errors["client_number"] = ["No client has this number."]
-    if errors or client is None:
-        raise ValidationError(errors)
+        raise ValidationError({"client_number": [NOT_OPENED]})
     access = EmergencyAccess.objects.create(
         client=client,
         user=user,
+        reason_code=reason_code,
         reason=reason.strip(),
         expires_at=timezone.now() + timedelta(minutes=EMERGENCY_ACCESS_MINUTES),
     )
@@ -48,7 +108,7 @@ def emergency_access_grant(*, user: User, client_number: str, reason: str) -> Em
         action=AuditAction.EMERGENCY_ACCESS,
         obj=access,
         client_id=client.pk,
-        detail={"minutes": EMERGENCY_ACCESS_MINUTES},
+        detail={"minutes": EMERGENCY_ACCESS_MINUTES, "reason_code": reason_code},
     )
     timeline_record(
         client=client,
@@ -57,12 +117,13 @@ def emergency_access_grant(*, user: User, client_number: str, reason: str) -> Em
         obj=access,
         summary=f"Emergency access by {user.display_name}",
     )
+    kind = access.get_reason_code_display()
     for supervisor in client.team.supervisors.filter(is_active=True):
         notification_create(
             recipient=supervisor,
             kind=NotificationKind.ESCALATION,
             title=f"Emergency access to {client.client_number} by {user.display_name}",
-            body=f"Reason given: {access.reason}",
+            body=f"{kind}. Reason given: {access.reason}",
             link=reverse("clients:access_log", args=[client.pk]),
             email=True,
         )

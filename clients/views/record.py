@@ -4,6 +4,7 @@ access log, emergency access."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -38,6 +39,8 @@ from ..selectors import (
     client_list,
     client_possible_duplicates,
     diagnosis_list,
+    emergency_access_allowed,
+    emergency_access_used,
     risk_flag_history,
     status_history,
     timeline_list,
@@ -66,7 +69,16 @@ def client_new(request):
             last_name=data["last_name"],
             date_of_birth=data["date_of_birth"],
         )
-        if (duplicates or elsewhere) and not confirmed:
+        if request.POST.get("ask_other_team"):  # never registers: the same answer always
+            services.duplicate_inquiry_send(
+                actor=request.user,
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                date_of_birth=data["date_of_birth"],
+            )
+            messages.info(request, services.DUPLICATE_INQUIRY_SENT)
+            form.show_confirm()
+        elif (duplicates or elsewhere) and not confirmed:
             form.show_confirm()
             audit_record(
                 user=request.user,
@@ -281,12 +293,23 @@ def access_log_view(request, pk: int):
 # ---------------------------------------------------------------------- emergency access
 @login_required
 def emergency_access(request):
+    """Break the glass (42 CFR 2.51): clinical roles only; anyone else sees why not."""
+    if not emergency_access_allowed(user=request.user):
+        return render(request, "clients/emergency_access.html", {"form": None}, status=403)
     form = EmergencyAccessForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             access = services.emergency_access_grant(user=request.user, **form.cleaned_data)
-        except ValidationError as error:
+        except (ValidationError, Conflict, PermissionDenied) as error:
             form_add_service_error(form, error)
         else:
             return redirect("clients:detail", pk=access.client_id)
-    return render(request, "clients/emergency_access.html", {"form": form})
+    return render(
+        request,
+        "clients/emergency_access.html",
+        {
+            "form": form,
+            "limit": settings.EMERGENCY_ACCESS_DAILY_LIMIT,
+            "used": emergency_access_used(user=request.user),
+        },
+    )

@@ -3,9 +3,11 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
+from casemgmt.accounts.models import Role
 from casemgmt.audit.models import AuditEvent
+from casemgmt.notifications.models import Notification
 from clients.models import Client, ClientStatus
-from tests.factories import ClientFactory
+from tests.factories import ClientFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -262,16 +264,27 @@ def test_intake_shows_possible_duplicates_before_saving(browser_as, case_manager
     assert response.status_code == 302 and Client.objects.count() == 2
 
 
-def test_intake_duplicate_in_other_team_shows_number_only(
+def test_intake_duplicate_in_other_team_shows_nothing_about_it_and_offers_to_ask(
     browser_as, case_manager, team, other_team
 ):
     far = ClientFactory(
         team=other_team, first_name="John", last_name="Smith", date_of_birth=date(1970, 5, 6)
     )
+    far_supervisor = UserFactory(role=Role.SUPERVISOR)
+    other_team.supervisors.add(far_supervisor)
     data = _form(team, first_name="John", last_name="Smith", date_of_birth="1970-05-06")
-    response = browser_as(case_manager).post(reverse("clients:create"), data)
-    assert far.client_number in response.text
+    browser = browser_as(case_manager)
+    response = browser.post(reverse("clients:create"), data)
+    assert "another team" in response.text and "Ask that team to contact me" in response.text
+    assert far.client_number not in response.text and other_team.name not in response.text
     assert reverse("clients:detail", args=[far.pk]) not in response.text
+    # Asking notifies the other team's supervisors, registers nobody, keeps the form.
+    response = browser.post(reverse("clients:create"), data | {"ask_other_team": "1"})
+    assert response.status_code == 200 and Client.objects.count() == 1
+    assert "supervisors have been asked to contact you" in response.text
+    assert far.client_number not in response.text and other_team.name not in response.text
+    note = Notification.objects.get(recipient=far_supervisor)
+    assert far.client_number in note.title and case_manager.display_name in note.body
 
 
 # ---------------------------------------------------------------------- status, transfer
@@ -387,6 +400,7 @@ def test_emergency_access_opens_record_for_60_minutes(browser_as, outsider, clie
         reverse("clients:emergency_access"),
         {
             "client_number": client_record.client_number,
+            "reason_code": "hospital_request",
             "reason": "Called by ED, client unresponsive",
         },
     )
