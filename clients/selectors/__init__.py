@@ -3,6 +3,7 @@
 from .clinical import (
     access_log,
     assignment_history,
+    client_has_substance_use_diagnosis,
     diagnosis_codes,
     diagnosis_list,
     open_risk_flag_exists,
@@ -38,6 +39,7 @@ from .record import (
 )
 
 __all__ = [
+    "client_has_substance_use_diagnosis",
     "DisclosureCheck",
     "access_log",
     "assignment_history",
