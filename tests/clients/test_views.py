@@ -355,6 +355,22 @@ def test_set_and_clear_flag_pages(browser_as, case_manager, client_record):
     assert flag.cleared_at is not None
 
 
+def test_flag_page_shows_the_history_of_a_client_with_flags(
+    browser_as, case_manager, client_record
+):
+    """Issue 14, finding 8: the page answered 500 for every client with a risk flag."""
+    client_record.risk_flags.create(kind="overdose_risk", reason="Recent non-fatal overdose")
+    cleared = client_record.risk_flags.create(kind="suicide_risk", reason="Said so in session")
+    from django.utils import timezone
+
+    cleared.cleared_at, cleared.clear_reason = timezone.now(), "Safety plan in place"
+    cleared.save(update_fields=["cleared_at", "clear_reason"])
+    page = browser_as(case_manager).get(reverse("clients:flag_set", args=[client_record.pk]))
+    assert page.status_code == 200
+    assert "Recent non-fatal overdose" in page.text and "Safety plan in place" in page.text
+    assert f"{timezone.localdate():%b} " in page.text
+
+
 def test_filter_by_dual_diagnosis_and_flag(browser_as, case_manager, team):
     ClientFactory(team=team, last_name="Dualone", is_dual_diagnosis=True)
     flagged = ClientFactory(team=team, last_name="Flagged")
