@@ -540,6 +540,31 @@ class EmergencyAccess(models.Model):
         indexes = [models.Index(fields=["user", "client", "expires_at"], name="emergency_user")]
 
 
+class EmergencyAccessRequest(models.Model):
+    """A break-the-glass request over the user's daily limit, waiting for a supervisor of
+    one of the user's teams to approve it (then ``access`` is the grant it opened).
+    ``client`` is None when the number named no client (the requester is not told)."""
+
+    user = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    client_number = models.CharField(max_length=20)
+    client = models.ForeignKey(
+        Client, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    reason_code = models.CharField(max_length=30, choices=EmergencyReason.choices)
+    reason = models.TextField(max_length=FREE_TEXT_MAX_LENGTH)
+    requested_at = models.DateTimeField(auto_now_add=True)
+    approved_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    access = models.OneToOneField(
+        EmergencyAccess, on_delete=models.PROTECT, null=True, blank=True, related_name="request"
+    )
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+
+
 # ---------------------------------------------------------------------------- timeline
 class TimelineEntry(models.Model):
     """One line of a client's chronological record.

@@ -21,6 +21,7 @@ from ..selectors import (
     client_list,
     client_possible_duplicates,
     emergency_access_allowed,
+    emergency_access_request_get,
     timeline_list,
 )
 from .public import AuditedReadMixin, client_in_payload
@@ -284,6 +285,29 @@ class EmergencyAccessViewSet(viewsets.GenericViewSet):
         data = EmergencyAccessSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         access = services.emergency_access_grant(user=request.user, **data.validated_data)
+        return Response(
+            {
+                "client": access.client_id,
+                "client_number": access.client.client_number,
+                "reason_code": access.reason_code,
+                "reason": access.reason,
+                "expires_at": access.expires_at,
+            },
+            status=status.HTTP_201_CREATED,
+        )
+
+    @extend_schema(request=None, responses={201: EmergencyAccessSerializer})
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path=r"requests/(?P<request_id>[0-9]{1,18})/approve",
+    )
+    def approve(self, request, request_id=None):
+        """A supervisor of the requester's team approves a request over the daily limit
+        (the 409 of ``create`` names it to them by notification): the grant opens for 60
+        minutes. Anyone else: 404."""
+        pending = emergency_access_request_get(user=request.user, request_id=int(request_id))
+        access = services.emergency_access_request_approve(supervisor=request.user, request=pending)
         return Response(
             {
                 "client": access.client_id,

@@ -35,6 +35,7 @@ from .record import (
     clients_of_teams,
     emergency_access_active,
     emergency_access_allowed,
+    emergency_access_request_get,
     emergency_access_used,
 )
 
@@ -60,6 +61,7 @@ __all__ = [
     "diagnosis_list",
     "emergency_access_active",
     "emergency_access_allowed",
+    "emergency_access_request_get",
     "emergency_access_used",
     "note_get",
     "note_list",

@@ -14,7 +14,7 @@ from django.utils import timezone
 from casemgmt.accounts.models import User
 from casemgmt.accounts.selectors import team_ids_in_reach
 
-from ..models import Client, EmergencyAccess, RiskFlag
+from ..models import Client, EmergencyAccess, EmergencyAccessRequest, RiskFlag
 from ..search import phonetic_keys
 
 
@@ -58,6 +58,20 @@ def emergency_access_used(*, user: User, now: datetime | None = None) -> int:
     """How many records ``user`` opened by emergency access in the last 24 hours."""
     since = (now or timezone.now()) - timedelta(hours=24)
     return EmergencyAccess.objects.filter(user=user, granted_at__gte=since).count()
+
+
+def emergency_access_request_get(*, user: User, request_id: int) -> EmergencyAccessRequest:
+    """A request over the daily limit, for a supervisor of one of the requester's teams
+    (never the requester); ``Http404`` for anyone else."""
+    request = (
+        EmergencyAccessRequest.objects.select_related("user", "client", "approved_by")
+        .filter(pk=request_id, user__teams__supervisors=user)
+        .exclude(user=user)
+        .first()
+    )
+    if request is None:
+        raise Http404
+    return request
 
 
 def client_reached_by_emergency_access(*, user: User, client_id: int) -> bool | None:

@@ -18,6 +18,7 @@ from .emergency import (
     EMERGENCY_ACCESS_REFUSED,
     client_read_audit,
     emergency_access_grant,
+    emergency_access_request_approve,
 )
 from .flags import risk_flag_clear, risk_flag_set
 from .notes import note_addendum_add, note_create, note_sign, note_update
@@ -57,6 +58,7 @@ __all__ = [
     "diagnosis_update",
     "duplicate_inquiry_send",
     "emergency_access_grant",
+    "emergency_access_request_approve",
     "note_addendum_add",
     "note_create",
     "note_sign",

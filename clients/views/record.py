@@ -16,7 +16,7 @@ from casemgmt.accounts.selectors import user_supervises_team
 from casemgmt.audit.models import AuditAction
 from casemgmt.audit.services import audit_record
 from casemgmt.lib.errors import Conflict
-from casemgmt.lib.forms import form_add_service_error
+from casemgmt.lib.forms import form_add_service_error, service_error_text
 
 from .. import services
 from ..chart import chart_client, chart_context, client_list_page, overview_panels
@@ -40,6 +40,7 @@ from ..selectors import (
     client_possible_duplicates,
     diagnosis_list,
     emergency_access_allowed,
+    emergency_access_request_get,
     emergency_access_used,
     risk_flag_history,
     status_history,
@@ -313,3 +314,22 @@ def emergency_access(request):
             "used": emergency_access_used(user=request.user),
         },
     )
+
+
+@login_required
+def emergency_request(request, request_id: int):
+    """A request over the daily limit, for a supervisor of the requester's team to
+    approve (anyone else: 404)."""
+    pending = emergency_access_request_get(user=request.user, request_id=request_id)
+    error = None
+    if request.method == "POST":
+        try:
+            access = services.emergency_access_request_approve(
+                supervisor=request.user, request=pending
+            )
+        except (Conflict, PermissionDenied) as refusal:
+            error = service_error_text(refusal)
+        else:
+            messages.success(request, f"Approved: {pending.user.display_name} may open the record.")
+            return redirect("clients:access_log", pk=access.client_id)
+    return render(request, "clients/emergency_request.html", {"pending": pending, "error": error})

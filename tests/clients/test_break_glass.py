@@ -9,7 +9,7 @@ import pytest
 from casemgmt.accounts.models import Role
 from casemgmt.audit.models import AuditEvent
 from casemgmt.notifications.models import Notification
-from clients.models import Diagnosis, EmergencyAccess
+from clients.models import Diagnosis, EmergencyAccess, EmergencyAccessRequest
 from clients.services import emergency_access_grant
 from tests.factories import ClientFactory, UserFactory
 
@@ -112,9 +112,44 @@ def test_more_than_the_daily_limit_is_refused_and_a_supervisor_is_told(
     assert known.json() == unknown.json()
     assert "supervisor" in known.json()["detail"]
     assert EmergencyAccess.objects.count() == 2
+    asks = Notification.objects.filter(recipient=own_supervisor, title__contains="approve")
+    assert asks.count() == 2
+
+
+def test_a_supervisor_of_the_requesters_team_approves_one_more(
+    api_as, browser_as, settings, outsider, other_team, team, supervisor
+):
+    settings.EMERGENCY_ACCESS_DAILY_LIMIT = 1
+    own_supervisor = UserFactory(username="northsup", role=Role.SUPERVISOR)
+    other_team.supervisors.add(own_supervisor)
+    first, second = ClientFactory(team=team), ClientFactory(team=team)
+    api = api_as(outsider)
+    assert _ask(api, first.client_number).status_code == 201
+    assert _ask(api, second.client_number).status_code == 409
+    pending = EmergencyAccessRequest.objects.get()
+    link = Notification.objects.get(recipient=own_supervisor).link
+    assert link == f"/clients/emergency-access/requests/{pending.pk}/"
+    # The requester, the client's own supervisor and anyone else cannot approve it.
+    for stranger in (outsider, supervisor):
+        assert browser_as(stranger).get(link).status_code == 404
+    browser = browser_as(own_supervisor)
+    page = browser.get(link)
+    assert page.status_code == 200 and second.client_number in page.text
+    response = browser.post(link)
+    assert response.status_code == 302
+    pending.refresh_from_db()
+    assert pending.approved_by == own_supervisor and pending.access.client == second
+    assert Notification.objects.filter(recipient=outsider, title__contains="approved").exists()
     assert Notification.objects.filter(
-        recipient=own_supervisor, title__contains="emergency access limit"
+        recipient=supervisor, title__startswith=f"Emergency access to {second.client_number}"
     ).exists()
+    assert api_as(outsider).get(f"/api/v1/clients/{second.pk}/").status_code == 200
+    assert AuditEvent.objects.filter(
+        action="emergency_access", detail__approved_by=own_supervisor.pk
+    ).exists()
+    # Once only.
+    again = api_as(own_supervisor).post(f"/api/v1/emergency-access/requests/{pending.pk}/approve/")
+    assert again.status_code == 409
 
 
 def test_the_roles_that_may_break_the_glass_are_a_setting(settings, outsider, team):
