@@ -6,9 +6,6 @@ presumed to disclose it, and saying it does not needs a reason and withholds it.
 Finding 4: the packet is rendered by the one PDF renderer, which never follows the
 request's Host header anywhere."""
 
-import socket
-import threading
-
 import pytest
 
 from casemgmt.audit.models import AuditEvent
@@ -154,37 +151,12 @@ def test_the_packet_fetches_nothing_from_the_host_the_request_names(
     referral = referral_create(
         actor=case_manager, client=client_record, service=service, reason="Needs detox"
     )
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(5)
-    listener.settimeout(0.2)
-    port = listener.getsockname()[1]
-    connections = []
-    stop = threading.Event()
-
-    def accept():
-        while not stop.is_set():
-            try:
-                conn, _ = listener.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            connections.append(conn)
-            conn.close()  # answer nothing: the fetch fails at once, no hang
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    try:
+    with pdfs.Listener() as listener:
         response = browser_as(case_manager).get(
             f"/referrals/clients/{client_record.pk}/{referral.pk}/packet/",
-            HTTP_HOST=f"127.0.0.1:{port}",
+            HTTP_HOST=f"127.0.0.1:{listener.port}",
         )
-    finally:
-        stop.set()
-        thread.join(timeout=2)
-        listener.close()
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
-    assert connections == []
+    assert listener.connections == []
     # The packet's own stylesheet (an app static file) was read from disk: Letter pages.
     assert set(pdfs.page_sizes(response.content)) == {(612.0, 792.0)}
