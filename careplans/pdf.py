@@ -1,29 +1,21 @@
 """The care plan as a PDF (WeasyPrint): a client copy in plain language and large type,
 and a full clinical copy. Every print is audited.
 
-The renderer fetches nothing but files under the project's static directories: the
-stylesheet and the fonts shipped in static/fonts/. Any other URL (http, data, file://
-outside static) is refused.
+Rendered by the project's one PDF renderer (``casemgmt.lib.pdf.pdf_render``), which
+fetches nothing but the project's static files: the stylesheet and the fonts shipped in
+static/fonts/. Any other URL (http, data, file:// outside static) is refused.
 """
 
 from __future__ import annotations
 
-import functools
-import logging
-import mimetypes
-from pathlib import Path
-from urllib.parse import unquote, urlparse
-
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.loader import render_to_string
 from django.utils import timezone
-from weasyprint import HTML
-from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from casemgmt.accounts.models import User
 from casemgmt.audit.models import AuditAction
 from casemgmt.audit.services import audit_record
+from casemgmt.lib.pdf import pdf_render
 from clients.models import CareTeamMember
 
 from .models import CarePlan, SafetyPlan
@@ -31,9 +23,6 @@ from .selectors import relapse_plan_current, safety_plan_current
 
 COPIES = ("client", "clinical")
 PAPERS = ("letter", "a4")
-
-# WeasyPrint logs every rendering step at INFO: noise in the web server's log.
-logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 # Plain words for the client copy (UX.md: no jargon on what a client sees).
 PLAIN = {
@@ -54,45 +43,6 @@ PLAIN = {
     "housing_support": "help finding or keeping a home",
     "supported_employment": "help finding or keeping a job or course",
 }
-
-
-def static_roots() -> list[Path]:
-    roots = [Path(d).resolve() for d in settings.STATICFILES_DIRS]
-    if settings.STATIC_ROOT:
-        roots.append(Path(settings.STATIC_ROOT).resolve())
-    return roots
-
-
-def static_base_url() -> str:
-    return Path(settings.STATICFILES_DIRS[0]).resolve().as_uri() + "/"
-
-
-class StaticOnlyFetcher(URLFetcher):
-    """Serves ``file:`` URLs under the static directories; refuses everything else."""
-
-    def __init__(self):
-        super().__init__(allowed_protocols=("file",))
-        self._roots = static_roots()
-
-    def fetch(self, url, headers=None):
-        parsed = urlparse(url)
-        if parsed.scheme != "file" or parsed.netloc not in ("", "localhost"):
-            raise ValueError(f"The PDF renderer only reads the project's static files: {url}")
-        path = Path(unquote(parsed.path)).resolve()
-        if not any(path.is_relative_to(root) for root in self._roots) or not path.is_file():
-            raise ValueError(f"The PDF renderer only reads the project's static files: {url}")
-        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        if path.suffix == ".ttf":
-            content_type = "font/ttf"
-        body = _static_bytes(str(path), path.stat().st_mtime_ns)
-        return URLFetcherResponse(path.as_uri(), body, headers={"Content-Type": content_type})
-
-
-@functools.lru_cache(maxsize=32)
-def _static_bytes(path: str, mtime_ns: int) -> bytes:
-    """The stylesheet and fonts (about 2 MB) are read once per process, not per print;
-    a changed file (new mtime) is read again."""
-    return Path(path).read_bytes()
 
 
 def careplan_pdf_html(*, plan: CarePlan, copy: str, paper: str = "letter") -> str:
@@ -122,12 +72,6 @@ def careplan_pdf_html(*, plan: CarePlan, copy: str, paper: str = "letter") -> st
             "printed_at": timezone.localtime(),
         }
         return render_to_string(f"careplans/pdf/{copy}.html", context)
-
-
-def pdf_render(html: str) -> bytes:
-    return HTML(
-        string=html, base_url=static_base_url(), url_fetcher=StaticOnlyFetcher()
-    ).write_pdf()
 
 
 def careplan_print(*, actor: User, plan: CarePlan, copy: str, paper: str = "letter") -> bytes:

@@ -285,6 +285,11 @@ FOLLOWUP_REMINDER_HOUR = env.int("FOLLOWUP_REMINDER_HOUR", default=8)
 FOLLOWUP_SWEEP_BATCH = env.int("FOLLOWUP_SWEEP_BATCH", default=1000)
 REMINDER_DELIVERY_BATCH = env.int("REMINDER_DELIVERY_BATCH", default=500)
 REMINDER_REQUEUE_AFTER = env.int("REMINDER_REQUEUE_AFTER", default=10 * 60)
+# Emergency access ("break the glass", 42 CFR 2.51): the roles that may use it (clinical
+# roles only; never the auditor or an account without a role), and how many records one
+# user may open that way in any 24 hours; each one more needs a supervisor's approval.
+EMERGENCY_ACCESS_ROLES = env.list("EMERGENCY_ACCESS_ROLES", default=["case manager", "supervisor"])
+EMERGENCY_ACCESS_DAILY_LIMIT = env.int("EMERGENCY_ACCESS_DAILY_LIMIT", default=3)
 
 # ------------------------------------------------------------------------------- API
 REST_FRAMEWORK = {

@@ -16,6 +16,7 @@ from .models import (
     DiagnosisCategory,
     DiagnosisStatus,
     DischargeReason,
+    EmergencyReason,
     Race,
     RiskFlagKind,
 )
@@ -227,7 +228,12 @@ class EmergencyAccessForm(StyledForm):
     client_number = forms.CharField(
         max_length=20, help_text="The exact client number, e.g. C0001234."
     )
+    reason_code = forms.ChoiceField(
+        label="Kind of emergency",
+        choices=[("", "Choose…"), *EmergencyReason.choices],
+    )
     reason = forms.CharField(
+        label="What is happening",
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="What the emergency is. The supervisors of the client's team will see this.",
     )

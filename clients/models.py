@@ -509,11 +509,28 @@ class NoteAddendum(models.Model):
 
 
 # ------------------------------------------------------------------- emergency access
+class EmergencyReason(models.TextChoices):
+    """Why the glass was broken: a bona fide medical emergency (42 CFR 2.51), named."""
+
+    MEDICAL_EMERGENCY = "medical_emergency", "Medical emergency: the client needs care now"
+    SUICIDE_RISK = "suicide_risk", "Suicide or self-harm risk"
+    OVERDOSE = "overdose", "Overdose or poisoning"
+    HOSPITAL_REQUEST = "hospital_request", "Emergency department or hospital asks for the record"
+    CRISIS_TEAM = "crisis_team", "Mobile crisis team on scene"
+    OTHER = "other", "Other emergency (describe it)"
+
+
 class EmergencyAccess(models.Model):
     """Break-the-glass access to a client outside the user's reach, for 60 minutes."""
 
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="emergency_accesses")
     user = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    reason_code = models.CharField(
+        "kind of emergency",
+        max_length=30,
+        choices=EmergencyReason.choices,
+        default=EmergencyReason.OTHER,
+    )
     reason = models.TextField(max_length=FREE_TEXT_MAX_LENGTH)
     granted_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
@@ -521,6 +538,31 @@ class EmergencyAccess(models.Model):
     class Meta:
         ordering = ["-granted_at", "-id"]
         indexes = [models.Index(fields=["user", "client", "expires_at"], name="emergency_user")]
+
+
+class EmergencyAccessRequest(models.Model):
+    """A break-the-glass request over the user's daily limit, waiting for a supervisor of
+    one of the user's teams to approve it (then ``access`` is the grant it opened).
+    ``client`` is None when the number named no client (the requester is not told)."""
+
+    user = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    client_number = models.CharField(max_length=20)
+    client = models.ForeignKey(
+        Client, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    reason_code = models.CharField(max_length=30, choices=EmergencyReason.choices)
+    reason = models.TextField(max_length=FREE_TEXT_MAX_LENGTH)
+    requested_at = models.DateTimeField(auto_now_add=True)
+    approved_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    access = models.OneToOneField(
+        EmergencyAccess, on_delete=models.PROTECT, null=True, blank=True, related_name="request"
+    )
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
 
 
 # ---------------------------------------------------------------------------- timeline

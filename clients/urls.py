@@ -8,6 +8,11 @@ urlpatterns = [
     path("", record.client_index, name="list"),
     path("new/", record.client_new, name="create"),
     path("emergency-access/", record.emergency_access, name="emergency_access"),
+    path(
+        "emergency-access/requests/<int:request_id>/",
+        record.emergency_request,
+        name="emergency_request",
+    ),
     path("<int:pk>/", record.client_detail, name="detail"),
     path("<int:pk>/edit/", record.client_edit, name="edit"),
     path("<int:pk>/status/", record.client_status, name="status"),

@@ -15,7 +15,7 @@ from casemgmt.audit.models import AuditAction
 from casemgmt.audit.services import audit_record
 from casemgmt.lib.exports import csv_response
 from clients.chart import client_list_filter, client_list_page
-from clients.models import Client
+from clients.models import Client, RiskFlagKind
 from clients.selectors import client_list
 from referrals.selectors import followup_window_tallies
 
@@ -212,7 +212,7 @@ def clients(request):
         back_url=reverse("dashboard:measures" if from_measure else "dashboard:team"),
         back_label="Back to the quality measures" if from_measure else "Back to the team dashboard",
         back_query=back.urlencode(),
-        csv_url=reverse("dashboard:clients_csv"),
+        csv_url=None if _substance_use_list(request) else reverse("dashboard:clients_csv"),
     )
 
 
@@ -283,13 +283,38 @@ def measures_csv(request):
     )
 
 
+# 42 CFR Part 2: a CSV download names no recipient, so no client's consent can cover it.
+# What would make an export carry substance use information is kept out of it: a list
+# defined by substance use (these measures, the dual-diagnosis or overdose-risk filter)
+# is not exported, and the Flags column leaves out the overdose-risk flag.
+SUBSTANCE_USE_MEASURES = frozenset({"fua_7", "fua_30", "dual_both_goals"})
+SUBSTANCE_USE_FLAGS = frozenset({RiskFlagKind.OVERDOSE.value})
+SUBSTANCE_USE_NOT_EXPORTED = (
+    "Not exported: this list is defined by substance use information (42 CFR Part 2), "
+    "which a download may not carry without each client's consent naming who receives "
+    "it. Read the list on screen instead.\n"
+)
+
+
+def _substance_use_list(request) -> bool:
+    query = request.GET
+    return (
+        query.get("measure", "") in SUBSTANCE_USE_MEASURES
+        or query.get("dual_diagnosis", "").strip().lower() in ("true", "1", "2", "on", "yes")
+        or query.get("risk_flag", "") in SUBSTANCE_USE_FLAGS
+    )
+
+
 @login_required
 def clients_csv(request):
-    """The clients behind a figure (or any client list filter), as CSV. Audited."""
+    """The clients behind a figure (or any client list filter), as CSV. Audited. A list
+    defined by substance use information is refused (409), see above."""
     try:
         filters, values, scope = _filtered(request, strict=True)
     except FilterInvalid as error:
         return _bad_filters(error)
+    if _substance_use_list(request):
+        return HttpResponse(SUBSTANCE_USE_NOT_EXPORTED, status=409, content_type="text/plain")
     behind = _behind(request, values, scope)
     queryset = client_list(user=request.user).filter(pk__in=behind.ids)
     keep = behind.keep
@@ -307,7 +332,11 @@ def clients_csv(request):
                 client.get_status_display(),
                 client.primary_case_manager.display_name if client.primary_case_manager else "",
                 client.team.name,
-                " ".join(f.kind for f in getattr(client, "active_flags", [])),
+                " ".join(
+                    f.kind
+                    for f in getattr(client, "active_flags", [])
+                    if f.kind not in SUBSTANCE_USE_FLAGS
+                ),
             ]
 
     response = csv_response(

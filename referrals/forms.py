@@ -47,7 +47,15 @@ class ReferralForm(StyledForm):
         label="Shares substance use information",
         required=False,
         initial=True,
-        help_text="Then sending needs an active 42 CFR Part 2 consent naming the recipient.",
+        help_text="Then sending or printing the packet needs an active 42 CFR Part 2 consent "
+        "naming the recipient.",
+    )
+    no_disclosure_reason = forms.CharField(
+        label="If it shares none: why",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Needed when the client has a substance use diagnosis. The packet then "
+        "leaves out the reason for referral.",
     )
 
     def __init__(self, *args, goals=(), **kwargs):

@@ -171,7 +171,16 @@ class Referral(models.Model):
     discloses_substance_use = models.BooleanField(
         "shares substance use information",
         default=True,
-        help_text="42 CFR Part 2: sending needs an active consent naming the recipient.",
+        help_text="42 CFR Part 2: sending or printing needs an active consent naming the "
+        "recipient.",
+    )
+    no_disclosure_reason = models.TextField(
+        "why no substance use information is shared",
+        blank=True,
+        max_length=FREE_TEXT_MAX_LENGTH,
+        help_text="Required when the client has a substance use diagnosis and the referral "
+        "says it shares none; the packet then leaves out the reason and every substance use "
+        "field.",
     )
     status = models.CharField(
         max_length=20, choices=ReferralStatus.choices, default=ReferralStatus.DRAFT

@@ -19,6 +19,7 @@ from casemgmt.audit.models import AuditAction
 from casemgmt.audit.services import audit_record
 from casemgmt.lib.errors import Conflict
 from casemgmt.lib.forms import form_add_service_error, service_error_text
+from casemgmt.lib.pdf import pdf_render
 from clients.chart import chart_client, chart_context
 from clients.services import client_read_audit
 
@@ -251,11 +252,21 @@ def referral_detail(request, pk: int, referral_id: int):
 
 @login_required
 def referral_packet(request, pk: int, referral_id: int):
-    """The referral packet as a PDF (WeasyPrint) carrying the 42 CFR 2.32 notice.
-    ``?format=html`` gives the printable page."""
+    """The referral packet as a PDF carrying the 42 CFR 2.32 notice; ``?format=html``
+    gives the printable page. Either way the packet leaves the program: the Part 2 gate
+    runs (a draft too) and the print is entered in the accounting of disclosures."""
     client = chart_client(request, pk, audit=False)
     referral = selectors.referral_get(user=request.user, referral_id=referral_id, client=client)
-    audit_record(user=request.user, action=AuditAction.PRINT, obj=referral, client_id=client.pk)
+    as_html = request.GET.get("format") == "html"
+    try:
+        services.referral_packet_disclose(
+            actor=request.user,
+            referral=referral,
+            how="packet printed" if as_html else "packet PDF",
+        )
+    except Conflict as error:
+        messages.error(request, service_error_text(error))
+        return redirect("referrals:referral_detail", pk=client.pk, referral_id=referral.pk)
     html = render_to_string(
         "referrals/referral_packet.html",
         {
@@ -263,15 +274,13 @@ def referral_packet(request, pk: int, referral_id: int):
             "referral": referral,
             "printed_at": timezone.now(),
             "user": request.user,
+            "pdf": not as_html,
         },
         request=request,
     )
-    if request.GET.get("format") == "html":
+    if as_html:
         return HttpResponse(html)
-    from weasyprint import HTML
-
-    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
-    response = HttpResponse(pdf, content_type="application/pdf")
+    response = HttpResponse(pdf_render(html), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="referral-{referral.pk}.pdf"'
     return response
 

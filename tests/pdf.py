@@ -83,3 +83,40 @@ def _describe(font: DictionaryObject) -> Font:
         program=program,
         subtype=str(font.get("/Subtype", "")),
     )
+
+
+class Listener:
+    """A real listening socket on 127.0.0.1 that records every connection made to it and
+    closes each at once (so a renderer that does connect fails fast instead of hanging):
+    ``with Listener() as listener: ... listener.port ... listener.connections``."""
+
+    def __enter__(self) -> Listener:
+        import socket
+        import threading
+
+        self._socket = socket.socket()
+        self._socket.bind(("127.0.0.1", 0))
+        self._socket.listen(5)
+        self._socket.settimeout(0.2)
+        self.port: int = self._socket.getsockname()[1]
+        self.connections: list[tuple[str, int]] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+        self._thread.start()
+        return self
+
+    def _accept(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, address = self._socket.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            self.connections.append(address)
+            conn.close()
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=2)
+        self._socket.close()

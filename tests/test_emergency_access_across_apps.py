@@ -46,6 +46,7 @@ def test_nested_records_open_under_emergency_access(
     browser = browser_as(outsider)
     assert [browser.get(u).status_code for u in urls] == [404, 404]
     emergency_access_grant(
+        reason_code="medical_emergency",
         user=outsider,
         client_number=client_record.client_number,
         reason="ED called: client in crisis",
@@ -83,7 +84,10 @@ def test_every_chart_read_under_emergency_access_is_audited_as_emergency_access(
         f"/careplans/{client_record.pk}/plans/{plan.pk}/": plan,
     }
     emergency_access_grant(
-        user=outsider, client_number=client_record.client_number, reason="ED called: crisis"
+        reason_code="medical_emergency",
+        user=outsider,
+        client_number=client_record.client_number,
+        reason="ED called: crisis",
     )
     browser = browser_as(outsider)
     for url, obj in pages.items():
@@ -106,7 +110,10 @@ def test_api_reads_under_emergency_access_are_audited_as_emergency_access(
     to the client, are emergency access in the client's access log."""
     referral, plan = records
     emergency_access_grant(
-        user=outsider, client_number=client_record.client_number, reason="ED called: crisis"
+        reason_code="medical_emergency",
+        user=outsider,
+        client_number=client_record.client_number,
+        reason="ED called: crisis",
     )
     api = api_as(outsider)
     assert api.get(f"/api/v1/careplans/{plan.pk}/").status_code == 200

@@ -52,5 +52,5 @@ def api_exception_handler(exc, context):
     elif isinstance(exc, Http404):
         exc = drf_exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
-        exc = drf_exceptions.PermissionDenied()
+        exc = drf_exceptions.PermissionDenied(str(exc) or None)
     return exception_handler(exc, context)

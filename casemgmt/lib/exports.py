@@ -1,21 +1,43 @@
-"""Downloads: a CSV file as an HTTP response."""
+"""Downloads: a CSV file as an HTTP response.
+
+Every CSV the project writes goes through ``csv_response``, which neutralises cells a
+spreadsheet would run as a formula (CSV injection, OWASP): a text cell starting with
+``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading single quote, so
+``=HYPERLINK(...)`` in a client's name stays text. Numbers stay numbers (``-3``).
+"""
 
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from django.http import HttpResponse
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: object) -> object:
+    """``value`` safe to open in a spreadsheet: text that would start a formula is
+    prefixed with ``'``; numbers and everything else are written as they are."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _safe(rows: Iterable[Sequence[object]]) -> Iterator[list[object]]:
+    for row in rows:
+        yield [csv_cell(value) for value in row]
 
 
 def csv_response(
     filename: str, header: Sequence[object], rows: Iterable[Sequence[object]]
 ) -> HttpResponse:
     """A CSV attachment named ``filename``: the ``header`` line, then ``rows`` (any
-    iterable, consumed here, so a queryset iterator streams from the database)."""
+    iterable, consumed here, so a queryset iterator streams from the database), each cell
+    through ``csv_cell``."""
     response = HttpResponse(content_type="text/csv")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     writer = csv.writer(response)
-    writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerow([csv_cell(value) for value in header])
+    writer.writerows(_safe(rows))
     return response

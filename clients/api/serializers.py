@@ -11,6 +11,7 @@ from ..models import (
     DiagnosisCategory,
     DiagnosisStatus,
     DischargeReason,
+    EmergencyReason,
     Ethnicity,
     InsuranceType,
     Race,
@@ -167,9 +168,22 @@ class DuplicateQuerySerializer(serializers.Serializer):
     date_of_birth = serializers.DateField()
 
 
+class DuplicateInquirySerializer(DuplicateQuerySerializer):
+    note = serializers.CharField(
+        required=False, allow_blank=True, help_text="For the other team's supervisors."
+    )
+
+
 class DuplicatesSerializer(serializers.Serializer):
     in_reach = ClientSerializer(many=True)
-    other_teams = serializers.ListField(child=serializers.DictField())
+    possible_duplicate_elsewhere = serializers.BooleanField(
+        help_text="A similar client exists in a team out of your reach. Nothing about it is "
+        "shown; POST the same fields to `duplicates/ask/` to ask that team to contact you."
+    )
+
+
+class DuplicateInquiryAnswerSerializer(serializers.Serializer):
+    detail = serializers.CharField()
 
 
 class DiagnosisSerializer(serializers.ModelSerializer):
@@ -248,6 +262,9 @@ class TimelineEntrySerializer(serializers.ModelSerializer):
 
 class EmergencyAccessSerializer(serializers.Serializer):
     client_number = serializers.CharField()
-    reason = serializers.CharField()
+    reason_code = serializers.ChoiceField(
+        choices=EmergencyReason.choices, help_text="The kind of emergency (42 CFR 2.51)."
+    )
+    reason = serializers.CharField(help_text="What the emergency is (at least 10 characters).")
     client = serializers.IntegerField(read_only=True)
     expires_at = serializers.DateTimeField(read_only=True)

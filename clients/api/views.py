@@ -3,6 +3,7 @@
 Everything is scoped to the caller's teams: out of reach is 404. State changes are
 verbs (``POST /clients/{id}/status/``, ``/transfer/``, ``/risk-flags/{id}/clear/``)."""
 
+from django.core.exceptions import PermissionDenied
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -15,7 +16,14 @@ from casemgmt.audit.services import audit_record
 from .. import services
 from ..filters import ClientFilter
 from ..models import Client, Diagnosis, RiskFlag
-from ..selectors import client_get, client_list, client_possible_duplicates, timeline_list
+from ..selectors import (
+    client_get,
+    client_list,
+    client_possible_duplicates,
+    emergency_access_allowed,
+    emergency_access_request_get,
+    timeline_list,
+)
 from .public import AuditedReadMixin, client_in_payload
 from .serializers import (
     ClientCreateSerializer,
@@ -24,6 +32,8 @@ from .serializers import (
     DiagnosisCreateSerializer,
     DiagnosisSerializer,
     DiagnosisUpdateSerializer,
+    DuplicateInquiryAnswerSerializer,
+    DuplicateInquirySerializer,
     DuplicateQuerySerializer,
     DuplicatesSerializer,
     EmergencyAccessSerializer,
@@ -146,8 +156,9 @@ class ClientViewSet(
     @extend_schema(parameters=[DuplicateQuerySerializer], responses={200: DuplicatesSerializer})
     @action(detail=False, methods=["get"])
     def duplicates(self, request):
-        """Possible duplicates for an intake: same date of birth, similar name. Clients of
-        other teams are reported by number and team only."""
+        """Possible duplicates for an intake: same date of birth, similar name. Of clients
+        of other teams only that one exists is said (no number, name or team); ask that
+        team with ``duplicates/ask/``."""
         query = DuplicateQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         mine, elsewhere = client_possible_duplicates(user=request.user, **query.validated_data)
@@ -160,10 +171,22 @@ class ClientViewSet(
         return Response(
             {
                 "in_reach": ClientSerializer(mine, many=True).data,
-                "other_teams": [
-                    {"client_number": c.client_number, "team": c.team.name} for c in elsewhere
-                ],
+                "possible_duplicate_elsewhere": bool(elsewhere),
             }
+        )
+
+    @extend_schema(
+        request=DuplicateInquirySerializer, responses={202: DuplicateInquiryAnswerSerializer}
+    )
+    @action(detail=False, methods=["post"], url_path="duplicates/ask")
+    def duplicates_ask(self, request):
+        """Ask the team holding a possible duplicate to contact you: its supervisors are
+        notified. The answer is the same whether or not such a client exists."""
+        data = DuplicateInquirySerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.duplicate_inquiry_send(actor=request.user, **data.validated_data)
+        return Response(
+            {"detail": services.DUPLICATE_INQUIRY_SENT}, status=status.HTTP_202_ACCEPTED
         )
 
 
@@ -247,12 +270,18 @@ class RiskFlagViewSet(
 
 
 class EmergencyAccessViewSet(viewsets.GenericViewSet):
-    """Break-the-glass: open a client outside your teams by number, with a reason, for
-    60 minutes. Audited as emergency access; the team's supervisors are notified."""
+    """Break-the-glass (42 CFR 2.51 medical emergency): open a client outside your teams
+    by number, with the kind of emergency and what it is, for 60 minutes. Clinical roles
+    only (403 for others, whatever the number); at most ``EMERGENCY_ACCESS_DAILY_LIMIT``
+    per 24 hours (409 beyond, the supervisors of your teams are told). Audited as
+    emergency access; the client's team's supervisors are notified."""
 
     serializer_class = EmergencyAccessSerializer
 
+    @extend_schema(responses={201: EmergencyAccessSerializer})
     def create(self, request):
+        if not emergency_access_allowed(user=request.user):
+            raise PermissionDenied(services.EMERGENCY_ACCESS_REFUSED)
         data = EmergencyAccessSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         access = services.emergency_access_grant(user=request.user, **data.validated_data)
@@ -260,6 +289,30 @@ class EmergencyAccessViewSet(viewsets.GenericViewSet):
             {
                 "client": access.client_id,
                 "client_number": access.client.client_number,
+                "reason_code": access.reason_code,
+                "reason": access.reason,
+                "expires_at": access.expires_at,
+            },
+            status=status.HTTP_201_CREATED,
+        )
+
+    @extend_schema(request=None, responses={201: EmergencyAccessSerializer})
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path=r"requests/(?P<request_id>[0-9]{1,18})/approve",
+    )
+    def approve(self, request, request_id=None):
+        """A supervisor of the requester's team approves a request over the daily limit
+        (the 409 of ``create`` names it to them by notification): the grant opens for 60
+        minutes. Anyone else: 404."""
+        pending = emergency_access_request_get(user=request.user, request_id=int(request_id))
+        access = services.emergency_access_request_approve(supervisor=request.user, request=pending)
+        return Response(
+            {
+                "client": access.client_id,
+                "client_number": access.client.client_number,
+                "reason_code": access.reason_code,
                 "reason": access.reason,
                 "expires_at": access.expires_at,
             },

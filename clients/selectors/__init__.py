@@ -3,6 +3,7 @@
 from .clinical import (
     access_log,
     assignment_history,
+    client_has_substance_use_diagnosis,
     diagnosis_codes,
     diagnosis_list,
     open_risk_flag_exists,
@@ -33,9 +34,13 @@ from .record import (
     client_reached_by_emergency_access,
     clients_of_teams,
     emergency_access_active,
+    emergency_access_allowed,
+    emergency_access_request_get,
+    emergency_access_used,
 )
 
 __all__ = [
+    "client_has_substance_use_diagnosis",
     "DisclosureCheck",
     "access_log",
     "assignment_history",
@@ -55,6 +60,9 @@ __all__ = [
     "diagnosis_codes",
     "diagnosis_list",
     "emergency_access_active",
+    "emergency_access_allowed",
+    "emergency_access_request_get",
+    "emergency_access_used",
     "note_get",
     "note_list",
     "note_list_in_reach",

@@ -11,7 +11,16 @@ from django.db.models import Exists, OuterRef, QuerySet
 from casemgmt.audit.models import AuditEvent
 
 from ..icd10 import CODES
-from ..models import Assignment, Client, Diagnosis, RiskFlag, StatusChange, TimelineEntry
+from ..models import (
+    Assignment,
+    Client,
+    Diagnosis,
+    DiagnosisCategory,
+    DiagnosisStatus,
+    RiskFlag,
+    StatusChange,
+    TimelineEntry,
+)
 
 
 def diagnosis_codes(*, category: str) -> list[tuple[str, str]]:
@@ -22,6 +31,17 @@ def diagnosis_codes(*, category: str) -> list[tuple[str, str]]:
 def diagnosis_list(*, client: Client) -> QuerySet[Diagnosis]:
     return client.diagnoses.select_related("recorded_by").order_by(
         "status", "category", "icd10_code"
+    )
+
+
+def client_has_substance_use_diagnosis(*, client: Client | int) -> bool:
+    """Whether any substance use diagnosis is on record for the client (active, in
+    remission or resolved; not one entered in error): then what leaves the program about
+    the client is presumed to carry 42 CFR Part 2 information."""
+    return (
+        Diagnosis.objects.filter(client=client, category=DiagnosisCategory.SUBSTANCE_USE)
+        .exclude(status=DiagnosisStatus.ENTERED_IN_ERROR)
+        .exists()
     )
 
 

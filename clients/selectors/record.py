@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -13,7 +14,7 @@ from django.utils import timezone
 from casemgmt.accounts.models import User
 from casemgmt.accounts.selectors import team_ids_in_reach
 
-from ..models import Client, EmergencyAccess, RiskFlag
+from ..models import Client, EmergencyAccess, EmergencyAccessRequest, RiskFlag
 from ..search import phonetic_keys
 
 
@@ -43,6 +44,34 @@ def emergency_access_active(*, user: User, client_id: int) -> EmergencyAccess | 
         .order_by("-expires_at")
         .first()
     )
+
+
+def emergency_access_allowed(*, user: User) -> bool:
+    """Whether ``user`` holds a role that may break the glass (``EMERGENCY_ACCESS_ROLES``:
+    clinical roles; never the auditor or an account without a role)."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return bool(user.role_names & set(settings.EMERGENCY_ACCESS_ROLES))
+
+
+def emergency_access_used(*, user: User, now: datetime | None = None) -> int:
+    """How many records ``user`` opened by emergency access in the last 24 hours."""
+    since = (now or timezone.now()) - timedelta(hours=24)
+    return EmergencyAccess.objects.filter(user=user, granted_at__gte=since).count()
+
+
+def emergency_access_request_get(*, user: User, request_id: int) -> EmergencyAccessRequest:
+    """A request over the daily limit, for a supervisor of one of the requester's teams
+    (never the requester); ``Http404`` for anyone else."""
+    request = (
+        EmergencyAccessRequest.objects.select_related("user", "client", "approved_by")
+        .filter(pk=request_id, user__teams__supervisors=user)
+        .exclude(user=user)
+        .first()
+    )
+    if request is None:
+        raise Http404
+    return request
 
 
 def client_reached_by_emergency_access(*, user: User, client_id: int) -> bool | None:

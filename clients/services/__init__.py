@@ -12,7 +12,14 @@ from .diagnoses import (
     diagnosis_add,
     diagnosis_update,
 )
-from .emergency import EMERGENCY_ACCESS_MINUTES, client_read_audit, emergency_access_grant
+from .duplicates import DUPLICATE_INQUIRY_SENT, duplicate_inquiry_send
+from .emergency import (
+    EMERGENCY_ACCESS_MINUTES,
+    EMERGENCY_ACCESS_REFUSED,
+    client_read_audit,
+    emergency_access_grant,
+    emergency_access_request_approve,
+)
 from .flags import risk_flag_clear, risk_flag_set
 from .notes import note_addendum_add, note_create, note_sign, note_update
 from .record import (
@@ -30,7 +37,9 @@ from .timeline import timeline_record
 __all__ = [
     "phonetic_keys",
     "EDITABLE_FIELDS",
+    "DUPLICATE_INQUIRY_SENT",
     "EMERGENCY_ACCESS_MINUTES",
+    "EMERGENCY_ACCESS_REFUSED",
     "TRANSITIONS",
     "care_team_member_add",
     "care_team_member_end",
@@ -47,7 +56,9 @@ __all__ = [
     "consent_revoke",
     "diagnosis_add",
     "diagnosis_update",
+    "duplicate_inquiry_send",
     "emergency_access_grant",
+    "emergency_access_request_approve",
     "note_addendum_add",
     "note_create",
     "note_sign",

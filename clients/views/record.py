@@ -4,6 +4,7 @@ access log, emergency access."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,7 +16,7 @@ from casemgmt.accounts.selectors import user_supervises_team
 from casemgmt.audit.models import AuditAction
 from casemgmt.audit.services import audit_record
 from casemgmt.lib.errors import Conflict
-from casemgmt.lib.forms import form_add_service_error
+from casemgmt.lib.forms import form_add_service_error, service_error_text
 
 from .. import services
 from ..chart import chart_client, chart_context, client_list_page, overview_panels
@@ -38,6 +39,9 @@ from ..selectors import (
     client_list,
     client_possible_duplicates,
     diagnosis_list,
+    emergency_access_allowed,
+    emergency_access_request_get,
+    emergency_access_used,
     risk_flag_history,
     status_history,
     timeline_list,
@@ -66,7 +70,16 @@ def client_new(request):
             last_name=data["last_name"],
             date_of_birth=data["date_of_birth"],
         )
-        if (duplicates or elsewhere) and not confirmed:
+        if request.POST.get("ask_other_team"):  # never registers: the same answer always
+            services.duplicate_inquiry_send(
+                actor=request.user,
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                date_of_birth=data["date_of_birth"],
+            )
+            messages.info(request, services.DUPLICATE_INQUIRY_SENT)
+            form.show_confirm()
+        elif (duplicates or elsewhere) and not confirmed:
             form.show_confirm()
             audit_record(
                 user=request.user,
@@ -281,12 +294,42 @@ def access_log_view(request, pk: int):
 # ---------------------------------------------------------------------- emergency access
 @login_required
 def emergency_access(request):
+    """Break the glass (42 CFR 2.51): clinical roles only; anyone else sees why not."""
+    if not emergency_access_allowed(user=request.user):
+        return render(request, "clients/emergency_access.html", {"form": None}, status=403)
     form = EmergencyAccessForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             access = services.emergency_access_grant(user=request.user, **form.cleaned_data)
-        except ValidationError as error:
+        except (ValidationError, Conflict, PermissionDenied) as error:
             form_add_service_error(form, error)
         else:
             return redirect("clients:detail", pk=access.client_id)
-    return render(request, "clients/emergency_access.html", {"form": form})
+    return render(
+        request,
+        "clients/emergency_access.html",
+        {
+            "form": form,
+            "limit": settings.EMERGENCY_ACCESS_DAILY_LIMIT,
+            "used": emergency_access_used(user=request.user),
+        },
+    )
+
+
+@login_required
+def emergency_request(request, request_id: int):
+    """A request over the daily limit, for a supervisor of the requester's team to
+    approve (anyone else: 404)."""
+    pending = emergency_access_request_get(user=request.user, request_id=request_id)
+    error = None
+    if request.method == "POST":
+        try:
+            access = services.emergency_access_request_approve(
+                supervisor=request.user, request=pending
+            )
+        except (Conflict, PermissionDenied) as refusal:
+            error = service_error_text(refusal)
+        else:
+            messages.success(request, f"Approved: {pending.user.display_name} may open the record.")
+            return redirect("clients:access_log", pk=access.client_id)
+    return render(request, "clients/emergency_request.html", {"pending": pending, "error": error})

@@ -66,6 +66,7 @@ class ReferralSerializer(serializers.ModelSerializer):
             "urgency",
             "goal_id",
             "discloses_substance_use",
+            "no_disclosure_reason",
             "status",
             "outcome",
             "completion_confirmation",
@@ -89,7 +90,12 @@ class ReferralCreateSerializer(serializers.Serializer):
     reason = serializers.CharField(allow_blank=True)
     urgency = serializers.ChoiceField(choices=Urgency.choices, default=Urgency.ROUTINE)
     goal_id = serializers.IntegerField(required=False, allow_null=True)
-    discloses_substance_use = serializers.BooleanField(default=True)
+    discloses_substance_use = serializers.BooleanField(
+        default=True,
+        help_text="Presumed true. For a client with a substance use diagnosis, false needs "
+        "no_disclosure_reason.",
+    )
+    no_disclosure_reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
 class ReferralMoveSerializer(serializers.Serializer):

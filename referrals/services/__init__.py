@@ -7,7 +7,15 @@ from .followups import (
     followup_schedule,
 )
 from .hsds import hsds_import
-from .referrals import TRANSITIONS, add_business_days, referral_create, referral_move, referral_send
+from .referrals import (
+    TRANSITIONS,
+    add_business_days,
+    disclosure_record,
+    referral_create,
+    referral_move,
+    referral_packet_disclose,
+    referral_send,
+)
 from .reminders import followup_sweep, reminders_deliver
 from .transitions import (
     transition_discharge,
@@ -19,6 +27,7 @@ from .transitions import (
 __all__ = [
     "TRANSITIONS",
     "add_business_days",
+    "disclosure_record",
     "followup_close",
     "followup_create",
     "followup_reschedule",
@@ -27,6 +36,7 @@ __all__ = [
     "hsds_import",
     "referral_create",
     "referral_move",
+    "referral_packet_disclose",
     "referral_send",
     "reminders_deliver",
     "transition_discharge",

@@ -14,8 +14,8 @@ from casemgmt.accounts.models import User
 from casemgmt.audit.models import AuditAction
 from casemgmt.audit.services import audit_record
 from casemgmt.lib.errors import Conflict
-from clients.models import Client
-from clients.selectors import consent_allows_disclosure
+from clients.models import Client, Consent
+from clients.selectors import client_has_substance_use_diagnosis, consent_allows_disclosure
 from clients.services import timeline_record
 
 from ..models import (
@@ -60,6 +60,11 @@ DISCLOSED_INFORMATION = (
     "Referral: name, date of birth, contact details, reason for referral, and substance "
     "use information relevant to the referral."
 )
+NO_DISCLOSURE_REASON_NEEDED = (
+    "This client has a substance use diagnosis, so a referral is taken to share it "
+    "(42 CFR Part 2). Say why this one shares none, or tick 'Shares substance use "
+    "information'."
+)
 
 
 def add_business_days(start: date, days: int) -> date:
@@ -87,9 +92,22 @@ def referral_create(
     urgency: str = Urgency.ROUTINE,
     goal_id: int | None = None,
     discloses_substance_use: bool = True,
+    no_disclosure_reason: str = "",
 ) -> Referral:
-    """A draft referral to a directory service or a free-text provider."""
+    """A draft referral to a directory service or a free-text provider.
+
+    For a client with a substance use diagnosis a referral is presumed to share it:
+    saying it does not needs ``no_disclosure_reason`` (audited), and the packet then
+    leaves out the reason and every substance use field."""
     errors: dict[str, list[str]] = {}
+    discloses_substance_use = bool(discloses_substance_use)
+    no_disclosure_reason = "" if discloses_substance_use else (no_disclosure_reason or "").strip()
+    if (
+        not discloses_substance_use
+        and not no_disclosure_reason
+        and client_has_substance_use_diagnosis(client=client)
+    ):
+        errors["no_disclosure_reason"] = [NO_DISCLOSURE_REASON_NEEDED]
     provider_name = (provider_name or "").strip()
     if service is None and not provider_name:
         errors["service"] = ["Choose a service from the directory, or name the provider."]
@@ -115,11 +133,19 @@ def referral_create(
         reason=reason.strip(),
         urgency=urgency,
         goal_id=goal_id,
-        discloses_substance_use=bool(discloses_substance_use),
+        discloses_substance_use=discloses_substance_use,
+        no_disclosure_reason=no_disclosure_reason,
         created_by=actor,
     )
     ReferralEvent.objects.create(referral=referral, to_status=S.DRAFT, actor=actor)
-    audit_record(user=actor, action=AuditAction.CREATE, obj=referral, client_id=client.pk)
+    audit_record(
+        user=actor,
+        action=AuditAction.CREATE,
+        obj=referral,
+        client_id=client.pk,
+        detail={"discloses_substance_use": discloses_substance_use}
+        | ({"no_disclosure_reason_given": True} if no_disclosure_reason else {}),
+    )
     timeline_record(
         client=client,
         kind="referral",
@@ -165,6 +191,79 @@ def _record_move(referral: Referral, previous: str, actor: User, note: str) -> N
     )
 
 
+def _consent_for(referral: Referral, when: datetime, *, refused: str) -> Consent | None:
+    """The 42 CFR Part 2 gate of every path by which a referral leaves the program (send,
+    packet PDF, printable packet): a referral that shares substance use information needs
+    an active consent covering its recipient and purpose, else ``Conflict`` with the
+    reason. ``None`` when the referral shares none (no consent needed)."""
+    if not referral.discloses_substance_use:
+        return None
+    check = consent_allows_disclosure(
+        client=referral.client,
+        recipient=referral.recipient_name,
+        when=when,
+        purpose=DISCLOSURE_PURPOSE,
+    )
+    if not check.allowed or check.consent is None:
+        raise Conflict(
+            f"{refused}: {check.reason} Record the client's 42 CFR Part 2 consent for "
+            f"{referral.recipient_name}, or untick 'shares substance use information' "
+            "if the referral shares none.",
+            field="consent",
+        )
+    return check.consent
+
+
+def disclosure_record(
+    *, actor: User, referral: Referral, consent: Consent, when: datetime, how: str
+) -> Disclosure:
+    """Enter one disclosure of ``referral``'s substance use information (sent, packet
+    printed) in the client's accounting of disclosures: to whom, why, what went out,
+    under which consent. A referral sharing none is not a Part 2 disclosure (audited as
+    the print or move it is, not entered here)."""
+    return Disclosure.objects.create(
+        client=referral.client,
+        referral=referral,
+        recipient=referral.recipient_name,
+        purpose=f"Referral for {DISCLOSURE_PURPOSE} ({how}): {referral.reason}"[:255],
+        information=DISCLOSED_INFORMATION,
+        consent_id=consent.pk,
+        consent_summary=f"42 CFR Part 2 consent signed {consent.signed_on:%Y-%m-%d}",
+        disclosed_at=when,
+        disclosed_by=actor,
+    )
+
+
+@transaction.atomic
+def referral_packet_disclose(*, actor: User, referral: Referral, how: str) -> Disclosure | None:
+    """Gate and account for a referral packet leaving the program (PDF or printable
+    page), whatever the referral's status (a draft too): refused (``Conflict``) without
+    the consent it needs; else audited as a print and, when it shares substance use
+    information, entered in the accounting of disclosures (returned)."""
+    now = timezone.now()
+    referral = Referral.objects.select_related("client", "service__organization").get(
+        pk=referral.pk
+    )
+    consent = _consent_for(referral, now, refused="Not printed")
+    disclosure = (
+        disclosure_record(actor=actor, referral=referral, consent=consent, when=now, how=how)
+        if consent is not None
+        else None
+    )
+    audit_record(
+        user=actor,
+        action=AuditAction.PRINT,
+        obj=referral,
+        client_id=referral.client_id,
+        detail={
+            "packet": how,
+            "disclosure": disclosure.pk if disclosure else None,
+            "discloses_substance_use": referral.discloses_substance_use,
+        },
+    )
+    return disclosure
+
+
 @transaction.atomic
 def referral_send(*, actor: User, referral: Referral, note: str = "") -> Referral:
     """Send a draft. If it shares substance use information with an outside
@@ -179,22 +278,7 @@ def referral_send(*, actor: User, referral: Referral, note: str = "") -> Referra
     )
     _check_move(referral, S.SENT)
     now = timezone.now()
-    consent = None
-    if referral.discloses_substance_use:
-        check = consent_allows_disclosure(
-            client=referral.client,
-            recipient=referral.recipient_name,
-            when=now,
-            purpose=DISCLOSURE_PURPOSE,
-        )
-        if not check.allowed:
-            raise Conflict(
-                f"Not sent: {check.reason} Record the client's 42 CFR Part 2 consent for "
-                f"{referral.recipient_name}, or untick 'shares substance use information' "
-                "if the referral shares none.",
-                field="consent",
-            )
-        consent = check.consent
+    consent = _consent_for(referral, now, refused="Not sent")
     previous = referral.status
     today = timezone.localdate(now)
     referral.status = S.SENT
@@ -206,17 +290,7 @@ def referral_send(*, actor: User, referral: Referral, note: str = "") -> Referra
     )
     _record_move(referral, previous, actor, note)
     if consent is not None:
-        Disclosure.objects.create(
-            client=referral.client,
-            referral=referral,
-            recipient=referral.recipient_name,
-            purpose=f"Referral for {DISCLOSURE_PURPOSE}: {referral.reason}"[:255],
-            information=DISCLOSED_INFORMATION,
-            consent_id=consent.pk,
-            consent_summary=f"42 CFR Part 2 consent signed {consent.signed_on:%Y-%m-%d}",
-            disclosed_at=now,
-            disclosed_by=actor,
-        )
+        disclosure_record(actor=actor, referral=referral, consent=consent, when=now, how="sent")
     followup_create(
         actor=actor,
         client=referral.client,

@@ -6,9 +6,10 @@ from pathlib import Path
 import pytest
 
 from careplans import services
-from careplans.pdf import StaticOnlyFetcher, careplan_print, static_roots
+from careplans.pdf import careplan_print
 from careplans.selectors import careplan_get
 from casemgmt.audit.models import AuditEvent
+from casemgmt.lib.pdf import StaticOnlyFetcher, static_roots
 from tests import pdf as pdfs
 
 from .conftest import approve

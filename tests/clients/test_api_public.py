@@ -49,7 +49,10 @@ def test_client_in_payload_out_of_reach_is_400_like_an_unknown_id(outsider, clie
 
 def test_client_in_payload_opens_a_client_under_emergency_access(outsider, client_record):
     emergency_access_grant(
-        user=outsider, client_number=client_record.client_number, reason="ED called: crisis"
+        reason_code="medical_emergency",
+        user=outsider,
+        client_number=client_record.client_number,
+        reason="ED called: crisis",
     )
     assert client_in_payload(_request(outsider), client_record.pk) == client_record
 

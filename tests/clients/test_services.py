@@ -403,7 +403,10 @@ def test_flag_needs_reason_and_known_kind(case_manager, team):
 def test_emergency_access_is_audited_and_notifies_supervisors(outsider, supervisor, team):
     client = ClientFactory(team=team)
     access = services.emergency_access_grant(
-        user=outsider, client_number=client.client_number, reason="Client in ED, needs med list"
+        reason_code="medical_emergency",
+        user=outsider,
+        client_number=client.client_number,
+        reason="Client in ED, needs med list",
     )
     assert abs(access.expires_at - access.granted_at - timedelta(minutes=60)) < timedelta(seconds=2)
     assert AuditEvent.objects.filter(
@@ -415,5 +418,15 @@ def test_emergency_access_is_audited_and_notifies_supervisors(outsider, supervis
 def test_emergency_access_needs_exact_number_and_a_reason(outsider, team):
     ClientFactory(team=team)
     with pytest.raises(ValidationError) as error:
-        services.emergency_access_grant(user=outsider, client_number="C9999999", reason="short")
-    assert {"client_number", "reason"} <= set(error.value.message_dict)
+        services.emergency_access_grant(
+            user=outsider, client_number="C9999999", reason_code="", reason="short"
+        )
+    assert {"reason_code", "reason"} <= set(error.value.message_dict)
+    with pytest.raises(ValidationError) as error:
+        services.emergency_access_grant(
+            user=outsider,
+            client_number="C9999999",
+            reason_code="overdose",
+            reason="Found unresponsive",
+        )
+    assert error.value.message_dict == {"client_number": [services.emergency.NOT_OPENED]}

@@ -3,9 +3,11 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
+from casemgmt.accounts.models import Role
 from casemgmt.audit.models import AuditEvent
+from casemgmt.notifications.models import Notification
 from clients.models import Client, ClientStatus
-from tests.factories import ClientFactory
+from tests.factories import ClientFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -262,16 +264,27 @@ def test_intake_shows_possible_duplicates_before_saving(browser_as, case_manager
     assert response.status_code == 302 and Client.objects.count() == 2
 
 
-def test_intake_duplicate_in_other_team_shows_number_only(
+def test_intake_duplicate_in_other_team_shows_nothing_about_it_and_offers_to_ask(
     browser_as, case_manager, team, other_team
 ):
     far = ClientFactory(
         team=other_team, first_name="John", last_name="Smith", date_of_birth=date(1970, 5, 6)
     )
+    far_supervisor = UserFactory(role=Role.SUPERVISOR)
+    other_team.supervisors.add(far_supervisor)
     data = _form(team, first_name="John", last_name="Smith", date_of_birth="1970-05-06")
-    response = browser_as(case_manager).post(reverse("clients:create"), data)
-    assert far.client_number in response.text
+    browser = browser_as(case_manager)
+    response = browser.post(reverse("clients:create"), data)
+    assert "another team" in response.text and "Ask that team to contact me" in response.text
+    assert far.client_number not in response.text and other_team.name not in response.text
     assert reverse("clients:detail", args=[far.pk]) not in response.text
+    # Asking notifies the other team's supervisors, registers nobody, keeps the form.
+    response = browser.post(reverse("clients:create"), data | {"ask_other_team": "1"})
+    assert response.status_code == 200 and Client.objects.count() == 1
+    assert "supervisors have been asked to contact you" in response.text
+    assert far.client_number not in response.text and other_team.name not in response.text
+    note = Notification.objects.get(recipient=far_supervisor)
+    assert far.client_number in note.title and case_manager.display_name in note.body
 
 
 # ---------------------------------------------------------------------- status, transfer
@@ -342,6 +355,22 @@ def test_set_and_clear_flag_pages(browser_as, case_manager, client_record):
     assert flag.cleared_at is not None
 
 
+def test_flag_page_shows_the_history_of_a_client_with_flags(
+    browser_as, case_manager, client_record
+):
+    """Issue 14, finding 8: the page answered 500 for every client with a risk flag."""
+    client_record.risk_flags.create(kind="overdose_risk", reason="Recent non-fatal overdose")
+    cleared = client_record.risk_flags.create(kind="suicide_risk", reason="Said so in session")
+    from django.utils import timezone
+
+    cleared.cleared_at, cleared.clear_reason = timezone.now(), "Safety plan in place"
+    cleared.save(update_fields=["cleared_at", "clear_reason"])
+    page = browser_as(case_manager).get(reverse("clients:flag_set", args=[client_record.pk]))
+    assert page.status_code == 200
+    assert "Recent non-fatal overdose" in page.text and "Safety plan in place" in page.text
+    assert f"{timezone.localdate():%b} " in page.text
+
+
 def test_filter_by_dual_diagnosis_and_flag(browser_as, case_manager, team):
     ClientFactory(team=team, last_name="Dualone", is_dual_diagnosis=True)
     flagged = ClientFactory(team=team, last_name="Flagged")
@@ -387,6 +416,7 @@ def test_emergency_access_opens_record_for_60_minutes(browser_as, outsider, clie
         reverse("clients:emergency_access"),
         {
             "client_number": client_record.client_number,
+            "reason_code": "hospital_request",
             "reason": "Called by ED, client unresponsive",
         },
     )

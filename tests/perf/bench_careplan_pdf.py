@@ -124,8 +124,9 @@ def main() -> None:
     from django.test import Client
     from weasyprint import HTML
 
-    from careplans.pdf import careplan_pdf_html, careplan_print, static_base_url
+    from careplans.pdf import careplan_pdf_html, careplan_print
     from careplans.selectors import careplan_get
+    from casemgmt.lib.pdf import static_base_url
 
     settings.ALLOWED_HOSTS = ["*"]
     call_command("migrate", verbosity=0)
