@@ -6,7 +6,8 @@ changes are verbs: ``POST /careplans/{id}/submit/``, ``approve``, ``return``, ``
 ``revise``, ``close``; ``GET /careplans/{id}/pdf/?copy=client|clinical``. Objectives and
 interventions are also PATCHed and DELETEd (removed from the draft). A change to a
 plan that is not an unsigned draft is 409 with the reason; bad input is 400 naming the
-field. Reads and prints are audited.
+field. Reads and prints are audited. A PATCH may carry the ``edit_version`` it loaded (or
+``If-Match``): a save over a newer one is 409 naming who changed which fields.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from rest_framework.response import Response
 from assessments.selectors import latest_assessment_findings
 from casemgmt.audit.models import AuditAction
 from casemgmt.audit.services import audit_record
+from casemgmt.lib.locking import expected_version
 from clients.api.public import AuditedReadMixin, client_in_payload
 from clients.models import CareTeamMember
 from clients.selectors import client_ids_in_reach
@@ -129,7 +131,10 @@ class CarePlanViewSet(
     def partial_update(self, request, *args, **kwargs):
         plan = self.get_object()
         data = _valid(s.CarePlanUpdateSerializer, request, partial=True)
-        plan = services.careplan_update(actor=request.user, plan=plan, data=data)
+        expected = expected_version(request, data)
+        plan = services.careplan_update(
+            actor=request.user, plan=plan, data=data, expected_version=expected
+        )
         return Response(self._fresh(plan))
 
     @extend_schema(request=None, responses={200: s.CarePlanSerializer})
@@ -251,7 +256,10 @@ class ProblemViewSet(_PartViewSet, mixins.CreateModelMixin, mixins.UpdateModelMi
     def partial_update(self, request, *args, **kwargs):
         problem = self.get_object()
         data = _valid(s.ProblemUpdateSerializer, request, partial=True)
-        problem = services.problem_update(actor=request.user, problem=problem, data=data)
+        expected = expected_version(request, data)
+        problem = services.problem_update(
+            actor=request.user, problem=problem, data=data, expected_version=expected
+        )
         return Response(s.ProblemSerializer(problem).data)
 
 
@@ -289,7 +297,10 @@ class GoalViewSet(_PartViewSet, mixins.CreateModelMixin, mixins.UpdateModelMixin
     def partial_update(self, request, *args, **kwargs):
         goal = self.get_object()
         data = _valid(s.GoalUpdateSerializer, request, partial=True)
-        goal = services.goal_update(actor=request.user, goal=goal, data=data)
+        expected = expected_version(request, data)
+        goal = services.goal_update(
+            actor=request.user, goal=goal, data=data, expected_version=expected
+        )
         return Response(self._fresh(goal))
 
     @extend_schema(request=s.LinkNotesSerializer, responses={200: s.GoalWithNotesSerializer})
@@ -337,7 +348,10 @@ class ObjectiveViewSet(_EditablePart, _PartViewSet):
     def partial_update(self, request, *args, **kwargs):
         objective = self.get_object()
         data = _valid(s.ObjectiveUpdateSerializer, request, partial=True)
-        objective = services.objective_update(actor=request.user, objective=objective, data=data)
+        expected = expected_version(request, data)
+        objective = services.objective_update(
+            actor=request.user, objective=objective, data=data, expected_version=expected
+        )
         return Response(s.ObjectiveSerializer(objective).data)
 
     @extend_schema(responses={204: None})
@@ -385,9 +399,10 @@ class InterventionViewSet(_EditablePart, _PartViewSet):
     def partial_update(self, request, *args, **kwargs):
         intervention = self.get_object()
         data = _valid(s.InterventionUpdateSerializer, request, partial=True)
+        expected = expected_version(request, data)
         values = self._responsible(intervention.goal, data)
         intervention = services.intervention_update(
-            actor=request.user, intervention=intervention, data=values
+            actor=request.user, intervention=intervention, data=values, expected_version=expected
         )
         return Response(s.InterventionSerializer(intervention).data)
 
