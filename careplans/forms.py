@@ -196,7 +196,8 @@ class LinkNotesForm(StyledForm):
 
 
 def _plan_form(model, labels_required: set[str]):
-    fields = {}
+    # The version the editor loaded (0: none yet), so a save over a newer one is refused.
+    fields: dict[str, forms.Field] = {"version": version_field(min_value=0)}
     for name in model.FIELDS:
         model_field = model._meta.get_field(name)
         fields[name] = _text(

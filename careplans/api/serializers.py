@@ -321,7 +321,15 @@ class RelapsePlanSerializer(serializers.ModelSerializer):
 
 
 def _plan_input(model):
-    fields = {"client": serializers.IntegerField()}
+    fields = {
+        "client": serializers.IntegerField(),
+        "version": serializers.IntegerField(
+            required=False,
+            min_value=0,
+            help_text="The version you loaded (0: none yet): a save over a newer one is 409, "
+            "naming who changed which fields. Omitted: not checked.",
+        ),
+    }
     for name in model.FIELDS:
         default = SafetyPlan.DEFAULT_CRISIS_LINES if name == "crisis_lines" else ""
         fields[name] = serializers.CharField(allow_blank=True, required=False, default=default)

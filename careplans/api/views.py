@@ -472,7 +472,10 @@ class _VersionedPlanViewSet(
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         client = client_in_payload(request, values.pop("client"))
-        plan = self.save(actor=request.user, client=client, values=values)
+        expected = expected_version(request, values, field="version")
+        plan = self.save(
+            actor=request.user, client=client, values=values, expected_version=expected
+        )
         return Response(self.serializer_class(plan).data, status=status.HTTP_201_CREATED)
 
 

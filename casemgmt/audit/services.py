@@ -116,6 +116,16 @@ def edit_conflict(
     e.g. a status change); ``extra`` carries them and the ``current`` counter (the
     API body; the browser keeps what was typed and takes the new counter)."""
     changes = changes_since(obj=obj, version=expected, key=key, client_id=client_id)
+    return conflict_from_changes(
+        changes=changes, what=what, current=current, key=key, unnamed=unnamed
+    )
+
+
+def conflict_from_changes(
+    *, changes: list[dict[str, Any]], what: str, current: int, key: str, unnamed: str = "its state"
+) -> Conflict:
+    """The ``Conflict`` of a stale save from ``changes`` (``[{"fields", "by", "at"}]``,
+    oldest first): one message and API body for every kind of record."""
     fields = sorted({f for change in changes for f in change["fields"]})
     people = ", ".join(sorted({c["by"] for c in changes if c["by"]})) or "Someone"
     return Conflict(

@@ -119,11 +119,12 @@ def service_error_text(error) -> str:
 STALE_FORM = "This form is out of date: reload the page and make your change again."
 
 
-def version_field() -> forms.IntegerField:
+def version_field(min_value: int = 1) -> forms.IntegerField:
     """The hidden counter an edit form carries (what the editor loaded): the service
-    refuses a save over a newer one. Required: a form without it is never a blind save."""
+    refuses a save over a newer one. Required: a form without it is never a blind save.
+    (``min_value=0`` where 0 means "there was none yet", e.g. a first safety plan.)"""
     return forms.IntegerField(
-        widget=forms.HiddenInput, min_value=1, error_messages={"required": STALE_FORM}
+        widget=forms.HiddenInput, min_value=min_value, error_messages={"required": STALE_FORM}
     )
 
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from careplans import services
-from careplans.models import CarePlan, Goal, Intervention, Objective, Problem
+from careplans.models import CarePlan, Goal, Intervention, Objective, Problem, SafetyPlan
 from casemgmt.audit.models import AuditEvent
 from casemgmt.lib.errors import Conflict
 from tests.factories import ClientFactory
@@ -244,3 +244,86 @@ def test_an_edit_form_without_its_version_is_refused_not_saved_blind(
     assert "Blind" in response.text
     plan.refresh_from_db()
     assert plan.what_matters == ""
+
+
+# ------------------------------------------------------------ safety and relapse plans
+SAFETY = {
+    "warning_signs": "Not sleeping",
+    "internal_coping": "Walk the dog",
+    "social_distraction": "Library",
+    "people_to_ask": "Sister 555-0101",
+    "professionals": "Dr Lee 555-0199",
+    "environment_safe": "Pills kept by my sister",
+}
+RELAPSE = {
+    "triggers": "Payday",
+    "warning_signs": "Skipping meetings",
+    "coping": "Call my sponsor",
+    "supports": "Sponsor",
+    "after_slip": "Tell my counsellor",
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("kind", ["safety", "relapse"])
+def test_a_stale_safety_or_relapse_plan_save_names_who_changed_which_step(
+    case_manager, supervisor, client_record, kind
+):
+    save = services.safety_plan_save if kind == "safety" else services.relapse_plan_save
+    values = SAFETY if kind == "safety" else RELAPSE
+    save(actor=case_manager, client=client_record, values=values, expected_version=0)
+    save(
+        actor=supervisor,
+        client=client_record,
+        values=values | {"warning_signs": "Giving things away"},
+        expected_version=1,
+    )
+    with pytest.raises(Conflict) as error:
+        save(
+            actor=case_manager,
+            client=client_record,
+            values=values | {"coping" if kind == "relapse" else "professionals": "My brother"},
+            expected_version=1,
+        )
+    assert error.value.extra["changed_fields"] == ["warning_signs"]
+    assert error.value.extra["version"] == 2
+    assert supervisor.display_name in error.value.message
+    # A first plan written at the same time as someone else's first plan is refused too.
+    with pytest.raises(Conflict):
+        save(actor=case_manager, client=client_record, values=values, expected_version=0)
+    assert (
+        save(actor=case_manager, client=client_record, values=values, expected_version=2).version
+        == 3
+    )
+
+
+@pytest.mark.django_db
+def test_a_stale_safety_plan_form_post_shows_the_conflict_and_keeps_the_typed_text(
+    browser_as, case_manager, supervisor, client_record
+):
+    services.safety_plan_save(actor=case_manager, client=client_record, values=SAFETY)
+    url = reverse("careplans:safety_plan", args=[client_record.pk])
+    web = browser_as(case_manager)
+    assert 'name="version" value="1"' in web.get(url, {"edit": 1}).text
+    services.safety_plan_save(
+        actor=supervisor, client=client_record, values=SAFETY | {"people_to_ask": "Uncle Jo"}
+    )
+    typed = SAFETY | {"reasons_for_living": "My garden", "crisis_lines": "988", "version": "1"}
+    response = web.post(url, typed)
+    assert response.status_code == 200 and 'id="edit-conflict"' in response.text
+    assert supervisor.display_name in response.text and "people_to_ask" in response.text
+    assert "My garden" in response.text
+    assert "Saved meanwhile by someone else: Uncle Jo" in response.text
+    assert SafetyPlan.objects.filter(client=client_record).count() == 2
+
+
+@pytest.mark.django_db
+def test_api_safety_plan_with_a_stale_version_is_409(api_as, case_manager, client_record):
+    api = api_as(case_manager)
+    body = SAFETY | {"client": client_record.pk}
+    assert (
+        api.post("/api/v1/safety-plans/", body | {"version": 0}, format="json").status_code == 201
+    )
+    assert api.post("/api/v1/safety-plans/", body, format="json").status_code == 201  # unchecked
+    stale = api.post("/api/v1/safety-plans/", body | {"version": 1}, format="json")
+    assert stale.status_code == 409 and stale.json()["version"] == 2

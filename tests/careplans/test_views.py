@@ -148,7 +148,7 @@ def test_safety_plan_page_saves_a_version_and_shows_errors(browser_as, case_mana
     assert "988" in page.text
     bad = web.post(url, SAFETY | {"warning_signs": "", "crisis_lines": "988"})
     assert 'id="id_warning_signs_error"' in bad.text and not SafetyPlan.objects.exists()
-    web.post(url, SAFETY | {"crisis_lines": "988"})
+    web.post(url, SAFETY | {"crisis_lines": "988", "version": 0})
     assert SafetyPlan.objects.get().version == 1
     assert "Walk the dog" in web.get(url).text
 
@@ -255,6 +255,7 @@ def test_relapse_plan_page(browser_as, case_manager, client_record):
         "coping": "Call Jo",
         "supports": "Jo",
         "after_slip": "",
+        "version": 0,
     }
     assert 'id="id_after_slip_error"' in web.post(url, values).text
     web.post(url, values | {"after_slip": "Tell Jo the same day"})
