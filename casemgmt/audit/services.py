@@ -147,6 +147,7 @@ def versioned_update(
     field: str = "edit_version",
     detail: dict[str, Any] | None = None,
     unnamed: str = "its state",
+    merge_other_fields: bool = False,
 ) -> list[str]:
     """Save the ``values`` that differ from ``obj``'s current ones, if ``obj``'s counter
     ``field`` is still ``expected_version`` (``None``: no check, e.g. an API caller that
@@ -154,13 +155,16 @@ def versioned_update(
     write, raises ``edit_conflict``. One conditional UPDATE writes the fields, the counter
     + 1 and any ``auto_now`` field; the audit event names the fields and the new counter.
     Returns the names of the fields changed, in the order of ``values`` (none: no write).
+    ``merge_other_fields``: a save that is stale only in fields it does not send goes
+    through (one record edited in sections, e.g. by two people at once: each section's
+    form sends all of its fields, so only a save over the same section is refused).
     """
     model = type(obj)
     rows = model._default_manager.filter(pk=obj.pk)
     current = rows.values_list(field, flat=True).get()
     expected = current if expected_version is None else expected_version
     if current != expected:
-        raise edit_conflict(
+        conflict = edit_conflict(
             obj=obj,
             expected=expected,
             current=current,
@@ -169,6 +173,9 @@ def versioned_update(
             client_id=client_id,
             unnamed=unnamed,
         )
+        if not merge_other_fields or set(conflict.extra["changed_fields"]) & set(values):
+            raise conflict
+        expected = current
     changed = [name for name, value in values.items() if getattr(obj, name) != value]
     if not changed:
         return []
