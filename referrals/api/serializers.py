@@ -133,6 +133,7 @@ class CareTransitionSerializer(serializers.ModelSerializer):
             "notes",
             "windows",
             "created_at",
+            "edit_version",
         ]
 
     def get_windows(self, obj) -> list[dict]:
