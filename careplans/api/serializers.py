@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from rest_framework import serializers
 
-from casemgmt.lib.locking import version_input
+from casemgmt.lib.locking import MAX_VERSION, version_input
 
 if TYPE_CHECKING:
     from clients.models import ContactNote
@@ -326,6 +326,7 @@ def _plan_input(model):
         "version": serializers.IntegerField(
             required=False,
             min_value=0,
+            max_value=MAX_VERSION,
             help_text="The version you loaded (0: none yet): a save over a newer one is 409, "
             "naming who changed which fields. Omitted: not checked.",
         ),

@@ -124,7 +124,10 @@ def version_field(min_value: int = 1) -> forms.IntegerField:
     refuses a save over a newer one. Required: a form without it is never a blind save.
     (``min_value=0`` where 0 means "there was none yet", e.g. a first safety plan.)"""
     return forms.IntegerField(
-        widget=forms.HiddenInput, min_value=min_value, error_messages={"required": STALE_FORM}
+        widget=forms.HiddenInput,
+        min_value=min_value,
+        max_value=2_147_483_647,
+        error_messages={"required": STALE_FORM},
     )
 
 

@@ -14,12 +14,15 @@ from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 
+MAX_VERSION = 2_147_483_647  # a PostgreSQL integer: beyond it no record can have been loaded
+
 
 def version_input(field: str = "edit_version") -> serializers.IntegerField:
     """The counter an update body may carry (see this module)."""
     return serializers.IntegerField(
         required=False,
         min_value=1,
+        max_value=MAX_VERSION,
         help_text=(
             f"The `{field}` you loaded: a save over a newer one is refused (409, naming who "
             "changed which fields). Omitted (and no `If-Match`): not checked."
@@ -39,6 +42,7 @@ def expected_version(
     if not header:
         return None
     value = header.removeprefix("W/").strip('"')
-    if not value.isdigit() or int(value) < 1:
+    digits = value.isascii() and value.isdigit() and len(value) <= len(str(MAX_VERSION))
+    if not digits or not 1 <= int(value) <= MAX_VERSION:
         raise ValidationError({field: [f'If-Match must be the {field} you loaded, e.g. "3".']})
     return int(value)
