@@ -19,7 +19,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError as DRFValidationError
@@ -47,6 +47,14 @@ from ..models import (
 from ..pdf import COPIES, PAPERS, careplan_print, pdf_filename
 from ..selectors import careplan_diff, careplan_full
 from . import serializers as s
+
+# A PATCH refused: the plan is not an unsigned draft, or (with ``changed_fields``,
+# ``changes`` and the current ``edit_version``) someone saved it since your edit_version.
+_CONFLICT = OpenApiResponse(
+    description="The plan is not an unsigned draft (the reason in `detail`), or someone "
+    "saved this since the `edit_version` you sent: `detail` names who changed which fields, "
+    "with `changed_fields`, `changes` and the current `edit_version`."
+)
 
 
 @contextmanager
@@ -127,7 +135,10 @@ class CarePlanViewSet(
         )
         return Response(self._fresh(plan), status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=s.CarePlanUpdateSerializer, responses={200: s.CarePlanSerializer})
+    @extend_schema(
+        request=s.CarePlanUpdateSerializer,
+        responses={200: s.CarePlanSerializer, 409: _CONFLICT},
+    )
     def partial_update(self, request, *args, **kwargs):
         plan = self.get_object()
         data = _valid(s.CarePlanUpdateSerializer, request, partial=True)
@@ -252,7 +263,10 @@ class ProblemViewSet(_PartViewSet, mixins.CreateModelMixin, mixins.UpdateModelMi
         problem = services.problem_add(actor=request.user, plan=plan, **values)
         return Response(s.ProblemSerializer(problem).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=s.ProblemUpdateSerializer, responses={200: s.ProblemSerializer})
+    @extend_schema(
+        request=s.ProblemUpdateSerializer,
+        responses={200: s.ProblemSerializer, 409: _CONFLICT},
+    )
     def partial_update(self, request, *args, **kwargs):
         problem = self.get_object()
         data = _valid(s.ProblemUpdateSerializer, request, partial=True)
@@ -293,7 +307,10 @@ class GoalViewSet(_PartViewSet, mixins.CreateModelMixin, mixins.UpdateModelMixin
         goal = services.goal_add(actor=request.user, problem=problem, **values)
         return Response(self._fresh(goal), status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=s.GoalUpdateSerializer, responses={200: s.GoalWithNotesSerializer})
+    @extend_schema(
+        request=s.GoalUpdateSerializer,
+        responses={200: s.GoalWithNotesSerializer, 409: _CONFLICT},
+    )
     def partial_update(self, request, *args, **kwargs):
         goal = self.get_object()
         data = _valid(s.GoalUpdateSerializer, request, partial=True)
@@ -344,7 +361,10 @@ class ObjectiveViewSet(_EditablePart, _PartViewSet):
         objective = services.objective_add(actor=request.user, goal=goal, **values)
         return Response(s.ObjectiveSerializer(objective).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=s.ObjectiveUpdateSerializer, responses={200: s.ObjectiveSerializer})
+    @extend_schema(
+        request=s.ObjectiveUpdateSerializer,
+        responses={200: s.ObjectiveSerializer, 409: _CONFLICT},
+    )
     def partial_update(self, request, *args, **kwargs):
         objective = self.get_object()
         data = _valid(s.ObjectiveUpdateSerializer, request, partial=True)
@@ -394,7 +414,8 @@ class InterventionViewSet(_EditablePart, _PartViewSet):
         return Response(s.InterventionSerializer(intervention).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
-        request=s.InterventionUpdateSerializer, responses={200: s.InterventionSerializer}
+        request=s.InterventionUpdateSerializer,
+        responses={200: s.InterventionSerializer, 409: _CONFLICT},
     )
     def partial_update(self, request, *args, **kwargs):
         intervention = self.get_object()
