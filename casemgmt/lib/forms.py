@@ -156,7 +156,8 @@ def form_show_conflict(form, error, *, current, field: str = "edit_version") -> 
     (``current``: the record as saved now), and take the new counter so that a second
     save, after review, goes through. The message goes at the top of the form."""
     data = form.data.copy()
-    data[form.add_prefix(field)] = str(error.extra.get(field, getattr(current, field)))
+    counter = error.extra[field] if field in error.extra else getattr(current, field)
+    data[form.add_prefix(field)] = str(counter)
     form.data = data
     form.changed_by_others = [f for f in error.extra.get("changed_fields", []) if f in form.fields]
     for name in form.changed_by_others:
