@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
-from casemgmt.lib.forms import StyledForm
+from casemgmt.lib.forms import StyledForm, version_field
 from clients.models import Client
 
 from .instruments import InstrumentDefinition
@@ -205,12 +205,16 @@ def section_form_class(key: str) -> type[forms.Form]:
             )
     if key == "person":
         fields["client_goals"].help_text = "Write them as the client says them."
+    fields["edit_version"] = version_field()  # what the editor loaded (optimistic lock)
     return type(f"{key.title()}SectionForm", (StyledForm,), fields)
 
 
 def section_values(form: forms.Form) -> dict:
+    """The section's values as ``assessment_update`` takes them (``edit_version`` apart)."""
     values = {}
     for name, value in form.cleaned_data.items():
+        if name == "edit_version":
+            continue
         values[name] = "" if value is None and name.startswith(("stage_", "level_")) else value
     return values
 

@@ -304,6 +304,10 @@ class ComprehensiveAssessment(models.Model):
         USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     completed_at = models.DateTimeField(null=True, blank=True)
+    # Optimistic locking of the draft's sections (``version`` numbers assessment
+    # versions): what an editor loaded; a save over a newer save of the same fields is a
+    # conflict (other sections' saves merge).
+    edit_version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]

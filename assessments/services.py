@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from casemgmt.accounts.models import User
 from casemgmt.audit.models import AuditAction
-from casemgmt.audit.services import audit_record
+from casemgmt.audit.services import audit_record, versioned_update
 from casemgmt.lib.errors import Conflict
 from casemgmt.notifications.services import notification_create
 from clients.models import Client
@@ -379,9 +379,16 @@ def assessment_start(*, actor: User, client: Client) -> ComprehensiveAssessment:
 
 @transaction.atomic
 def assessment_update(
-    *, actor: User, assessment: ComprehensiveAssessment, data: dict[str, Any]
+    *,
+    actor: User,
+    assessment: ComprehensiveAssessment,
+    data: dict[str, Any],
+    expected_version: int | None = None,
 ) -> ComprehensiveAssessment:
-    """Save part of a draft (one section). A completed assessment is a ``Conflict``."""
+    """Save part of a draft (one section). A completed assessment is a ``Conflict``. With
+    ``expected_version`` (the ``edit_version`` the editor loaded), a save over someone
+    else's newer save of any of the same fields is refused with ``Conflict`` naming who
+    changed which; saves of other sections meanwhile do not stand in the way."""
     _lock(assessment)
     _locked(assessment)
     unknown = set(data) - EDITABLE
@@ -394,18 +401,15 @@ def assessment_update(
     _check_levels(merged, errors)
     if errors:
         raise ValidationError(errors)
-    changed = [name for name, value in data.items() if getattr(assessment, name) != value]
-    if changed:
-        for name in changed:
-            setattr(assessment, name, data[name])
-        assessment.save(update_fields=[*changed, "updated_at"])
-        audit_record(
-            user=actor,
-            action=AuditAction.UPDATE,
-            obj=assessment,
-            client_id=assessment.client_id,
-            detail={"fields": sorted(changed)},
-        )
+    versioned_update(
+        actor=actor,
+        obj=assessment,
+        values={name: data[name] for name in sorted(data)},
+        expected_version=expected_version,
+        what="this assessment",
+        client_id=assessment.client_id,
+        merge_other_fields=True,
+    )
     return assessment
 
 

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from casemgmt.lib.errors import Conflict
-from casemgmt.lib.forms import form_add_service_error
+from casemgmt.lib.forms import form_add_service_error, form_show_conflict
 from clients.chart import chart_client, chart_context
 from clients.services import client_read_audit
 
@@ -280,9 +280,11 @@ def assessment_section(request, pk: int, assessment_id: int, section: str):
         else:
             title, names = SECTION_BY_KEY[section]
             form_class = section_form_class(section)
+            initial = {n: getattr(assessment, n) for n in names}
             form = form_class(
-                request.POST or None, initial={n: getattr(assessment, n) for n in names}
+                request.POST or None, initial=initial | {"edit_version": assessment.edit_version}
             )
+        conflict = None
         if request.method == "POST" and form.is_valid():
             try:
                 if section == "screens":
@@ -293,13 +295,19 @@ def assessment_section(request, pk: int, assessment_id: int, section: str):
                     )
                 else:
                     services.assessment_update(
-                        actor=request.user, assessment=assessment, data=section_values(form)
+                        actor=request.user,
+                        assessment=assessment,
+                        data=section_values(form),
+                        expected_version=form.cleaned_data["edit_version"],
                     )
             except ValidationError as error:
                 for field, errors in error.message_dict.items():
                     form.add_error(field if field in form.fields else None, errors)
-            except Conflict:
-                return _locked_redirect(request, client, assessment)
+            except Conflict as error:
+                if "changed_fields" not in error.extra:
+                    return _locked_redirect(request, client, assessment)
+                conflict = error  # this section saved meanwhile: keep what was typed
+                form_show_conflict(form, error, current=assessment)
             else:
                 messages.success(request, f"{title}: draft saved.")
                 target = reverse("assessments:assessment_detail", args=[client.pk, assessment.pk])
@@ -312,6 +320,7 @@ def assessment_section(request, pk: int, assessment_id: int, section: str):
             form=form,
             section=section,
             title=title,
+            conflict=conflict,
             progress=_sections_done(assessment),
         )
         return render(request, "assessments/assessment_section.html", context)

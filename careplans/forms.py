@@ -7,7 +7,7 @@ from typing import Any, cast
 from django import forms
 from django.db.models import Q
 
-from casemgmt.lib.forms import StyledForm
+from casemgmt.lib.forms import StyledForm, version_field
 from clients.models import CareTeamMember
 
 from .models import (
@@ -36,6 +36,7 @@ def _text(label: str, rows: int = 3, required: bool = True, help_text: str = "")
 
 
 class PlanForm(StyledForm):
+    edit_version = version_field()
     effective_date = forms.DateField(label="Plan starts on", widget=DATE)
     what_matters = _text("What matters to the client", required=False)
     preferences = _text("The client's preferences", required=False)
@@ -81,7 +82,12 @@ class GoalForm(StyledForm):
         ]
 
 
+class ProblemEditForm(ProblemForm):
+    edit_version = version_field()
+
+
 class GoalEditForm(StyledForm):
+    edit_version = version_field()
     text = _text("Goal, in the client's own words", rows=2)
     goal_type = forms.ChoiceField(label="Type of goal", choices=GoalType.choices)
     target_date = forms.DateField(label="Target date", widget=DATE)
@@ -91,6 +97,10 @@ class GoalEditForm(StyledForm):
 class ObjectiveForm(StyledForm):
     text = _text("Measurable objective", rows=2, help_text="What will be seen, how much, by when.")
     target_date = forms.DateField(label="Target date", widget=DATE, required=False)
+
+
+class ObjectiveEditForm(ObjectiveForm):
+    edit_version = version_field()
 
 
 class _MemberChoiceField(forms.ModelChoiceField):
@@ -120,6 +130,10 @@ class InterventionForm(StyledForm):
         field.queryset = CareTeamMember.objects.filter(
             Q(ended_on__isnull=True) | Q(pk=current_responsible_id), client=client
         ).select_related("user")
+
+
+class InterventionEditForm(InterventionForm):
+    edit_version = version_field()
 
 
 class SignForm(StyledForm):
@@ -182,7 +196,8 @@ class LinkNotesForm(StyledForm):
 
 
 def _plan_form(model, labels_required: set[str]):
-    fields = {}
+    # The version the editor loaded (0: none yet), so a save over a newer one is refused.
+    fields: dict[str, forms.Field] = {"version": version_field(min_value=0)}
     for name in model.FIELDS:
         model_field = model._meta.get_field(name)
         fields[name] = _text(

@@ -203,6 +203,9 @@ class CarePlan(models.Model):
     # substance use. Kept by ``careplans.services.careplan_coverage_refresh``.
     goals_cover_mental_health = models.BooleanField(default=False, editable=False)
     goals_cover_substance_use = models.BooleanField(default=False, editable=False)
+    # Optimistic locking of the draft's own fields (``version`` numbers plan versions):
+    # what an editor loaded; a save over a newer one is a conflict.
+    edit_version = models.PositiveIntegerField(default=1, editable=False)
 
     # Not a column: the unvoided signatures, prefetched by selectors.careplan_full.
     active_signatures: list[PlanSignature]
@@ -269,6 +272,7 @@ class Problem(models.Model):
     concerns_mental_health = models.BooleanField(default=False)
     concerns_substance_use = models.BooleanField(default=False)
     order = models.PositiveSmallIntegerField(default=0)
+    edit_version = models.PositiveIntegerField(default=1, editable=False)  # optimistic lock
 
     class Meta:
         ordering = ["plan", "order", "id"]
@@ -298,6 +302,7 @@ class Goal(models.Model):
     )
     notes = models.ManyToManyField("clients.ContactNote", related_name="careplan_goals", blank=True)
     order = models.PositiveSmallIntegerField(default=0)
+    edit_version = models.PositiveIntegerField(default=1, editable=False)  # optimistic lock
 
     class Meta:
         ordering = ["plan", "order", "id"]
@@ -311,6 +316,7 @@ class Objective(models.Model):
     text = models.TextField("measurable objective", max_length=FREE_TEXT_MAX_LENGTH)
     target_date = models.DateField(null=True, blank=True)
     order = models.PositiveSmallIntegerField(default=0)
+    edit_version = models.PositiveIntegerField(default=1, editable=False)  # optimistic lock
 
     class Meta:
         ordering = ["goal", "order", "id"]
@@ -331,6 +337,7 @@ class Intervention(models.Model):
     start_date = models.DateField()
     end_date = models.DateField(null=True, blank=True)
     order = models.PositiveSmallIntegerField(default=0)
+    edit_version = models.PositiveIntegerField(default=1, editable=False)  # optimistic lock
 
     plain: str  # not a column: the plain-words category, set for the client's PDF copy
 

@@ -14,7 +14,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from casemgmt.lib.forms import StyledForm
+from casemgmt.lib.forms import StyledForm, version_field
 
 from .forms_notes import IdFilter
 from .models import Client, Consent, ConsentKind, ExpiryKind, SignatureMethod
@@ -245,6 +245,7 @@ class ConsentForm(StyledForm):
 
 
 class ConsentRevokeForm(StyledForm):
+    edit_version = version_field()
     revoked_on = forms.DateField(
         label="Revoked on",
         required=False,

@@ -436,6 +436,8 @@ class Consent(models.Model):
     )
     recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
+    # Optimistic locking: what an editor loaded; a change over a newer one is a conflict.
+    edit_version = models.PositiveIntegerField(default=1, editable=False)
 
     # Not columns: what the Consents tab shows for one day (clients.views.consents).
     state: str

@@ -4,7 +4,7 @@ from typing import TYPE_CHECKING
 
 from django import forms
 
-from casemgmt.lib.forms import StyledForm
+from casemgmt.lib.forms import StyledForm, version_field
 
 if TYPE_CHECKING:
     from clients.models import CareTeamMember
@@ -54,6 +54,7 @@ class MedicationForm(StyledForm):
 
 
 class MedicationChangeForm(StyledForm):
+    edit_version = version_field()
     dose = forms.CharField(max_length=60)
     frequency = forms.CharField(max_length=60)
     route = forms.ChoiceField(choices=Route.choices)

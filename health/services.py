@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from casemgmt.accounts.models import User
 from casemgmt.audit.models import AuditAction
-from casemgmt.audit.services import audit_record
+from casemgmt.audit.services import audit_record, versioned_update
 from casemgmt.lib.errors import Conflict
 from casemgmt.notifications.models import NotificationKind
 from casemgmt.notifications.services import notification_create
@@ -136,61 +136,68 @@ def medication_add(
 
 
 @transaction.atomic
-def medication_update(*, actor: User, medication: Medication, data: dict[str, Any]) -> Medication:
+def medication_update(
+    *,
+    actor: User,
+    medication: Medication,
+    data: dict[str, Any],
+    expected_version: int | None = None,
+) -> Medication:
     """Change dose, route, frequency, reason, prescriber or flags; or put on hold / resume
     (``status``). History is the audit trail and the timeline: nothing is overwritten
-    silently. A stopped medication does not change (start it again as a new one)."""
+    silently. A stopped medication does not change (start it again as a new one). With
+    ``expected_version`` (the ``edit_version`` the editor loaded), a save over someone
+    else's newer save is refused with ``Conflict`` naming who changed which fields."""
     allowed = set(MEDICATION_FIELDS) | {"status"}
     unknown = set(data) - allowed
     if unknown:
         raise ValidationError(
             {f: ["This cannot be changed; stop it and add a new one."] for f in unknown}
         )
-    if medication.status == MedicationStatus.STOPPED:
+    current = Medication.objects.select_for_update().get(pk=medication.pk)
+    if current.status == MedicationStatus.STOPPED:
         raise Conflict("This medication was stopped; add it again to restart it.", field="status")
     if data.get("status") == MedicationStatus.STOPPED:
         raise ValidationError({"status": ["Use Stop, which records the date and reason."]})
-    values = {f: getattr(medication, f) for f in ("name", "started_on", *MEDICATION_FIELDS)}
+    values = {f: getattr(current, f) for f in ("name", "started_on", *MEDICATION_FIELDS)}
     values |= {k: v for k, v in data.items() if k != "status"}
     errors: dict[str, list[str]] = {}
-    _validate_medication(values, errors, medication.client)
+    _validate_medication(values, errors, current.client)
     if "status" in data and data["status"] not in MedicationStatus.values:
         _err(errors, "status", "Choose active or on hold.")
     if errors:
         raise ValidationError(errors)
-    changed = [f for f in data if getattr(medication, f) != data[f]]
-    if not changed:
-        return medication
-    before = {f: getattr(medication, f) for f in changed}
-    for field in changed:
-        setattr(medication, field, data[field])
-    medication.save(update_fields=[*changed, "updated_at"])
-    audit_record(
-        user=actor,
-        action=AuditAction.UPDATE,
-        obj=medication,
-        client_id=medication.client_id,
-        detail={"fields": changed},
+    before = {f: getattr(current, f) for f in data}
+    changed = versioned_update(
+        actor=actor,
+        obj=current,
+        values=dict(data),
+        expected_version=expected_version,
+        what="this medication",
+        client_id=current.client_id,
     )
+    if not changed:
+        return current
     described = "; ".join(
         f"{f.replace('_', ' ')} {before[f] or '—'} → {data[f] or '—'}"
         for f in changed
         if f in ("dose", "frequency", "route", "status")
     )
     timeline_record(
-        client=medication.client_id,
+        client=current.client_id,
         kind="medication",
         actor=actor,
-        obj=medication,
-        summary=f"Medication changed: {medication.name}" + (f" ({described})" if described else ""),
+        obj=current,
+        summary=f"Medication changed: {current.name}" + (f" ({described})" if described else ""),
     )
-    return medication
+    return current
 
 
 @transaction.atomic
 def medication_stop(
     *, actor: User, medication: Medication, stopped_on: date, reason: str
 ) -> Medication:
+    asked, medication = medication, Medication.objects.select_for_update().get(pk=medication.pk)
     errors: dict[str, list[str]] = {}
     if medication.status == MedicationStatus.STOPPED:
         raise Conflict("This medication is already stopped.", field="stopped_on")
@@ -208,15 +215,18 @@ def medication_stop(
         _err(errors, "reason", "Say why it was stopped.")
     if errors:
         raise ValidationError(errors)
-    medication.status = MedicationStatus.STOPPED
-    medication.stopped_on, medication.stop_reason = stopped_on, reason.strip()
-    medication.save(update_fields=["status", "stopped_on", "stop_reason", "updated_at"])
-    audit_record(
-        user=actor,
-        action=AuditAction.UPDATE,
+    # Through the lock too, so that a change loaded before the stop is told who stopped it.
+    versioned_update(
+        actor=actor,
         obj=medication,
+        values={
+            "status": MedicationStatus.STOPPED,
+            "stopped_on": stopped_on,
+            "stop_reason": reason.strip(),
+        },
+        expected_version=None,
+        what="this medication",
         client_id=medication.client_id,
-        detail={"fields": ["status", "stopped_on"]},
     )
     timeline_record(
         client=medication.client_id,
@@ -225,7 +235,9 @@ def medication_stop(
         obj=medication,
         summary=f"Medication stopped: {medication.name} ({medication.stop_reason})",
     )
-    return medication
+    for field in ("status", "stopped_on", "stop_reason", "edit_version", "updated_at"):
+        setattr(asked, field, getattr(medication, field))  # the caller's copy, as before
+    return asked
 
 
 @transaction.atomic

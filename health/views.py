@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from casemgmt.lib.errors import Conflict
-from casemgmt.lib.forms import form_add_service_error
+from casemgmt.lib.forms import form_add_service_error, form_show_conflict, versioned_values
 from clients.chart import chart_client, chart_context
 
 from . import services
@@ -88,11 +88,13 @@ def medication_detail(request, pk: int, medication_id: int):
                 "frequency": medication.frequency,
                 "route": medication.route,
                 "status": medication.status,
+                "edit_version": medication.edit_version,
             }
         ),
         "stop": StopForm(initial=_today_initial()),
     }
     action = request.POST.get("action")
+    conflict = None
     if request.method == "POST" and action in forms:
         form = forms[action] = type(forms[action])(request.POST)
         if form.is_valid():
@@ -101,7 +103,9 @@ def medication_detail(request, pk: int, medication_id: int):
                 if action == "checkin":
                     services.checkin_record(actor=request.user, medication=medication, **data)
                 elif action == "change":
-                    services.medication_update(actor=request.user, medication=medication, data=data)
+                    services.medication_update(
+                        actor=request.user, medication=medication, **versioned_values(form)
+                    )
                 else:
                     services.medication_stop(
                         actor=request.user,
@@ -109,7 +113,14 @@ def medication_detail(request, pk: int, medication_id: int):
                         stopped_on=data["stopped_on"],
                         reason=data["reason"],
                     )
-            except (ValidationError, Conflict) as error:
+            except Conflict as error:
+                if "changed_fields" in error.extra and action == "change":
+                    conflict = error  # saved meanwhile: keep what was typed, say by whom
+                    fresh = medication_get(client=client, medication_id=medication.pk)
+                    form_show_conflict(form, error, current=fresh)
+                else:
+                    form_add_service_error(form, error)
+            except ValidationError as error:
                 form_add_service_error(form, error)
             else:
                 messages.success(
@@ -126,6 +137,7 @@ def medication_detail(request, pk: int, medication_id: int):
         client,
         "medications",
         medication=medication,
+        conflict=conflict,
         points=adherence_points(medication),
         **{f"{k}_form": v for k, v in forms.items()},
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from casemgmt.lib.forms import StyledForm
+from casemgmt.lib.forms import StyledForm, version_field
 
 from .models import (
     CompletionConfirmation,
@@ -123,6 +123,7 @@ class ChecklistForm(StyledForm):
     discharge_summary_received = forms.BooleanField(required=False)
     appointment_scheduled = forms.BooleanField(required=False)
     safety_plan_reviewed = forms.BooleanField(required=False)
+    edit_version = version_field()
 
 
 class FollowUpForm(StyledForm):

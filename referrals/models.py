@@ -336,6 +336,10 @@ class CareTransition(models.Model):
     # Not a column: set by the chart's Referrals tab (selectors.transition_windows).
     window_statuses: list[WindowStatus]
 
+    # Optimistic locking: what an editor loaded; a save over a newer save of the same
+    # fields is a conflict.
+    edit_version = models.PositiveIntegerField(default=1, editable=False)
+
     class Meta:
         ordering = ["-discharged_on", "-admitted_on", "-id"]
         indexes = [

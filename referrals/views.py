@@ -18,7 +18,12 @@ from django.views.decorators.http import require_POST
 from casemgmt.audit.models import AuditAction
 from casemgmt.audit.services import audit_record
 from casemgmt.lib.errors import Conflict
-from casemgmt.lib.forms import form_add_service_error, service_error_text
+from casemgmt.lib.forms import (
+    form_add_service_error,
+    form_show_conflict,
+    service_error_text,
+    versioned_values,
+)
 from casemgmt.lib.pdf import pdf_render
 from clients.chart import chart_client, chart_context
 from clients.services import client_read_audit
@@ -341,8 +346,10 @@ def transition_detail(request, pk: int, transition_id: int):
     discharge_form = DischargeForm(request.POST if "discharge" in request.POST else None)
     checklist_form = ChecklistForm(
         request.POST if "checklist" in request.POST else None,
-        initial={f: getattr(transition, f) for f in transition.CHECKLIST},
+        initial={f: getattr(transition, f) for f in transition.CHECKLIST}
+        | {"edit_version": transition.edit_version},
     )
+    conflict = None
     if request.method == "POST":
         try:
             if "discharge" in request.POST and discharge_form.is_valid():
@@ -355,13 +362,24 @@ def transition_detail(request, pk: int, transition_id: int):
                 )
             if "checklist" in request.POST and checklist_form.is_valid():
                 services.transition_update(
-                    actor=request.user, transition=transition, data=checklist_form.cleaned_data
+                    actor=request.user, transition=transition, **versioned_values(checklist_form)
                 )
                 messages.success(request, "Checklist saved.")
                 return redirect(
                     "referrals:transition_detail", pk=client.pk, transition_id=transition.pk
                 )
-        except (ValidationError, Conflict) as error:
+        except Conflict as error:
+            if "changed_fields" in error.extra and "checklist" in request.POST:
+                conflict = error  # ticked meanwhile by someone else: keep these ticks
+                fresh = selectors.transition_get(
+                    user=request.user, transition_id=transition.pk, client=client
+                )
+                form_show_conflict(checklist_form, error, current=fresh)
+            else:
+                form_add_service_error(
+                    discharge_form if "discharge" in request.POST else checklist_form, error
+                )
+        except ValidationError as error:
             form_add_service_error(
                 discharge_form if "discharge" in request.POST else checklist_form, error
             )
@@ -376,6 +394,7 @@ def transition_detail(request, pk: int, transition_id: int):
         window_statuses=statuses,
         discharge_form=discharge_form,
         checklist_form=checklist_form,
+        conflict=conflict,
         followups=followups,
     )
     return render(request, "referrals/transition_detail.html", context)

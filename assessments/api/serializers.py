@@ -3,6 +3,8 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from casemgmt.lib.locking import version_input
+
 from ..instruments.base import Scoring, Sex
 from ..models import ComprehensiveAssessment, InstrumentResponse, SubstanceUse
 from ..services import EDITABLE
@@ -227,6 +229,7 @@ class ComprehensiveAssessmentSerializer(serializers.ModelSerializer):
             "updated_at",
             "completed_by",
             "completed_at",
+            "edit_version",
         ]
         read_only_fields = fields
 
@@ -250,8 +253,10 @@ ComprehensiveAssessmentUpdateSerializer = type(
     (serializers.Serializer,),
     {
         "__doc__": "Types only; allowed values and the level-of-care reason rule are in "
-        "``assessments.services``. Send only the fields you change.",
+        "``assessments.services``. Send only the fields you change, and the "
+        "``edit_version`` you loaded: a save over a newer save of the same fields is 409.",
         **{name: _update_field(name) for name in sorted(EDITABLE)},
+        "edit_version": version_input(),
     },
 )
 

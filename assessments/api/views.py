@@ -4,6 +4,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.response import Response
 
+from casemgmt.lib.locking import expected_version
 from casemgmt.lib.parsers import LimitedJSONParser
 from clients.api.public import AuditedReadMixin, client_in_payload
 
@@ -140,7 +141,8 @@ class InstrumentResponseViewSet(
 
 # --------------------------------------------------------------- comprehensive assessment
 _LOCKED = OpenApiResponse(
-    description="The assessment is completed and locked: start a new version (`new-version/`)."
+    description="The assessment is completed and locked: start a new version (`new-version/`); "
+    "or (with `changed_fields`) someone saved the same fields since your `edit_version`."
 )
 
 
@@ -190,15 +192,17 @@ class ComprehensiveAssessmentViewSet(
     )
     def partial_update(self, request, *args, **kwargs):
         assessment = self.get_object()
-        unknown = set(request.data) - EDITABLE
+        unknown = set(request.data) - EDITABLE - {"edit_version"}
         if unknown:
             raise DRFValidationError(
                 {name: ["This field cannot be changed here."] for name in sorted(unknown)}
             )
         data = ComprehensiveAssessmentUpdateSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        expected = expected_version(request, values)
         services.assessment_update(
-            actor=request.user, assessment=assessment, data=dict(data.validated_data)
+            actor=request.user, assessment=assessment, data=values, expected_version=expected
         )
         return self._fresh(assessment)
 

@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING
 
 from rest_framework import serializers
 
+from casemgmt.lib.locking import MAX_VERSION, version_input
+
 if TYPE_CHECKING:
     from clients.models import ContactNote
 
@@ -33,7 +35,7 @@ from ..models import (
 class ObjectiveSerializer(serializers.ModelSerializer):
     class Meta:
         model = Objective
-        fields = ["id", "goal", "text", "target_date"]
+        fields = ["id", "goal", "text", "target_date", "edit_version"]
         read_only_fields = fields
 
 
@@ -54,6 +56,7 @@ class InterventionSerializer(serializers.ModelSerializer):
             "frequency",
             "start_date",
             "end_date",
+            "edit_version",
         ]
         read_only_fields = fields
 
@@ -73,6 +76,7 @@ class GoalSerializer(serializers.ModelSerializer):
             "target_date",
             "status",
             "carried_from",
+            "edit_version",
             "objectives",
             "interventions",
         ]
@@ -99,6 +103,7 @@ class ProblemSerializer(serializers.ModelSerializer):
             "description",
             "concerns_mental_health",
             "concerns_substance_use",
+            "edit_version",
         ]
         read_only_fields = fields
 
@@ -158,6 +163,7 @@ class CarePlanSerializer(serializers.ModelSerializer):
             "client_agrees",
             "integration_exception",
             "is_signed",
+            "edit_version",
             "signatures",
             "problems",
             "goals",
@@ -178,6 +184,7 @@ class CarePlanCreateSerializer(serializers.Serializer):
 
 
 class CarePlanUpdateSerializer(serializers.Serializer):
+    edit_version = version_input()
     effective_date = serializers.DateField(required=False)
     what_matters = serializers.CharField(required=False, allow_blank=True)
     preferences = serializers.CharField(required=False, allow_blank=True)
@@ -210,6 +217,7 @@ class ProblemCreateSerializer(serializers.Serializer):
 
 
 class ProblemUpdateSerializer(serializers.Serializer):
+    edit_version = version_input()
     domain = serializers.ChoiceField(Domain.choices, required=False)
     description = serializers.CharField(allow_blank=True, required=False)
     concerns_mental_health = serializers.BooleanField(required=False)
@@ -224,6 +232,7 @@ class GoalCreateSerializer(serializers.Serializer):
 
 
 class GoalUpdateSerializer(serializers.Serializer):
+    edit_version = version_input()
     text = serializers.CharField(allow_blank=True, required=False)
     goal_type = serializers.ChoiceField(GoalType.choices, required=False)
     target_date = serializers.DateField(required=False)
@@ -241,6 +250,7 @@ class ObjectiveCreateSerializer(serializers.Serializer):
 
 
 class ObjectiveUpdateSerializer(serializers.Serializer):
+    edit_version = version_input()
     text = serializers.CharField(allow_blank=True, required=False)
     target_date = serializers.DateField(required=False, allow_null=True)
 
@@ -256,6 +266,7 @@ class InterventionCreateSerializer(serializers.Serializer):
 
 
 class InterventionUpdateSerializer(serializers.Serializer):
+    edit_version = version_input()
     category = serializers.ChoiceField(InterventionCategory.choices, required=False)
     description = serializers.CharField(allow_blank=True, required=False)
     responsible = serializers.IntegerField(required=False, allow_null=True)
@@ -310,7 +321,16 @@ class RelapsePlanSerializer(serializers.ModelSerializer):
 
 
 def _plan_input(model):
-    fields = {"client": serializers.IntegerField()}
+    fields = {
+        "client": serializers.IntegerField(),
+        "version": serializers.IntegerField(
+            required=False,
+            min_value=0,
+            max_value=MAX_VERSION,
+            help_text="The version you loaded (0: none yet): a save over a newer one is 409, "
+            "naming who changed which fields. Omitted: not checked.",
+        ),
+    }
     for name in model.FIELDS:
         default = SafetyPlan.DEFAULT_CRISIS_LINES if name == "crisis_lines" else ""
         fields[name] = serializers.CharField(allow_blank=True, required=False, default=default)

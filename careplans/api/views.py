@@ -6,7 +6,8 @@ changes are verbs: ``POST /careplans/{id}/submit/``, ``approve``, ``return``, ``
 ``revise``, ``close``; ``GET /careplans/{id}/pdf/?copy=client|clinical``. Objectives and
 interventions are also PATCHed and DELETEd (removed from the draft). A change to a
 plan that is not an unsigned draft is 409 with the reason; bad input is 400 naming the
-field. Reads and prints are audited.
+field. Reads and prints are audited. A PATCH may carry the ``edit_version`` it loaded (or
+``If-Match``): a save over a newer one is 409 naming who changed which fields.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError as DRFValidationError
@@ -27,6 +28,7 @@ from rest_framework.response import Response
 from assessments.selectors import latest_assessment_findings
 from casemgmt.audit.models import AuditAction
 from casemgmt.audit.services import audit_record
+from casemgmt.lib.locking import expected_version
 from clients.api.public import AuditedReadMixin, client_in_payload
 from clients.models import CareTeamMember
 from clients.selectors import client_ids_in_reach
@@ -45,6 +47,14 @@ from ..models import (
 from ..pdf import COPIES, PAPERS, careplan_print, pdf_filename
 from ..selectors import careplan_diff, careplan_full
 from . import serializers as s
+
+# A PATCH refused: the plan is not an unsigned draft, or (with ``changed_fields``,
+# ``changes`` and the current ``edit_version``) someone saved it since your edit_version.
+_CONFLICT = OpenApiResponse(
+    description="The plan is not an unsigned draft (the reason in `detail`), or someone "
+    "saved this since the `edit_version` you sent: `detail` names who changed which fields, "
+    "with `changed_fields`, `changes` and the current `edit_version`."
+)
 
 
 @contextmanager
@@ -125,11 +135,17 @@ class CarePlanViewSet(
         )
         return Response(self._fresh(plan), status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=s.CarePlanUpdateSerializer, responses={200: s.CarePlanSerializer})
+    @extend_schema(
+        request=s.CarePlanUpdateSerializer,
+        responses={200: s.CarePlanSerializer, 409: _CONFLICT},
+    )
     def partial_update(self, request, *args, **kwargs):
         plan = self.get_object()
         data = _valid(s.CarePlanUpdateSerializer, request, partial=True)
-        plan = services.careplan_update(actor=request.user, plan=plan, data=data)
+        expected = expected_version(request, data)
+        plan = services.careplan_update(
+            actor=request.user, plan=plan, data=data, expected_version=expected
+        )
         return Response(self._fresh(plan))
 
     @extend_schema(request=None, responses={200: s.CarePlanSerializer})
@@ -247,11 +263,17 @@ class ProblemViewSet(_PartViewSet, mixins.CreateModelMixin, mixins.UpdateModelMi
         problem = services.problem_add(actor=request.user, plan=plan, **values)
         return Response(s.ProblemSerializer(problem).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=s.ProblemUpdateSerializer, responses={200: s.ProblemSerializer})
+    @extend_schema(
+        request=s.ProblemUpdateSerializer,
+        responses={200: s.ProblemSerializer, 409: _CONFLICT},
+    )
     def partial_update(self, request, *args, **kwargs):
         problem = self.get_object()
         data = _valid(s.ProblemUpdateSerializer, request, partial=True)
-        problem = services.problem_update(actor=request.user, problem=problem, data=data)
+        expected = expected_version(request, data)
+        problem = services.problem_update(
+            actor=request.user, problem=problem, data=data, expected_version=expected
+        )
         return Response(s.ProblemSerializer(problem).data)
 
 
@@ -285,11 +307,17 @@ class GoalViewSet(_PartViewSet, mixins.CreateModelMixin, mixins.UpdateModelMixin
         goal = services.goal_add(actor=request.user, problem=problem, **values)
         return Response(self._fresh(goal), status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=s.GoalUpdateSerializer, responses={200: s.GoalWithNotesSerializer})
+    @extend_schema(
+        request=s.GoalUpdateSerializer,
+        responses={200: s.GoalWithNotesSerializer, 409: _CONFLICT},
+    )
     def partial_update(self, request, *args, **kwargs):
         goal = self.get_object()
         data = _valid(s.GoalUpdateSerializer, request, partial=True)
-        goal = services.goal_update(actor=request.user, goal=goal, data=data)
+        expected = expected_version(request, data)
+        goal = services.goal_update(
+            actor=request.user, goal=goal, data=data, expected_version=expected
+        )
         return Response(self._fresh(goal))
 
     @extend_schema(request=s.LinkNotesSerializer, responses={200: s.GoalWithNotesSerializer})
@@ -333,11 +361,17 @@ class ObjectiveViewSet(_EditablePart, _PartViewSet):
         objective = services.objective_add(actor=request.user, goal=goal, **values)
         return Response(s.ObjectiveSerializer(objective).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=s.ObjectiveUpdateSerializer, responses={200: s.ObjectiveSerializer})
+    @extend_schema(
+        request=s.ObjectiveUpdateSerializer,
+        responses={200: s.ObjectiveSerializer, 409: _CONFLICT},
+    )
     def partial_update(self, request, *args, **kwargs):
         objective = self.get_object()
         data = _valid(s.ObjectiveUpdateSerializer, request, partial=True)
-        objective = services.objective_update(actor=request.user, objective=objective, data=data)
+        expected = expected_version(request, data)
+        objective = services.objective_update(
+            actor=request.user, objective=objective, data=data, expected_version=expected
+        )
         return Response(s.ObjectiveSerializer(objective).data)
 
     @extend_schema(responses={204: None})
@@ -380,14 +414,16 @@ class InterventionViewSet(_EditablePart, _PartViewSet):
         return Response(s.InterventionSerializer(intervention).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
-        request=s.InterventionUpdateSerializer, responses={200: s.InterventionSerializer}
+        request=s.InterventionUpdateSerializer,
+        responses={200: s.InterventionSerializer, 409: _CONFLICT},
     )
     def partial_update(self, request, *args, **kwargs):
         intervention = self.get_object()
         data = _valid(s.InterventionUpdateSerializer, request, partial=True)
+        expected = expected_version(request, data)
         values = self._responsible(intervention.goal, data)
         intervention = services.intervention_update(
-            actor=request.user, intervention=intervention, data=values
+            actor=request.user, intervention=intervention, data=values, expected_version=expected
         )
         return Response(s.InterventionSerializer(intervention).data)
 
@@ -457,7 +493,10 @@ class _VersionedPlanViewSet(
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         client = client_in_payload(request, values.pop("client"))
-        plan = self.save(actor=request.user, client=client, values=values)
+        expected = expected_version(request, values, field="version")
+        plan = self.save(
+            actor=request.user, client=client, values=values, expected_version=expected
+        )
         return Response(self.serializer_class(plan).data, status=status.HTTP_201_CREATED)
 
 

@@ -56,14 +56,25 @@ def _part_update(
     fields: tuple[str, ...],
     data: dict[str, Any],
     check: Check,
+    expected_version: int | None,
+    what: str,
 ) -> None:
     """Change some of ``fields`` of a part of an unsigned draft: ``data`` over the part's
     current values, checked as a whole by ``check``; only what changed is saved and
-    audited."""
-    plan = _editable_plan(plan)
+    audited. With ``expected_version`` (the part's ``edit_version`` the editor loaded), a
+    save over a newer one is refused with ``Conflict`` naming who changed what."""
+    plan = _editable_plan(plan)  # the plan's lock: edits of its parts take turns
     _unknown_fields(data, fields)
+    part.refresh_from_db(fields=[*fields, "edit_version"])
     values = check(plan, {f: getattr(part, f) for f in fields} | dict(data))
-    _changes_save(actor=actor, obj=part, values=values, client_id=plan.client_id)
+    _changes_save(
+        actor=actor,
+        obj=part,
+        values=values,
+        client_id=plan.client_id,
+        expected_version=expected_version,
+        what=what,
+    )
 
 
 def _part_create(*, actor: User, plan: CarePlan, part: P) -> P:
@@ -128,7 +139,9 @@ def problem_add(
 
 
 @transaction.atomic
-def problem_update(*, actor: User, problem: Problem, data: dict[str, Any]) -> Problem:
+def problem_update(
+    *, actor: User, problem: Problem, data: dict[str, Any], expected_version: int | None = None
+) -> Problem:
     _part_update(
         actor=actor,
         part=problem,
@@ -136,6 +149,8 @@ def problem_update(*, actor: User, problem: Problem, data: dict[str, Any]) -> Pr
         fields=PROBLEM_FIELDS,
         data=data,
         check=_problem_values,
+        expected_version=expected_version,
+        what="this need",
     )
     return problem
 
@@ -176,9 +191,18 @@ def goal_add(
 
 
 @transaction.atomic
-def goal_update(*, actor: User, goal: Goal, data: dict[str, Any]) -> Goal:
+def goal_update(
+    *, actor: User, goal: Goal, data: dict[str, Any], expected_version: int | None = None
+) -> Goal:
     _part_update(
-        actor=actor, part=goal, plan=goal.plan, fields=GOAL_FIELDS, data=data, check=_goal_values
+        actor=actor,
+        part=goal,
+        plan=goal.plan,
+        fields=GOAL_FIELDS,
+        data=data,
+        check=_goal_values,
+        expected_version=expected_version,
+        what="this goal",
     )
     return goal
 
@@ -254,7 +278,13 @@ def objective_add(
 
 
 @transaction.atomic
-def objective_update(*, actor: User, objective: Objective, data: dict[str, Any]) -> Objective:
+def objective_update(
+    *,
+    actor: User,
+    objective: Objective,
+    data: dict[str, Any],
+    expected_version: int | None = None,
+) -> Objective:
     """Change an objective's text or target date while its plan is an unsigned draft."""
     _part_update(
         actor=actor,
@@ -263,6 +293,8 @@ def objective_update(*, actor: User, objective: Objective, data: dict[str, Any])
         fields=OBJECTIVE_FIELDS,
         data=data,
         check=_objective_values,
+        expected_version=expected_version,
+        what="this objective",
     )
     return objective
 
@@ -303,7 +335,11 @@ def intervention_add(
 
 @transaction.atomic
 def intervention_update(
-    *, actor: User, intervention: Intervention, data: dict[str, Any]
+    *,
+    actor: User,
+    intervention: Intervention,
+    data: dict[str, Any],
+    expected_version: int | None = None,
 ) -> Intervention:
     """Change an intervention (kind, what, who, how often, dates) while its plan is an
     unsigned draft. An empty start means the plan's start."""
@@ -314,6 +350,8 @@ def intervention_update(
         fields=INTERVENTION_FIELDS,
         data=data,
         check=functools.partial(_intervention_values, named_id=intervention.responsible_id),
+        expected_version=expected_version,
+        what="this intervention",
     )
     return intervention
 

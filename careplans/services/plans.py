@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from casemgmt.accounts.models import User
 from casemgmt.audit.models import AuditAction
-from casemgmt.audit.services import audit_record
+from casemgmt.audit.services import audit_record, versioned_update
 from casemgmt.lib.errors import Conflict
 from clients.models import Client
 from clients.services import timeline_record
@@ -145,24 +145,21 @@ def _changes_save(
     obj: Model,
     values: dict[str, Any],
     client_id: int,
-    touch: tuple[str, ...] = (),
+    expected_version: int | None,
+    what: str,
 ) -> list[str]:
-    """Set the ``values`` that differ from ``obj``'s; if any did, save only those (and
-    ``touch``, e.g. ``updated_at``) and audit which fields changed. Returns their names,
-    in the order of ``values``. Every edit of a plan or of a part of it ends here."""
-    changed = [f for f, v in values.items() if getattr(obj, f) != v]
-    for field in changed:
-        setattr(obj, field, values[field])
-    if changed:
-        obj.save(update_fields=[*changed, *touch])
-        audit_record(
-            user=actor,
-            action=AuditAction.UPDATE,
-            obj=obj,
-            client_id=client_id,
-            detail={"fields": changed},
-        )
-    return changed
+    """Save the ``values`` that differ from ``obj``'s, if nobody saved ``obj`` since the
+    editor loaded ``expected_version`` of it (``None``: no check), else ``Conflict``
+    naming who changed which fields; audit which fields changed. Returns their names, in
+    the order of ``values``. Every edit of a plan or of a part of it ends here."""
+    return versioned_update(
+        actor=actor,
+        obj=obj,
+        values=values,
+        expected_version=expected_version,
+        what=what,
+        client_id=client_id,
+    )
 
 
 # -------------------------------------------------------------------------- drafting
@@ -300,8 +297,12 @@ def careplan_create(
 
 
 @transaction.atomic
-def careplan_update(*, actor: User, plan: CarePlan, data: dict[str, Any]) -> CarePlan:
-    """Change a draft's start date and shared-decision-making fields."""
+def careplan_update(
+    *, actor: User, plan: CarePlan, data: dict[str, Any], expected_version: int | None = None
+) -> CarePlan:
+    """Change a draft's start date and shared-decision-making fields. With
+    ``expected_version`` (the ``edit_version`` the editor loaded), a save over someone
+    else's newer save is refused with ``Conflict`` naming who changed which fields."""
     _unknown_fields(data, PLAN_FIELDS)
     plan = _editable_plan(plan)
     if "effective_date" in data:
@@ -323,6 +324,11 @@ def careplan_update(*, actor: User, plan: CarePlan, data: dict[str, Any]) -> Car
             data[name] = (data[name] or "").strip()
     values = {f: data[f] for f in PLAN_FIELDS if f in data}
     _changes_save(
-        actor=actor, obj=plan, values=values, client_id=plan.client_id, touch=("updated_at",)
+        actor=actor,
+        obj=plan,
+        values=values,
+        client_id=plan.client_id,
+        expected_version=expected_version,
+        what="this care plan",
     )
     return plan

@@ -1,5 +1,7 @@
 """Writes for the Stanley-Brown safety plan and the relapse-prevention plan. Each save is
-a new version; the previous one is kept, marked superseded."""
+a new version; the previous one is kept, marked superseded. A save says which version
+its editor loaded (``expected_version``; 0: there was none yet): a save over a newer one
+is refused with ``Conflict`` naming who changed which steps, never a silent overwrite."""
 
 from __future__ import annotations
 
@@ -13,7 +15,8 @@ from django.utils import timezone
 
 from casemgmt.accounts.models import User
 from casemgmt.audit.models import AuditAction
-from casemgmt.audit.services import audit_record
+from casemgmt.audit.services import audit_record, conflict_from_changes
+from casemgmt.lib.errors import Conflict
 from clients.models import Client
 from clients.services import timeline_record
 
@@ -40,6 +43,33 @@ RELAPSE_REQUIRED = {
 _Plan = TypeVar("_Plan", SafetyPlan, RelapsePreventionPlan)
 
 
+def _stale_save(
+    model: type[_Plan], client: Client, expected: int, current: int, label: str
+) -> Conflict:
+    """Who saved which fields in the versions after ``expected`` (each against the one
+    before it): the versions are the history, so it is read from them."""
+    rows = list(
+        model.objects.filter(client=client, version__gte=expected)
+        .select_related("created_by")
+        .order_by("version")
+    )
+    before = rows[0] if rows and rows[0].version == expected else None
+    changes: list[dict[str, Any]] = []
+    for row in rows:
+        if row.version <= expected:
+            continue
+        fields = [
+            f for f in model.FIELDS if before is None or getattr(before, f) != getattr(row, f)
+        ]
+        changes.append(
+            {"fields": fields, "by": row.created_by.display_name, "at": row.created_at.isoformat()}
+        )
+        before = row
+    return conflict_from_changes(
+        changes=changes, what=f"the {label.lower()}", current=current, key="version"
+    )
+
+
 def _save_version(
     *,
     model: type[_Plan],
@@ -49,6 +79,7 @@ def _save_version(
     values: dict[str, Any],
     label: str,
     url_name: str,
+    expected_version: int | None,
 ) -> _Plan:
     unknown = set(values) - set(model.FIELDS)
     if unknown:
@@ -57,10 +88,13 @@ def _save_version(
     errors = {f: [msg] for f, msg in required.items() if not clean[f]}
     if errors:
         raise ValidationError(errors)
-    Client.objects.select_for_update().filter(pk=client.pk).first()
+    Client.objects.select_for_update().filter(pk=client.pk).first()  # saves take turns
+    latest = model.objects.filter(client=client).aggregate(v=Max("version"))["v"] or 0
+    if expected_version is not None and expected_version != latest:
+        raise _stale_save(model, client, expected_version, latest, label)
     now = timezone.now()
     model.objects.filter(client=client, superseded_at__isnull=True).update(superseded_at=now)
-    version = (model.objects.filter(client=client).aggregate(v=Max("version"))["v"] or 0) + 1
+    version = latest + 1
     plan = model.objects.create(client=client, version=version, created_by=actor, **clean)
     audit_record(
         user=actor,
@@ -81,8 +115,15 @@ def _save_version(
 
 
 @transaction.atomic
-def safety_plan_save(*, actor: User, client: Client, values: dict[str, Any]) -> SafetyPlan:
-    """Save the client's safety plan as its next version."""
+def safety_plan_save(
+    *,
+    actor: User,
+    client: Client,
+    values: dict[str, Any],
+    expected_version: int | None = None,
+) -> SafetyPlan:
+    """Save the client's safety plan as its next version. ``expected_version``: the
+    version the editor loaded (0: none yet; ``None``: not checked)."""
     values = dict(values)
     if not (values.get("crisis_lines") or "").strip() and "crisis_lines" not in values:
         values["crisis_lines"] = SafetyPlan.DEFAULT_CRISIS_LINES
@@ -94,14 +135,20 @@ def safety_plan_save(*, actor: User, client: Client, values: dict[str, Any]) -> 
         values=values,
         label="Safety plan",
         url_name="careplans:safety_plan",
+        expected_version=expected_version,
     )
 
 
 @transaction.atomic
 def relapse_plan_save(
-    *, actor: User, client: Client, values: dict[str, Any]
+    *,
+    actor: User,
+    client: Client,
+    values: dict[str, Any],
+    expected_version: int | None = None,
 ) -> RelapsePreventionPlan:
-    """Save the client's relapse-prevention plan as its next version."""
+    """Save the client's relapse-prevention plan as its next version (``expected_version``
+    as for ``safety_plan_save``)."""
     return _save_version(
         model=RelapsePreventionPlan,
         required=RELAPSE_REQUIRED,
@@ -110,4 +157,5 @@ def relapse_plan_save(
         values=values,
         label="Relapse-prevention plan",
         url_name="careplans:relapse_plan",
+        expected_version=expected_version,
     )

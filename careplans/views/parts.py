@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from casemgmt.lib.forms import StyledForm, form_add_service_error
+from casemgmt.lib.forms import StyledForm, form_add_service_error, versioned_values
 from clients.chart import chart_context
 from clients.models import Client, ContactNote
 from clients.services import client_read_audit
@@ -28,9 +28,12 @@ from .. import services
 from ..forms import (
     GoalEditForm,
     GoalForm,
+    InterventionEditForm,
     InterventionForm,
     LinkNotesForm,
+    ObjectiveEditForm,
     ObjectiveForm,
+    ProblemEditForm,
     ProblemForm,
 )
 from ..models import CarePlan, Goal
@@ -67,18 +70,20 @@ def _part_edit(
     form_kwargs: dict[str, Any] | None = None,
 ):
     """The edit page of a part: its form starts from the part's values (a foreign key as
-    its id) and ``update(actor=..., data=...)`` saves what changed."""
+    its id, and the ``edit_version`` loaded) and ``update(actor=..., data=...,
+    expected_version=...)`` saves what changed, unless someone else saved it meanwhile."""
     initial = {f: part.serializable_value(f) for f in form_class.base_fields}
     return _edit_page(
         request,
         client,
         plan,
         form=lambda data: form_class(data, initial=initial, **(form_kwargs or {})),
-        save=lambda form: update(actor=request.user, data=dict(form.cleaned_data)),
+        save=lambda form: update(actor=request.user, **versioned_values(form)),
         saved=saved,
         title=title,
         submit=submit,
         locked_to=locked_to,
+        current=lambda: type(part)._default_manager.get(pk=part.pk),
     )
 
 
@@ -107,7 +112,7 @@ def problem_edit(request, pk: int, plan_id: int, problem_id: int):
         client,
         plan,
         problem,
-        form_class=ProblemForm,
+        form_class=ProblemEditForm,
         update=functools.partial(services.problem_update, problem=problem),
         saved="Need saved.",
         title="Edit need",
@@ -224,7 +229,7 @@ def objective_edit(request, pk: int, plan_id: int, goal_id: int, objective_id: i
         client,
         plan,
         objective,
-        form_class=ObjectiveForm,
+        form_class=ObjectiveEditForm,
         update=functools.partial(services.objective_update, objective=objective),
         saved="Objective saved.",
         title=f"Edit an objective of “{goal.text[:60]}”",
@@ -275,7 +280,7 @@ def intervention_edit(request, pk: int, plan_id: int, goal_id: int, intervention
         client,
         plan,
         intervention,
-        form_class=InterventionForm,
+        form_class=InterventionEditForm,
         update=functools.partial(services.intervention_update, intervention=intervention),
         saved="Intervention saved.",
         title=f"Edit an intervention for “{goal.text[:60]}”",

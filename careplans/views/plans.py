@@ -15,6 +15,7 @@ from typing import TypeVar
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Model
 from django.forms import Form
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
@@ -24,7 +25,12 @@ from django.views.decorators.http import require_POST
 from assessments.selectors import latest_assessment_findings
 from casemgmt.accounts.selectors import user_supervises_team
 from casemgmt.lib.errors import Conflict
-from casemgmt.lib.forms import form_add_service_error, service_error_text
+from casemgmt.lib.forms import (
+    form_add_service_error,
+    form_show_conflict,
+    service_error_text,
+    versioned_values,
+)
 from clients.chart import chart_client, chart_context
 from clients.models import Client
 from clients.services import client_read_audit
@@ -169,6 +175,7 @@ def _edit_page(
     draft_only: bool = True,
     locked_to: str = "",
     unavailable: str = "",
+    current: Callable[[], Model] | None = None,
 ) -> HttpResponse:
     """The one view behind every page that adds to or changes a plan.
 
@@ -177,6 +184,9 @@ def _edit_page(
     cannot be used yet (back to the plan with that message). ``form(data)`` builds the
     form; when a POST is valid, ``save(form)`` calls the service: its refusal is shown next
     to the field it names, its success goes back to the plan with the message ``saved``.
+    ``current()`` reloads what an edit form changes: after a stale save (someone else
+    saved meanwhile) the page says who changed what, keeps what was typed and shows what
+    is saved now next to each field changed.
     """
     if draft_only and request.method != "POST" and _refuse_if_locked(request, client, plan):
         return redirect(locked_to) if locked_to else _to_plan(client, plan)
@@ -184,16 +194,31 @@ def _edit_page(
         messages.error(request, unavailable)
         return _to_plan(client, plan)
     bound = form(request.POST or None)
+    conflict = None
     if request.method == "POST" and bound.is_valid():
         try:
             save(bound)
-        except (ValidationError, Conflict) as error:
+        except Conflict as error:
+            if current is not None and "changed_fields" in error.extra:
+                conflict = error
+                form_show_conflict(bound, error, current=current())
+            else:
+                form_add_service_error(bound, error)
+        except ValidationError as error:
             form_add_service_error(bound, error)
         else:
             messages.success(request, saved)
             return _to_plan(client, plan)
     context = chart_context(
-        request, client, "careplan", plan=plan, form=bound, title=title, intro=intro, submit=submit
+        request,
+        client,
+        "careplan",
+        plan=plan,
+        form=bound,
+        title=title,
+        intro=intro,
+        submit=submit,
+        conflict=conflict,
     )
     return render(request, "careplans/form.html", context)
 
@@ -219,11 +244,12 @@ def plan_edit(request, pk: int, plan_id: int):
         plan,
         form=lambda data: PlanForm.for_plan(plan, data),
         save=lambda form: services.careplan_update(
-            actor=request.user, plan=plan, data=dict(form.cleaned_data)
+            actor=request.user, plan=plan, **versioned_values(form)
         ),
         saved="Plan saved.",
         title="Shared decision making",
         intro="What matters to the client, in their words, and how they took part.",
+        current=lambda: CarePlan.objects.get(pk=plan.pk),
     )
 
 

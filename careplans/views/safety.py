@@ -8,7 +8,8 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 
-from casemgmt.lib.forms import form_add_service_error
+from casemgmt.lib.errors import Conflict
+from casemgmt.lib.forms import form_add_service_error, form_show_conflict
 from clients.chart import chart_client, chart_context
 
 from .. import selectors, services
@@ -30,12 +31,20 @@ def _versioned_page(request, pk, *, model, form_class, save, versions, template_
             raise Http404("No such version")
     editing = request.method == "POST" or request.GET.get("edit") or current is None
     initial = {f: getattr(current, f) for f in model.FIELDS} if current else {}
+    initial["version"] = current.version if current else 0
     if model is SafetyPlan and not current:
         initial["crisis_lines"] = SafetyPlan.DEFAULT_CRISIS_LINES
     form = form_class(request.POST or None, initial=initial)
+    conflict = None
     if request.method == "POST" and form.is_valid():
+        values = dict(form.cleaned_data)
+        loaded = values.pop("version")
         try:
-            save(actor=request.user, client=client, values=dict(form.cleaned_data))
+            save(actor=request.user, client=client, values=values, expected_version=loaded)
+        except Conflict as error:  # saved meanwhile by someone else: keep what was typed
+            conflict = error
+            fresh = model.objects.filter(client=client, superseded_at__isnull=True).first()
+            form_show_conflict(form, error, current=fresh, field="version")
         except ValidationError as error:
             form_add_service_error(form, error)
         else:
@@ -56,6 +65,7 @@ def _versioned_page(request, pk, *, model, form_class, save, versions, template_
         if shown
         else [],
         url_name=url_name,
+        conflict=conflict,
     )
     return render(request, "careplans/versioned_plan.html", context)
 

@@ -113,3 +113,56 @@ def service_error_text(error) -> str:
     if isinstance(error, ValidationError):
         return " ".join(error.messages)
     return str(error)
+
+
+# ------------------------------------------------------------------ optimistic locking
+STALE_FORM = "This form is out of date: reload the page and make your change again."
+
+
+def version_field(min_value: int = 1) -> forms.IntegerField:
+    """The hidden counter an edit form carries (what the editor loaded): the service
+    refuses a save over a newer one. Required: a form without it is never a blind save.
+    (``min_value=0`` where 0 means "there was none yet", e.g. a first safety plan.)"""
+    return forms.IntegerField(
+        widget=forms.HiddenInput,
+        min_value=min_value,
+        max_value=2_147_483_647,
+        error_messages={"required": STALE_FORM},
+    )
+
+
+def versioned_values(form, field: str = "edit_version") -> dict:
+    """An edit form's cleaned values as an update service takes them:
+    ``{"data": {...}, "expected_version": <the counter the form carried>}``."""
+    data = dict(form.cleaned_data)
+    return {"data": data, "expected_version": data.pop(field)}
+
+
+def _shown(obj, name: str) -> str:
+    value = getattr(obj, name, None)
+    display = getattr(obj, f"get_{name}_display", None)
+    if callable(display) and value not in (None, ""):
+        return str(display())
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value) or "(empty)"
+    return str(value) if value not in (None, "") else "(empty)"
+
+
+def form_show_conflict(form, error, *, current, field: str = "edit_version") -> None:
+    """After an edit conflict (``Conflict`` from ``versioned_update``): keep what the user
+    typed, show next to each field someone else changed what is saved there now
+    (``current``: the record as saved now), and take the new counter so that a second
+    save, after review, goes through. The message goes at the top of the form."""
+    data = form.data.copy()
+    counter = error.extra[field] if field in error.extra else getattr(current, field)
+    data[form.add_prefix(field)] = str(counter)
+    form.data = data
+    form.changed_by_others = [f for f in error.extra.get("changed_fields", []) if f in form.fields]
+    for name in form.changed_by_others:
+        note = f"Saved meanwhile by someone else: {_shown(current, name)}"
+        form.fields[name].help_text = note
+        form[name].help_text = note  # the bound field copied the old text already
+        form.fields[name].widget.attrs["aria-describedby"] = f"id_{form.add_prefix(name)}_help"
+    form.add_error(None, error.message)

@@ -18,6 +18,8 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from casemgmt.lib.locking import expected_version, version_input
+
 from .. import services
 from ..forms_consents import ConsentFilter
 from ..models import Consent, ConsentKind, ExpiryKind, SignatureMethod
@@ -66,6 +68,7 @@ class ConsentSerializer(serializers.ModelSerializer):
             "recorded_by",
             "recorded_by_name",
             "recorded_at",
+            "edit_version",
         ]
         read_only_fields = fields
 
@@ -130,6 +133,7 @@ class ConsentCreateSerializer(serializers.Serializer):
 
 
 class ConsentRevokeSerializer(serializers.Serializer):
+    edit_version = version_input()
     revoked_on = serializers.DateField(
         required=False,
         allow_null=True,
@@ -190,7 +194,10 @@ class ConsentViewSet(
         request=ConsentRevokeSerializer,
         responses={
             200: ConsentSerializer,
-            409: OpenApiResponse(description="The consent was already revoked."),
+            409: OpenApiResponse(
+                description="The consent was already revoked, or changed since the "
+                "`edit_version` you sent (naming who changed which fields)."
+            ),
         },
     )
     @action(detail=True, methods=["post"])
@@ -198,10 +205,12 @@ class ConsentViewSet(
         consent = self.get_object()
         data = ConsentRevokeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
         consent = services.consent_revoke(
             actor=request.user,
             consent=consent,
-            revoked_on=data.validated_data.get("revoked_on"),
-            reason=data.validated_data.get("reason", ""),
+            revoked_on=values.get("revoked_on"),
+            reason=values.get("reason", ""),
+            expected_version=expected_version(request, values),
         )
         return Response(self._fresh(consent))

@@ -15,7 +15,7 @@ from django.db import transaction
 
 from casemgmt.accounts.models import User
 from casemgmt.audit.models import AuditAction
-from casemgmt.audit.services import audit_record
+from casemgmt.audit.services import audit_record, versioned_update
 from casemgmt.lib.errors import Conflict
 
 from ..models import Client, Consent, ConsentKind, ExpiryKind, SignatureMethod
@@ -303,7 +303,12 @@ def consent_create(
 
 @transaction.atomic
 def consent_revoke(
-    *, actor: User, consent: Consent, reason: str, revoked_on: date | None = None
+    *,
+    actor: User,
+    consent: Consent,
+    reason: str,
+    revoked_on: date | None = None,
+    expected_version: int | None = None,
 ) -> Consent:
     """Revoke a consent from ``revoked_on`` (default: today in the team's time zone).
 
@@ -311,12 +316,19 @@ def consent_revoke(
     reliance on it before then stay lawful. A consent that expires "on an event" is
     ended the same way when the event happens: revoke it with the event as the reason.
     The consent stays on record with the date, the reason and who recorded it. A consent
-    already revoked raises ``Conflict`` (HTTP 409); nothing is deleted.
+    already revoked raises ``Conflict`` (HTTP 409) saying when and by whom; nothing is
+    deleted. With ``expected_version`` (the ``edit_version`` the editor loaded), a consent
+    changed since is refused with ``Conflict`` naming who changed which fields.
     """
-    locked = Consent.objects.select_for_update().select_related("client__team").get(pk=consent.pk)
+    locked = (
+        Consent.objects.select_for_update(of=("self",))
+        .select_related("client__team", "revoked_by")
+        .get(pk=consent.pk)
+    )
     if locked.revoked_on is not None:
+        by = f" by {locked.revoked_by.display_name}" if locked.revoked_by else ""
         raise Conflict(
-            f"This consent was already revoked on {locked.revoked_on:%Y-%m-%d}.",
+            f"This consent was already revoked on {locked.revoked_on:%Y-%m-%d}{by}.",
             field="revoked_on",
         )
     today = locked.client.team.local_date()
@@ -334,16 +346,14 @@ def consent_revoke(
         ]
     if errors:
         raise ValidationError(errors)
-    locked.revoked_on = revoked_on
-    locked.revoked_reason = reason
-    locked.revoked_by = actor
-    locked.save(update_fields=["revoked_on", "revoked_reason", "revoked_by"])
-    audit_record(
-        user=actor,
-        action=AuditAction.UPDATE,
+    versioned_update(
+        actor=actor,
         obj=locked,
+        values={"revoked_on": revoked_on, "revoked_reason": reason, "revoked_by": actor},
+        expected_version=expected_version,
+        what="this consent",
         client_id=locked.client_id,
-        detail={"fields": ["revoked_on", "revoked_reason", "revoked_by"], "verb": "revoke"},
+        detail={"verb": "revoke"},
     )
     timeline_record(
         client=locked.client_id,
@@ -352,6 +362,6 @@ def consent_revoke(
         obj=locked,
         summary=f"{consent_summary(locked)} revoked from {revoked_on:%Y-%m-%d}",
     )
-    for field in ("revoked_on", "revoked_reason", "revoked_by"):
+    for field in ("revoked_on", "revoked_reason", "revoked_by", "edit_version"):
         setattr(consent, field, getattr(locked, field))
     return consent

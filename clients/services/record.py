@@ -8,14 +8,13 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
 from casemgmt.accounts.models import Team, User
 from casemgmt.accounts.selectors import team_list
-from casemgmt.audit.models import AuditAction, AuditEvent
-from casemgmt.audit.services import audit_record
+from casemgmt.audit.models import AuditAction
+from casemgmt.audit.services import audit_record, versioned_update
 from casemgmt.lib.errors import Conflict
 from casemgmt.notifications.models import NotificationKind
 from casemgmt.notifications.services import notification_create
@@ -198,24 +197,6 @@ def client_create(
     return client
 
 
-def _changes_since(client: Client, version: int) -> list[dict[str, Any]]:
-    """Who changed which fields of ``client`` after ``version`` (from the audit trail)."""
-    events = AuditEvent.objects.filter(
-        object_type="clients.client",
-        object_id=str(client.pk),
-        action=AuditAction.UPDATE,
-        detail__version__gt=version,
-    ).select_related("user")
-    return [
-        {
-            "fields": event.detail.get("fields", []),
-            "by": event.user.display_name if event.user else "",
-            "at": event.occurred_at.isoformat(),
-        }
-        for event in events.order_by("occurred_at")
-    ]
-
-
 @transaction.atomic
 def client_update(
     *, actor: User, client: Client, data: dict[str, Any], expected_version: int | None = None
@@ -232,38 +213,20 @@ def client_update(
     _validate_record(values, errors)
     if errors:
         raise ValidationError(errors)
-    expected = client.version if expected_version is None else expected_version
-    current_version = Client.objects.filter(pk=client.pk).values_list("version", flat=True).get()
-    if current_version != expected:
-        changes = _changes_since(client, expected)
-        fields = sorted({f for change in changes for f in change["fields"]})
-        people = ", ".join(sorted({c["by"] for c in changes if c["by"]})) or "Someone"
-        raise Conflict(
-            f"{people} changed this client while you were editing "
-            f"({', '.join(fields) or 'status or assignment'}). Your changes were not saved: "
-            "review the current values and make your change again.",
-            extra={"changed_fields": fields, "changes": changes, "version": current_version},
-        )
-    changed = [f for f in EDITABLE_FIELDS if f in data and getattr(client, f) != data[f]]
+    changed = versioned_update(
+        actor=actor,
+        obj=client,
+        values={f: data[f] for f in EDITABLE_FIELDS if f in data},
+        expected_version=client.version if expected_version is None else expected_version,
+        what="this client",
+        client_id=client.pk,
+        field="version",
+        unnamed="status or assignment",
+    )
     if not changed:
         return client
-    for field in changed:
-        setattr(client, field, data[field])
-    updated = Client.objects.filter(pk=client.pk, version=expected).update(
-        **{f: data[f] for f in changed}, version=F("version") + 1, updated_at=timezone.now()
-    )
-    if not updated:  # a concurrent save slipped in between the check and the write
-        raise Conflict("Someone saved this client at the same moment. Reload and try again.")
-    client.version = expected + 1
     if set(changed) & set(NAME_FIELDS):
         client_search_refresh(client_ids=[client.pk])
-    audit_record(
-        user=actor,
-        action=AuditAction.UPDATE,
-        obj=client,
-        client_id=client.pk,
-        detail={"fields": changed, "version": client.version},
-    )
     timeline_record(
         client=client,
         kind="record",

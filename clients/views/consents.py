@@ -121,7 +121,13 @@ def _detail(request, client: Client, consent: Consent, form: ConsentRevokeForm |
             client,
             "consents",
             consent=_annotate(consent, client.team.local_date()),
-            revoke_form=form or ConsentRevokeForm(initial={"revoked_on": client.team.local_date()}),
+            revoke_form=form
+            or ConsentRevokeForm(
+                initial={
+                    "revoked_on": client.team.local_date(),
+                    "edit_version": consent.edit_version,
+                }
+            ),
             revoke_open=form is not None,
         )
         return render(request, "clients/consents/detail.html", context)
@@ -142,8 +148,12 @@ def consent_revoke(request: AuthenticatedHttpRequest, pk: int, consent_id: int):
         return redirect("clients:consent_detail", pk=client.pk, consent_id=consent.pk)
     form = ConsentRevokeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        values = dict(form.cleaned_data)
+        expected = values.pop("edit_version")
         try:
-            services.consent_revoke(actor=request.user, consent=consent, **form.cleaned_data)
+            services.consent_revoke(
+                actor=request.user, consent=consent, expected_version=expected, **values
+            )
         except Conflict as error:  # revoked meanwhile, e.g. by a teammate: show by whom
             messages.error(request, error.message)
             return redirect("clients:consent_detail", pk=client.pk, consent_id=consent.pk)

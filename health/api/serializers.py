@@ -1,5 +1,7 @@
 from rest_framework import serializers
 
+from casemgmt.lib.locking import version_input
+
 from ..models import (
     AdherenceCheckIn,
     CrisisEpisode,
@@ -50,6 +52,7 @@ class MedicationSerializer(serializers.ModelSerializer):
             "status",
             "recorded_by",
             "recorded_at",
+            "edit_version",
             "check_ins",
         ]
         read_only_fields = fields
@@ -69,6 +72,7 @@ class MedicationCreateSerializer(serializers.Serializer):
 
 
 class MedicationUpdateSerializer(serializers.Serializer):
+    edit_version = version_input()
     dose = serializers.CharField(max_length=60, required=False)
     frequency = serializers.CharField(max_length=60, required=False)
     route = serializers.CharField(max_length=20, required=False)

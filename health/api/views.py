@@ -7,6 +7,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from casemgmt.lib.locking import expected_version
 from clients.api.public import AuditedReadMixin, client_in_payload
 from clients.selectors import client_ids_in_reach
 
@@ -67,8 +68,10 @@ class MedicationViewSet(_ClientScoped, mixins.RetrieveModelMixin):
         medication = self.get_object()
         data = MedicationUpdateSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        expected = expected_version(request, values)
         services.medication_update(
-            actor=request.user, medication=medication, data=data.validated_data
+            actor=request.user, medication=medication, data=values, expected_version=expected
         )
         return Response(MedicationSerializer(self.get_object()).data)
 

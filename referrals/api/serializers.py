@@ -139,6 +139,7 @@ class CareTransitionSerializer(serializers.ModelSerializer):
             "notes",
             "windows",
             "created_at",
+            "edit_version",
         ]
 
     def get_windows(self, obj) -> list[dict]:

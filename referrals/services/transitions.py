@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from casemgmt.accounts.models import User
 from casemgmt.audit.models import AuditAction
-from casemgmt.audit.services import audit_record
+from casemgmt.audit.services import audit_record, versioned_update
 from casemgmt.lib.errors import Conflict
 from clients.models import Client
 from clients.services import timeline_record
@@ -164,15 +164,16 @@ def transition_discharge(
     if discharged_on is None:
         raise ValidationError({"discharged_on": ["Give the discharge date."]})
     _validate(values)
-    transition.discharged_on = discharged_on
-    transition.measure = measure_for(transition.from_level, transition.focus)
-    transition.save(update_fields=["discharged_on", "measure", "updated_at"])
-    audit_record(
-        user=actor,
-        action=AuditAction.UPDATE,
+    versioned_update(  # unchecked, but a checklist loaded before it hears of it
+        actor=actor,
         obj=transition,
+        values={
+            "discharged_on": discharged_on,
+            "measure": measure_for(transition.from_level, transition.focus),
+        },
+        expected_version=None,
+        what="this care transition",
         client_id=transition.client_id,
-        detail={"fields": ["discharged_on"]},
     )
     _timeline(actor, transition)
     _create_window_followups(actor=actor, transition=transition)
@@ -181,9 +182,16 @@ def transition_discharge(
 
 @transaction.atomic
 def transition_update(
-    *, actor: User, transition: CareTransition, data: dict[str, Any]
+    *,
+    actor: User,
+    transition: CareTransition,
+    data: dict[str, Any],
+    expected_version: int | None = None,
 ) -> CareTransition:
-    """Edit the checklist, appointment, facility, admission date or notes."""
+    """Edit the checklist, appointment, facility, admission date or notes. With
+    ``expected_version`` (the ``edit_version`` the editor loaded), a save over someone
+    else's newer save of any of the same fields is refused with ``Conflict`` naming who
+    changed which (other fields saved meanwhile merge)."""
     unknown = set(data) - set(EDITABLE)
     if unknown:
         raise ValidationError({name: ["This field cannot be changed here."] for name in unknown})
@@ -197,18 +205,15 @@ def transition_update(
         "discharged_on": transition.discharged_on,
     }
     _validate(values)
-    changed = [f for f in data if getattr(transition, f) != data[f]]
-    for field in changed:
-        setattr(transition, field, data[field])
-    if changed:
-        transition.save(update_fields=[*changed, "updated_at"])
-        audit_record(
-            user=actor,
-            action=AuditAction.UPDATE,
-            obj=transition,
-            client_id=transition.client_id,
-            detail={"fields": changed},
-        )
+    versioned_update(
+        actor=actor,
+        obj=transition,
+        values=dict(data),
+        expected_version=expected_version,
+        what="this care transition",
+        client_id=transition.client_id,
+        merge_other_fields=True,
+    )
     return transition
 
 
@@ -223,16 +228,14 @@ def transition_mark_medications_reconciled(
     )
     if transition is None:
         raise ValidationError({"transition": ["No such care transition for this client."]})
-    if not transition.medications_reconciled:
-        transition.medications_reconciled = True
-        transition.save(update_fields=["medications_reconciled", "updated_at"])
-        audit_record(
-            user=actor,
-            action=AuditAction.UPDATE,
-            obj=transition,
-            client_id=client.pk,
-            detail={"fields": ["medications_reconciled"]},
-        )
+    versioned_update(
+        actor=actor,
+        obj=transition,
+        values={"medications_reconciled": True},
+        expected_version=None,
+        what="this care transition",
+        client_id=client.pk,
+    )
     return transition
 
 

@@ -51,7 +51,7 @@ def test_sections_save_as_drafts_and_audit_the_fields(case_manager, client_recor
     a.refresh_from_db()
     assert a.housing == "Couch surfing." and a.social_needs == ["housing", "food"]
     event = AuditEvent.objects.filter(action="update", object_id=str(a.pk)).latest("id")
-    assert event.detail == {"fields": ["housing", "social_needs"]}
+    assert event.detail == {"fields": ["housing", "social_needs"], "edit_version": 2}
 
 
 @pytest.mark.parametrize(

@@ -199,24 +199,29 @@ def _start(browser, client):
     return ComprehensiveAssessment.objects.get(client=client, status="draft"), page
 
 
+V1 = {"edit_version": 1}  # what each section's form carries when loaded
+
+
 def test_start_save_sections_and_complete(browser_as, case_manager, client_record):
     browser = browser_as(case_manager)
     a, page = _start(browser, client_record)
     assert "Draft." in page.content.decode()
     base = f"/assessments/clients/{client_record.pk}/comprehensive/{a.pk}"
-    page = browser.post(f"{base}/sections/history/", {"presenting_concerns": "Low mood."})
+    page = browser.post(f"{base}/sections/history/", {"presenting_concerns": "Low mood.", **V1})
     assert page.status_code == 302 and page.url.endswith("#section-history")
-    browser.post(f"{base}/sections/person/", {"client_goals": "Get my kids back."})
+    browser.post(f"{base}/sections/person/", {"client_goals": "Get my kids back.", **V1})
     browser.post(
-        f"{base}/sections/life/", {"social_needs": ["housing", "transport"], "housing": "Shelter"}
+        f"{base}/sections/life/",
+        {"social_needs": ["housing", "transport"], "housing": "Shelter", **V1},
     )
     browser.post(
         f"{base}/sections/stages/",
-        {"stage_mental_health": "action", "stage_substance_use": "preparation"},
+        {"stage_mental_health": "action", "stage_substance_use": "preparation", **V1},
     )
     asam = {f"asam_d{n}": "1" for n in range(1, 7)} | {
         "level_indicated": "3.5",
         "level_arranged": "1",
+        **V1,
     }
     page = browser.post(f"{base}/sections/asam/", asam)
     assert page.status_code == 200
@@ -236,7 +241,9 @@ def test_start_save_sections_and_complete(browser_as, case_manager, client_recor
     assert a.social_needs == ["housing", "transport"] and a.substances.count() == 1
 
     # Locked: the section page refuses with the reason, a POST changes nothing.
-    page = browser.post(f"{base}/sections/history/", {"presenting_concerns": "x"}, follow=True)
+    page = browser.post(
+        f"{base}/sections/history/", {"presenting_concerns": "x", **V1}, follow=True
+    )
     assert "completed and locked" in page.content.decode()
     a.refresh_from_db()
     assert a.presenting_concerns == "Low mood."

@@ -113,7 +113,12 @@ def test_editing_an_active_plan_redirects_with_the_reason(
     page = browser_as(case_manager).get(url, follow=True)
     assert "cannot be changed" in page.text
     response = browser_as(case_manager).post(
-        url, {"effective_date": plan.effective_date.isoformat(), "preferences": "changed"}
+        url,
+        {
+            "effective_date": plan.effective_date.isoformat(),
+            "preferences": "changed",
+            "edit_version": plan.edit_version,
+        },
     )
     assert "cannot be changed" in response.text
     plan.refresh_from_db()
@@ -143,7 +148,7 @@ def test_safety_plan_page_saves_a_version_and_shows_errors(browser_as, case_mana
     assert "988" in page.text
     bad = web.post(url, SAFETY | {"warning_signs": "", "crisis_lines": "988"})
     assert 'id="id_warning_signs_error"' in bad.text and not SafetyPlan.objects.exists()
-    web.post(url, SAFETY | {"crisis_lines": "988"})
+    web.post(url, SAFETY | {"crisis_lines": "988", "version": 0})
     assert SafetyPlan.objects.get().version == 1
     assert "Walk the dog" in web.get(url).text
 
@@ -250,6 +255,7 @@ def test_relapse_plan_page(browser_as, case_manager, client_record):
         "coping": "Call Jo",
         "supports": "Jo",
         "after_slip": "",
+        "version": 0,
     }
     assert 'id="id_after_slip_error"' in web.post(url, values).text
     web.post(url, values | {"after_slip": "Tell Jo the same day"})
@@ -269,6 +275,7 @@ def test_need_can_be_tagged_with_a_disorder(browser_as, case_manager, integrated
             "description": "Changed",
             "concerns_mental_health": "on",
             "concerns_substance_use": "on",
+            "edit_version": problem.edit_version,
         },
     )
     problem.refresh_from_db()
@@ -341,7 +348,9 @@ def test_objective_edit_page_saves_and_audits(browser_as, case_manager, integrat
         action="view", object_type="careplans.careplan", object_id=str(integrated_draft.pk)
     ).exists()
     target = integrated_draft.effective_date + timedelta(days=20)
-    response = web.post(url, {"text": "7 hours, 5 nights a week", "target_date": target})
+    response = web.post(
+        url, {"text": "7 hours, 5 nights a week", "target_date": target, "edit_version": 1}
+    )
     assert response.url == reverse(
         "careplans:plan_detail", args=[integrated_draft.client_id, integrated_draft.pk]
     )
@@ -356,11 +365,13 @@ def test_objective_edit_shows_errors_next_to_the_field_and_keeps_input(
     objective = Objective.objects.get(goal__plan=integrated_draft)
     url = _part_url("careplans:objective_edit", integrated_draft, objective)
     too_early = (integrated_draft.effective_date - timedelta(days=1)).isoformat()
-    page = browser_as(case_manager).post(url, {"text": "Sleep 8 hours", "target_date": too_early})
+    page = browser_as(case_manager).post(
+        url, {"text": "Sleep 8 hours", "target_date": too_early, "edit_version": 1}
+    )
     assert page.status_code == 200
     assert 'id="id_target_date_error"' in page.text and "before the plan starts" in page.text
     assert 'id="form-errors"' in page.text and "Sleep 8 hours" in page.text
-    blank = browser_as(case_manager).post(url, {"text": " ", "target_date": ""})
+    blank = browser_as(case_manager).post(url, {"text": " ", "target_date": "", "edit_version": 1})
     assert 'id="id_text_error"' in blank.text
     objective.refresh_from_db()
     assert objective.text == "6+ hours of sleep 5 nights a week"
@@ -388,6 +399,7 @@ def test_intervention_edit_page_saves_and_keeps_a_responsible_who_left(
             "frequency": "Twice a week",
             "start_date": "",
             "end_date": "",
+            "edit_version": intervention.edit_version,
         },
     )
     assert response.status_code == 302
@@ -408,6 +420,7 @@ def test_intervention_edit_shows_errors_next_to_the_fields(
             "frequency": "Weekly",
             "start_date": (start + timedelta(days=10)).isoformat(),
             "end_date": (start + timedelta(days=5)).isoformat(),
+            "edit_version": intervention.edit_version,
         },
     )
     assert 'id="id_end_date_error"' in page.text and "before the start" in page.text
@@ -447,7 +460,10 @@ def test_editing_or_removing_on_an_active_plan_is_refused_with_the_reason(
     web = browser_as(case_manager)
     page = web.get(_part_url("careplans:objective_edit", plan, objective), follow=True)
     assert "cannot be changed" in page.text
-    posted = web.post(_part_url("careplans:objective_edit", plan, objective), {"text": "changed"})
+    posted = web.post(
+        _part_url("careplans:objective_edit", plan, objective),
+        {"text": "changed", "edit_version": objective.edit_version},
+    )
     assert posted.status_code == 200 and "cannot be changed" in posted.text
     removed = web.post(_part_url("careplans:objective_remove", plan, objective), follow=True)
     assert "cannot be changed" in removed.text

@@ -633,7 +633,7 @@ def test_revoke_from_the_page(browser_as, case_manager, client_record):
     consent = record(client_record, case_manager)
     url = reverse("clients:consent_revoke", args=[client_record.pk, consent.pk])
     response = browser_as(case_manager).post(
-        url, {"revoked_on": "2026-02-01", "reason": "Client asked in writing"}
+        url, {"revoked_on": "2026-02-01", "reason": "Client asked in writing", "edit_version": 1}
     )
     assert response.status_code == 302 and response.url == _index(client_record.pk)
     consent.refresh_from_db()
@@ -656,11 +656,14 @@ def test_revoking_twice_says_it_was_already_revoked(browser_as, case_manager, cl
     )
     url = reverse("clients:consent_revoke", args=[client_record.pk, consent.pk])
     browser = browser_as(case_manager)
-    response = browser.post(url, {"reason": "Again"}, follow=True)
+    response = browser.post(url, {"reason": "Again", "edit_version": 1}, follow=True)
     assert response.redirect_chain[-1][0] == reverse(
         "clients:consent_detail", args=[client_record.pk, consent.pk]
     )
-    assert "This consent was already revoked on 2026-02-01." in response.text
+    assert (
+        f"This consent was already revoked on 2026-02-01 by {case_manager.display_name}."
+        in response.text
+    )
     assert "Reason: Asked" in response.text
     assert browser.get(url).status_code == 302  # nothing to revoke: back to the consent
     consent.refresh_from_db()
@@ -809,3 +812,52 @@ def test_api_schema_documents_consents(api_as, case_manager):
     schema = api_as(case_manager).get("/api/schema/", {"format": "json"}).json()
     assert "/api/v1/consents/{id}/revoke/" in schema["paths"]
     assert "/api/v1/consents/" in schema["paths"]
+
+
+def test_a_revoke_from_a_stale_page_names_who_changed_the_consent(
+    case_manager, teammate, client_record
+):
+    """Optimistic locking (issue 13, item 5): the consent's ``edit_version``."""
+    from casemgmt.audit.services import versioned_update
+
+    consent = record(client_record, case_manager)
+    assert consent.edit_version == 1
+    versioned_update(  # a change of the consent by a teammate (no edit page yet)
+        actor=teammate,
+        obj=consent,
+        values={"purpose": "Coordinate housing and treatment"},
+        expected_version=1,
+        what="this consent",
+        client_id=client_record.pk,
+    )
+    with pytest.raises(Conflict) as error:
+        services.consent_revoke(
+            actor=case_manager, consent=consent, reason="Asked", expected_version=1
+        )
+    assert error.value.extra["changed_fields"] == ["purpose"]
+    assert teammate.display_name in error.value.message
+    consent.refresh_from_db()
+    assert consent.revoked_on is None
+    services.consent_revoke(actor=case_manager, consent=consent, reason="Asked", expected_version=2)
+    consent.refresh_from_db()
+    assert consent.revoked_on is not None and consent.edit_version == 3
+
+
+def test_api_revoke_with_a_stale_edit_version_is_409(api_as, case_manager, teammate, client_record):
+    from casemgmt.audit.services import versioned_update
+
+    consent = record(client_record, case_manager)
+    api = api_as(case_manager)
+    assert api.get(f"/api/v1/consents/{consent.pk}/").json()["edit_version"] == 1
+    versioned_update(
+        actor=teammate,
+        obj=consent,
+        values={"purpose": "Other"},
+        expected_version=1,
+        what="this consent",
+        client_id=client_record.pk,
+    )
+    stale = api.post(
+        f"/api/v1/consents/{consent.pk}/revoke/", {"reason": "Asked", "edit_version": 1}
+    )
+    assert stale.status_code == 409 and stale.json()["changed_fields"] == ["purpose"]
