@@ -149,6 +149,15 @@ def client_list_filter(request: HttpRequest, queryset: QuerySet[Client]) -> Quer
     return ClientFilter(request.GET, queryset=queryset, request=request).qs
 
 
+def client_list_filter_values(request: HttpRequest) -> dict:
+    """The client list's filters in ``request.GET`` as the filter itself reads them
+    (``dual_diagnosis`` a bool or None, ``risk_flag`` a kind); one that does not validate
+    is left out."""
+    filterset = ClientFilter(request.GET, queryset=Client.objects.none(), request=request)
+    filterset.is_valid()
+    return dict(filterset.form.cleaned_data)
+
+
 def client_list_page(request: HttpRequest, queryset: QuerySet[Client], **extra) -> HttpResponse:
     """The client list page (filters, pagination, audit) over ``queryset``: the caseload,
     and the dashboard's drill-downs (``extra`` adds a heading, a definition, a way back)."""

@@ -14,7 +14,7 @@ from rest_framework.exceptions import ValidationError as DRFValidationError
 from casemgmt.audit.models import AuditAction
 from casemgmt.audit.services import audit_record
 from casemgmt.lib.exports import csv_response
-from clients.chart import client_list_filter, client_list_page
+from clients.chart import client_list_filter, client_list_filter_values, client_list_page
 from clients.models import Client, RiskFlagKind
 from clients.selectors import client_list
 from referrals.selectors import followup_window_tallies
@@ -297,11 +297,11 @@ SUBSTANCE_USE_NOT_EXPORTED = (
 
 
 def _substance_use_list(request) -> bool:
-    query = request.GET
+    listed = client_list_filter_values(request)
     return (
-        query.get("measure", "") in SUBSTANCE_USE_MEASURES
-        or query.get("dual_diagnosis", "").strip().lower() in ("true", "1", "2", "on", "yes")
-        or query.get("risk_flag", "") in SUBSTANCE_USE_FLAGS
+        request.GET.get("measure", "") in SUBSTANCE_USE_MEASURES
+        or listed.get("dual_diagnosis") is True
+        or listed.get("risk_flag") in SUBSTANCE_USE_FLAGS
     )
 
 

@@ -269,6 +269,20 @@ class RiskFlagViewSet(
         return Response(RiskFlagSerializer(flag).data)
 
 
+def _granted(access) -> Response:
+    """The answer to a grant, whether opened at once or approved by a supervisor."""
+    return Response(
+        {
+            "client": access.client_id,
+            "client_number": access.client.client_number,
+            "reason_code": access.reason_code,
+            "reason": access.reason,
+            "expires_at": access.expires_at,
+        },
+        status=status.HTTP_201_CREATED,
+    )
+
+
 class EmergencyAccessViewSet(viewsets.GenericViewSet):
     """Break-the-glass (42 CFR 2.51 medical emergency): open a client outside your teams
     by number, with the kind of emergency and what it is, for 60 minutes. Clinical roles
@@ -285,16 +299,7 @@ class EmergencyAccessViewSet(viewsets.GenericViewSet):
         data = EmergencyAccessSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         access = services.emergency_access_grant(user=request.user, **data.validated_data)
-        return Response(
-            {
-                "client": access.client_id,
-                "client_number": access.client.client_number,
-                "reason_code": access.reason_code,
-                "reason": access.reason,
-                "expires_at": access.expires_at,
-            },
-            status=status.HTTP_201_CREATED,
-        )
+        return _granted(access)
 
     @extend_schema(request=None, responses={201: EmergencyAccessSerializer})
     @action(
@@ -308,13 +313,4 @@ class EmergencyAccessViewSet(viewsets.GenericViewSet):
         minutes. Anyone else: 404."""
         pending = emergency_access_request_get(user=request.user, request_id=int(request_id))
         access = services.emergency_access_request_approve(supervisor=request.user, request=pending)
-        return Response(
-            {
-                "client": access.client_id,
-                "client_number": access.client.client_number,
-                "reason_code": access.reason_code,
-                "reason": access.reason,
-                "expires_at": access.expires_at,
-            },
-            status=status.HTTP_201_CREATED,
-        )
+        return _granted(access)
