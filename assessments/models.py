@@ -87,7 +87,7 @@ class InstrumentResponse(models.Model):
 
 class InstrumentSummary(models.Model):
     """Per client and instrument, derived from the current (uncorrected) responses: the
-    first one (the baseline of PHQ-9 response and remission), the latest one, the total
+    first one (the baseline of the change shown on the trend), the latest one, the total
     of the one before the latest (the chart's trend arrow), and whether any was positive.
     Kept in step by ``assessments.services`` in the transaction that records a response
     (``instrument_summaries_refresh``); never edited by hand, rebuildable at any time from

@@ -182,6 +182,11 @@ def trend(request, pk: int, code: str):
             chart=trend_chart(data),
             definition=INSTRUMENTS[code],
             points_desc=list(reversed(data["points"])),
+            episodes=(
+                selectors.client_depression_episodes(client=client, as_of=client.team.local_date())
+                if code == "phq9"
+                else []
+            ),
         )
         return render(request, "assessments/trend.html", context)
 
