@@ -46,6 +46,7 @@ from .models import (
     FollowUpReschedule,
     FollowUpStatus,
     Measure,
+    Organization,
     Referral,
     ReferralStatus,
     Service,
@@ -487,3 +488,12 @@ def transition_followups_at_risk_of(
         reason=FollowUpReason.TRANSITION,
         window_days=7,
     )
+
+
+def directory_organisation_names(*, ids: list[int] | None = None) -> dict[int, str]:
+    """``{id: name}`` of the resource directory's organisations (of ``ids``; all: None),
+    by name: what the consent form offers as recipients (``clients.directory``)."""
+    qs = Organization.objects.order_by("name", "id")
+    if ids is not None:
+        qs = qs.filter(pk__in=ids)
+    return dict(qs.values_list("pk", "name"))

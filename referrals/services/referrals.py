@@ -15,7 +15,11 @@ from casemgmt.audit.models import AuditAction
 from casemgmt.audit.services import audit_record
 from casemgmt.lib.errors import Conflict
 from clients.models import Client, Consent
-from clients.selectors import client_has_substance_use_diagnosis, consent_allows_disclosure
+from clients.selectors import (
+    DisclosureCheck,
+    client_has_substance_use_diagnosis,
+    consent_allows_disclosure,
+)
 from clients.services import timeline_record
 
 from ..models import (
@@ -191,6 +195,19 @@ def _record_move(referral: Referral, previous: str, actor: User, note: str) -> N
     )
 
 
+def referral_consent_check(referral: Referral, when: datetime | None = None) -> DisclosureCheck:
+    """Whether a 42 CFR Part 2 consent covers ``referral``'s recipient and purpose on
+    ``when`` (default: now): a directory organisation is matched by its id among the
+    consent's recipients chosen from the directory, else by name."""
+    return consent_allows_disclosure(
+        client=referral.client,
+        recipient=referral.recipient_name,
+        when=when,
+        purpose=DISCLOSURE_PURPOSE,
+        recipient_directory_id=referral.service.organization_id if referral.service else None,
+    )
+
+
 def _consent_for(referral: Referral, when: datetime, *, refused: str) -> Consent | None:
     """The 42 CFR Part 2 gate of every path by which a referral leaves the program (send,
     packet PDF, printable packet): a referral that shares substance use information needs
@@ -198,12 +215,7 @@ def _consent_for(referral: Referral, when: datetime, *, refused: str) -> Consent
     reason. ``None`` when the referral shares none (no consent needed)."""
     if not referral.discloses_substance_use:
         return None
-    check = consent_allows_disclosure(
-        client=referral.client,
-        recipient=referral.recipient_name,
-        when=when,
-        purpose=DISCLOSURE_PURPOSE,
-    )
+    check = referral_consent_check(referral, when)
     if not check.allowed or check.consent is None:
         raise Conflict(
             f"{refused}: {check.reason} Record the client's 42 CFR Part 2 consent for "
