@@ -1,5 +1,7 @@
 """Writes of the referrals app. Other apps import from here."""
 
+from casemgmt.lib.dates import add_business_days
+
 from .followups import (
     followup_close,
     followup_create,
@@ -9,7 +11,6 @@ from .followups import (
 from .hsds import hsds_import
 from .referrals import (
     TRANSITIONS,
-    add_business_days,
     disclosure_record,
     referral_consent_check,
     referral_create,

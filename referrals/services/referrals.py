@@ -3,7 +3,7 @@ disclosure log), and the status lifecycle with its history."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -13,6 +13,7 @@ from django.utils import timezone
 from casemgmt.accounts.models import User
 from casemgmt.audit.models import AuditAction
 from casemgmt.audit.services import audit_record
+from casemgmt.lib.dates import add_business_days
 from casemgmt.lib.errors import Conflict
 from clients.models import Client, Consent
 from clients.selectors import (
@@ -69,20 +70,6 @@ NO_DISCLOSURE_REASON_NEEDED = (
     "(42 CFR Part 2). Say why this one shares none, or tick 'Shares substance use "
     "information'."
 )
-
-
-def add_business_days(start: date, days: int) -> date:
-    """``days`` business days after ``start`` (0: ``start`` itself, or the next weekday
-    when it falls on a weekend)."""
-    day = start
-    while day.weekday() >= 5:
-        day += timedelta(days=1)
-    added = 0
-    while added < days:
-        day += timedelta(days=1)
-        if day.weekday() < 5:
-            added += 1
-    return day
 
 
 @transaction.atomic
@@ -282,7 +269,9 @@ def referral_send(*, actor: User, referral: Referral, note: str = "") -> Referra
     organisation, an active 42 CFR Part 2 consent naming the recipient is required
     (``clients.selectors.consent_allows_disclosure``); without one, sending is refused
     (409) with the reason, and nothing is saved. The disclosure is logged. A follow-up
-    for the response is due after 3 business days (1 when urgent, same day emergent)."""
+    for the response is due after 3 business days (1 when urgent, same day emergent),
+    counted from the team's local date, skipping weekends and the team's public holidays
+    (``Team.public_holidays``)."""
     referral = (
         Referral.objects.select_for_update(of=("self",))
         .select_related("client__team", "service__organization", "client__primary_case_manager")
@@ -292,11 +281,16 @@ def referral_send(*, actor: User, referral: Referral, note: str = "") -> Referra
     now = timezone.now()
     consent = _consent_for(referral, now, refused="Not sent")
     previous = referral.status
-    today = timezone.localdate(now)
+    team = referral.client.team
+    today = team.local_date(now)
     referral.status = S.SENT
     referral.sent_at = now
     referral.consent_id = consent.pk if consent else None
-    referral.response_due_on = add_business_days(today, RESPONSE_BUSINESS_DAYS[referral.urgency])
+    referral.response_due_on = add_business_days(
+        today,
+        RESPONSE_BUSINESS_DAYS[referral.urgency],
+        holidays=team.public_holidays(range(today.year, today.year + 2)),
+    )
     referral.save(
         update_fields=["status", "sent_at", "consent_id", "response_due_on", "updated_at"]
     )
