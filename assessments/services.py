@@ -342,6 +342,8 @@ def _check_levels(values: dict[str, Any], errors: dict[str, list[str]]) -> None:
             f"Level {code}{where} {AsamEdition(edition).label}: choose one of its levels"
             " (" + ", ".join(allowed) + ") or change the edition."
         ]
+    if "level_indicated" in errors or "level_arranged" in errors:
+        return  # the reason for a difference is asked once both levels are levels
     indicated, arranged = values.get("level_indicated"), values.get("level_arranged")
     if indicated and arranged and indicated != arranged:
         if not (values.get("level_difference_reason") or "").strip():
