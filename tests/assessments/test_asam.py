@@ -176,6 +176,30 @@ def test_changing_the_edition_alone_refuses_levels_it_does_not_list(case_manager
     assert a.asam_edition == "3"
 
 
+def test_a_fourth_edition_assessment_completes_and_its_next_version_keeps_the_edition(
+    case_manager, client_record
+):
+    a = _draft(case_manager, client_record)
+    services.assessment_update(
+        actor=case_manager,
+        assessment=a,
+        data={
+            "presenting_concerns": "Low mood.",
+            "client_goals": "Keep my job.",
+            "stage_mental_health": "action",
+            "stage_substance_use": "contemplation",
+            "asam_edition": "4",
+            "level_indicated": "1.0",
+            "level_arranged": "1.0",
+            **{f"asam_d{n}": 1 for n in range(1, 7)},
+        },
+    )
+    services.assessment_complete(actor=case_manager, assessment=a)
+    v2 = services.assessment_new_version(actor=case_manager, assessment=a)
+    assert (v2.asam_edition, v2.level_indicated) == ("4", "1.0")
+    assert v2.level_indicated_label == "Level 1.0 Long-term remission monitoring (ASAM 4th ed.)"
+
+
 # ---------------------------------------------------------------------------- the API
 def test_api_stores_the_edition_and_names_each_level(api_as, case_manager, client_record):
     api = api_as(case_manager)
