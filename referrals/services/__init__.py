@@ -22,6 +22,7 @@ from .transitions import (
     transition_mark_medications_reconciled,
     transition_record,
     transition_update,
+    transitions_classify,
 )
 
 __all__ = [
@@ -43,4 +44,5 @@ __all__ = [
     "transition_mark_medications_reconciled",
     "transition_record",
     "transition_update",
+    "transitions_classify",
 ]

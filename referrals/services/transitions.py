@@ -18,8 +18,17 @@ from casemgmt.lib.errors import Conflict
 from clients.models import Client
 from clients.services import timeline_record
 
-from ..models import CareTransition, FollowUp, FollowUpReason, LevelOfCare, Measure, VisitFocus
-from ..windows import escalation_day, measure_for, windows
+from ..models import (
+    CareTransition,
+    DenominatorStatus,
+    FollowUp,
+    FollowUpReason,
+    FollowUpStatus,
+    LevelOfCare,
+    Measure,
+    VisitFocus,
+)
+from ..windows import Stay, denominator_statuses, escalation_day, measure_for, windows
 from .followups import followup_create
 
 CHECKLIST_FIELDS = CareTransition.CHECKLIST
@@ -57,10 +66,46 @@ def _validate(values: dict[str, Any]) -> None:
         raise ValidationError(errors)
 
 
+def transitions_classify(*, client_id: int) -> list[CareTransition]:
+    """Decide again which of the client's discharges are in their measure's denominator
+    (``referrals.windows.denominator_statuses``: readmissions, direct transfers, ED
+    visits followed by an admission, one per 31 days) and store it on each transition.
+    The open window follow-ups of a discharge that no longer counts are cancelled with
+    the reason, so that neither the Today page nor the sweep's reminders and
+    escalations chase a window that is not measured. Returns the transitions whose
+    answer changed. Two queries, plus one update per changed row."""
+    rows = list(CareTransition.objects.filter(client_id=client_id).select_for_update())
+    verdicts = denominator_statuses(
+        Stay(t.pk, t.from_level, t.to_level, t.focus, t.admitted_on, t.discharged_on, t.measure)
+        for t in rows
+    )
+    changed = []
+    for t in rows:
+        status, reason = verdicts[t.pk]
+        if (t.denominator, t.denominator_reason) != (status, reason):
+            t.denominator, t.denominator_reason = status, reason
+            t.save(update_fields=["denominator", "denominator_reason"])
+            changed.append(t)
+    dropped = [t.pk for t in changed if t.denominator != DenominatorStatus.COUNTED]
+    for t in changed:
+        if t.pk in dropped and t.measure:
+            FollowUp.objects.filter(
+                transition=t, reason=FollowUpReason.TRANSITION, status=FollowUpStatus.OPEN
+            ).update(
+                status=FollowUpStatus.CANCELLED,
+                outcome_note=f"Not measured ({t.measure}): {t.denominator_reason}."[:500],
+                closed_at=timezone.now(),
+                next_check_at=None,
+            )
+    return changed
+
+
 def _create_window_followups(*, actor: User, transition: CareTransition) -> list[FollowUp]:
     measure = transition.measure
     if not measure or transition.discharged_on is None:
         return []
+    if transition.denominator != DenominatorStatus.COUNTED:
+        return []  # superseded or excluded: no window is measured
     client = transition.client
     followups = []
     for w in windows(measure, transition.discharged_on):
@@ -122,9 +167,19 @@ def transition_record(
         **{k: bool(v) for k, v in checklist.items()},
     )
     audit_record(user=actor, action=AuditAction.CREATE, obj=transition, client_id=client.pk)
+    transitions_classify(client_id=client.pk)
+    transition.refresh_from_db(fields=["denominator", "denominator_reason"])
     _timeline(actor, transition)
     _create_window_followups(actor=actor, transition=transition)
     return transition
+
+
+def _measured(transition: CareTransition) -> str:
+    if not transition.measure or not transition.discharged_on:
+        return ""
+    if transition.denominator == DenominatorStatus.COUNTED:
+        return f", {transition.measure} follow-ups due"
+    return f", not in {transition.measure}: {transition.denominator_reason}"
 
 
 def _timeline(actor: User, transition: CareTransition) -> None:
@@ -137,8 +192,7 @@ def _timeline(actor: User, transition: CareTransition) -> None:
         client=transition.client_id,
         kind="transition",
         summary=f"{what}: {transition.get_from_level_display()} → "
-        f"{transition.get_to_level_display()} ({transition.facility})"
-        + (f", {transition.measure} follow-ups due" if transition.measure else ""),
+        f"{transition.get_to_level_display()} ({transition.facility})" + _measured(transition),
         actor=actor,
         obj=transition,
         link=reverse("referrals:transition_detail", args=[transition.client_id, transition.pk]),
@@ -175,6 +229,8 @@ def transition_discharge(
         what="this care transition",
         client_id=transition.client_id,
     )
+    transitions_classify(client_id=transition.client_id)
+    transition.refresh_from_db(fields=["denominator", "denominator_reason"])
     _timeline(actor, transition)
     _create_window_followups(actor=actor, transition=transition)
     return transition
@@ -214,6 +270,9 @@ def transition_update(
         client_id=transition.client_id,
         merge_other_fields=True,
     )
+    if "admitted_on" in data:  # an admission date moves readmissions in or out of 30 days
+        transitions_classify(client_id=transition.client_id)
+        transition.refresh_from_db(fields=["denominator", "denominator_reason"])
     return transition
 
 
@@ -245,4 +304,5 @@ __all__ = [
     "transition_mark_medications_reconciled",
     "transition_record",
     "transition_update",
+    "transitions_classify",
 ]
