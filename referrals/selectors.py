@@ -289,10 +289,13 @@ def transitions_set_aside(
             "denominator_reason",
         )
     )
-    return [
-        SetAside(pk, client_id, f"{preferred or first} {last}", m, day, status, reason)
-        for pk, client_id, preferred, first, last, m, day, status, reason in rows
-    ]
+    found = []
+    for pk, client_id, preferred, first, last, m, day, status, reason in rows:
+        assert day is not None  # filtered on a range
+        found.append(
+            SetAside(pk, client_id, f"{preferred or first} {last}", m, day, status, reason)
+        )
+    return found
 
 
 @dataclass(frozen=True)

@@ -119,7 +119,7 @@ class WindowSerializer(serializers.Serializer):
     pending_on = serializers.DateField(
         allow_null=True, help_text="An unsigned note in the window: sign it to count it."
     )
-    label = serializers.CharField()
+    text = serializers.CharField(source="label", help_text="As the pages say it.")
 
 
 class CareTransitionSerializer(serializers.ModelSerializer):
