@@ -456,6 +456,7 @@ class FollowUp(models.Model):
     # Not columns: set by the follow-up lists (selectors.followup_state, the window met).
     state: str
     window_met_on: date | None
+    window_pending_on: date | None  # only an unsigned note in the window (views._mark_met)
 
     class Meta:
         ordering = ["due_at", "id"]

@@ -533,3 +533,16 @@ def test_measures_drill_down_lists_set_aside_discharges_with_the_reason(
         page = browser.get(reverse("dashboard:clients"), params)
     assert len(page.context["set_aside"]) == 6
     assert len(many.captured_queries) == len(one.captured_queries)
+
+
+def test_a_follow_up_with_only_a_draft_in_its_window_says_what_to_do(
+    browser_as, client_record, case_manager
+):
+    """The case manager sees why a window is not met yet: "Pending: unsigned note on
+    <date>" (issue 15: an unsigned draft does not count, and the window says so)."""
+    t = stay(client_record, case_manager, "inpatient_psych", admitted=day(-5), discharged=D)
+    contact_note(client_record, case_manager, day(4), signed=False)
+    url = reverse("referrals:transition_detail", args=[client_record.pk, t.pk])
+    page = browser_as(case_manager).get(url).content.decode()
+    assert "Pending: unsigned note on Mar 17" in page
+    assert "Sign the note to count the visit." in page
