@@ -45,7 +45,8 @@ EDITABLE = (
 )
 
 
-def _validate(values: dict[str, Any]) -> None:
+def _validate(values: dict[str, Any], *, today: date) -> None:
+    """``today``: the client's team's date (``Team.local_date``), never the server's."""
     errors: dict[str, list[str]] = {}
     for field in ("from_level", "to_level"):
         if values.get(field) not in LevelOfCare.values:
@@ -55,7 +56,6 @@ def _validate(values: dict[str, Any]) -> None:
     if not (values.get("facility") or "").strip():
         errors["facility"] = ["Name the facility."]
     admitted, discharged = values.get("admitted_on"), values.get("discharged_on")
-    today = timezone.localdate()
     if admitted and admitted > today:
         errors["admitted_on"] = ["The admission date cannot be in the future."]
     if discharged and discharged > today:
@@ -98,6 +98,10 @@ def transitions_classify(*, client_id: int) -> list[CareTransition]:
                 next_check_at=None,
             )
     return changed
+
+
+def _team_date(client_id: int) -> date:
+    return Client.objects.select_related("team").get(pk=client_id).team.local_date()
 
 
 def _create_window_followups(*, actor: User, transition: CareTransition) -> list[FollowUp]:
@@ -155,7 +159,7 @@ def transition_record(
         "admitted_on": admitted_on,
         "discharged_on": discharged_on,
     }
-    _validate(values)
+    _validate(values, today=client.team.local_date())
     transition = CareTransition.objects.create(
         client=client,
         measure=measure_for(from_level, values["focus"]) if discharged_on else "",
@@ -217,7 +221,7 @@ def transition_discharge(
     }
     if discharged_on is None:
         raise ValidationError({"discharged_on": ["Give the discharge date."]})
-    _validate(values)
+    _validate(values, today=_team_date(transition.client_id))
     versioned_update(  # unchecked, but a checklist loaded before it hears of it
         actor=actor,
         obj=transition,
@@ -260,7 +264,7 @@ def transition_update(
         "admitted_on": data.get("admitted_on", transition.admitted_on),
         "discharged_on": transition.discharged_on,
     }
-    _validate(values)
+    _validate(values, today=_team_date(transition.client_id))
     versioned_update(
         actor=actor,
         obj=transition,

@@ -546,3 +546,87 @@ def test_a_follow_up_with_only_a_draft_in_its_window_says_what_to_do(
     page = browser_as(case_manager).get(url).content.decode()
     assert "Pending: unsigned note on Mar 17" in page
     assert "Sign the note to count the visit." in page
+
+
+def test_discharge_dates_are_checked_against_the_team_date(case_manager):
+    """A discharge "cannot be in the future" in the team's own calendar (issue 15, the
+    team's date): at any instant Kiritimati (UTC+14) or Pago Pago (UTC-11) is on
+    another day than the server, so one of them catches a server-dated check."""
+    from django.core.exceptions import ValidationError
+
+    for zone in ("Pacific/Kiritimati", "Pacific/Pago_Pago"):
+        team = TeamFactory(time_zone=zone)
+        client = ClientFactory(team=team, primary_case_manager=case_manager)
+        today = team.local_date()
+        ok = stay(client, case_manager, "inpatient_psych", admitted=today, discharged=today)
+        assert ok.discharged_on == today
+        with pytest.raises(ValidationError) as error:
+            stay(
+                client,
+                case_manager,
+                "inpatient_psych",
+                admitted=today,
+                discharged=today + timedelta(days=1),
+            )
+        assert "discharged_on" in error.value.message_dict
+
+
+def test_the_migration_classifies_the_rows_already_there(client_record, case_manager):
+    """Migration ``referrals.0007_transition_denominator`` applies the published rules to
+    existing rows: an acute stay for substance use moves from FUH to FUI (MY2025 FUI),
+    a residential stay for mental illness leaves every measure, and a discharge
+    readmitted within 30 days is superseded (MY2025 FUH), its open follow-ups
+    cancelled."""
+    import importlib
+
+    from django.apps import apps
+
+    from referrals.models import FollowUp
+
+    migration = importlib.import_module("referrals.migrations.0007_transition_denominator")
+    old = {"recorded_by": case_manager, "facility": "x", "to_level": "community"}
+    sud = CareTransition.objects.create(
+        client=client_record,
+        from_level="inpatient_psych",
+        focus="substance_use",
+        measure="FUH",
+        admitted_on=day(-40),
+        discharged_on=day(-35),
+        **old,
+    )
+    first = transition_record(
+        actor=case_manager,
+        client=client_record,
+        from_level="inpatient_psych",
+        to_level="community",
+        facility="x",
+        admitted_on=day(-5),
+        discharged_on=D,
+    )
+    CareTransition.objects.create(
+        client=client_record,
+        from_level="inpatient_psych",
+        measure="FUH",
+        admitted_on=day(20),
+        discharged_on=day(25),
+        **old,
+    )
+    other = ClientFactory(team=client_record.team)
+    residential = CareTransition.objects.create(
+        client=other,
+        from_level="residential",
+        measure="FUI",
+        admitted_on=day(-20),
+        discharged_on=D,
+        **old,
+    )
+    CareTransition.objects.update(denominator="")  # as before the migration
+    migration.classify_existing(apps, None)
+    for t in (sud, first, residential):
+        t.refresh_from_db()
+    assert (sud.measure, sud.denominator) == ("FUI", "counted")
+    assert (first.measure, first.denominator) == ("FUH", "superseded")
+    assert (residential.measure, residential.denominator) == ("", "")
+    assert set(FollowUp.objects.filter(transition=first).values_list("status", flat=True)) == {
+        "cancelled"
+    }
