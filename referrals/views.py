@@ -129,12 +129,15 @@ def followup_reschedule(request, followup_id: int):
 
 
 def _mark_met(followups, windows) -> None:
-    """Set ``window_met_on`` on transition follow-ups whose window a visit already met."""
+    """Set ``window_met_on`` on transition follow-ups whose window a visit already met,
+    ``window_pending_on`` where only an unsigned note is in it."""
     for f in followups:
-        f.window_met_on = None
+        f.window_met_on = f.window_pending_on = None
         for status in windows.get(f.transition_id, []) if f.transition_id else []:
             if status.window.days == f.window_days and status.state == "met":
                 f.window_met_on = status.met_on
+            elif status.window.days == f.window_days and status.state == "pending":
+                f.window_pending_on = status.pending_on
 
 
 @login_required

@@ -24,6 +24,7 @@ from .transitions import (
     transition_mark_medications_reconciled,
     transition_record,
     transition_update,
+    transitions_classify,
 )
 
 __all__ = [
@@ -46,4 +47,5 @@ __all__ = [
     "transition_mark_medications_reconciled",
     "transition_record",
     "transition_update",
+    "transitions_classify",
 ]
