@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.db import transaction
@@ -78,12 +78,14 @@ def _api_user_id(request: HttpRequest) -> int | None:
     if "HTTP_AUTHORIZATION" not in request.META:
         return None
     from rest_framework import exceptions
-    from rest_framework.authentication import SessionAuthentication
+    from rest_framework.authentication import BaseAuthentication, SessionAuthentication
     from rest_framework.request import Request
     from rest_framework.settings import api_settings
 
     drf_request = Request(request)
-    for authentication_class in api_settings.DEFAULT_AUTHENTICATION_CLASSES:
+    # The stubs type the setting as its dotted paths; DRF has imported the classes.
+    classes = cast("list[type[BaseAuthentication]]", api_settings.DEFAULT_AUTHENTICATION_CLASSES)
+    for authentication_class in classes:
         if issubclass(authentication_class, SessionAuthentication):
             continue  # the session was looked at above
         try:
@@ -102,7 +104,11 @@ def _form_fingerprint(request: HttpRequest) -> str:
         if name not in _NOT_FINGERPRINTED
         for value in values
     )
-    files = sorted((name, f.name or "", str(f.size)) for name, f in request.FILES.items())
+    files = sorted(
+        (name, f.name or "", str(f.size))
+        for name, uploads in request.FILES.lists()
+        for f in uploads
+    )
     return services.fingerprint(
         request.method.encode() if request.method else b"",
         request.path.encode(),

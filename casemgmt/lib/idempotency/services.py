@@ -88,7 +88,7 @@ def submission_claim(*, submission: Submission, now: datetime | None = None) -> 
     if not connection.in_atomic_block:
         raise RuntimeError("submission_claim must run inside transaction.atomic")
     now = now or timezone.now()
-    params = {
+    params: dict[str, int | str | datetime] = {
         "user_id": submission.user_id,
         "key": submission.key,
         "mode": submission.mode.value,
