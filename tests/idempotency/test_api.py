@@ -121,3 +121,17 @@ def test_an_expired_key_is_a_new_request(api_as, case_manager, client_record):
     assert again.status_code == 201 and "Idempotent-Replayed" not in again
     assert InstrumentResponse.objects.filter(client=client_record).count() == 2
     assert SubmissionKey.objects.filter(key="old").count() == 1
+
+
+def test_schema_documents_the_header_on_every_post(api_as, case_manager):
+    schema = api_as(case_manager).get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    posts = [ops["post"] for ops in schema["paths"].values() if "post" in ops]
+    assert posts
+    for post in posts:
+        names = [p["name"] for p in post.get("parameters", []) if p["in"] == "header"]
+        assert names.count("Idempotency-Key") == 1
+        assert "422" in post["responses"]
+    gets = [ops["get"] for ops in schema["paths"].values() if "get" in ops]
+    assert not any(
+        p["name"] == "Idempotency-Key" for get in gets for p in get.get("parameters", [])
+    )
