@@ -135,3 +135,13 @@ def test_schema_documents_the_header_on_every_post(api_as, case_manager):
     assert not any(
         p["name"] == "Idempotency-Key" for get in gets for p in get.get("parameters", [])
     )
+
+
+def test_a_session_request_without_csrf_gets_no_stored_answer(api_as, case_manager, client_record):
+    first = post(api_as(case_manager), gad7_body(client_record), "csrf")
+    assert first.status_code == 201
+    cross_site = APIClient(enforce_csrf_checks=True)
+    cross_site.force_login(case_manager)
+    refused = post(cross_site, gad7_body(client_record), "csrf")
+    assert refused.status_code == 403 and "Idempotent-Replayed" not in refused
+    assert str(first.json()["id"]) not in refused.content.decode()

@@ -71,18 +71,23 @@ def _is_api(request: HttpRequest) -> bool:
 
 
 def _api_user_id(request: HttpRequest) -> int | None:
-    """The signed-in user: the session's, else the API's own authentication (a token),
-    which DRF would only run inside the view."""
-    if request.user.is_authenticated:
-        return int(request.user.pk)
-    if "HTTP_AUTHORIZATION" not in request.META:
-        return None
+    """The signed-in user: the session's (with DRF's CSRF check, which the view would run
+    itself: a stored answer is never handed to a cross-site request), else the API's own
+    authentication (a token), which DRF would only run inside the view."""
     from rest_framework import exceptions
     from rest_framework.authentication import BaseAuthentication, SessionAuthentication
     from rest_framework.request import Request
     from rest_framework.settings import api_settings
 
     drf_request = Request(request)
+    if request.user.is_authenticated:
+        try:
+            SessionAuthentication().enforce_csrf(drf_request)
+        except exceptions.PermissionDenied:
+            return None  # the view answers 403 itself
+        return int(request.user.pk)
+    if "HTTP_AUTHORIZATION" not in request.META:
+        return None
     # The stubs type the setting as its dotted paths; DRF has imported the classes.
     classes = cast("list[type[BaseAuthentication]]", api_settings.DEFAULT_AUTHENTICATION_CLASSES)
     for authentication_class in classes:
