@@ -43,7 +43,6 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.postgres",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -294,10 +293,14 @@ EMERGENCY_ACCESS_ROLES = env.list("EMERGENCY_ACCESS_ROLES", default=["case manag
 EMERGENCY_ACCESS_DAILY_LIMIT = env.int("EMERGENCY_ACCESS_DAILY_LIMIT", default=3)
 
 # ------------------------------------------------------------------------------- API
+# An API token (one per user and device) stops working this many days after it was issued.
+API_TOKEN_TTL_DAYS = env.int("API_TOKEN_TTL_DAYS", default=30)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # Expiring per-device tokens (accounts.ApiToken), "Authorization: Token <token>".
+        # First, so that a refused token answers 401 with WWW-Authenticate: Token.
+        "casemgmt.accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     # JSON with depth and size limits (a 400/413, never a RecursionError 500).

@@ -2,9 +2,9 @@ from django.contrib import admin
 from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
-from rest_framework.authtoken.views import obtain_auth_token
 
 from casemgmt import probes
+from casemgmt.accounts import api as accounts_api
 from dashboard import views as dashboard_views
 
 urlpatterns = [
@@ -23,7 +23,8 @@ urlpatterns = [
     path("notifications/", include("casemgmt.notifications.urls")),
     path("referrals/", include("referrals.urls")),
     path("api/v1/", include("casemgmt.api_router")),
-    path("api/v1/auth/token/", obtain_auth_token, name="api-token"),
+    path("api/v1/auth/token/", accounts_api.token_obtain, name="api-token"),
+    path("api/v1/auth/logout/", accounts_api.token_logout, name="api-logout"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path(
         "api/docs/",

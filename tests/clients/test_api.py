@@ -1,6 +1,5 @@
 import pytest
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 
 from casemgmt.audit.models import AuditEvent
 from clients.models import Client, ClientStatus
@@ -320,8 +319,10 @@ def test_emergency_access_api(api_as, outsider, client_record):
 
 
 def test_token_authentication(api, case_manager, client_record):
-    token = Token.objects.create(user=case_manager)
-    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    from casemgmt.accounts.services import api_token_issue
+
+    _, raw = api_token_issue(user=case_manager, name="laptop")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {raw}")
     assert api.get(LIST).json()["count"] == 1
 
 

@@ -1,0 +1,80 @@
+"""API sign-in: exchange a password for a per-device token, and revoke it (log out)."""
+
+from django.contrib.auth import authenticate
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.decorators import (
+    api_view,
+    authentication_classes,
+    permission_classes,
+    throttle_classes,
+)
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from .models import ApiToken
+from .services import DEFAULT_DEVICE, api_token_issue
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=4096, trim_whitespace=False)
+    device = serializers.CharField(
+        max_length=100,
+        required=False,
+        allow_blank=True,
+        help_text=f"Name of the device or program (default {DEFAULT_DEVICE!r}); a new "
+        "token for the same device replaces its old one.",
+    )
+
+
+TokenResponse = inline_serializer(
+    "ApiTokenIssued",
+    fields={
+        "token": serializers.CharField(),
+        "device": serializers.CharField(),
+        "expires_at": serializers.DateTimeField(),
+    },
+)
+
+
+@extend_schema(
+    request=TokenRequestSerializer,
+    responses={200: TokenResponse, 400: OpenApiResponse(description="Wrong username or password")},
+    auth=[],
+)
+@api_view(["POST"])
+@authentication_classes([])
+@permission_classes([AllowAny])
+@throttle_classes([])
+def token_obtain(request: Request) -> Response:
+    serializer = TokenRequestSerializer(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    data = serializer.validated_data
+    user = authenticate(request=request, username=data["username"], password=data["password"])
+    if user is None or not user.is_active:
+        raise serializers.ValidationError(
+            {"non_field_errors": ["Unable to log in with the username and password given."]}
+        )
+    token, raw = api_token_issue(user=user, name=data.get("device", ""))
+    return Response({"token": raw, "device": token.name, "expires_at": token.expires_at})
+
+
+@extend_schema(
+    request=None,
+    responses={
+        204: OpenApiResponse(description="The token is revoked"),
+        400: OpenApiResponse(description="Signed in by session, not by a token"),
+    },
+)
+@api_view(["POST"])
+@permission_classes([IsAuthenticated])
+def token_logout(request: Request) -> Response:
+    """Revoke the token this request was made with (nothing else)."""
+    if not isinstance(request.auth, ApiToken):
+        raise serializers.ValidationError(
+            {"detail": ["This request was not made with an API token; nothing to revoke."]}
+        )
+    request.auth.delete()
+    return Response(status=status.HTTP_204_NO_CONTENT)
