@@ -156,11 +156,22 @@ SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 
-# django-axes: lock a username from one address after repeated failures.
-AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+# Sign-in throttling per username (accounts.LoginThrottle): after this many failures in a
+# row each further one doubles the wait before the next attempt (2, 4, 8 ... seconds, at
+# most LOGIN_THROTTLE_MAX_SECONDS); the account is never locked, and the owner is told.
+# A browser that signed in to the account before (a signed cookie kept this many days)
+# counts in a bucket of its own, so failures elsewhere do not keep the owner out.
+LOGIN_THROTTLE_FREE_FAILURES = env.int("LOGIN_THROTTLE_FREE_FAILURES", default=5)
+LOGIN_THROTTLE_MAX_SECONDS = env.int("LOGIN_THROTTLE_MAX_SECONDS", default=15 * 60)
+LOGIN_KNOWN_DEVICE_DAYS = env.int("LOGIN_KNOWN_DEVICE_DAYS", default=180)
+# django-axes: lock an address (whatever the usernames) after this many failures within
+# the cool-off; never a username, so nobody can lock someone else's account.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=50)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_PARAMETERS = ["ip_address"]
+# A success from an address does not wipe its failures (an attacker with one account of
+# their own could otherwise reset the count between guesses); they expire after the cool-off.
+AXES_RESET_ON_SUCCESS = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 

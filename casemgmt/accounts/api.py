@@ -2,7 +2,7 @@
 
 from django.contrib.auth import authenticate
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
-from rest_framework import serializers, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.decorators import (
     api_view,
     authentication_classes,
@@ -14,7 +14,15 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from .models import ApiToken
-from .services import DEFAULT_DEVICE, api_token_issue
+from .services import (
+    DEFAULT_DEVICE,
+    api_token_issue,
+    login_failure_record,
+    login_success_record,
+    login_throttle_key,
+    login_wait_seconds,
+    too_many_attempts,
+)
 
 
 class TokenRequestSerializer(serializers.Serializer):
@@ -41,7 +49,11 @@ TokenResponse = inline_serializer(
 
 @extend_schema(
     request=TokenRequestSerializer,
-    responses={200: TokenResponse, 400: OpenApiResponse(description="Wrong username or password")},
+    responses={
+        200: TokenResponse,
+        400: OpenApiResponse(description="Wrong username or password"),
+        429: OpenApiResponse(description="Too many attempts: wait the seconds given"),
+    },
     auth=[],
 )
 @api_view(["POST"])
@@ -52,11 +64,22 @@ def token_obtain(request: Request) -> Response:
     serializer = TokenRequestSerializer(data=request.data)
     serializer.is_valid(raise_exception=True)
     data = serializer.validated_data
-    user = authenticate(request=request, username=data["username"], password=data["password"])
+    key = login_throttle_key(username=data["username"])
+    wait = login_wait_seconds(key=key)
+    if wait:
+        raise exceptions.Throttled(wait=wait, detail=too_many_attempts(wait))
+    # The Django request, so that django-axes marks it (its middleware answers 429 for a
+    # locked-out address).
+    http_request = request._request
+    user = authenticate(request=http_request, username=data["username"], password=data["password"])
     if user is None or not user.is_active:
-        raise serializers.ValidationError(
-            {"non_field_errors": ["Unable to log in with the username and password given."]}
-        )
+        message = "Unable to log in with the username and password given."
+        if not getattr(http_request, "axes_locked_out", False):
+            wait = login_failure_record(key=key, username=data["username"])
+            if wait:
+                message = f"{message} {too_many_attempts(wait)}"
+        raise serializers.ValidationError({"non_field_errors": [message]})
+    login_success_record(key=key)
     token, raw = api_token_issue(user=user, name=data.get("device", ""))
     return Response({"token": raw, "device": token.name, "expires_at": token.expires_at})
 

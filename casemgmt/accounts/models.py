@@ -148,3 +148,23 @@ class ApiToken(models.Model):
     @staticmethod
     def digest_of(raw: str) -> str:
         return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class LoginThrottle(models.Model):
+    """Failed sign-ins of one username (``key`` "user:<name>"), or of one known device of
+    a user (``key`` "device:<id>"), counted since the last success or the last quiet day.
+
+    After ``LOGIN_THROTTLE_FREE_FAILURES`` failures each new one makes the next attempt
+    wait twice as long (2, 4, 8, ... seconds, at most ``LOGIN_THROTTLE_MAX_SECONDS``):
+    guessing slows down, but the account is never locked, and a browser that has signed
+    in to it before has a bucket of its own, so failures elsewhere do not keep its owner
+    out."""
+
+    key = models.CharField(max_length=200, unique=True)
+    failures = models.PositiveIntegerField(default=0)
+    last_failure_at = models.DateTimeField()
+    wait_until = models.DateTimeField(null=True, blank=True)
+    notified_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.failures}"

@@ -1,14 +1,15 @@
-"""Writes of the accounts app: API tokens (issue, revoke)."""
+"""Writes of the accounts app: API tokens (issue, revoke), sign-in throttling."""
 
+import math
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
-from .models import ApiToken, User
+from .models import ApiToken, LoginThrottle, User
 
 DEFAULT_DEVICE = "API client"
 
@@ -47,3 +48,90 @@ def api_token_touch(*, token: ApiToken) -> None:
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
+
+
+# ------------------------------------------------------------------ sign-in throttling
+# Failures of a username (or of one known device) are forgotten after a quiet day.
+THROTTLE_QUIET = timedelta(hours=24)
+
+
+def login_throttle_key(*, username: str, device_id: str | None = None) -> str:
+    """The bucket an attempt counts in: the browser's own when it has signed in to this
+    account before (``device_id`` from its known-device cookie), else the username's."""
+    if device_id:
+        return f"device:{device_id}"
+    return f"user:{username.strip().lower()[:150]}"
+
+
+def too_many_attempts(wait: int) -> str:
+    """The message of a throttled attempt, for the login form and the API alike."""
+    return f"Too many attempts, try again in {wait} second{'s' if wait != 1 else ''}."
+
+
+def login_wait_seconds(*, key: str, now: datetime | None = None) -> int:
+    """Seconds the next attempt in this bucket must still wait (0: go ahead)."""
+    now = now or timezone.now()
+    wait_until = (
+        LoginThrottle.objects.filter(key=key, wait_until__gt=now)
+        .values_list("wait_until", flat=True)
+        .first()
+    )
+    if wait_until is None:
+        return 0
+    return max(1, math.ceil((wait_until - now).total_seconds()))
+
+
+@transaction.atomic
+def login_failure_record(*, key: str, username: str, now: datetime | None = None) -> int:
+    """Count one failed sign-in in ``key``'s bucket; returns the seconds the next attempt
+    must wait. The first time a bucket starts waiting, the account's owner (if the
+    username is one) is told in the app and by email."""
+    now = now or timezone.now()
+    LoginThrottle.objects.get_or_create(key=key, defaults={"last_failure_at": now})
+    row = LoginThrottle.objects.select_for_update().get(key=key)
+    if row.last_failure_at < now - THROTTLE_QUIET:
+        row.failures, row.notified_at = 0, None
+    row.failures += 1
+    row.last_failure_at = now
+    free = settings.LOGIN_THROTTLE_FREE_FAILURES
+    wait = 0
+    if row.failures >= free:
+        wait = min(2 ** (row.failures - free + 1), settings.LOGIN_THROTTLE_MAX_SECONDS)
+        row.wait_until = now + timedelta(seconds=wait)
+    notify = row.failures >= free and row.notified_at is None
+    if notify:
+        row.notified_at = now
+    row.save(update_fields=["failures", "last_failure_at", "wait_until", "notified_at"])
+    if notify:
+        owner = User.objects.filter(username=username, is_active=True).first()
+        if owner is not None:
+            _notify_failed_sign_ins(owner=owner, failures=row.failures)
+    return wait
+
+
+def _notify_failed_sign_ins(*, owner: User, failures: int) -> None:
+    from casemgmt.notifications.models import NotificationKind
+    from casemgmt.notifications.services import notification_create
+
+    notification_create(
+        recipient=owner,
+        kind=NotificationKind.INFO,
+        title="Repeated failed sign-ins to your account",
+        body=f"Someone entered a wrong password for your account {failures} times in a row. "
+        "Further attempts are slowed down; your account is not locked. If it was not you, "
+        "change your password and tell a program admin.",
+        link="/accounts/tokens/",
+        email=True,
+    )
+
+
+def login_success_record(*, key: str) -> None:
+    """A successful sign-in clears its bucket."""
+    LoginThrottle.objects.filter(key=key).delete()
+
+
+def login_throttles_clear_stale(*, now: datetime | None = None) -> int:
+    """Forget buckets quiet for a day (run with the hourly session sweep)."""
+    now = now or timezone.now()
+    deleted, _ = LoginThrottle.objects.filter(last_failure_at__lt=now - THROTTLE_QUIET).delete()
+    return deleted
