@@ -44,10 +44,9 @@ def known_device_id(request, username: str) -> str | None:
         )
     except signing.BadSignature:
         return None
-    if (
-        not isinstance(data, dict)
-        or not User.objects.filter(pk=data.get("u"), username=username).exists()
-    ):
+    if not isinstance(data, dict) or not isinstance(data.get("u"), int):
+        return None
+    if not User.objects.filter(pk=data["u"], username=username).exists():
         return None
     return str(data.get("d") or "") or None
 
