@@ -47,6 +47,9 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "csp",
     "casemgmt.accounts",
     "casemgmt.audit",
@@ -68,6 +71,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): signed in with the second factor too (django-otp).
+    "django_otp.middleware.OTPMiddleware",
+    # Admins (and everyone, with OTP_REQUIRED_FOR_ALL) set up two-factor sign-in first.
+    "casemgmt.accounts.middleware.TwoFactorRequiredMiddleware",
     "casemgmt.accounts.middleware.TeamTimezoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -173,6 +180,13 @@ AXES_LOCKOUT_PARAMETERS = ["ip_address"]
 # their own could otherwise reset the count between guesses); they expire after the cool-off.
 AXES_RESET_ON_SUCCESS = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Two-factor sign-in (django-otp: an authenticator app's TOTP, and recovery codes). Anyone
+# with a device confirms a code after the password; staff, superusers and admins must set
+# one up before anything else, and with OTP_REQUIRED_FOR_ALL everyone must.
+OTP_REQUIRED_FOR_ALL = env.bool("OTP_REQUIRED_FOR_ALL", default=False)
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="casemgmt")
+# How long the password step waits for its code.
+OTP_LOGIN_PENDING_SECONDS = 5 * 60
 AXES_VERBOSE = False
 
 # --------------------------------------------------------------------------- security

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.decorators import login_required
 from django.urls import include, path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from casemgmt import probes
@@ -30,6 +31,12 @@ urlpatterns = [
         "api/docs/",
         login_required(SpectacularSwaggerSplitView.as_view(url_name="schema")),
         name="api-docs",
+    ),
+    # Django admin signs in through our login (password, throttling, two-factor).
+    path(
+        "admin/login/",
+        RedirectView.as_view(pattern_name="accounts:login", query_string=True),
+        name="admin-login",
     ),
     path("admin/", admin.site.urls),
 ]

@@ -14,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from .models import ApiToken
+from .selectors import two_factor_enabled, two_factor_required
 from .services import (
     DEFAULT_DEVICE,
     api_token_issue,
@@ -22,12 +23,20 @@ from .services import (
     login_throttle_key,
     login_wait_seconds,
     too_many_attempts,
+    two_factor_verify,
 )
 
 
 class TokenRequestSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=4096, trim_whitespace=False)
+    otp = serializers.CharField(
+        max_length=32,
+        required=False,
+        allow_blank=True,
+        help_text="For an account with two-factor sign-in: the code from the authenticator "
+        "app, or a recovery code.",
+    )
     device = serializers.CharField(
         max_length=100,
         required=False,
@@ -52,6 +61,7 @@ TokenResponse = inline_serializer(
     responses={
         200: TokenResponse,
         400: OpenApiResponse(description="Wrong username or password"),
+        403: OpenApiResponse(description="Two-factor sign-in required but not set up"),
         429: OpenApiResponse(description="Too many attempts: wait the seconds given"),
     },
     auth=[],
@@ -80,8 +90,33 @@ def token_obtain(request: Request) -> Response:
                 message = f"{message} {too_many_attempts(wait)}"
         raise serializers.ValidationError({"non_field_errors": [message]})
     login_success_record(key=key)
+    if two_factor_enabled(user=user):
+        _check_second_factor(user=user, code=data.get("otp", ""))
+    elif two_factor_required(user=user):
+        raise exceptions.PermissionDenied(
+            "Two-factor sign-in is required for this account: set it up in the browser at "
+            "/accounts/2fa/setup/ first."
+        )
     token, raw = api_token_issue(user=user, name=data.get("device", ""))
     return Response({"token": raw, "device": token.name, "expires_at": token.expires_at})
+
+
+def _check_second_factor(*, user, code: str) -> None:
+    if not code.strip():
+        raise serializers.ValidationError(
+            {"otp": ["This account uses two-factor sign-in: send the code from the app as otp."]}
+        )
+    key = f"otp:{user.pk}"
+    wait = login_wait_seconds(key=key)
+    if wait:
+        raise exceptions.Throttled(wait=wait, detail=too_many_attempts(wait))
+    if two_factor_verify(user=user, code=code) is None:
+        wait = login_failure_record(key=key, username=user.get_username())
+        message = "That code is not right."
+        raise serializers.ValidationError(
+            {"otp": [f"{message} {too_many_attempts(wait)}" if wait else message]}
+        )
+    login_success_record(key=key)
 
 
 @extend_schema(

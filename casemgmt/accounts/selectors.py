@@ -73,3 +73,20 @@ def api_token_list(*, user: User) -> QuerySet[ApiToken]:
 def api_token_find(*, raw: str) -> ApiToken | None:
     """The token row for a presented token, with its user; None when unknown."""
     return ApiToken.objects.select_related("user").filter(digest=ApiToken.digest_of(raw)).first()
+
+
+def two_factor_required(*, user: User) -> bool:
+    """Must this user sign in with a second factor? Staff, superusers and admins always;
+    everyone when ``OTP_REQUIRED_FOR_ALL``."""
+    from django.conf import settings
+
+    return bool(
+        settings.OTP_REQUIRED_FOR_ALL or user.is_staff or user.is_superuser or user.is_admin_role
+    )
+
+
+def two_factor_enabled(*, user: User) -> bool:
+    """Has this user a confirmed second factor (an authenticator app)?"""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    return bool(TOTPDevice.objects.filter(user=user, confirmed=True).exists())

@@ -3,6 +3,7 @@
 import math
 import secrets
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -135,3 +136,55 @@ def login_throttles_clear_stale(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     deleted, _ = LoginThrottle.objects.filter(last_failure_at__lt=now - THROTTLE_QUIET).delete()
     return deleted
+
+
+# -------------------------------------------------------------------- two-factor sign-in
+RECOVERY_CODES = 10
+TOTP_DEVICE_NAME = "Authenticator app"
+RECOVERY_DEVICE_NAME = "Recovery codes"
+
+
+def totp_device_start(*, user: User) -> Any:
+    """The user's authenticator-app device being set up (created unconfirmed once; the
+    same secret is shown until a code confirms it)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name=TOTP_DEVICE_NAME, confirmed=False)
+    return device
+
+
+@transaction.atomic
+def totp_device_confirm(*, device: Any, code: str) -> list[str] | None:
+    """Confirm the device with a code from the app; returns the new recovery codes (shown
+    once), or None when the code is wrong. Any other authenticator device of the user is
+    removed: one app per user."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    if not device.verify_token(code.strip().replace(" ", "")):
+        return None
+    TOTPDevice.objects.filter(user=device.user).exclude(pk=device.pk).delete()
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    return recovery_codes_issue(user=device.user)
+
+
+@transaction.atomic
+def recovery_codes_issue(*, user: User) -> list[str]:
+    """Ten new single-use recovery codes (the old ones stop working); shown once."""
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+
+    StaticDevice.objects.filter(user=user).delete()
+    device = StaticDevice.objects.create(user=user, name=RECOVERY_DEVICE_NAME, confirmed=True)
+    codes = [StaticToken.random_token() for _ in range(RECOVERY_CODES)]
+    StaticToken.objects.bulk_create([StaticToken(device=device, token=c) for c in codes])
+    return codes
+
+
+def two_factor_verify(*, user: User, code: str) -> Any:
+    """The device a code from the app (or an unused recovery code, then used up) belongs
+    to, or None. Failures are throttled like passwords (bucket "otp:<user id>")."""
+    from django_otp import match_token
+
+    return match_token(user, code.strip().replace(" ", "").lower())

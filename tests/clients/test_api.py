@@ -349,8 +349,13 @@ def test_createsuperuser_can_list_every_client(api, monkeypatch, client_record, 
     monkeypatch.setenv("DJANGO_SUPERUSER_EMAIL", "root@example.org")
     monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "a-long-root-password")
     call_command("createsuperuser", interactive=False, verbosity=0)
+    from casemgmt.accounts.models import User
+    from tests.two_factor import enrol, totp_code
+
+    device = enrol(User.objects.get(username="root"))  # an admin signs in with two factors
     token = api.post(
-        reverse("api-token"), {"username": "root", "password": "a-long-root-password"}
+        reverse("api-token"),
+        {"username": "root", "password": "a-long-root-password", "otp": totp_code(device)},
     ).json()["token"]
     api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     assert api.get(LIST).json()["count"] == 2
