@@ -183,7 +183,7 @@ def _qr_svg(url: str) -> str:
     import segno
 
     return segno.make(url, error="m").svg_inline(
-        scale=5, border=2, dark="#000", light="#fff", title="QR code for your authenticator app"
+        scale=5, border=4, dark="#000", light="#fff", title="QR code for your authenticator app"
     )
 
 

@@ -150,3 +150,12 @@ def test_admin_login_goes_through_our_login(client):
     response = client.get("/admin/login/?next=/admin/")
     assert response.status_code == 302
     assert response.url.startswith(LOGIN) and "next=/admin/" in response.url
+
+
+def test_an_admin_session_without_the_code_ends_once_an_app_exists(client):
+    admin = UserFactory(username="boss", is_staff=True)
+    _password(client, "boss")  # signed in with the password, sent to the set-up page
+    enrol(admin)  # an app is added elsewhere: this session never gave its code
+    response = client.get(reverse("home"))
+    assert response.status_code == 302 and response.url == reverse("accounts:login")
+    assert "_auth_user_id" not in client.session
