@@ -54,19 +54,10 @@ def _force_login_passes_two_factor(monkeypatch):
     original = Client.force_login
 
     def force_login(self, user, backend=None):
+        from tests.two_factor import mark_verified
+
         original(self, user, backend)
-        from casemgmt.accounts.selectors import two_factor_required
-
-        if two_factor_required(user=user):
-            from django_otp import DEVICE_ID_SESSION_KEY
-            from django_otp.plugins.otp_totp.models import TOTPDevice
-
-            device, _ = TOTPDevice.objects.get_or_create(
-                user=user, name="test", defaults={"confirmed": True}
-            )
-            session = self.session
-            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-            session.save()
+        mark_verified(self, user)
 
     monkeypatch.setattr(Client, "force_login", force_login)
 

@@ -17,3 +17,20 @@ def totp_code(device: TOTPDevice, *, steps_ahead: int = 0) -> str:
 def enrol(user) -> TOTPDevice:
     """A confirmed authenticator-app device for ``user``."""
     return TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
+
+
+def mark_verified(client, user) -> None:
+    """After ``client.force_login(user)``: the session has given its second factor too
+    (what the code step of the login page does), for a user who must use one."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    from casemgmt.accounts.selectors import two_factor_required
+
+    if not two_factor_required(user=user):
+        return
+    device, _ = TOTPDevice.objects.get_or_create(
+        user=user, name="test", defaults={"confirmed": True}
+    )
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()

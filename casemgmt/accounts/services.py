@@ -120,8 +120,8 @@ def _notify_failed_sign_ins(*, owner: User, failures: int) -> None:
         title="Repeated failed sign-ins to your account",
         body=f"Someone entered a wrong password for your account {failures} times in a row. "
         "Further attempts are slowed down; your account is not locked. If it was not you, "
-        "change your password and tell a program admin.",
-        link="/accounts/tokens/",
+        "change your password, tell a program admin, and turn on two-factor sign-in.",
+        link="/accounts/2fa/setup/",
         email=True,
     )
 
