@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "careplans",
     "referrals",
     "health",
+    "interop",
 ]
 
 MIDDLEWARE = [
@@ -304,7 +305,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "casemgmt.lib.idempotency.tasks.submission_keys_expire",
         "schedule": 60 * 60,
     },
+    "interop-adt-sweep": {
+        "task": "interop.tasks.adt_sweep",
+        "schedule": env.int("ADT_SWEEP_SECONDS", default=60),
+    },
 }
+# HL7 v2 ADT intake (interop): the MLLP listener's address (`manage.py adt_listen`; bind
+# to 0.0.0.0 only behind a VPN or TLS tunnel: MLLP itself is plain TCP) and the largest
+# message accepted (a larger one is rejected with AR).
+ADT_MLLP_HOST = env("ADT_MLLP_HOST", default="127.0.0.1")
+ADT_MLLP_PORT = env.int("ADT_MLLP_PORT", default=2575)
+ADT_MAX_BYTES = env.int("ADT_MAX_BYTES", default=256 * 1024)
 # One save per click (casemgmt/lib/idempotency): how long a create form's submission key
 # or an API Idempotency-Key is kept with its first answer, and how long a repeat waits
 # for a first request that is still running before it answers 409.

@@ -30,6 +30,7 @@ from clients.selectors import consent_get
 from clients.services import client_read_audit
 
 from . import selectors, services
+from .extensions import transition_panels
 from .filters import ReferralFilter, ServiceFilter
 from .forms import (
     ChecklistForm,
@@ -424,6 +425,7 @@ def transition_detail(request, pk: int, transition_id: int):
         checklist_form=checklist_form,
         conflict=conflict,
         followups=followups,
+        panels=transition_panels(transition),
     )
     return render(request, "referrals/transition_detail.html", context)
 
