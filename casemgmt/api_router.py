@@ -36,6 +36,7 @@ from health.api.views import (
     MedicationViewSet,
     ReconciliationViewSet,
 )
+from interop.api.views import adt_post
 from referrals.api.views import (
     CareTransitionViewSet,
     FollowUpViewSet,
@@ -90,5 +91,6 @@ urlpatterns = [
         name="dashboard-measures",
     ),
     path("dashboard/today/", DashboardViewSet.as_view({"get": "today"}), name="dashboard-today"),
+    path("adt/", adt_post, name="adt"),
     *router.urls,
 ]

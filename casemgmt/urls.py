@@ -23,6 +23,7 @@ urlpatterns = [
     path("dashboard/", include("dashboard.urls")),
     path("notifications/", include("casemgmt.notifications.urls")),
     path("referrals/", include("referrals.urls")),
+    path("interop/", include("interop.urls")),
     path("api/v1/", include("casemgmt.api_router")),
     path("api/v1/auth/token/", accounts_api.token_obtain, name="api-token"),
     path("api/v1/auth/logout/", accounts_api.token_logout, name="api-logout"),

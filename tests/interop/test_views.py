@@ -1,0 +1,78 @@
+"""The ADT feed, the review queue, and the messages on the transition page."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from interop.models import AdtMessage, AdtStatus
+from interop.services import adt_receive
+from referrals.models import CareTransition
+
+from .conftest import adt, process_received
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_transition_page_shows_the_messages_behind_it(client, case_manager, inpatient_client):
+    adt_receive(raw=adt("A01", "V-1"), sender="test")
+    process_received()
+    transition = CareTransition.objects.get()
+    client.force_login(case_manager)
+    page = client.get(
+        reverse("referrals:transition_detail", args=[inpatient_client.pk, transition.pk])
+    )
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert 'id="adt-messages"' in body and "V-1" in body
+    assert "not on the problem list" in body
+
+
+def test_the_feed_lists_errors_and_outsiders_see_none(
+    client, case_manager, outsider, inpatient_client
+):
+    adt_receive(raw=adt("A01", "V-2"), sender="test")
+    process_received()
+    client.force_login(case_manager)
+    body = client.get("/interop/adt/").content.decode()
+    assert "V-2" in body
+    client.force_login(outsider)
+    assert "V-2" not in client.get("/interop/adt/").content.decode()
+    message = AdtMessage.objects.get()
+    assert client.get(f"/interop/adt/{message.pk}/").status_code == 404
+
+
+def test_a_supervisor_picks_the_client_from_the_queue(client, supervisor, inpatient_client):
+    adt_receive(
+        raw=adt("A01", "V-3", mrn="MRN-NEW", family="Zephyrine", given="Ottoline"), sender="test"
+    )
+    process_received()
+    message = AdtMessage.objects.get()
+    assert message.status == AdtStatus.REVIEW
+    client.force_login(supervisor)
+    assert "V-3" in client.get("/interop/adt/review/").content.decode()
+    response = client.post(
+        f"/interop/adt/{message.pk}/resolve/", {"client_number": inpatient_client.client_number}
+    )
+    assert response.status_code == 302
+    message.refresh_from_db()
+    assert message.status == AdtStatus.PROCESSED
+    assert CareTransition.objects.filter(client=inpatient_client).exists()
+
+
+def test_dismissing_needs_a_reason_and_keeps_the_message(client, supervisor, db):
+    adt_receive(
+        raw=adt("A01", "V-4", mrn="MRN-X", family="Zephyrine", given="Ottoline"), sender="test"
+    )
+    process_received()
+    message = AdtMessage.objects.get()
+    client.force_login(supervisor)
+    response = client.post(f"/interop/adt/{message.pk}/dismiss/", {"reason": ""})
+    assert response.status_code == 400
+    message.refresh_from_db()
+    assert message.status == AdtStatus.REVIEW
+    response = client.post(f"/interop/adt/{message.pk}/dismiss/", {"reason": "Not our client"})
+    assert response.status_code == 302
+    message.refresh_from_db()
+    assert (message.status, message.dismissed_reason) == (AdtStatus.DISMISSED, "Not our client")
+    assert "V-4" in client.get("/interop/adt/?status=dismissed").content.decode()
