@@ -1,6 +1,7 @@
-"""``make run``: migrate, seed demo data on the first run, then serve web + worker + beat.
+"""``make run``: migrate, seed demo data on the first run, then serve web + worker + beat
+and the HL7 ADT listener (MLLP).
 
-Ctrl-C (or SIGTERM) stops all three. The embedded PostgreSQL and Redis keep running
+Ctrl-C (or SIGTERM) stops them all. The embedded PostgreSQL and Redis keep running
 between runs; ``make stop`` stops them.
 """
 
@@ -47,6 +48,8 @@ def main() -> int:
             "2",
         ],
         "beat": [python, "-m", "celery", "-A", "casemgmt", "beat", "-l", "info"],
+        # HL7 v2 ADT over MLLP on ADT_MLLP_HOST:ADT_MLLP_PORT (default 127.0.0.1:2575).
+        "adt-listener": [python, "manage.py", "adt_listen"],
     }
     children = {
         name: subprocess.Popen(cmd, start_new_session=True) for name, cmd in commands.items()
@@ -56,7 +59,10 @@ def main() -> int:
     print(f"  Demo logins (password for all: {DEMO_PASSWORD}):")
     for username, role in DEMO_LOGINS:
         print(f"    {username:<14} {role}")
-    print("  Press Ctrl-C to stop web, worker and beat.\n", flush=True)
+    from django.conf import settings
+
+    print(f"  HL7 ADT (MLLP) listener on {settings.ADT_MLLP_HOST}:{settings.ADT_MLLP_PORT}")
+    print("  Press Ctrl-C to stop web, worker, beat and the ADT listener.\n", flush=True)
 
     def stop(*_):
         for child in children.values():
@@ -68,7 +74,7 @@ def main() -> int:
                 child.wait(timeout=max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
                 os.killpg(child.pid, signal.SIGKILL)
-        print("stopped web, worker and beat", flush=True)
+        print("stopped web, worker, beat and the ADT listener", flush=True)
         sys.exit(0)
 
     signal.signal(signal.SIGINT, stop)
