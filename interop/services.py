@@ -32,7 +32,12 @@ from casemgmt.notifications.services import notification_create
 from clients.models import Client, RiskFlag, RiskFlagKind
 from clients.selectors import client_possible_duplicates
 from referrals.models import CareTransition, LevelOfCare, VisitFocus
-from referrals.services import transition_discharge, transition_record, transition_update
+from referrals.services import (
+    transition_discharge,
+    transition_discharge_cancel,
+    transition_record,
+    transition_update,
+)
 
 from .hl7v2 import Adt, Header, build_ack, check, read_adt
 from .models import AckCode, AdtMessage, AdtStatus, ClientIdentifier, FacilityMapping
@@ -304,93 +309,124 @@ def _visit_transition(message: AdtMessage, client: Client) -> CareTransition | N
 
 
 def _dispatch(message: AdtMessage, adt: Adt, client: Client) -> None:
-    actor = interface_user()
-    event = message.event
     message.status = AdtStatus.PROCESSED
     setting = _level(message, adt)
-    if event in {"A01", "A04"}:
-        existing = _visit_transition(message, client)
-        if existing is not None:
-            message.transition, message.outcome = existing, "Admission already on record."
-            return
-        if setting is None or setting[0] not in ACUTE_SETTINGS:
-            message.outcome = "Not an inpatient, ED, withdrawal or residential setting."
-            return
-        level, focus, facility = setting
-        transition = transition_record(
-            actor=actor,
-            client=client,
-            from_level=level,
-            to_level=LevelOfCare.OUTPATIENT,
-            facility=facility,
-            admitted_on=_local_date(adt.admitted_at, client, adt.event_at),
-            focus=focus,
-            notes=f"Opened by HL7 {event} message {message.control_id}.",
-        )
-        message.transition = transition
-        message.outcome = (
-            f"Admitted: care transition opened ({transition.get_from_level_display()})."
-        )
-        _notify_admission(client, transition)
-    elif event == "A03":
-        transition = _visit_transition(message, client) or _open_transition(client, setting)
-        discharged_on = _local_date(adt.discharged_at, client, adt.event_at)
-        if transition is None:
-            if setting is None or setting[0] not in ACUTE_SETTINGS:
-                message.outcome = "Discharge from a setting that opens no transition."
-                return
-            level, focus, facility = setting
-            transition = transition_record(
-                actor=actor,
-                client=client,
-                from_level=level,
-                to_level=LevelOfCare.OUTPATIENT,
-                facility=facility,
-                admitted_on=_local_date(adt.admitted_at, client, None)
-                if adt.admitted_at
-                else discharged_on,
-                discharged_on=discharged_on,
-                focus=focus,
-                notes=f"Opened by HL7 A03 message {message.control_id}.",
-            )
-            message.transition, message.outcome = transition, "Discharged (no admission on record)."
-            return
-        message.transition = transition
-        if transition.discharged_on == discharged_on:
-            message.outcome = "Discharge already on record."
-            return
-        transition_discharge(actor=actor, transition=transition, discharged_on=discharged_on)
-        message.outcome = f"Discharged on {discharged_on:%Y-%m-%d}; follow-ups per the measure."
-    elif event in {"A02", "A08"}:
-        transition = _visit_transition(message, client)
-        if transition is None:
-            message.outcome = "No transition of this visit to update."
-            return
-        message.transition = transition
-        data: dict[str, object] = {}
-        if setting is not None and setting[2] != transition.facility:
-            data["facility"] = setting[2]
-        if adt.admitted_at:
-            admitted_on = _local_date(adt.admitted_at, client, None)
-            if admitted_on != transition.admitted_on:
-                data["admitted_on"] = admitted_on
-        if data:
-            transition_update(actor=actor, transition=transition, data=data)
-            message.outcome = "Updated: " + ", ".join(sorted(data)) + "."
-        else:
-            message.outcome = "Nothing to update."
-    elif event in {"A11", "A13"}:
-        # Not yet: referrals has no service that undoes an admission or a discharge while
-        # keeping its history; a person corrects the transition, prompted by the queue.
+    if message.event in {"A01", "A04"}:
+        _admit(message, adt, client, setting)
+    elif message.event == "A03":
+        _discharge(message, adt, client, setting)
+    elif message.event in {"A02", "A08"}:
+        _update(message, adt, client, setting)
+    elif message.event == "A13":
+        _cancel_discharge(message, client)
+    elif message.event == "A11":
+        # Not yet: a care transition has no "entered in error" state in referrals, so an
+        # admission is not undone by a message; the queue asks a person to correct it.
         message.transition = _visit_transition(message, client)
-        what = "Cancel admit" if event == "A11" else "Cancel discharge"
         message.status = AdtStatus.REVIEW
-        message.review_reason = f"{what} received: correct the care transition by hand."
+        message.review_reason = "Cancel admit received: correct the care transition by hand."
     else:
-        message.outcome = f"{event} is kept, not acted on."
+        message.outcome = f"{message.event} is kept, not acted on."
 
 
-def _open_transition(client: Client, setting: tuple[str, str, str] | None) -> CareTransition | None:
+Setting = tuple[str, str, str] | None
+
+
+def _open(
+    message: AdtMessage,
+    adt: Adt,
+    client: Client,
+    setting: tuple[str, str, str],
+    *,
+    discharged_on: date | None = None,
+) -> CareTransition:
+    level, focus, facility = setting
+    admitted_on = _local_date(adt.admitted_at, client, adt.event_at)
+    if discharged_on is not None and not adt.admitted_at:
+        admitted_on = discharged_on
+    return transition_record(
+        actor=interface_user(),
+        client=client,
+        from_level=level,
+        to_level=LevelOfCare.OUTPATIENT,
+        facility=facility,
+        admitted_on=admitted_on,
+        discharged_on=discharged_on,
+        focus=focus,
+        notes=f"Opened by HL7 {message.event} message {message.control_id}.",
+    )
+
+
+def _admit(message: AdtMessage, adt: Adt, client: Client, setting: Setting) -> None:
+    existing = _visit_transition(message, client)
+    if existing is not None:
+        message.transition, message.outcome = existing, "Admission already on record."
+        return
+    if setting is None or setting[0] not in ACUTE_SETTINGS:
+        message.outcome = "Not an inpatient, ED, withdrawal or residential setting."
+        return
+    transition = _open(message, adt, client, setting)
+    message.transition = transition
+    message.outcome = f"Admitted: care transition opened ({transition.get_from_level_display()})."
+    _notify_admission(client, transition)
+
+
+def _discharge(message: AdtMessage, adt: Adt, client: Client, setting: Setting) -> None:
+    discharged_on = _local_date(adt.discharged_at, client, adt.event_at)
+    found = _visit_transition(message, client) or _open_transition(client, setting)
+    if found is None:
+        if setting is None or setting[0] not in ACUTE_SETTINGS:
+            message.outcome = "Discharge from a setting that opens no transition."
+            return
+        message.transition = _open(message, adt, client, setting, discharged_on=discharged_on)
+        message.outcome = "Discharged (no admission on record): follow-ups per the measure."
+        return
+    message.transition = found
+    if found.discharged_on == discharged_on:
+        message.outcome = "Discharge already on record."
+        return
+    transition_discharge(actor=interface_user(), transition=found, discharged_on=discharged_on)
+    message.outcome = f"Discharged on {discharged_on:%Y-%m-%d}: follow-ups per the measure."
+
+
+def _update(message: AdtMessage, adt: Adt, client: Client, setting: Setting) -> None:
+    found = _visit_transition(message, client)
+    if found is None:
+        message.outcome = "No transition of this visit to update."
+        return
+    message.transition = found
+    data: dict[str, object] = {}
+    if setting is not None and setting[2] != found.facility:
+        data["facility"] = setting[2]
+    if adt.admitted_at:
+        admitted_on = _local_date(adt.admitted_at, client, None)
+        if admitted_on != found.admitted_on:
+            data["admitted_on"] = admitted_on
+    if data:
+        transition_update(actor=interface_user(), transition=found, data=data)
+        message.outcome = "Updated: " + ", ".join(sorted(data)) + "."
+    else:
+        message.outcome = "Nothing to update."
+
+
+def _cancel_discharge(message: AdtMessage, client: Client) -> None:
+    found = _visit_transition(message, client)
+    if found is None:
+        message.outcome = "No transition of this visit: nothing to cancel."
+        return
+    message.transition = found
+    if found.discharged_on is None:
+        message.outcome = "Not discharged: nothing to cancel."
+        return
+    transition_discharge_cancel(
+        actor=interface_user(),
+        transition=found,
+        reason=f"HL7 A13 message {message.control_id}",
+    )
+    message.outcome = "Discharge cancelled: its follow-ups are cancelled, the history kept."
+
+
+def _open_transition(client: Client, setting: Setting) -> CareTransition | None:
     qs = CareTransition.objects.filter(client=client, discharged_on__isnull=True)
     if setting is not None:
         qs = qs.filter(from_level=setting[0])
@@ -440,9 +476,9 @@ def adt_review_resolve(*, actor: User, message_id: int, client: Client) -> AdtMe
     message.resolved_by, message.resolved_at = actor, timezone.now()
     message.save()
     audit_record(user=actor, action=AuditAction.UPDATE, obj=message, client_id=client.pk)
-    if message.event in {"A11", "A13"}:
+    if message.event == "A11":
         message.status = AdtStatus.REVIEW
-        message.review_reason = "Cancel message: correct the care transition by hand."
+        message.review_reason = "Cancel admit received: correct the care transition by hand."
         message.save(update_fields=["status", "review_reason"])
         return message
     adt_process(message_id=message.pk)

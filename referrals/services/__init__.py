@@ -21,6 +21,7 @@ from .referrals import (
 from .reminders import followup_sweep, reminders_deliver
 from .transitions import (
     transition_discharge,
+    transition_discharge_cancel,
     transition_mark_medications_reconciled,
     transition_record,
     transition_update,
@@ -44,6 +45,7 @@ __all__ = [
     "referral_send",
     "reminders_deliver",
     "transition_discharge",
+    "transition_discharge_cancel",
     "transition_mark_medications_reconciled",
     "transition_record",
     "transition_update",

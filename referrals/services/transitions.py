@@ -302,9 +302,52 @@ def transition_mark_medications_reconciled(
     return transition
 
 
+@transaction.atomic
+def transition_discharge_cancel(
+    *, actor: User, transition: CareTransition, reason: str
+) -> CareTransition:
+    """Undo a discharge that was recorded in error (an HL7 A13 "cancel discharge"): the
+    transition is an open admission again, its open window follow-ups are cancelled with
+    the reason, and the history stays (audit trail, timeline, the cancelled follow-ups).
+    The client's denominators are decided again."""
+    transition = CareTransition.objects.select_for_update().get(pk=transition.pk)
+    if transition.discharged_on is None:
+        raise Conflict("This transition has no discharge to cancel.", field="discharged_on")
+    was = transition.discharged_on
+    versioned_update(
+        actor=actor,
+        obj=transition,
+        values={"discharged_on": None, "measure": ""},
+        expected_version=None,
+        what="this care transition",
+        client_id=transition.client_id,
+    )
+    FollowUp.objects.filter(
+        transition=transition, reason=FollowUpReason.TRANSITION, status=FollowUpStatus.OPEN
+    ).update(
+        status=FollowUpStatus.CANCELLED,
+        outcome_note=f"Discharge of {was:%Y-%m-%d} cancelled ({reason})."[:500],
+        closed_at=timezone.now(),
+        next_check_at=None,
+    )
+    transitions_classify(client_id=transition.client_id)
+    transition.refresh_from_db()
+    timeline_record(
+        client=transition.client_id,
+        kind="transition",
+        summary=f"Discharge of {was:%Y-%m-%d} cancelled: {transition.get_from_level_display()} "
+        f"({transition.facility}) is an open admission again",
+        actor=actor,
+        obj=transition,
+        link=reverse("referrals:transition_detail", args=[transition.client_id, transition.pk]),
+    )
+    return transition
+
+
 __all__ = [
     "Measure",
     "transition_discharge",
+    "transition_discharge_cancel",
     "transition_mark_medications_reconciled",
     "transition_record",
     "transition_update",

@@ -70,7 +70,11 @@ def msa(ack: str) -> tuple[str, str]:
 
 def process_received() -> list[str]:
     """What the worker does: run the task for each received message (eagerly, here)."""
-    ids = AdtMessage.objects.filter(status=AdtStatus.RECEIVED).values_list("pk", flat=True)
+    ids = (
+        AdtMessage.objects.filter(status=AdtStatus.RECEIVED)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
     return [adt_process.apply(args=[pk]).get() for pk in list(ids)]
 
 

@@ -208,3 +208,43 @@ def test_a_processing_error_leaves_nothing_half_applied(mllp, inpatient_client):
     row = AdtMessage.objects.get()
     assert "future" in row.error
     assert not CareTransition.objects.exists()
+
+
+def test_cancel_discharge_reopens_the_admission_and_cancels_its_follow_ups(mllp, inpatient_client):
+    today = timezone.localdate()
+    admitted, discharged = today - timedelta(days=5), today - timedelta(days=1)
+    mllp.send(adt("A01", "MSG-9001", admitted=admitted))
+    mllp.send(adt("A03", "MSG-9002", admitted=admitted, discharged=discharged))
+    process_received()
+    transition = CareTransition.objects.get()
+    assert transition.discharged_on == discharged
+
+    assert msa(mllp.send(adt("A13", "MSG-9003", admitted=admitted)))[0] == "AA"
+    assert process_received() == ["processed"]
+    transition.refresh_from_db()
+    assert (transition.discharged_on, transition.measure) == (None, "")
+    statuses = set(FollowUp.objects.filter(transition=transition).values_list("status", flat=True))
+    assert statuses == {"cancelled"}  # kept, not deleted
+    # Discharged again later: new follow-ups, as a typed discharge.
+    mllp.send(adt("A03", "MSG-9004", admitted=admitted, discharged=today))
+    process_received()
+    transition.refresh_from_db()
+    assert transition.discharged_on == today
+    assert FollowUp.objects.filter(transition=transition, status="open").count() == 2
+
+
+def test_cancel_admit_asks_a_person(mllp, inpatient_client):
+    mllp.send(adt("A01", "MSG-9101"))
+    mllp.send(adt("A11", "MSG-9102"))
+    assert process_received() == ["processed", "review"]
+    row = AdtMessage.objects.get(control_id="MSG-9102")
+    assert row.transition == CareTransition.objects.get()
+    assert "Cancel admit" in row.review_reason
+
+
+def test_a08_updates_the_admission_date(mllp, inpatient_client):
+    today = timezone.localdate()
+    mllp.send(adt("A01", "MSG-9201", admitted=today - timedelta(days=3)))
+    mllp.send(adt("A08", "MSG-9202", admitted=today - timedelta(days=4)))
+    assert process_received() == ["processed", "processed"]
+    assert CareTransition.objects.get().admitted_on == today - timedelta(days=4)

@@ -147,6 +147,22 @@ def test_admission_then_discharge(client_record, case_manager):
         transition_discharge(actor=case_manager, transition=t, discharged_on=timezone.localdate())
 
 
+def test_cancelling_a_discharge_reopens_the_admission_and_keeps_the_history(
+    client_record, case_manager
+):
+    from referrals.services import transition_discharge_cancel
+
+    t = _discharge(client_record, case_manager, days_ago=1)
+    assert t.followups.filter(status="open").count() == 2
+    transition_discharge_cancel(actor=case_manager, transition=t, reason="entered in error")
+    t.refresh_from_db()
+    assert (t.discharged_on, t.measure) == (None, "")
+    assert set(t.followups.values_list("status", flat=True)) == {"cancelled"}
+    assert all("entered in error" in f.outcome_note for f in t.followups.all())
+    with pytest.raises(Conflict):
+        transition_discharge_cancel(actor=case_manager, transition=t, reason="again")
+
+
 def test_window_met_from_contact_notes(client_record, case_manager):
     t = _discharge(client_record, case_manager, days_ago=40)
     d = t.discharged_on
