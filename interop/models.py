@@ -28,8 +28,10 @@ class AckCode(models.TextChoices):
 
 class AdtMessage(models.Model):
     """One HL7 v2 message exactly as received, stored before anything else is done with
-    it. ``(sending_application, sending_facility, control_id)`` is unique: a message
-    resent with the same MSH-10 is acknowledged again and changes nothing."""
+    it. ``(sending_application, sending_facility, control_id)`` is unique among accepted
+    messages: one resent with the same MSH-10 is acknowledged again and changes nothing.
+    A rejected or erroneous message does not hold its control id: the sender may send
+    it again, corrected, and it is read afresh (each attempt is kept)."""
 
     raw = models.TextField()
     received_via = models.CharField(max_length=100, help_text="mllp or api, and the peer")
@@ -74,7 +76,7 @@ class AdtMessage(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["sending_application", "sending_facility", "control_id"],
-                condition=~Q(control_id=""),
+                condition=~Q(control_id="") & Q(ack_code="AA"),
                 name="adt_control_id_once_per_sender",
             )
         ]

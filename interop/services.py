@@ -94,7 +94,7 @@ def adt_receive(*, raw: bytes | str, sender: str) -> Receipt:
     if not text and isinstance(raw, bytes):
         text = raw[:max_bytes].decode("latin-1")
     status = AdtStatus.RECEIVED if checked.ack_code == AckCode.ACCEPT else AdtStatus.ERROR
-    if header.control_id:
+    if header.control_id and checked.ack_code == AckCode.ACCEPT:
         earlier = _earlier(header)
         if earlier is not None:
             return _duplicate_receipt(earlier, header)
@@ -131,6 +131,7 @@ def _earlier(header: Header) -> AdtMessage | None:
         sending_application=header.sending_application,
         sending_facility=header.sending_facility,
         control_id=header.control_id,
+        ack_code=AckCode.ACCEPT,
     ).first()
 
 
@@ -184,8 +185,23 @@ def adt_process(*, message_id: int) -> str:
             message.status = AdtStatus.ERROR
             message.error = f"Processing failed ({type(exc).__name__})."
         message.processed_at = timezone.now()
-        message.save()
+        message.save(update_fields=PROCESSING_FIELDS)
         return str(message.status)
+
+
+PROCESSING_FIELDS = [
+    "status",
+    "error",
+    "outcome",
+    "processed_at",
+    "review_reason",
+    "client",
+    "transition",
+    "patient_class",
+    "location",
+    "visit_number",
+    "diagnoses",
+]
 
 
 def _describe(exc: Exception) -> str:
@@ -474,7 +490,7 @@ def adt_review_resolve(*, actor: User, message_id: int, client: Client) -> AdtMe
     message.status = AdtStatus.RECEIVED
     message.review_reason = ""
     message.resolved_by, message.resolved_at = actor, timezone.now()
-    message.save()
+    message.save(update_fields=["client", "status", "review_reason", "resolved_by", "resolved_at"])
     audit_record(user=actor, action=AuditAction.UPDATE, obj=message, client_id=client.pk)
     if message.event == "A11":
         message.status = AdtStatus.REVIEW

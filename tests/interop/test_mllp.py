@@ -248,3 +248,11 @@ def test_a08_updates_the_admission_date(mllp, inpatient_client):
     mllp.send(adt("A08", "MSG-9202", admitted=today - timedelta(days=4)))
     assert process_received() == ["processed", "processed"]
     assert CareTransition.objects.get().admitted_on == today - timedelta(days=4)
+
+
+def test_a_rejected_message_sent_again_corrected_is_accepted(mllp, inpatient_client):
+    assert msa(mllp.send(adt("A01", "MSG-9301", pid3="")))[0] == "AE"
+    assert msa(mllp.send(adt("A01", "MSG-9301"))) == ("AA", "MSG-9301")
+    assert process_received() == ["processed"]
+    assert AdtMessage.objects.count() == 2  # both attempts kept
+    assert CareTransition.objects.count() == 1
