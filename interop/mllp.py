@@ -77,7 +77,7 @@ async def serve(
         limit=settings.ADT_MAX_BYTES + 1,
     )
     bound = server.sockets[0].getsockname()[1]
-    logger.info("ADT MLLP listener on %s:%s", host or settings.ADT_MLLP_HOST, bound)
+    logger.debug("ADT MLLP listener on %s:%s", host or settings.ADT_MLLP_HOST, bound)
     if ready is not None:
         result = ready(bound)
         if result is not None:
