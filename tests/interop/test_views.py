@@ -76,3 +76,21 @@ def test_dismissing_needs_a_reason_and_keeps_the_message(client, supervisor, db)
     message.refresh_from_db()
     assert (message.status, message.dismissed_reason) == (AdtStatus.DISMISSED, "Not our client")
     assert "V-4" in client.get("/interop/adt/?status=dismissed").content.decode()
+
+
+def test_a_message_page_shows_it_as_received_and_its_diagnoses(
+    client, case_manager, inpatient_client
+):
+    adt_receive(raw=adt("A01", "V-5"), sender="test")
+    process_received()
+    message = AdtMessage.objects.get()
+    client.force_login(case_manager)
+    body = client.get(f"/interop/adt/{message.pk}/").content.decode()
+    assert 'id="raw"' in body and "PID|1||MRN4471" in body
+    assert "F32.2" in body and "not added to the client" in body
+
+
+def test_an_auditor_does_not_read_hospital_messages(client, auditor, inpatient_client):
+    adt_receive(raw=adt("A01", "V-6"), sender="test")
+    client.force_login(auditor)
+    assert client.get("/interop/adt/").status_code == 403
