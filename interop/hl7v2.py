@@ -79,10 +79,16 @@ class Adt:
 
 
 def normalise(raw: bytes | str) -> str:
-    """Text with segments ended by CR, as HL7 v2 says (senders also use LF or CRLF)."""
+    """Text with segments separated by CR, as HL7 v2 says (senders also use LF or CRLF;
+    blank lines are dropped)."""
     text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
     text = text.replace("\r\n", "\r").replace("\n", "\r").strip("\r\x0b\x1c ")
-    return text
+    return "\r".join(segment for segment in text.split("\r") if segment.strip())
+
+
+def parse(stored: str) -> hl7.Message:
+    """A stored message (``AdtMessage.raw``, as received) parsed by ``hl7``."""
+    return hl7.parse(normalise(stored))
 
 
 def parse_ts(value: str, tz: ZoneInfo | None = None) -> datetime | None:

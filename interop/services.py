@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import hl7
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -39,7 +38,7 @@ from referrals.services import (
     transition_update,
 )
 
-from .hl7v2 import Adt, Header, build_ack, check, read_adt
+from .hl7v2 import Adt, Header, build_ack, check, parse, read_adt
 from .models import AckCode, AdtMessage, AdtStatus, ClientIdentifier, FacilityMapping
 
 logger = logging.getLogger(__name__)
@@ -90,9 +89,14 @@ def adt_receive(*, raw: bytes | str, sender: str) -> Receipt:
     checked = check(raw, max_bytes=_max_bytes())
     header = checked.header
     max_bytes = _max_bytes()
-    text = checked.text if len(checked.text) <= max_bytes else checked.text[:max_bytes]
-    if not text and isinstance(raw, bytes):
-        text = raw[:max_bytes].decode("latin-1")
+    # Kept as received (only decoded; cut at the limit when over it).
+    if isinstance(raw, bytes):
+        try:
+            text = raw[:max_bytes].decode("utf-8")
+        except UnicodeDecodeError:
+            text = raw[:max_bytes].decode("latin-1")
+    else:
+        text = raw[:max_bytes]
     status = AdtStatus.RECEIVED if checked.ack_code == AckCode.ACCEPT else AdtStatus.ERROR
     if header.control_id and checked.ack_code == AckCode.ACCEPT:
         earlier = _earlier(header)
@@ -181,7 +185,8 @@ def adt_process(*, message_id: int) -> str:
         except (ValidationError, ApplicationError) as exc:
             message.status, message.error = AdtStatus.ERROR, _describe(exc)
         except Exception as exc:  # noqa: BLE001 - kept as an error row, never retried blind
-            logger.exception("ADT message %s failed in processing", message.pk)
+            # The type only: an exception's text may quote the message (personal data).
+            logger.error("ADT message %s failed in processing: %s", message.pk, type(exc).__name__)
             message.status = AdtStatus.ERROR
             message.error = f"Processing failed ({type(exc).__name__})."
         message.processed_at = timezone.now()
@@ -211,7 +216,7 @@ def _describe(exc: Exception) -> str:
 
 
 def _apply(message: AdtMessage) -> None:
-    parsed = hl7.parse(message.raw)
+    parsed = parse(message.raw)
     adt = read_adt(parsed)
     message.patient_class = adt.patient_class
     message.location = adt.location
@@ -484,7 +489,7 @@ def adt_review_resolve(*, actor: User, message_id: int, client: Client) -> AdtMe
         raise ValidationError({"message": ["This message is not waiting for review."]})
     if message.client_id is not None and message.client_id != client.pk:
         raise ValidationError({"client": ["This message is already linked to another client."]})
-    adt = read_adt(hl7.parse(message.raw))
+    adt = read_adt(parse(message.raw))
     _learn_identifiers(adt, message, client, actor=actor)
     message.client = client
     message.status = AdtStatus.RECEIVED

@@ -17,7 +17,7 @@ from clients.selectors import client_list, client_possible_duplicates
 
 from . import selectors, services
 from .forms import DismissForm, ResolveForm
-from .hl7v2 import read_adt
+from .hl7v2 import normalise, parse, read_adt
 from .models import AdtMessage, AdtStatus
 
 
@@ -69,9 +69,7 @@ def review_queue(request):
 def _candidates(request, message: AdtMessage) -> list:
     if message.status != AdtStatus.REVIEW or message.client_id is not None:
         return []
-    import hl7
-
-    adt = read_adt(hl7.parse(message.raw))
+    adt = read_adt(parse(message.raw))
     if not (adt.given_name and adt.family_name and adt.birth_date):
         return []
     in_reach, _elsewhere = client_possible_duplicates(
@@ -96,7 +94,7 @@ def message_detail(request, message_id: int):
         "interop/message_detail.html",
         {
             "message": message,
-            "segments": message.raw.split("\r") if message.raw else [],
+            "segments": normalise(message.raw).split("\r") if message.raw else [],
             "candidates": _candidates(request, message),
             "resolve_form": ResolveForm(),
             "dismiss_form": DismissForm(),
@@ -154,7 +152,7 @@ def _detail_with_errors(request, message: AdtMessage, **forms):
     message = AdtMessage.objects.get(pk=message.pk)
     context = {
         "message": message,
-        "segments": message.raw.split("\r") if message.raw else [],
+        "segments": normalise(message.raw).split("\r") if message.raw else [],
         "candidates": _candidates(request, message),
         "resolve_form": ResolveForm(),
         "dismiss_form": DismissForm(),

@@ -256,3 +256,11 @@ def test_a_rejected_message_sent_again_corrected_is_accepted(mllp, inpatient_cli
     assert process_received() == ["processed"]
     assert AdtMessage.objects.count() == 2  # both attempts kept
     assert CareTransition.objects.count() == 1
+
+
+def test_line_feeds_and_blank_lines_between_segments_are_accepted(mllp, inpatient_client):
+    message = adt("A01", "MSG-9401").replace("\r", "\n\n")
+    assert msa(mllp.send(message)) == ("AA", "MSG-9401")
+    assert AdtMessage.objects.get().raw == message  # kept as received
+    assert process_received() == ["processed"]
+    assert CareTransition.objects.count() == 1
