@@ -29,7 +29,7 @@ def diagnosis_codes(*, category: str) -> list[tuple[str, str]]:
 
 
 def diagnosis_list(*, client: Client) -> QuerySet[Diagnosis]:
-    return client.diagnoses.select_related("recorded_by").order_by(
+    return client.diagnoses.select_related("recorded_by", "reclassified_by").order_by(
         "status", "category", "icd10_code"
     )
 
