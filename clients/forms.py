@@ -231,8 +231,8 @@ class DiagnosisReclassifyForm(StyledForm):
     )
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
-        required=False,
-        help_text="Required: why this diagnosis is classified this way. Kept with it.",
+        help_text="Why this diagnosis is classified this way. Kept with it.",
+        error_messages={"required": "Say why this diagnosis is classified differently."},
     )
 
     def __init__(self, *args, diagnosis: Diagnosis, **kwargs):
@@ -242,7 +242,6 @@ class DiagnosisReclassifyForm(StyledForm):
                 "kind": diagnosis.kind,
                 "counts_toward_dual": diagnosis.counts_toward_dual,
             }
-        self.fields["reason"].widget.attrs["required"] = True
 
     def clean(self):
         data = super().clean()

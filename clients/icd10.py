@@ -183,8 +183,11 @@ def code_error(code: str) -> str | None:
             (c for c, (_, leaf) in _table().items() if leaf and c.startswith(code)),
             key=lambda c: (len(c), c),
         )
-        examples = ", ".join(more[:4]) + (", ..." if len(more) > 4 else "")
-        return f"{code} ({description}) is incomplete: it needs more characters, e.g. {examples}."
+        examples = ", ".join(more[:4]) + (" ..." if len(more) > 4 else "")
+        return (
+            f"{code} ({description}) is incomplete: it needs more characters. "
+            f"Choose a billable code, e.g. {examples}"
+        )
     return None
 
 
