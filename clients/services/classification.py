@@ -38,7 +38,14 @@ from casemgmt.accounts.models import User
 from casemgmt.audit.models import AuditAction
 from casemgmt.audit.services import audit_record
 
-from ..models import DUAL_KINDS, CodeKind, Diagnosis, DiagnosisCodeRange, classification_label
+from ..models import (
+    DUAL_KINDS,
+    CodeKind,
+    Diagnosis,
+    DiagnosisCodeRange,
+    DiagnosisStatus,
+    classification_label,
+)
 from .timeline import timeline_record
 
 Classification = tuple[str, bool]  # (kind, counts toward dual diagnosis)
@@ -139,7 +146,7 @@ def diagnosis_reclassify(
     errors: dict[str, list[str]] = {}
     if not reason:
         errors["reason"] = ["Say why this diagnosis is classified differently."]
-    if diagnosis.status == "entered_in_error":
+    if diagnosis.status == DiagnosisStatus.ENTERED_IN_ERROR:
         errors["kind"] = ["A diagnosis entered in error cannot be classified."]
     if kind is None:
         new = classify(diagnosis.icd10_code, code_ranges())

@@ -391,3 +391,45 @@ def test_the_diagnoses_page_and_api_list_do_not_grow_with_diagnoses(
         counts.append((len(page), len(rows)))
     assert response.json()["count"] == 12
     assert counts[0] == counts[1]
+
+
+def test_the_migration_spelling_of_the_rule_equals_the_services(case_manager, team):
+    """The data migration (clients 0011) classifies and flags the diagnoses already on
+    record with its own frozen copy of the table and of the SQL; on the same cases it
+    gives what the services give."""
+    import importlib
+
+    from django.apps import apps
+
+    from clients.models import Client
+
+    seed = importlib.import_module("clients.migrations.0011_seed_diagnosis_code_ranges")
+    cases = [
+        ("F33.1", "F10.20"),
+        ("F33.1", "F17.210"),
+        ("F33.1", "F10.90"),
+        ("F03.90", "F10.20"),
+        ("F84.0", "F11.21"),
+        ("F33.42", "F11.21"),
+    ]
+    people = []
+    for codes in cases:
+        person = ClientFactory(team=team)
+        for code in codes:
+            status = "in_remission" if code in ("F11.21", "F33.42") else "active"
+            _dx(case_manager, person, code, status=status)
+        people.append(person)
+    by_services = {
+        p.pk: (p.is_dual_diagnosis, sorted(p.diagnoses.values_list("kind", "counts_toward_dual")))
+        for p in Client.objects.filter(pk__in=[p.pk for p in people])
+    }
+    assert [by_services[p.pk][0] for p in people] == [True, False, False, False, False, True]
+    DiagnosisCodeRange.objects.all().delete()
+    Diagnosis.objects.update(kind=OTHER, counts_toward_dual=False)
+    Client.objects.update(is_dual_diagnosis=False)
+    seed.seed(apps, None)
+    by_migration = {
+        p.pk: (p.is_dual_diagnosis, sorted(p.diagnoses.values_list("kind", "counts_toward_dual")))
+        for p in Client.objects.filter(pk__in=[p.pk for p in people])
+    }
+    assert by_migration == by_services
