@@ -140,15 +140,19 @@ def diagnosis_add(
     icd10_code: str,
     description: str = "",
     category: str | None = None,
-    status: str = DiagnosisStatus.ACTIVE,
+    status: str | None = None,
     onset_date: date | None = None,
     source: str = "",
 ) -> Diagnosis:
     """Record a diagnosis with a billable ICD-10-CM code (the description, when left
     empty, from the table), classified for the dual-diagnosis rule from the code-range
     table. Refused, nothing saved: an incomplete or unknown code, a status that does not
-    agree with a remission code (``remission_error``), ..."""
+    agree with a remission code (``remission_error``), ... ``status`` left out: "in
+    remission" for a remission code, else active."""
     code = normalise_code(icd10_code)
+    if not status:
+        in_remission = is_remission_code(code) and not code_error(code)
+        status = DiagnosisStatus.IN_REMISSION if in_remission else DiagnosisStatus.ACTIVE
     description = (description or "").strip() or description_of(code)
     values = {
         "icd10_code": code,

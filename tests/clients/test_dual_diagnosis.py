@@ -165,6 +165,18 @@ def test_a_remission_code_recorded_as_active_is_refused(case_manager, client_rec
     assert not Diagnosis.objects.filter(client=client_record).exists()
 
 
+def test_api_records_a_remission_code_in_remission_when_no_status_is_sent(
+    api_as, case_manager, client_record
+):
+    """ICD-10-CM F11.21 "Opioid dependence, in remission"."""
+    response = api_as(case_manager).post(
+        "/api/v1/diagnoses/", {"client": client_record.pk, "icd10_code": "F11.21"}, format="json"
+    )
+    assert response.status_code == 201
+    assert response.json()["status"] == "in_remission"
+    assert response.json()["description"] == "Opioid dependence, in remission"
+
+
 def test_in_remission_with_a_code_that_has_a_remission_code_is_refused(case_manager, client_record):
     """F10.20 is uncomplicated dependence; in remission ICD-10-CM has F10.21 (and
     F10.11 for abuse, F10.91 for use)."""
