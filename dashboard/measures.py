@@ -39,16 +39,24 @@ from referrals.selectors import (
     transition_followup_measures,
 )
 
+_VISIT = " A visit is a signed contact note with the client (in person, video or phone)."
 FOLLOW_UP_DEFINITIONS = {
-    "FUH": "Discharges from inpatient psychiatric care followed by a visit (in person, video "
-    "or phone) within {days} days after discharge; the discharge day does not count.",
+    "FUH": "Acute inpatient discharges for mental illness followed by a visit within {days} "
+    "days after discharge; the discharge day does not count. After a readmission or direct "
+    "transfer to acute care within 30 days only the last discharge counts; a discharge "
+    "followed by residential or withdrawal management care within 30 days is excluded." + _VISIT,
     "FUM": "Emergency department visits for mental illness followed by a visit within "
-    "{days} days; a visit on the day of the ED visit counts.",
+    "{days} days; a visit on the day of the ED visit counts. A visit followed by an "
+    "admission (that day or within 30 days) is excluded; of several visits within 31 "
+    "days only the first counts." + _VISIT,
     "FUA": "Emergency department visits for substance use followed by a visit within "
-    "{days} days; a visit on the day of the ED visit counts.",
-    "FUI": "Discharges from withdrawal management, residential or inpatient substance use "
-    "care followed by a visit within {days} days after discharge; the discharge day does "
-    "not count.",
+    "{days} days; a visit on the day of the ED visit counts. A visit followed by an "
+    "admission (that day or within 30 days) is excluded; of several visits within 31 "
+    "days only the first counts." + _VISIT,
+    "FUI": "Acute inpatient, residential and withdrawal management episodes for substance "
+    "use followed by a visit within {days} days after discharge; the discharge day does "
+    "not count. A direct transfer between these settings counts once, on the last "
+    "discharge; of several episodes within 31 days only the first counts." + _VISIT,
 }
 
 
@@ -277,5 +285,11 @@ def measure_gap_clients(
         days=int(days),
         start=start,
         end=end,
-        as_of=as_of,
+        as_of=None,  # a window closes by its own team's date, as on the measures page
     )
+
+
+def follow_up_measure_code(key: str) -> str:
+    """'FUH' for 'fuh_7' (a follow-up measure's key), '' for any other measure."""
+    code = key.partition("_")[0].upper()
+    return code if code in FOLLOW_UP_DEFINITIONS and key in MEASURES else ""

@@ -16,7 +16,7 @@ from tests.factories import ClientFactory, TeamFactory, UserFactory
 _SEEDS = [
     "assessments.migrations.0002_seed_reassessment_rules",
     "careplans.migrations.0002_seed_stage_suggestions",
-    "clients.migrations.0011_seed_diagnosis_code_ranges",
+    "clients.migrations.0012_seed_diagnosis_code_ranges",
 ]
 
 

@@ -11,7 +11,7 @@ condition of having at least one mental disorder and at least one substance use 
   diagnosed; ICD-10-CM codes the remission in the code), never resolved or entered in
   error;
 - what a code is comes from ``DiagnosisCodeRange`` (Django admin; defaults in
-  ``clients/migrations/0011_seed_diagnosis_code_ranges.py``): F01-F99 mental disorders; F10-F19
+  ``clients/migrations/0012_seed_diagnosis_code_ranges.py``): F01-F99 mental disorders; F10-F19
   substance use disorders; but F17 nicotine dependence does not count, dementia (F01-F03),
   intellectual disabilities (F70-F79) and pervasive developmental disorders (F84) are not
   the mental-disorder half, and the "use" codes F1x.9x (use without a disorder; ICD-10-CM

@@ -221,8 +221,9 @@ def test_start_save_sections_and_complete(browser_as, case_manager, client_recor
         {"stage_mental_health": "action", "stage_substance_use": "preparation", **V1},
     )
     asam = {f"asam_d{n}": "1" for n in range(1, 7)} | {
-        "level_indicated": "3.5",
-        "level_arranged": "1",
+        "asam_edition": "3",
+        "level_indicated": "3:3.5",  # the page's options name their edition
+        "level_arranged": "3:1",
         **V1,
     }
     page = browser.post(f"{base}/sections/asam/", asam)

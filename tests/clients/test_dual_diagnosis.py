@@ -406,7 +406,7 @@ def test_the_diagnoses_page_and_api_list_do_not_grow_with_diagnoses(
 
 
 def test_the_migration_spelling_of_the_rule_equals_the_services(case_manager, team):
-    """The data migration (clients 0011) classifies and flags the diagnoses already on
+    """The data migration (clients 0012) classifies and flags the diagnoses already on
     record with its own frozen copy of the table and of the SQL; on the same cases it
     gives what the services give."""
     import importlib
@@ -415,7 +415,7 @@ def test_the_migration_spelling_of_the_rule_equals_the_services(case_manager, te
 
     from clients.models import Client
 
-    seed = importlib.import_module("clients.migrations.0011_seed_diagnosis_code_ranges")
+    seed = importlib.import_module("clients.migrations.0012_seed_diagnosis_code_ranges")
     cases = [
         ("F33.1", "F10.20"),
         ("F33.1", "F17.210"),

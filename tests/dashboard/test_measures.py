@@ -36,6 +36,7 @@ def test_follow_up_after_discharge_rates(browser_as, supervisor, case_manager, t
             from_level="inpatient_psych",
             to_level="community",
             measure="FUH",
+            denominator="counted",
             facility="St Mary",
             admitted_on=today - timedelta(days=45),
             discharged_on=today - timedelta(days=40),
@@ -50,6 +51,8 @@ def test_follow_up_after_discharge_rates(browser_as, supervisor, case_manager, t
         assessment="a",
         plan="p",
         author=case_manager,
+        signed_at=_aware(today - timedelta(days=35)),
+        signed_by=case_manager,
     )
     response = browser_as(supervisor).get(reverse("dashboard:measures"))
     fuh7 = _by_key(response)["fuh_7"]
@@ -193,6 +196,7 @@ def test_shared_tallies_give_the_same_rates_as_the_referrals_selector(case_manag
             from_level=level,
             to_level="community",
             measure=measure,
+            denominator="counted",
             facility="x",
             admitted_on=discharged - timedelta(days=3),
             discharged_on=discharged,
@@ -208,6 +212,8 @@ def test_shared_tallies_give_the_same_rates_as_the_referrals_selector(case_manag
                 assessment="a",
                 plan="p",
                 author=case_manager,
+                signed_at=_aware(discharged + timedelta(days=i % 9)),
+                signed_by=case_manager,
             )
     start, end = today - timedelta(days=90), today
     tallies = followup_window_tallies(

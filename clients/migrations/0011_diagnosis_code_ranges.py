@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("clients", "0009_consent_edit_version"),
+        ("clients", "0010_consent_part2_2024"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -95,6 +95,6 @@ def unseed(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("clients", "0010_diagnosis_code_ranges")]
+    dependencies = [("clients", "0011_diagnosis_code_ranges")]
 
     operations = [migrations.RunPython(seed, unseed)]
