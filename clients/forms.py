@@ -197,8 +197,10 @@ class DiagnosisForm(StyledForm):
         choices=[("", "From the code")] + DiagnosisCategory.choices, required=False
     )
     status = forms.ChoiceField(
-        choices=[c for c in DiagnosisStatus.choices if c[0] != "entered_in_error"],
-        initial=DiagnosisStatus.ACTIVE,
+        choices=[("", "From the code")]
+        + [c for c in DiagnosisStatus.choices if c[0] != "entered_in_error"],
+        required=False,
+        help_text="From the code: in remission for a remission code (e.g. F10.21), else active.",
     )
     onset_date = forms.DateField(required=False, widget=DATE)
     source = forms.CharField(max_length=120, required=False, label="Diagnosed by")
@@ -206,6 +208,7 @@ class DiagnosisForm(StyledForm):
     def clean(self):
         data = super().clean()
         data["category"] = data.get("category") or None  # None: the service infers it
+        data["status"] = data.get("status") or None  # None: from the code
         return data
 
 

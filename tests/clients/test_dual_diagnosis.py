@@ -362,6 +362,18 @@ def test_page_shows_the_reason_next_to_the_code(browser_as, case_manager, client
     assert not client_record.diagnoses.exists()
 
 
+def test_page_records_a_remission_code_in_remission_from_the_code(
+    browser_as, case_manager, client_record
+):
+    """ICD-10-CM F10.21 "Alcohol dependence, in remission"; status left "From the code"."""
+    browser = browser_as(case_manager)
+    url = reverse("clients:diagnoses", args=[client_record.pk])
+    assert browser.post(url, {"icd10_code": "F10.21", "status": ""}).status_code == 302
+    assert client_record.diagnoses.get().status == DiagnosisStatus.IN_REMISSION
+    page = browser.post(url, {"icd10_code": "F11.21", "status": "active"}).text
+    assert 'id="id_status_error"' in page and "remission code" in page
+
+
 def test_reclassify_page_needs_a_reason(browser_as, case_manager, client_record):
     dx = _dx(case_manager, client_record, "F17.210")
     browser = browser_as(case_manager)
