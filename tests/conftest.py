@@ -16,14 +16,16 @@ from tests.factories import ClientFactory, TeamFactory, UserFactory
 _SEEDS = [
     "assessments.migrations.0002_seed_reassessment_rules",
     "careplans.migrations.0002_seed_stage_suggestions",
+    "clients.migrations.0012_seed_diagnosis_code_ranges",
 ]
 
 
 @pytest.fixture(autouse=True)
 def _reference_data(request):
     """Reference data seeded by data migrations (re-administration rules, stage-wise
-    suggestions) is wiped by the flush after each transactional test; put it back for
-    every test that uses the database. The seeds are get_or_create, so this is cheap."""
+    suggestions, dual-diagnosis code ranges) is wiped by the flush after each
+    transactional test; put it back for every test that uses the database. The seeds
+    are get_or_create (or skip when present), so this is cheap."""
     marker = request.node.get_closest_marker("django_db")
     if marker is None and not {"db", "transactional_db"} & set(request.fixturenames):
         return
