@@ -162,6 +162,12 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+AXES_CLIENT_IP_CALLABLE = "casemgmt.lib.addresses.client_address"
+
+# How many proxies of ours stand in front of the app (each appends to X-Forwarded-For):
+# 0 = the connection's peer address only; N = the N-th X-Forwarded-For hop from the
+# right. Read by casemgmt.lib.addresses for the audit trail and the login lockout.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 # --------------------------------------------------------------------------- security
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -34,6 +34,34 @@ def test_request_address_is_recorded(browser_as, case_manager, client_record):
     )
 
 
+@pytest.mark.parametrize("proxies, recorded", [(0, "10.0.0.1"), (1, "203.0.113.7")])
+def test_a_spoofed_forwarded_hop_is_not_recorded(
+    browser_as, case_manager, client_record, settings, proxies, recorded
+):
+    settings.TRUSTED_PROXY_COUNT = proxies
+    browser_as(case_manager).get(
+        reverse("clients:detail", args=[client_record.pk]),
+        REMOTE_ADDR="10.0.0.1",
+        HTTP_X_FORWARDED_FOR="198.51.100.66, 203.0.113.7",
+    )
+    event = AuditEvent.objects.get(client_id=client_record.pk, action="view")
+    assert event.ip_address == recorded
+
+
+def test_a_forwarded_header_that_is_no_address_breaks_nothing(
+    browser_as, case_manager, client_record, settings
+):
+    settings.TRUSTED_PROXY_COUNT = 1
+    response = browser_as(case_manager).get(
+        reverse("clients:detail", args=[client_record.pk]),
+        REMOTE_ADDR="10.0.0.1",
+        HTTP_X_FORWARDED_FOR="<script>",
+    )
+    assert response.status_code == 200
+    event = AuditEvent.objects.get(client_id=client_record.pk, action="view")
+    assert event.ip_address == "10.0.0.1"
+
+
 def test_admin_and_auditor_browse_and_filter(browser_as, admin_user, auditor, event, case_manager):
     for user in (admin_user, auditor):
         response = browser_as(user).get(reverse("audit:list"), {"user": case_manager.pk})
