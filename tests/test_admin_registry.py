@@ -30,8 +30,7 @@ CONFIGURATION = {
 def test_admin_registers_only_configuration():
     registered = {model._meta.label for model in admin.site._registry}
     assert registered - CONFIGURATION == set(), (
-        "registered in Django admin but not configuration (client data is read in the "
-        "app, audited)"
+        "registered in Django admin but not configuration (client data is read in the app, audited)"
     )
 
 

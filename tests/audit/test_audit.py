@@ -1,3 +1,4 @@
+import psycopg
 import pytest
 from django.db import DatabaseError, transaction
 from django.urls import reverse
@@ -15,13 +16,30 @@ def event(case_manager, client_record):
     )
 
 
-def test_database_refuses_update(event):
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+_INSERT = (
+    "INSERT INTO audit_auditevent (occurred_at, action, object_type, object_id, detail)"
+    " VALUES (now(), 'view', 'test', '', '{}') RETURNING id"
+)
+
+
+def test_database_refuses_update_even_to_the_owner(owner_cursor):
+    owner_cursor.execute(_INSERT)
+    pk = owner_cursor.fetchone()[0]
+    with pytest.raises(psycopg.Error, match="append-only"):
+        owner_cursor.execute("UPDATE audit_auditevent SET action = 'delete' WHERE id = %s", [pk])
+
+
+def test_database_refuses_delete_even_to_the_owner(owner_cursor):
+    owner_cursor.execute(_INSERT)
+    pk = owner_cursor.fetchone()[0]
+    with pytest.raises(psycopg.Error, match="append-only"):
+        owner_cursor.execute("DELETE FROM audit_auditevent WHERE id = %s", [pk])
+
+
+def test_the_app_may_not_update_or_delete(event):
+    with pytest.raises(DatabaseError, match="permission denied"), transaction.atomic():
         AuditEvent.objects.filter(pk=event.pk).update(action="delete")
-
-
-def test_database_refuses_delete(event):
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+    with pytest.raises(DatabaseError, match="permission denied"), transaction.atomic():
         event.delete()
 
 
