@@ -31,6 +31,15 @@ REFUSED = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def _two_roles():
+    if not dbroles.separated():
+        pytest.fail(
+            "the suite connects as the owner: with DATABASE_URL set, set DATABASE_OWNER_URL "
+            "too (README, Security)"
+        )
+
+
 @pytest.fixture
 def event(case_manager, client_record):
     return audit_record(
