@@ -12,12 +12,14 @@ from referrals.services import referral_create
 # What the admin may show. A new entry must be configuration: no client data in its rows.
 CONFIGURATION = {
     "auth.Group",  # roles
-    "authtoken.TokenProxy",  # API tokens (revocation)
     "axes.AccessAttempt",  # login lockout: unlock an account
     "axes.AccessLog",
     "axes.AccessFailureLog",
     "accounts.User",
     "accounts.Team",
+    "accounts.ApiToken",  # device, first characters, dates: revocation
+    "otp_totp.TOTPDevice",  # two-factor devices: a lost phone's is deleted here
+    "otp_static.StaticDevice",  # recovery codes
     "notifications.OutboxMessage",  # user id, template name and ids; "Send again"
     "assessments.ReassessmentRule",
     "careplans.TeamPlanCadence",

@@ -1,3 +1,4 @@
+import hashlib
 from contextlib import AbstractContextManager
 from datetime import date, datetime
 from functools import cached_property
@@ -5,9 +6,12 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import HttpRequest
 from django.utils import timezone
+
+from casemgmt.lib.dates import validate_time_zone
 
 
 class Role(models.TextChoices):
@@ -76,7 +80,25 @@ class Team(models.Model):
         help_text="The program the team delivers (e.g. Assertive Community Treatment); "
         "dashboards filter by it.",
     )
-    time_zone = models.CharField(max_length=64, default=settings.TIME_ZONE)
+    time_zone = models.CharField(
+        max_length=64,
+        default=settings.TIME_ZONE,
+        validators=[validate_time_zone],
+        help_text="The IANA name of the team's time zone (e.g. America/Chicago): the team's "
+        "dates (due today, follow-up windows, deadlines) are its local dates.",
+    )
+    holiday_country = models.CharField(
+        max_length=2,
+        blank=True,
+        help_text="Public holidays of this country (ISO code, e.g. US) are not business "
+        "days for referral response deadlines. Blank: none.",
+    )
+    holiday_subdivision = models.CharField(
+        max_length=10,
+        blank=True,
+        help_text="And of this state or province (e.g. CA for California). Blank: the "
+        "country's holidays only.",
+    )
     is_active = models.BooleanField(default=True)
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="teams", blank=True)
     supervisors = models.ManyToManyField(
@@ -108,7 +130,103 @@ class Team(models.Model):
             return when
         return timezone.localdate(timezone=self.zone)
 
+    def clean(self) -> None:
+        """The holiday calendar exists in the ``holidays`` package (python-holidays)."""
+        super().clean()
+        import holidays
+
+        country, subdivision = self.holiday_country.upper(), self.holiday_subdivision.upper()
+        self.holiday_country, self.holiday_subdivision = country, subdivision
+        supported = holidays.list_supported_countries()
+        if subdivision and not country:
+            raise ValidationError({"holiday_country": "Choose the country of the state."})
+        if country and country not in supported:
+            raise ValidationError(
+                {"holiday_country": "No public holiday calendar for this country code."}
+            )
+        if subdivision and subdivision not in supported[country]:
+            raise ValidationError(
+                {"holiday_subdivision": f"Not a subdivision of {country} with a calendar."}
+            )
+
+    def public_holidays(self, years: range | list[int]) -> dict[date, str]:
+        """The team's public holidays in ``years`` (day: name); none without a country."""
+        if not self.holiday_country:
+            return {}
+        import holidays
+
+        return dict(
+            holidays.country_holidays(
+                self.holiday_country,
+                subdiv=self.holiday_subdivision or None,
+                years=list(years),
+            )
+        )
+
+    @property
+    def holiday_calendar_label(self) -> str:
+        """How the page names the calendar: "US-CA public holidays", or ""."""
+        if not self.holiday_country:
+            return ""
+        sub = f"-{self.holiday_subdivision}" if self.holiday_subdivision else ""
+        return f"{self.holiday_country}{sub} public holidays"
+
     def local_time(self) -> AbstractContextManager[None]:
         """``with team.local_time():`` shows and reads times (templates, forms) in the
         team's time zone rather than the user's."""
         return timezone.override(self.zone)
+
+
+class ApiToken(models.Model):
+    """An API token of one user on one device (``name``): at most one per device, a new
+    one replaces it. Only the SHA-256 of the token is kept (the token is 32 random bytes,
+    so a fast hash is enough); the first characters (``prefix``) let the owner tell
+    tokens apart. It stops working at ``expires_at`` (``API_TOKEN_TTL_DAYS``) or when
+    revoked (the row is deleted)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField("device", max_length=100)
+    digest = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=8)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "name"], name="api_token_one_per_device")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+    @staticmethod
+    def digest_of(raw: str) -> str:
+        return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class LoginThrottle(models.Model):
+    """Failed sign-ins of one username (``key`` "user:<name>"), or of one known device of
+    a user (``key`` "device:<id>"), counted since the last success or the last quiet day.
+
+    After ``LOGIN_THROTTLE_FREE_FAILURES`` failures each new one makes the next attempt
+    wait twice as long (2, 4, 8, ... seconds, at most ``LOGIN_THROTTLE_MAX_SECONDS``):
+    guessing slows down, but the account is never locked, and a browser that has signed
+    in to it before has a bucket of its own, so failures elsewhere do not keep its owner
+    out."""
+
+    key = models.CharField(max_length=200, unique=True)
+    failures = models.PositiveIntegerField(default=0)
+    last_failure_at = models.DateTimeField()
+    wait_until = models.DateTimeField(null=True, blank=True)
+    notified_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.failures}"

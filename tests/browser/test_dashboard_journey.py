@@ -1,8 +1,9 @@
 """A supervisor opens the team dashboard, clicks an overdue count, lands on those
 clients; a case manager's Today page shows the overdue follow-up first."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from referrals.services import followup_create
@@ -28,7 +29,7 @@ def test_supervisor_drills_down_from_an_overdue_count(
         assignee=case_manager,
         reason="general",
         title="Call after missed appointment",
-        due_on=date.today() - timedelta(days=3),
+        due_on=timezone.localdate() - timedelta(days=3),
     )
 
     log_in(page, "cm", PASSWORD)
@@ -68,7 +69,7 @@ def test_supervisor_drills_down_from_an_overdue_count(
     page.get_by_label("Until").fill("2026-11-01")
     page.get_by_role("button", name="Apply").click()
     expect(page.locator("#id_end_error")).to_have_count(0)
-    expect(page.get_by_text("PHQ-9 response", exact=True)).to_be_visible()
+    expect(page.get_by_text("Depression remission at 12 months", exact=True)).to_be_visible()
     shot(page, "dashboard-05-measures")
     page.get_by_role(
         "link", name="Active clients with a current plan: 3 without a current plan"

@@ -4,6 +4,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import timezone
 
 from clients.models import Consent, ConsentKind, ContactNote, ExpiryKind
 from referrals.models import Organization, Service, ServiceCategory
@@ -31,9 +32,9 @@ def part2_consent(client, recorded_by, recipient="Harbor Detox", **extra):
         "purpose": "Coordinate treatment",
         "right_to_revoke_explained": True,
         "expiry_kind": ExpiryKind.DATE,
-        "expires_on": date.today() + timedelta(days=90),
+        "expires_on": timezone.localdate() + timedelta(days=90),
         "signed_by": client.legal_name,
-        "signed_on": date.today() - timedelta(days=1),
+        "signed_on": timezone.localdate() - timedelta(days=1),
         "signature_method": "paper",
         "recorded_by": recorded_by,
     }
@@ -41,15 +42,19 @@ def part2_consent(client, recorded_by, recipient="Harbor Detox", **extra):
     return Consent.objects.create(**values)
 
 
-def contact_note(client, author, day: date, contact_type="in_person", hour=12):
+def contact_note(client, author, day: date, contact_type="in_person", hour=12, signed=True):
+    """A contact note on ``day`` (team-local), signed unless ``signed=False`` (a draft)."""
     tz = ZoneInfo(client.team.time_zone)
+    at = datetime(day.year, day.month, day.day, hour, tzinfo=tz)
     return ContactNote.objects.create(
         client=client,
-        contact_at=datetime(day.year, day.month, day.day, hour, tzinfo=tz),
+        contact_at=at,
         contact_type=contact_type,
         duration_minutes=30,
         data="d",
         assessment="a",
         plan="p",
         author=author,
+        signed_at=at + timedelta(hours=1) if signed else None,
+        signed_by=author if signed else None,
     )
