@@ -22,6 +22,7 @@ CONFIGURATION = {
     "otp_static.StaticDevice",  # recovery codes
     "notifications.OutboxMessage",  # user id, template name and ids; "Send again"
     "assessments.ReassessmentRule",
+    "clients.DiagnosisCodeRange",  # the dual-diagnosis classification table (a code table)
     "careplans.TeamPlanCadence",
     "careplans.StageSuggestion",
     "referrals.Organization",  # the resource directory
