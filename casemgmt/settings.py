@@ -399,6 +399,7 @@ SPECTACULAR_SETTINGS = {
         "CarePlanInterventionCategoryEnum": "careplans.models.InterventionCategory",
         "DiagnosisStatusEnum": "clients.models.DiagnosisStatus",
         "DiagnosisCategoryEnum": "clients.models.DiagnosisCategory",
+        "DiagnosisCodeKindEnum": "clients.models.CodeKind",
         "RiskFlagKindEnum": "clients.models.RiskFlagKind",
         "ConsentKindEnum": "clients.models.ConsentKind",
         "AuditActionEnum": "casemgmt.audit.models.AuditAction",

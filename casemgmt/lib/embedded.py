@@ -182,8 +182,9 @@ def _redis_persist(sock: Path) -> None:
         if conn.config_get("appendonly").get("appendonly") != "yes":
             conn.config_set("save", "60 100")
             conn.config_set("appendonly", "yes")
-            # The AOF holds the data once its first rewrite is done: wait for it (bounded).
-            for _ in range(100):
+            # The AOF holds the data once its first rewrite is done: wait for it (bounded;
+            # a loaded machine takes seconds).
+            for _ in range(600):
                 info = conn.info("persistence")
                 if not (info["aof_rewrite_in_progress"] or info["aof_rewrite_scheduled"]):
                     break
@@ -220,8 +221,11 @@ def _redis_start(sock: Path) -> None:
             *_REDIS_SAVE,
             # A server started with AOF loads only the AOF: data kept by an earlier
             # release in the RDB alone is loaded first, then the AOF is turned on (below).
+            # A new data folder starts with the AOF on, so no write waits for a rewrite.
             "--appendonly",
-            "yes" if (workdir / "appendonly.aof").exists() else "no",
+            "yes"
+            if (workdir / "appendonly.aof").exists() or not (workdir / "redis.rdb").exists()
+            else "no",
         ],
         check=True,
     )
