@@ -2,7 +2,8 @@
 
 - signed out (the session had ended) and sent to the login page: the POST is kept,
   bound to this browser, and the login page's ``next`` is the form page;
-- a server error (5xx) answering a signed-in POST: kept as the user's draft;
+- a server error (5xx) answering a signed-in POST: kept as the user's draft (before the
+  500 page renders, when the view raised, so that the page can say so);
 - a CSRF failure: see ``views.csrf_failure`` (``CSRF_FAILURE_VIEW``);
 - a signed-in POST answered with a redirect (saved): the draft of that page is deleted.
 
@@ -38,6 +39,19 @@ class DraftMiddleware:
             response = self._after_post(request, response)
         browser_bind(request, response)
         return response
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> None:
+        """A view failed on a signed-in POST: keep the form before the 500 page renders,
+        so that the page can say so (``request.draft_kept_page``)."""
+        if request.method != "POST" or not request.user.is_authenticated:
+            return None
+        try:
+            page = keep_post(request, reason=DraftReason.SERVER_ERROR)
+        except DatabaseError:
+            logger.warning("drafts: could not keep a draft (database error)")
+            return None
+        request.draft_kept_page = page  # type: ignore[attr-defined]  # read by the 500 page
+        return None
 
     def _after_post(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
         signed_in = request.user.is_authenticated

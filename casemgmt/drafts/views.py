@@ -1,6 +1,7 @@
 """Autosave, keep-alive, discard, and the CSRF failure view that keeps the form."""
 
 from django.conf import settings
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -23,6 +24,8 @@ def autosave(request: HttpRequest) -> JsonResponse:
     Signed in: kept as the user's draft of the page. Signed out (the session ended while
     typing): kept for this browser, claimed at the next login here, and answered 401."""
     if page_of(request) is None:
+        if not request.user.is_authenticated:
+            return _signed_out()
         return JsonResponse({"detail": "Not a form that keeps drafts."}, status=400)
     kept = keep_post(request, reason=DraftReason.AUTOSAVE) is not None
     if not request.user.is_authenticated:
@@ -34,20 +37,20 @@ def autosave(request: HttpRequest) -> JsonResponse:
 
 @require_POST
 def keepalive(request: HttpRequest) -> JsonResponse:
-    """ "Stay signed in": any signed-in request renews the session (SESSION_SAVE_EVERY_REQUEST)."""
+    """The idle warning's "Stay signed in": any signed-in request renews the session
+    (``SESSION_SAVE_EVERY_REQUEST``)."""
     if not request.user.is_authenticated:
         return _signed_out()
     return JsonResponse({"signed_in": True, "expires_in": settings.SESSION_COOKIE_AGE})
 
 
+@login_required
 @require_POST
 def discard(request: HttpRequest) -> HttpResponse:
-    """ "Discard the kept text" in the restore message: forget this page's draft."""
+    """The restore message's "Discard the kept text": forget this page's draft."""
     page = page_of(request)
-    if page is None:
+    if page is None or not request.user.is_authenticated:
         return redirect("home")
-    if not request.user.is_authenticated:
-        return HttpResponseRedirect(login_url(page))
     draft_discard(user=request.user, path=page)
     return HttpResponseRedirect(page)
 

@@ -182,6 +182,8 @@ def test_server_error_keeps_the_draft(case_manager, client_record):
         response = browser.post(page, _note_post(page, text, assessment="a", plan="p"))
 
     assert response.status_code == 500
+    assert "What you typed on the form is kept as a draft" in response.content.decode()
+    assert f'href="{page}"' in response.content.decode()
     draft = Draft.objects.get(user=case_manager)
     assert draft.reason == DraftReason.SERVER_ERROR and draft.fields["data"] == [text]
 
