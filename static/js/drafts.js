@@ -51,6 +51,18 @@
     var status = form.querySelector("[data-draft-status]");
     var kept = document.getElementById("draft-fields");
     if (kept && form.contains(kept)) { restore(form, JSON.parse(kept.textContent)); }
+    var discard = form.querySelector("[data-draft-discard]");
+    if (discard) {
+      discard.addEventListener("click", function () {
+        if (!window.confirm(discard.getAttribute("data-confirm-text"))) { return; }
+        var body = new URLSearchParams();
+        body.append("_draft", marker.value);
+        body.append("csrfmiddlewaretoken", csrfOf(form));
+        window.fetch(discard.getAttribute("data-draft-discard"), {
+          method: "POST", body: body, credentials: "same-origin", redirect: "manual"
+        }).then(function () { stopped = true; window.location.reload(); });
+      });
+    }
     var dirty = false;
     var stopped = false;
     var submitting = false;
@@ -80,7 +92,7 @@
     window.setInterval(save, seconds * 1000);
     // Leaving the page (another tab, closing it) without saving: keep what changed.
     document.addEventListener("visibilitychange", function () {
-      if (document.visibilityState === "hidden" && dirty && !submitting && navigator.sendBeacon) {
+      if (document.visibilityState === "hidden" && dirty && !submitting && !stopped && navigator.sendBeacon) {
         dirty = false;
         navigator.sendBeacon(url, new FormData(form));
       }

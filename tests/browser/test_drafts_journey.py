@@ -72,3 +72,29 @@ def test_idle_warning_appears_and_stay_signed_in_renews_the_session(
     page.wait_for_timeout(200)
     assert Session.objects.get().expire_date > before
     assert page.csp_violations == []
+
+
+def test_autosave_keeps_the_text_and_discard_throws_it_away(page, case_manager, team, settings):
+    settings.DRAFT_AUTOSAVE_SECONDS = 1
+    client = ClientFactory(team=team, primary_case_manager=case_manager)
+    log_in(page, "cm", PASSWORD)
+    page.goto(f"/clients/{client.pk}/notes/new/")
+    data = fake.paragraph()
+    page.get_by_label("Data", exact=True).fill(data)
+    expect(page.get_by_text("Draft kept at")).to_be_visible()
+    assert Draft.objects.get().fields["data"] == [data]
+
+    page.reload()
+    expect(page.locator("#draft-restored")).to_be_visible()
+    expect(page.get_by_label("Data", exact=True)).to_have_value(data)
+    # Enter in a field still saves the form (the Discard button is not a submit button).
+    assert (
+        page.get_by_role("button", name="Discard the kept text").get_attribute("type") == "button"
+    )
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Discard the kept text").click()
+    expect(page.locator("#draft-restored")).to_have_count(0)
+    expect(page.get_by_label("Data", exact=True)).to_have_value("")
+    assert not Draft.objects.exists()
+    assert page.csp_violations == []
