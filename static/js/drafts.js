@@ -38,9 +38,16 @@
   }
 
   // ------------------------------------------------------------------ autosave
+  // The CSRF cookie first: a login in another tab rotates it, and the token in this
+  // page's form would then be refused.
+  function csrfCookie() {
+    var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    return match ? decodeURIComponent(match[1]) : "";
+  }
+
   function csrfOf(form) {
     var input = form.querySelector("input[name=csrfmiddlewaretoken]");
-    return input ? input.value : "";
+    return csrfCookie() || (input ? input.value : "");
   }
 
   function setupForm(marker) {
@@ -109,6 +116,7 @@
     var countdown = box.querySelector("[data-idle-countdown]");
     var login = box.querySelector("[data-idle-login]");
     var isExpired = false;
+    var loginBase = login ? login.getAttribute("href") : "";
 
     function show(state) {
       box.hidden = state === null;
@@ -119,15 +127,19 @@
     function expired() {
       if (isExpired) { return; }
       isExpired = true;
-      if (login) { login.href = login.getAttribute("href") + "?next=" + encodeURIComponent(location.pathname + location.search); }
+      if (login) { login.href = loginBase + "?next=" + encodeURIComponent(location.pathname + location.search); }
       show("expired");
       // One last save: signed out, it is kept for this browser until the next login.
       forms.forEach(function (f) { f.saveNow(); });
     }
 
     function tick() {
-      if (isExpired) { return; }
       var remaining = idleSeconds - (Date.now() - sharedActivity()) / 1000;
+      if (isExpired) {
+        // A request answered as signed in since (another tab, a save): not signed out after all.
+        if (remaining > warningSeconds) { isExpired = false; show(null); }
+        return;
+      }
       if (remaining <= 0) { expired(); return; }
       if (remaining <= warningSeconds) {
         var s = Math.ceil(remaining);
@@ -141,7 +153,7 @@
     box.querySelector("[data-idle-stay]").addEventListener("click", function () {
       window.fetch(box.getAttribute("data-keepalive-url"), {
         method: "POST", credentials: "same-origin",
-        headers: { "X-CSRFToken": box.getAttribute("data-csrf"), "X-Requested-With": "fetch" }
+        headers: { "X-CSRFToken": csrfCookie() || box.getAttribute("data-csrf"), "X-Requested-With": "fetch" }
       }).then(function (response) {
         if (response.ok) { touch(); show(null); } else if (response.status === 401) { expired(); }
       });

@@ -98,3 +98,36 @@ def test_autosave_keeps_the_text_and_discard_throws_it_away(page, case_manager, 
     expect(page.get_by_label("Data", exact=True)).to_have_value("")
     assert not Draft.objects.exists()
     assert page.csp_violations == []
+
+
+def test_signed_out_while_typing_the_form_is_kept_and_back_after_login(
+    page, case_manager, team, settings
+):
+    # A real idle timeout, short: the session ends 8 s after the last request.
+    settings.SESSION_COOKIE_AGE = 8
+    settings.IDLE_WARNING_SECONDS = 6
+    settings.DRAFT_AUTOSAVE_SECONDS = 600  # only the save at sign-out
+    client = ClientFactory(team=team, primary_case_manager=case_manager)
+    log_in(page, "cm", PASSWORD)
+    note_page = f"/clients/{client.pk}/notes/new/"
+    page.goto(note_page)
+    data = fake.paragraph()
+    page.get_by_label("Data", exact=True).fill(data)
+
+    expect(page.get_by_text("You have been signed out")).to_be_visible(timeout=20_000)
+    expect(page.get_by_text("What you typed on this page is kept")).to_be_visible()
+    for _ in range(50):  # the last save, sent as the banner appears
+        if Draft.objects.filter(needs_claim=True).exists():
+            break
+        page.wait_for_timeout(100)
+    assert Draft.objects.get(needs_claim=True).fields["data"] == [data]  # kept signed out
+    settings.SESSION_COOKIE_AGE = 30 * 60
+    page.get_by_role("link", name="Log in again").click()
+    page.get_by_label("Username").fill("cm")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+
+    expect(page.locator("#draft-restored")).to_be_visible()
+    expect(page.get_by_label("Data", exact=True)).to_have_value(data)
+    assert page.url.endswith(note_page)
+    assert page.csp_violations == []
