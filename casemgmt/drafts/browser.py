@@ -1,9 +1,10 @@
 """The browser's draft cookie and keeping a request's POST as a draft.
 
 The cookie (``DRAFT_COOKIE_NAME``) holds a random token naming this browser and the id of
-the user last signed in on it, signed with ``SECRET_KEY``. A draft kept from a request
-whose session had ended is bound to the token (hashed in the table), and may be claimed
-only after a login in the same browser, by the user the cookie named.
+the user last signed in on it, signed with ``SECRET_KEY``; it is set when someone signs
+in and renewed at each login. A draft kept from a request whose session had ended is
+bound to the token (hashed in the table), and may be claimed only after a login in the
+same browser, by the user the cookie named.
 """
 
 import secrets
@@ -14,7 +15,6 @@ from django.core import signing
 from django.core.exceptions import DisallowedHost
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import resolve_url
-from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from casemgmt.drafts.models import Draft, DraftReason
@@ -54,7 +54,7 @@ def browser_cookie_set(response: HttpResponse, *, token: str, user_id: int | Non
 def browser_bind(request: HttpRequest, response: HttpResponse) -> None:
     """Keep the cookie naming this browser and its signed-in user up to date."""
     old_token, owner = browser_identity(request)
-    token = getattr(request, "_draft_token", "") or old_token
+    token = old_token
     user = getattr(request, "user", None)
     # Signed out, the cookie keeps naming whose session it was.
     user_id = user.pk if user is not None and user.is_authenticated else owner
@@ -62,7 +62,8 @@ def browser_bind(request: HttpRequest, response: HttpResponse) -> None:
         if user_id is None:
             return  # nothing to bind a browser that never signed in to
         token = secrets.token_urlsafe(32)
-    if token != old_token or user_id != owner:
+    # A login renews the cookie's lifetime (``drafts_claim_on_login`` sets the flag).
+    if token != old_token or user_id != owner or getattr(request, "_draft_cookie_renew", False):
         browser_cookie_set(response, token=token, user_id=user_id)
 
 
@@ -117,10 +118,12 @@ def keep_post(request: HttpRequest, *, reason: DraftReason) -> str | None:
     if user is not None and user.is_authenticated:
         draft = draft_keep(path=page, fields=fields, reason=reason, user=user)
     else:
+        # Only a browser someone signed in on carries the signed cookie: a POST from
+        # anywhere else (a script, a browser that never signed in) keeps nothing, so
+        # anonymous requests cannot fill the table.
         token, owner = browser_identity(request)
         if not token:
-            token = secrets.token_urlsafe(32)
-            request._draft_token = token  # type: ignore[attr-defined]  # set on the response
+            return None
         draft = draft_keep(
             path=page, fields=fields, reason=reason, browser_token=token, owner_id=owner
         )
@@ -135,7 +138,3 @@ def is_login_redirect(response: HttpResponse) -> bool:
     if response.status_code not in (301, 302, 303, 307, 308) or not response.has_header("Location"):
         return False
     return urlsplit(response["Location"]).path == resolve_url(settings.LOGIN_URL)
-
-
-def autosave_path() -> str:
-    return reverse("drafts:autosave")

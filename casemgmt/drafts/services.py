@@ -22,6 +22,8 @@ from casemgmt.drafts.models import Draft, DraftReason
 
 #: Field names never kept: the CSRF token, one-time submission keys, the page marker.
 EXCLUDED_FIELDS = frozenset({"csrfmiddlewaretoken", "submission_key", "_draft"})
+#: Drafts one browser may keep while signed out, waiting for a login there.
+PENDING_PER_BROWSER = 20
 
 
 def token_hash(token: str) -> str:
@@ -73,7 +75,11 @@ def draft_keep(
     if not browser_token:
         return None
     hashed = token_hash(browser_token)
-    Draft.objects.filter(browser_token=hashed, path=path, needs_claim=True).delete()
+    pending = Draft.objects.filter(browser_token=hashed, needs_claim=True)
+    pending.filter(path=path).delete()
+    # A browser keeps at most PENDING_PER_BROWSER pages waiting for a login: the oldest go.
+    stale = pending.order_by("-updated_at").values_list("pk", flat=True)[PENDING_PER_BROWSER - 1 :]
+    Draft.objects.filter(pk__in=list(stale)).delete()
     if owner_id is not None and not User.objects.filter(pk=owner_id).exists():
         owner_id = None
     return Draft.objects.create(
@@ -117,6 +123,7 @@ def drafts_claim_on_login(
         return
     from casemgmt.drafts.browser import browser_identity
 
+    request._draft_cookie_renew = True  # type: ignore[attr-defined]  # browser_bind
     token, _owner = browser_identity(request)
     if token:
         drafts_claim(user=user, browser_token=token)

@@ -17,6 +17,7 @@ from faker import Faker
 
 from casemgmt.audit.models import AuditEvent
 from casemgmt.drafts.models import Draft, DraftReason
+from casemgmt.drafts.services import PENDING_PER_BROWSER
 from tests.factories import PASSWORD
 
 fake = Faker()
@@ -289,3 +290,31 @@ def test_idle_warning_is_on_every_signed_in_page(browser_as, case_manager):
     assert f'data-idle-seconds="{settings.SESSION_COOKIE_AGE}"' in body
     assert f'data-warning-seconds="{settings.IDLE_WARNING_SECONDS}"' in body
     assert "Stay signed in" in body
+
+
+def test_a_browser_nobody_signed_in_on_keeps_nothing(client, client_record):
+    page = _page(client_record)
+    response = client.post(page, _note_post(page, fake.paragraph()))
+    assert response.status_code == 302 and response["Location"].startswith(
+        reverse("accounts:login")
+    )
+    assert not Draft.objects.exists()
+    assert settings.DRAFT_COOKIE_NAME not in response.cookies
+
+
+def test_a_signed_out_browser_keeps_a_bounded_number_of_pages(case_manager, client_record):
+    browser = _signed_out_browser(case_manager)
+    for n in range(PENDING_PER_BROWSER + 5):
+        page = f"{_page(client_record)}?n={n}"
+        browser.post(reverse("drafts:autosave"), _note_post(page, fake.sentence()))
+    assert Draft.objects.filter(needs_claim=True).count() == PENDING_PER_BROWSER
+
+
+def test_each_login_renews_the_draft_cookie(case_manager):
+    browser = Client()
+    _log_in(browser, case_manager)
+    browser.post(reverse("accounts:logout"))
+    response = _log_in(browser, case_manager)
+    assert response.cookies[settings.DRAFT_COOKIE_NAME]["max-age"] == (
+        settings.DRAFT_RETENTION_DAYS * 24 * 60 * 60
+    )
