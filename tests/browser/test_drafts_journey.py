@@ -101,7 +101,7 @@ def test_autosave_keeps_the_text_and_discard_throws_it_away(page, case_manager, 
 
 
 def test_signed_out_while_typing_the_form_is_kept_and_back_after_login(
-    page, case_manager, team, settings
+    page, shot, case_manager, team, settings
 ):
     # A real idle timeout, short: the session ends 8 s after the last request.
     settings.SESSION_COOKIE_AGE = 8
@@ -116,6 +116,7 @@ def test_signed_out_while_typing_the_form_is_kept_and_back_after_login(
 
     expect(page.get_by_text("You have been signed out")).to_be_visible(timeout=20_000)
     expect(page.get_by_text("What you typed on this page is kept")).to_be_visible()
+    shot(page, "drafts-05-signed-out")
     for _ in range(50):  # the last save, sent as the banner appears
         if Draft.objects.filter(needs_claim=True).exists():
             break
