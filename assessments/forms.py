@@ -20,11 +20,13 @@ from clients.models import Client
 
 from .instruments import InstrumentDefinition
 from .models import (
-    ASAM_DIMENSIONS,
+    ASAM_DIMENSIONS_BY_EDITION,
+    ASAM_EDITION_SHORT,
+    ASAM_LEVELS,
     ASAM_RATINGS,
+    AsamEdition,
     ComprehensiveAssessment,
     InstrumentResponse,
-    LevelOfCare,
     SocialNeed,
     StageOfChange,
     SubstancePattern,
@@ -158,8 +160,57 @@ class InstrumentForm(StyledForm):
 SECTION_BY_KEY = {key: (title, names) for key, title, names in SECTIONS}
 
 
-def section_form_class(key: str) -> type[forms.Form]:
-    """A form for one section of the comprehensive assessment."""
+LEVEL_FIELDS = ("level_indicated", "level_arranged")
+
+
+def _level_choices() -> list:
+    """One group of options per edition; an option's value names its edition ("4:3.5"),
+    so a level chosen from the other edition's group is refused, not silently read as the
+    same number of the edition chosen. Works without JavaScript."""
+    return [
+        ("", "Not decided yet"),
+        *[
+            (AsamEdition(edition).label, [(f"{edition}:{c}", label) for c, label in levels])
+            for edition, levels in ASAM_LEVELS.items()
+        ],
+    ]
+
+
+class AsamSectionForm(StyledForm):
+    """The ASAM section: the edition, then levels from that edition's group."""
+
+    def clean(self):
+        data = super().clean()
+        edition = data.get("asam_edition") or ""
+        for name in LEVEL_FIELDS:
+            value = data.get(name) or ""
+            if not value:
+                continue
+            group, _, code = value.partition(":")
+            data[name] = code
+            if edition and group != edition:
+                self.add_error(
+                    name,
+                    f"Level {code} is a level of the {ASAM_EDITION_SHORT[group]}, and "
+                    f"the edition chosen above is the {ASAM_EDITION_SHORT[edition]}: "
+                    "choose a level from that edition's list, or change the edition.",
+                )
+        return data
+
+
+def section_initial(key: str, assessment: ComprehensiveAssessment) -> dict[str, Any]:
+    """The section's saved values as its form shows them."""
+    _, names = SECTION_BY_KEY[key]
+    initial = {n: getattr(assessment, n) for n in names}
+    for name in LEVEL_FIELDS:
+        if initial.get(name):
+            initial[name] = f"{assessment.asam_edition}:{initial[name]}"
+    return initial
+
+
+def section_form_class(key: str, edition: str = AsamEdition.THIRD) -> type[forms.Form]:
+    """A form for one section of the comprehensive assessment; the ASAM section labels
+    the dimensions as ``edition`` names them."""
     _, names = SECTION_BY_KEY[key]
     fields: dict[str, forms.Field] = {}
     for name in names:
@@ -180,18 +231,33 @@ def section_form_class(key: str) -> type[forms.Form]:
             field.widget.attrs["rows"] = 3
         field.required = False
         fields[name] = field
+    base: type[forms.Form] = StyledForm
     if key == "asam":
-        for number, name in ASAM_DIMENSIONS:
+        base = AsamSectionForm
+        fields["asam_edition"] = forms.ChoiceField(
+            label="ASAM Criteria edition",
+            choices=AsamEdition.choices,
+            error_messages={"required": "Choose the edition the levels come from."},
+            help_text=(
+                "The edition the dimensions are rated and the levels chosen by. The 4th "
+                "edition renamed the six dimensions and the levels (no separate "
+                "withdrawal management levels)."
+            ),
+        )
+        dimensions = ASAM_DIMENSIONS_BY_EDITION.get(edition, ASAM_DIMENSIONS_BY_EDITION["3"])
+        for number, name in dimensions:
             rating = cast(forms.ChoiceField, fields[f"asam_d{number}"])
             rating.label = f"Dimension {number}: {name}"
             rating.choices = [("", "Not rated yet"), *ASAM_RATINGS]
             fields[f"asam_d{number}_notes"].label = f"Dimension {number} notes"
             fields[f"asam_d{number}_notes"].widget.attrs["rows"] = 2
-        for name in ("level_indicated", "level_arranged"):
-            cast(forms.ChoiceField, fields[name]).choices = [
-                ("", "Not decided yet"),
-                *LevelOfCare.choices,
-            ]
+        for name in LEVEL_FIELDS:
+            fields[name] = forms.ChoiceField(
+                label=str(fields[name].label)[:1].upper() + str(fields[name].label)[1:],
+                choices=_level_choices(),
+                required=False,
+                help_text="From the list of the edition chosen above.",
+            )
         fields["level_difference_reason"].help_text = "Required when the levels differ."
     if key == "stages":
         for name in ("stage_mental_health", "stage_substance_use"):
@@ -206,7 +272,7 @@ def section_form_class(key: str) -> type[forms.Form]:
     if key == "person":
         fields["client_goals"].help_text = "Write them as the client says them."
     fields["edit_version"] = version_field()  # what the editor loaded (optimistic lock)
-    return type(f"{key.title()}SectionForm", (StyledForm,), fields)
+    return type(f"{key.title()}SectionForm", (base,), fields)
 
 
 def section_values(form: forms.Form) -> dict:

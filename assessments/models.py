@@ -87,7 +87,7 @@ class InstrumentResponse(models.Model):
 
 class InstrumentSummary(models.Model):
     """Per client and instrument, derived from the current (uncorrected) responses: the
-    first one (the baseline of PHQ-9 response and remission), the latest one, the total
+    first one (the baseline of the change shown on the trend), the latest one, the total
     of the one before the latest (the chart's trend arrow), and whether any was positive.
     Kept in step by ``assessments.services`` in the transaction that records a response
     (``instrument_summaries_refresh``); never edited by hand, rebuildable at any time from
@@ -137,11 +137,45 @@ class StageOfChange(models.TextChoices):
     MAINTENANCE = "maintenance", "Maintenance"
 
 
+class AsamEdition(models.TextChoices):
+    """The edition of The ASAM Criteria an assessment's dimensions and levels come from.
+
+    Sources: Mee-Lee D, ed. *The ASAM Criteria: Treatment Criteria for Addictive,
+    Substance-Related, and Co-Occurring Conditions*, 3rd ed. (ASAM, 2013), summarised by
+    the Medicaid IAP with ASAM's review (https://cod.pressbooks.pub/addictionscounseling/
+    ?p=5); and *The ASAM Criteria*, 4th ed. (ASAM, 2023), summarised at
+    https://drugeval.com/asam-levels-of-care-in-2026-how-evaluations-determine-treatment-
+    recommendations and https://www.cteresource.org (home health aide course, the six
+    dimensions of the 4th edition).
+    """
+
+    THIRD = "3", "The ASAM Criteria, 3rd edition (2013)"
+    FOURTH = "4", "The ASAM Criteria, 4th edition (2023)"
+
+
+ASAM_EDITION_SHORT: dict[str, str] = {
+    AsamEdition.THIRD: "ASAM 3rd ed.",
+    AsamEdition.FOURTH: "ASAM 4th ed.",
+}
+
+
 class LevelOfCare(models.TextChoices):
-    """ASAM Criteria, 3rd edition (2013): levels of care and withdrawal management."""
+    """The ASAM Criteria, 3rd edition (2013): levels of care, opioid treatment services
+    and withdrawal management, as the 3rd edition lists them (Mee-Lee 2013, the Medicaid
+    IAP summary's Figure 1, https://cod.pressbooks.pub/addictionscounseling/?p=5; "Level 1
+    OTP" as e.g. https://midshorebehavioralhealth.org/glossary/asam-criteria/ lists it).
+
+    Opioid treatment services (OTS) are Level 1 in the 3rd edition, in two settings: an
+    opioid treatment program (OTP, methadone or buprenorphine dispensed on site) and
+    office-based opioid treatment (OBOT). The codes are unique across editions where the
+    editions differ ("1" here, "1.0" in the 4th edition); where a code is in both
+    editions ("2.1", "3.5", "4") ``asam_edition`` says which list it comes from.
+    """
 
     L0_5 = "0.5", "0.5 Early intervention"
     L1 = "1", "1 Outpatient services"
+    OTP = "1-OTP", "1 OTP Opioid treatment program (opioid treatment services)"
+    OBOT = "1-OBOT", "1 OBOT Office-based opioid treatment (opioid treatment services)"
     L2_1 = "2.1", "2.1 Intensive outpatient"
     L2_5 = "2.5", "2.5 Partial hospitalization"
     L3_1 = "3.1", "3.1 Clinically managed low-intensity residential"
@@ -156,6 +190,37 @@ class LevelOfCare(models.TextChoices):
     WM4 = "4-WM", "4-WM Medically managed intensive inpatient withdrawal management"
 
 
+class LevelOfCare4(models.TextChoices):
+    """The ASAM Criteria, 4th edition (2023): the continuum of care, Levels 1-4 (ASAM
+    2023; e.g. https://drugeval.com/asam-levels-of-care-in-2026-how-evaluations-determine-
+    treatment-recommendations: "1.0 for Long-Term Remission Monitoring", levels x.7 and 4
+    medically managed, x.1 and x.5 clinically managed). The 4th edition has no separate
+    withdrawal management levels (withdrawal is managed within each level), drops 0.5 and
+    3.3 from the continuum (the Colorado BHA level-of-care code system marks 3.2-D and 3.3
+    "going away" with it: https://build.fhir.org/ig/RatioPBC/bha-test-ig/CodeSystem-bha-
+    asam-level-of-care-cs.html), and adds 1.0, 1.5, 1.7 and 2.7.
+    """
+
+    L1_0 = "1.0", "1.0 Long-term remission monitoring"
+    L1_5 = "1.5", "1.5 Outpatient therapy"
+    L1_7 = "1.7", "1.7 Medically managed outpatient"
+    L2_1 = "2.1", "2.1 Intensive outpatient"
+    L2_5 = "2.5", "2.5 High-intensity outpatient"
+    L2_7 = "2.7", "2.7 Medically managed intensive outpatient"
+    L3_1 = "3.1", "3.1 Clinically managed low-intensity residential"
+    L3_5 = "3.5", "3.5 Clinically managed high-intensity residential"
+    L3_7 = "3.7", "3.7 Medically managed residential"
+    L4 = "4", "4 Medically managed inpatient"
+
+
+ASAM_LEVELS: dict[str, list[tuple[str, str]]] = {
+    AsamEdition.THIRD: list(LevelOfCare.choices),
+    AsamEdition.FOURTH: list(LevelOfCare4.choices),
+}
+# Which codes are levels depends on the edition ("1.7" is one of the 4th only), so the
+# level columns have no choices of their own: ``assessments.services`` checks each code
+# against the assessment's edition.
+
 ASAM_DIMENSIONS = [
     (1, "Acute intoxication and/or withdrawal potential"),
     (2, "Biomedical conditions and complications"),
@@ -164,6 +229,21 @@ ASAM_DIMENSIONS = [
     (5, "Relapse, continued use, or continued problem potential"),
     (6, "Recovery/living environment"),
 ]
+# The 4th edition renamed and reorganised the six dimensions (readiness to change became
+# part of dimension 6); as listed e.g. at https://www.cteresource.org (The ASAM Criteria,
+# ASAM, as the teacher resource).
+ASAM_DIMENSIONS_4 = [
+    (1, "Intoxication, withdrawal, and addiction medication needs"),
+    (2, "Biomedical conditions"),
+    (3, "Psychiatric and cognitive conditions"),
+    (4, "Substance use-related risks"),
+    (5, "Recovery environment interactions"),
+    (6, "Person-centered considerations"),
+]
+ASAM_DIMENSIONS_BY_EDITION: dict[str, list[tuple[int, str]]] = {
+    AsamEdition.THIRD: ASAM_DIMENSIONS,
+    AsamEdition.FOURTH: ASAM_DIMENSIONS_4,
+}
 ASAM_RATINGS = [
     (0, "0 No risk or problem"),
     (1, "1 Mild"),
@@ -171,6 +251,16 @@ ASAM_RATINGS = [
     (3, "3 Significant"),
     (4, "4 Severe"),
 ]
+
+
+def asam_level_label(edition: str, code: str) -> str:
+    """ "Level 3.5 Clinically managed high-intensity residential (ASAM 3rd ed.)"; the code
+    alone, with the edition, when the edition does not list it."""
+    if not code:
+        return ""
+    name = dict(ASAM_LEVELS.get(edition, [])).get(code)
+    short = ASAM_EDITION_SHORT.get(edition, "ASAM")
+    return f"Level {name or code} ({short})"
 
 
 class SocialNeed(models.TextChoices):
@@ -237,7 +327,14 @@ class ComprehensiveAssessment(models.Model):
     stage_substance_use = models.CharField(
         "stage of change: substance use", max_length=20, choices=StageOfChange.choices, blank=True
     )
-    # ASAM Criteria, 3rd edition
+    # The ASAM Criteria: the edition the dimensions and both levels come from
+    asam_edition = models.CharField(
+        "ASAM Criteria edition",
+        max_length=1,
+        choices=AsamEdition.choices,
+        default=AsamEdition.THIRD,
+        help_text="The edition the six dimensions and the levels of care come from.",
+    )
     asam_d1 = _rating_field(1)
     asam_d1_notes = models.TextField(
         "dimension 1 notes", blank=True, max_length=FREE_TEXT_MAX_LENGTH
@@ -263,10 +360,16 @@ class ComprehensiveAssessment(models.Model):
         "dimension 6 notes", blank=True, max_length=FREE_TEXT_MAX_LENGTH
     )
     level_indicated = models.CharField(
-        "level of care indicated", max_length=10, choices=LevelOfCare.choices, blank=True
+        "level of care indicated",
+        max_length=10,
+        blank=True,
+        help_text="A level code of the edition in asam_edition (ASAM_LEVELS).",
     )
     level_arranged = models.CharField(
-        "level of care arranged", max_length=10, choices=LevelOfCare.choices, blank=True
+        "level of care arranged",
+        max_length=10,
+        blank=True,
+        help_text="A level code of the edition in asam_edition (ASAM_LEVELS).",
     )
     level_difference_reason = models.TextField(
         "why the arranged level differs from the indicated one",
@@ -337,6 +440,27 @@ class ComprehensiveAssessment(models.Model):
     def is_locked(self) -> bool:
         return self.status == AssessmentStatus.COMPLETED
 
+    @property
+    def asam_dimensions(self) -> list[tuple[int, str]]:
+        return ASAM_DIMENSIONS_BY_EDITION.get(self.asam_edition, ASAM_DIMENSIONS)
+
+    @property
+    def level_indicated_label(self) -> str:
+        return asam_level_label(self.asam_edition, self.level_indicated)
+
+    @property
+    def level_arranged_label(self) -> str:
+        return asam_level_label(self.asam_edition, self.level_arranged)
+
+    # A level's name depends on the edition (3.7 is "medically monitored intensive
+    # inpatient" in the 3rd, "medically managed residential" in the 4th): the displays
+    # that choices would give a column, read by the admin and the conflict notes.
+    def get_level_indicated_display(self) -> str:
+        return self.level_indicated_label
+
+    def get_level_arranged_display(self) -> str:
+        return self.level_arranged_label
+
     def asam_rows(self) -> list[dict]:
         return [
             {
@@ -346,7 +470,7 @@ class ComprehensiveAssessment(models.Model):
                 "rating_label": getattr(self, f"get_asam_d{n}_display")(),
                 "notes": getattr(self, f"asam_d{n}_notes"),
             }
-            for n, name in ASAM_DIMENSIONS
+            for n, name in self.asam_dimensions
         ]
 
 

@@ -24,6 +24,8 @@ from clients.services import risk_flag_set, timeline_record
 
 from .instruments import INSTRUMENTS, InstrumentDefinition, score
 from .models import (
+    ASAM_LEVELS,
+    AsamEdition,
     AssessmentStatus,
     ComprehensiveAssessment,
     InstrumentResponse,
@@ -269,6 +271,7 @@ SECTIONS: list[tuple[str, str, list[str]]] = [
         "asam",
         "ASAM Criteria and level of care",
         [
+            "asam_edition",
             *[f for n in range(1, 7) for f in (f"asam_d{n}", f"asam_d{n}_notes")],
             "level_indicated",
             "level_arranged",
@@ -313,6 +316,34 @@ def _locked(assessment: ComprehensiveAssessment) -> None:
 
 
 def _check_levels(values: dict[str, Any], errors: dict[str, list[str]]) -> None:
+    """Both levels come from the list of the assessment's ASAM edition (a 4th-edition level
+    on a 3rd-edition assessment is refused on the level's field), and a level arranged
+    other than the one indicated needs a reason."""
+    if "asam_edition" in errors:
+        return  # an edition that is not one: said already
+    edition = values.get("asam_edition") or ""
+    if edition not in ASAM_LEVELS:
+        errors["asam_edition"] = [
+            "Choose the ASAM Criteria edition: " + ", ".join(AsamEdition.values) + "."
+        ]
+        return
+    allowed = dict(ASAM_LEVELS[edition])
+    for name in ("level_indicated", "level_arranged"):
+        code = values.get(name)
+        if not code or code in allowed or name in errors:
+            continue
+        other = next((e for e, levels in ASAM_LEVELS.items() if code in dict(levels)), None)
+        where = (
+            f" is in {AsamEdition(other).label}; this assessment uses"
+            if other
+            else (" is not a level of")
+        )
+        errors[name] = [
+            f"Level {code}{where} {AsamEdition(edition).label}: choose one of its levels"
+            " (" + ", ".join(allowed) + ") or change the edition."
+        ]
+    if "level_indicated" in errors or "level_arranged" in errors:
+        return  # the reason for a difference is asked once both levels are levels
     indicated, arranged = values.get("level_indicated"), values.get("level_arranged")
     if indicated and arranged and indicated != arranged:
         if not (values.get("level_difference_reason") or "").strip():

@@ -33,10 +33,11 @@ from .forms import (
     LinkResponsesForm,
     SubstanceForm,
     section_form_class,
+    section_initial,
     section_values,
 )
 from .instruments import INSTRUMENTS
-from .models import SubstanceUse
+from .models import ASAM_LEVELS, SubstanceUse
 from .services import SECTIONS
 
 
@@ -182,6 +183,11 @@ def trend(request, pk: int, code: str):
             chart=trend_chart(data),
             definition=INSTRUMENTS[code],
             points_desc=list(reversed(data["points"])),
+            episodes=(
+                selectors.client_depression_episodes(client=client, as_of=client.team.local_date())
+                if code == "phq9"
+                else []
+            ),
         )
         return render(request, "assessments/trend.html", context)
 
@@ -221,7 +227,7 @@ def assessment_detail(request, pk: int, assessment_id: int):
     with client.team.local_time():
         sections = []
         for key, title, names in SECTIONS:
-            form = section_form_class(key)()
+            form = section_form_class(key, assessment.asam_edition)()
             rows = []
             for name in names:
                 if name.startswith("asam_d"):
@@ -229,7 +235,9 @@ def assessment_detail(request, pk: int, assessment_id: int):
                 value = getattr(assessment, name)
                 field = form.fields[name]
                 choices = dict(getattr(field, "choices", None) or ())
-                if name == "social_needs":
+                if name in ("level_indicated", "level_arranged"):
+                    shown = getattr(assessment, f"{name}_label")
+                elif name == "social_needs":
                     shown = ", ".join(choices.get(v, v) for v in value) or ""
                 elif choices and value not in (None, ""):
                     shown = choices.get(value, value)
@@ -278,9 +286,12 @@ def assessment_section(request, pk: int, assessment_id: int, section: str):
             )
             title = "Screening results"
         else:
-            title, names = SECTION_BY_KEY[section]
-            form_class = section_form_class(section)
-            initial = {n: getattr(assessment, n) for n in names}
+            title, _ = SECTION_BY_KEY[section]
+            edition = request.POST.get("asam_edition", assessment.asam_edition)
+            if edition not in ASAM_LEVELS:
+                edition = assessment.asam_edition
+            form_class = section_form_class(section, edition)
+            initial = section_initial(section, assessment)
             form = form_class(
                 request.POST or None, initial=initial | {"edit_version": assessment.edit_version}
             )

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "casemgmt.audit",
     "casemgmt.notifications",
     "casemgmt.drafts",
+    "casemgmt.lib.idempotency",
     "dashboard",
     "clients",
     "assessments",
@@ -75,6 +76,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "casemgmt.audit.services.AuditContextMiddleware",
+    # After CSRF, login and messages: a repeated create form or Idempotency-Key POST
+    # gets the first answer (casemgmt/lib/idempotency).
+    "casemgmt.lib.idempotency.middleware.OneSavePerClickMiddleware",
     # AxesMiddleware should be the last middleware (django-axes docs).
     "axes.middleware.AxesMiddleware",
 ]
@@ -286,7 +290,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "casemgmt.notifications.tasks.outbox_sweep",
         "schedule": env.int("OUTBOX_SWEEP_SECONDS", default=60),
     },
+    "submission-keys-expire": {
+        "task": "casemgmt.lib.idempotency.tasks.submission_keys_expire",
+        "schedule": 60 * 60,
+    },
 }
+# One save per click (casemgmt/lib/idempotency): how long a create form's submission key
+# or an API Idempotency-Key is kept with its first answer, and how long a repeat waits
+# for a first request that is still running before it answers 409.
+IDEMPOTENCY_KEY_TTL_HOURS = env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=24)
+IDEMPOTENCY_WAIT_SECONDS = env.float("IDEMPOTENCY_WAIT_SECONDS", default=10)
 # The outbox (notifications app): every email is a row sent by a worker. Rows per sender
 # run, after how long a claim whose sender died is given back, and the retry backoff of
 # temporary failures (base doubling per attempt, capped) before a message is failed.
@@ -338,6 +351,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Every POST documents the Idempotency-Key header (casemgmt/lib/idempotency).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "casemgmt.lib.idempotency.schema.document_idempotency_key",
+    ],
     # One schema name per choice set (several models have a "status" or "kind").
     "ENUM_NAME_OVERRIDES": {
         "ClientStatusEnum": "clients.models.ClientStatus",

@@ -21,7 +21,10 @@ A tab's pages build on the chart the same way the clients app's own do:
     client = chart_client(request, pk)  # in reach or by emergency access, else 404; audited
     return render(request, "...", chart_context(request, client, "careplan", plan=plan))
 
-and a gatherer (the dashboard) shows a list of clients of its choosing on the client
+Consent recipients are chosen from the resource directory that ``referrals`` registers
+(``register_recipient_directory``, see ``clients.directory``).
+
+A gatherer (the dashboard) shows a list of clients of its choosing on the client
 list page, with its filters, through ``client_list_page`` and ``client_list_filter``.
 The chart's views, forms and filters stay private to ``clients``: this module is the
 one way in to the chart (``clients.api.public`` is the API's).
@@ -43,6 +46,8 @@ from casemgmt.accounts.selectors import user_supervises_team
 from casemgmt.audit.models import AuditAction
 from casemgmt.audit.services import audit_record
 
+from .directory import directory_organisations as directory_organisations
+from .directory import register_recipient_directory as register_recipient_directory
 from .filters import ClientFilter
 from .models import Client
 from .selectors import client_get

@@ -16,10 +16,13 @@ from django.utils import timezone
 
 from casemgmt.lib.forms import StyledForm, version_field
 
+from .directory import directory_organisations
 from .forms_notes import IdFilter
 from .models import Client, Consent, ConsentKind, ExpiryKind, SignatureMethod
 from .selectors.consents import consent_active_q
 from .services.consents import (
+    HIPAA_REDISCLOSURE_STATEMENT,
+    HOW_TO_REVOKE_DEFAULT,
     MISSING,
     REVOKE_REASON_MISSING,
     consent_normalise,
@@ -31,19 +34,31 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 # What each kind asks for, in the order of the form, grouped in fieldsets.
 _WHO_WHAT = ("patient_name", "discloser", "information_description")
-_TO_WHOM = ("is_tpo", "recipients", "recipient_class", "purpose")
+_TO_WHOM = (
+    "is_tpo",
+    "recipient_organizations",
+    "recipients",
+    "recipient_class",
+    "intermediary_name",
+    "intermediary_participants",
+    "purpose",
+)
 _EXPIRY = ("expiry_kind", "expires_on", "expiry_event")
 _SIGNATURE = ("signed_by", "signer_relationship", "signed_on", "signature_method")
 FIELDSETS: dict[str, list[tuple[str, tuple[str, ...]]]] = {
     ConsentKind.PART2: [
         ("The client and the information", _WHO_WHAT),
         ("Who receives it, and why", _TO_WHOM),
-        ("Right to revoke and expiry", ("right_to_revoke_explained", *_EXPIRY)),
+        (
+            "Redisclosure, right to revoke and expiry",
+            ("hipaa_redisclosure_statement", "right_to_revoke_explained", "how_to_revoke")
+            + _EXPIRY,
+        ),
         ("Signature", _SIGNATURE),
     ],
     ConsentKind.RELEASE: [
         ("The information", ("discloser", "information_description")),
-        ("Who receives it, and why", ("recipients", "purpose")),
+        ("Who receives it, and why", ("recipient_organizations", "recipients", "purpose")),
         ("Expiry", _EXPIRY),
         ("Signature", _SIGNATURE),
     ],
@@ -91,12 +106,46 @@ class ConsentForm(StyledForm):
         "operations. Only a TPO consent may give a general designation of recipients "
         "instead of names, or have no expiry.",
     )
+    recipient_organizations = forms.TypedMultipleChoiceField(
+        label="Recipients from the resource directory",
+        required=False,
+        coerce=int,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+        help_text="Choose each organisation of the directory that may receive it (Ctrl or "
+        "⌘ to choose several). A referral to it is then covered whatever its full name.",
+    )
     recipients = forms.CharField(
-        label="Recipients, by name",
+        label="Other recipients, by name",
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="One a line: each person or organisation that may receive it, e.g. "
-        "“Harbor Detox”.",
+        help_text="One a line: each person or organisation not in the directory that may "
+        "receive it, e.g. “Dr Amal Reyes, St Luke's Clinic”.",
+    )
+    intermediary_name = forms.CharField(
+        label="Intermediary (if the recipient is one)",
+        max_length=255,
+        required=False,
+        help_text="e.g. a health information exchange or care coordination organisation "
+        "that passes the record on to its participants.",
+    )
+    intermediary_participants = forms.CharField(
+        label="The intermediary's participants",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Their names, or a general designation limited to participants who have "
+        "a treating provider relationship with the client (42 CFR 2.31(a)(4)(ii)).",
+    )
+    hipaa_redisclosure_statement = forms.CharField(
+        label="Statement on redisclosure under HIPAA, as on the consent",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Required in a TPO consent (42 CFR 2.31(a)(4)(iii)).",
+    )
+    how_to_revoke = forms.CharField(
+        label="How the client may revoke it",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="As written on the consent (42 CFR 2.31(a)(6)).",
     )
     recipient_class = forms.CharField(
         label="General designation of recipients (TPO consents only)",
@@ -155,15 +204,24 @@ class ConsentForm(StyledForm):
         self.consent_kind = kind
         self.kind_label = ConsentKind(kind).label
         shown = {name for _, names in FIELDSETS[kind] for name in names}
+        self.directory = directory_organisations() if "recipient_organizations" in shown else {}
+        if not self.directory:
+            shown.discard("recipient_organizations")
+            if "recipients" in shown:
+                self.fields["recipients"].label = "Recipients, by name"
         for name in [n for n in self.fields if n not in shown and n != "kind"]:
             del self.fields[name]
+        if "recipient_organizations" in self.fields:
+            chosen = cast(forms.TypedMultipleChoiceField, self.fields["recipient_organizations"])
+            chosen.choices = list(self.directory.items())
         # Required elements are marked, and say what is missing in the service's words.
         for name, message in MISSING[kind].items():
             if name in self.fields:
                 self.fields[name].required = True
                 self.fields[name].error_messages["required"] = message
-        if kind == ConsentKind.PART2 and self._bound_tpo():
-            # A TPO consent may give a general designation instead: the service decides.
+        # Recipients come from the directory, typed names or (TPO) a general designation:
+        # the service decides and names what is missing.
+        if "recipients" in self.fields:
             self.fields["recipients"].required = False
         expiry = cast(forms.ChoiceField, self.fields["expiry_kind"])
         if kind == ConsentKind.PART2:
@@ -195,14 +253,10 @@ class ConsentForm(StyledForm):
                     "discloser": client.team.name,
                     "signed_on": client.team.local_date(),
                     "expiry_kind": "" if kind == ConsentKind.PART2 else ExpiryKind.NONE,
+                    "how_to_revoke": HOW_TO_REVOKE_DEFAULT,
+                    "hipaa_redisclosure_statement": HIPAA_REDISCLOSURE_STATEMENT,
                 }
             )
-
-    def _bound_tpo(self) -> bool:
-        widget = self.fields["is_tpo"].widget
-        return self.is_bound and widget.value_from_datadict(
-            self.data, self.files, self.add_prefix("is_tpo")
-        )
 
     def fieldsets(self) -> list[tuple[str, list]]:
         return [
@@ -236,12 +290,22 @@ class ConsentForm(StyledForm):
         return data
 
     def consent_values(self) -> dict:
-        """The cleaned values for ``consent_create`` (without ``kind``)."""
-        return {
+        """The cleaned values for ``consent_create`` (without ``kind``): the directory's
+        organisations chosen come first among the recipients, by name, with their ids; a
+        typed name that is a directory organisation's is linked to it."""
+        values = {
             name: self.cleaned_data.get(name)
             for name in self.fields
-            if name != "kind" and name in self.cleaned_data
+            if name not in ("kind", "recipient_organizations") and name in self.cleaned_data
         }
+        chosen = [int(i) for i in self.cleaned_data.get("recipient_organizations") or []]
+        by_name = {name.casefold(): pk for pk, name in self.directory.items()}
+        typed = values.get("recipients") or []
+        chosen += [by_name[n.casefold()] for n in typed if n.casefold() in by_name]
+        ids = list(dict.fromkeys(chosen))
+        values["recipients"] = recipients_clean([self.directory[i] for i in ids] + typed)
+        values["recipient_directory_ids"] = ids
+        return values
 
 
 class ConsentRevokeForm(StyledForm):

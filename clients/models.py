@@ -409,14 +409,27 @@ class Consent(models.Model):
     )
     # (a)(4) recipient(s) by name, or a general designation for TPO consents
     recipients = ArrayField(models.CharField(max_length=255), default=list, blank=True)
+    # The recipients chosen from the resource directory (their names are in
+    # ``recipients`` too): the Part 2 gate matches a referral's organisation on these,
+    # not on a typed name. ``clients`` keeps the ids only (the directory is referrals').
+    recipient_directory_ids = ArrayField(models.PositiveIntegerField(), default=list, blank=True)
+    # (a)(4)(ii) when the recipient is an intermediary (e.g. a health information
+    # exchange): its name, and its member participants by name or a general designation
+    # limited to participants with a treating provider relationship with the client.
+    intermediary_name = models.CharField(max_length=255, blank=True)
+    intermediary_participants = models.TextField(blank=True, max_length=FREE_TEXT_MAX_LENGTH)
+    # (a)(4)(iii) for a TPO consent: the statement that the record may be redisclosed
+    # under HIPAA, as written on the consent.
+    hipaa_redisclosure_statement = models.TextField(blank=True, max_length=FREE_TEXT_MAX_LENGTH)
     is_tpo = models.BooleanField("for treatment, payment and health care operations", default=False)
     recipient_class = models.CharField(
         "general designation of recipients", max_length=255, blank=True
     )
     # (a)(5) purpose
     purpose = models.TextField(blank=True, max_length=FREE_TEXT_MAX_LENGTH)
-    # (a)(6) right to revoke
+    # (a)(6) right to revoke, and how the client may revoke
     right_to_revoke_explained = models.BooleanField(default=False)
+    how_to_revoke = models.TextField(blank=True, max_length=FREE_TEXT_MAX_LENGTH)
     # (a)(7) expiry
     expiry_kind = models.CharField(max_length=10, choices=ExpiryKind.choices, blank=True)
     expires_on = models.DateField(null=True, blank=True)

@@ -4,10 +4,9 @@ with a gap links to the clients behind it (who to look at).
 Sources:
 - Follow-up after discharge: NCQA HEDIS MY2025 FUH, FUM, FUA, FUI (7- and 30-day
   rates); the window arithmetic lives in ``referrals.windows``.
-- PHQ-9 response (>= 50 % reduction from baseline) and remission (PHQ-9 < 5) among
-  clients with a baseline PHQ-9 >= 10: after NQF 0710 "Depression Remission at Twelve
-  Months" and NQF 1884 "Depression Response at Six Months" (MN Community Measurement);
-  simplified here to the latest PHQ-9 administered in the period.
+- Depression remission at 12 months (CMS159v12 / NQF 0710e), remission at 6 months
+  (CCBHC DEP-REM-6) and response at 6 months (NQF 1884): index event, identification
+  period, the +/- 60-day window and the exclusions in ``assessments.depression_outcomes``.
 
 The figures come from the selectors of the apps that own the data (referrals,
 care plans, assessments); this module only names, defines and assembles them.
@@ -24,8 +23,9 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from assessments.selectors import (
+    DEPRESSION_MEASURES,
+    depression_outcomes,
     latest_band_counts,
-    phq9_outcomes,
     reassessments_overdue_clients,
     reassessments_overdue_counts,
 )
@@ -39,21 +39,25 @@ from referrals.selectors import (
     transition_followup_measures,
 )
 
+_VISIT = " A visit is a signed contact note with the client (in person, video or phone)."
 FOLLOW_UP_DEFINITIONS = {
-    "FUH": "Discharges from inpatient psychiatric care followed by a visit (in person, video "
-    "or phone) within {days} days after discharge; the discharge day does not count.",
+    "FUH": "Acute inpatient discharges for mental illness followed by a visit within {days} "
+    "days after discharge; the discharge day does not count. After a readmission or direct "
+    "transfer to acute care within 30 days only the last discharge counts; a discharge "
+    "followed by residential or withdrawal management care within 30 days is excluded." + _VISIT,
     "FUM": "Emergency department visits for mental illness followed by a visit within "
-    "{days} days; a visit on the day of the ED visit counts.",
+    "{days} days; a visit on the day of the ED visit counts. A visit followed by an "
+    "admission (that day or within 30 days) is excluded; of several visits within 31 "
+    "days only the first counts." + _VISIT,
     "FUA": "Emergency department visits for substance use followed by a visit within "
-    "{days} days; a visit on the day of the ED visit counts.",
-    "FUI": "Discharges from withdrawal management, residential or inpatient substance use "
-    "care followed by a visit within {days} days after discharge; the discharge day does "
-    "not count.",
+    "{days} days; a visit on the day of the ED visit counts. A visit followed by an "
+    "admission (that day or within 30 days) is excluded; of several visits within 31 "
+    "days only the first counts." + _VISIT,
+    "FUI": "Acute inpatient, residential and withdrawal management episodes for substance "
+    "use followed by a visit within {days} days after discharge; the discharge day does "
+    "not count. A direct transfer between these settings counts once, on the last "
+    "discharge; of several episodes within 31 days only the first counts." + _VISIT,
 }
-_PHQ9_COHORT = (
-    "Among clients whose first PHQ-9 scored 10 or more (baseline) and who had a later "
-    "PHQ-9 in the period: "
-)
 
 
 @dataclass(frozen=True)
@@ -109,12 +113,7 @@ MEASURES: dict[str, Measure] = {
             "of all clients with that flag.",
             gap="without a current safety plan",
         ),
-        Measure(
-            "phq9_response",
-            "PHQ-9 response",
-            _PHQ9_COHORT + "the latest total is at most half of the baseline.",
-        ),
-        Measure("phq9_remission", "PHQ-9 remission", _PHQ9_COHORT + "the latest total is below 5."),
+        *(Measure(m.key, m.label, m.definition, gap="not met") for m in DEPRESSION_MEASURES),
         Measure(
             "assessments_overdue",
             "Clients with a re-assessment overdue",
@@ -215,12 +214,21 @@ def plan_measures(*, team_ids, as_of: date) -> list[MeasureResult]:
     ]
 
 
-def phq9_measures(*, team_ids, start: date, end: date) -> list[MeasureResult]:
-    low, high = _day_range(start, end)
-    counts = phq9_outcomes(team_ids=team_ids, low=low, high=high)
+def _depression_note(figures: dict[str, Any]) -> str:
+    parts = []
+    if figures["open"]:
+        parts.append(f"{figures['open']} still in their window")
+    if figures["excluded"]:
+        parts.append(f"{figures['excluded']} excluded")
+    return ", ".join(parts)
+
+
+def depression_measures(*, team_ids, start: date, end: date, as_of: date) -> list[MeasureResult]:
+    figures = depression_outcomes(team_ids=team_ids, start=start, end=end, as_of=as_of)
     return [
-        _result("phq9_response", counts["response"], counts["denominator"]),
-        _result("phq9_remission", counts["remission"], counts["denominator"]),
+        _result(m.key, f["numerator"], f["denominator"], _depression_note(f))
+        for m in DEPRESSION_MEASURES
+        for f in [figures[m.key]]
     ]
 
 
@@ -237,7 +245,7 @@ def quality_measures(
         *follow_up_measures(team_ids=team_ids, start=start, end=end, as_of=as_of, tallies=tallies),
         *referral_measures(team_ids=team_ids, start=start, end=end),
         *plan_measures(team_ids=team_ids, as_of=as_of),
-        *phq9_measures(team_ids=team_ids, start=start, end=end),
+        *depression_measures(team_ids=team_ids, start=start, end=end, as_of=as_of),
         *assessment_measures(team_ids=team_ids, as_of=as_of),
     ]
 
@@ -264,6 +272,9 @@ def measure_gap_clients(
         return plan_measure_gap(key=key, team_ids=team_ids, as_of=as_of)
     if key == "assessments_overdue":
         return reassessments_overdue_clients(team_ids=team_ids, as_of=as_of)
+    if key in {m.key for m in DEPRESSION_MEASURES}:
+        figures = depression_outcomes(team_ids=team_ids, start=start, end=end, as_of=as_of)
+        return Client.objects.filter(pk__in=figures[key]["gap"]).values("pk")
     low, high = _day_range(start, end)
     if key == "closed_loop":
         return referral_open_loop_clients(team_ids=team_ids, low=low, high=high)
@@ -274,5 +285,11 @@ def measure_gap_clients(
         days=int(days),
         start=start,
         end=end,
-        as_of=as_of,
+        as_of=None,  # a window closes by its own team's date, as on the measures page
     )
+
+
+def follow_up_measure_code(key: str) -> str:
+    """'FUH' for 'fuh_7' (a follow-up measure's key), '' for any other measure."""
+    code = key.partition("_")[0].upper()
+    return code if code in FOLLOW_UP_DEFINITIONS and key in MEASURES else ""

@@ -17,12 +17,12 @@ from casemgmt.lib.exports import csv_response
 from clients.chart import client_list_filter, client_list_filter_values, client_list_page
 from clients.models import Client, RiskFlagKind
 from clients.selectors import client_list
-from referrals.selectors import followup_window_tallies
+from referrals.selectors import followup_window_tallies, transitions_set_aside
 
 from . import charts, metrics
 from .attention import REASONS, attention_list
 from .filters import DashboardFilter
-from .measures import phq9_band_distribution, quality_measures
+from .measures import follow_up_measure_code, phq9_band_distribution, quality_measures
 from .selectors import (
     can_see_team_dashboard,
     caseload_rows,
@@ -203,6 +203,17 @@ def clients(request):
     for name in ("metric", "measure", "page", "case_manager", "q", "status", "show"):
         back.pop(name, None)
     from_measure = "measure" in behind.keep
+    code = follow_up_measure_code(behind.keep.get("measure", ""))
+    set_aside = (
+        transitions_set_aside(
+            clients=client_list(user=request.user).filter(pk__in=scope.values("pk")),
+            measure=code,
+            start=values["start"],
+            end=values["end"],
+        )
+        if code
+        else []
+    )
     return client_list_page(
         request,
         client_list(user=request.user).filter(pk__in=behind.ids),
@@ -213,6 +224,11 @@ def clients(request):
         back_label="Back to the quality measures" if from_measure else "Back to the team dashboard",
         back_query=back.urlencode(),
         csv_url=None if _substance_use_list(request) else reverse("dashboard:clients_csv"),
+        set_aside=[
+            (reverse("referrals:transition_detail", args=[a.client_id, a.transition_id]), a)
+            for a in set_aside
+        ],
+        set_aside_heading=f"Not in the {code} denominator" if code else "",
     )
 
 
@@ -221,11 +237,11 @@ def measures_data(request, *, strict: bool = False) -> dict:
     team_ids = values["team_ids"]
     today = timezone.localdate()
     # The follow-up windows of the period and of the 12-month trend, in one query.
-    tallies = followup_window_tallies(
+    tallies = followup_window_tallies(  # windows close by each team's own date
         team_ids=team_ids,
         start=min(values["start"], charts.trend_start(values["end"])),
         end=values["end"],
-        as_of=today,
+        as_of=None,
     )
     results = quality_measures(
         tallies=tallies, team_ids=team_ids, start=values["start"], end=values["end"], as_of=today

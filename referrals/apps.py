@@ -5,7 +5,11 @@ class ReferralsConfig(AppConfig):
     name = "referrals"
 
     def ready(self) -> None:
-        from clients.chart import register_tab
+        from clients.chart import register_recipient_directory, register_tab
+
+        from .selectors import directory_organisation_names
+
+        register_recipient_directory(directory_organisation_names)
 
         register_tab(
             key="referrals",

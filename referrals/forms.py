@@ -88,7 +88,9 @@ class TransitionForm(StyledForm):
     focus = forms.ChoiceField(
         label="Visit for",
         choices=VisitFocus.choices,
-        help_text="For an emergency department visit: mental illness (FUM) or substance use (FUA).",
+        help_text="What the stay or visit was for: an acute hospital stay for mental illness "
+        "is FUH, for substance use FUI; an ED visit FUM or FUA; residential care counts "
+        "(FUI) only for substance use.",
     )
     facility = forms.CharField(max_length=255)
     admitted_on = forms.DateField(label="Admission date", required=False, widget=DATE)

@@ -282,7 +282,9 @@ class Disclosure(models.Model):
 # ---------------------------------------------------------------------- transitions
 class LevelOfCare(models.TextChoices):
     EMERGENCY = "emergency", "Emergency department"
-    INPATIENT_PSYCH = "inpatient_psych", "Inpatient psychiatric"
+    # The value predates the label: any acute hospital stay (psychiatric, or for substance
+    # use with the focus "substance use", which is FUI).
+    INPATIENT_PSYCH = "inpatient_psych", "Inpatient (acute hospital)"
     WITHDRAWAL = "withdrawal_management", "Withdrawal management"
     RESIDENTIAL = "residential", "Residential"
     PARTIAL = "partial_hospitalization", "Partial hospitalisation"
@@ -295,6 +297,16 @@ class LevelOfCare(models.TextChoices):
 class VisitFocus(models.TextChoices):
     MENTAL_HEALTH = "mental_health", "Mental illness"
     SUBSTANCE_USE = "substance_use", "Substance use"
+
+
+class DenominatorStatus(models.TextChoices):
+    """Whether a discharge (or ED visit) is in its HEDIS measure's denominator
+    (``referrals.windows.denominator_statuses``)."""
+
+    NONE = "", "No measure"
+    COUNTED = "counted", "Counted"
+    SUPERSEDED = "superseded", "Superseded"
+    EXCLUDED = "excluded", "Excluded"
 
 
 class Measure(models.TextChoices):
@@ -315,12 +327,25 @@ class CareTransition(models.Model):
         max_length=20,
         choices=VisitFocus.choices,
         default=VisitFocus.MENTAL_HEALTH,
-        help_text="For an emergency department visit: mental illness (FUM) or substance use (FUA).",
+        help_text="What the stay or visit was for: an acute hospital stay for mental illness "
+        "is FUH, for substance use FUI; an ED visit FUM or FUA; residential care counts "
+        "(FUI) only for substance use.",
     )
     facility = models.CharField(max_length=255)
     admitted_on = models.DateField("admission date", null=True, blank=True)
     discharged_on = models.DateField("discharge date", null=True, blank=True)
     measure = models.CharField(max_length=3, choices=Measure.choices, blank=True)
+    # Kept by referrals.services.transitions whenever a transition of the client changes
+    # (referrals.windows.denominator_statuses), so pages, API, sweep and SQL read one answer.
+    denominator = models.CharField(
+        "in the measure's denominator",
+        max_length=10,
+        choices=DenominatorStatus.choices,
+        blank=True,
+        default=DenominatorStatus.NONE,
+        editable=False,
+    )
+    denominator_reason = models.CharField(max_length=200, blank=True, default="", editable=False)
     followup_appointment_at = models.DateTimeField("follow-up appointment", null=True, blank=True)
     followup_appointment_with = models.CharField(max_length=255, blank=True)
     # Checklist
@@ -431,6 +456,7 @@ class FollowUp(models.Model):
     # Not columns: set by the follow-up lists (selectors.followup_state, the window met).
     state: str
     window_met_on: date | None
+    window_pending_on: date | None  # only an unsigned note in the window (views._mark_met)
 
     class Meta:
         ordering = ["due_at", "id"]

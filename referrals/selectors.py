@@ -40,12 +40,14 @@ from clients.selectors import client_ids_in_reach
 
 from .models import (
     CareTransition,
+    DenominatorStatus,
     Disclosure,
     FollowUp,
     FollowUpReason,
     FollowUpReschedule,
     FollowUpStatus,
     Measure,
+    Organization,
     Referral,
     ReferralStatus,
     Service,
@@ -159,20 +161,34 @@ def transition_get(
 class WindowStatus:
     window: Window
     met_on: date | None
-    state: str  # "met", "missed", "open"
+    state: str  # "met", "missed", "open", "pending" (only an unsigned note in the window)
+    pending_on: date | None = None  # the first unsigned qualifying note in the window
+    closed: bool = False  # the window's last day has passed (in the team's calendar)
 
     @property
     def label(self) -> str:
         if self.state == "met":
             return f"Met: visit on {self.met_on:%b %-d}"
+        if self.state == "pending":
+            return f"Pending: unsigned note on {self.pending_on:%b %-d}"
         if self.state == "missed":
             return "Missed: no visit in the window"
         return f"Open until {self.window.last_day:%b %-d}"
 
 
-def _visit_days(client_ids: Iterable[int], start: date, end: date) -> dict[int, list[date]]:
-    """Team-local days of qualifying contact notes per client (one query)."""
-    days: dict[int, list[date]] = defaultdict(list)
+@dataclass(frozen=True)
+class _Visits:
+    signed: dict[int, list[date]]  # per client: team-local days of signed visits
+    drafts: dict[int, list[date]]  # ... of unsigned notes of a qualifying kind
+
+
+def _visit_days(client_ids: Iterable[int], start: date, end: date) -> _Visits:
+    """Team-local days of qualifying contact notes per client, signed and draft (one
+    query). Qualifying: in person, video or phone (``QUALIFYING_CONTACT_TYPES``); an
+    outreach attempt or a collateral contact never counts. Only a signed note counts as
+    a visit (``referrals.windows``)."""
+    signed: dict[int, list[date]] = defaultdict(list)
+    drafts: dict[int, list[date]] = defaultdict(list)
     notes = ContactNote.objects.filter(
         client_id__in=client_ids,
         contact_type__in=QUALIFYING_CONTACT_TYPES,
@@ -182,33 +198,105 @@ def _visit_days(client_ids: Iterable[int], start: date, end: date) -> dict[int, 
         contact_at__lt=datetime.combine(
             end + timedelta(days=2), datetime.min.time(), ZoneInfo("UTC")
         ),
-    ).values_list("client_id", "contact_at", "client__team__time_zone")
-    for client_id, at, tz in notes:
-        days[client_id].append(timezone.localtime(at, ZoneInfo(tz)).date())
-    return days
+    ).values_list("client_id", "contact_at", "client__team__time_zone", "signed_at")
+    for client_id, at, tz, signed_at in notes:
+        day = timezone.localtime(at, ZoneInfo(tz)).date()
+        (signed if signed_at is not None else drafts)[client_id].append(day)
+    return _Visits(signed, drafts)
+
+
+def _team_dates(client_ids: Iterable[int]) -> dict[int, date]:
+    """Today in each client's team's time zone (one query)."""
+    now = timezone.now()
+    rows = Client.objects.filter(pk__in=client_ids).values_list("pk", "team__time_zone")
+    return {pk: timezone.localdate(now, ZoneInfo(tz)) for pk, tz in rows}
 
 
 def transition_windows(
     transitions: list[CareTransition], *, as_of: date | None = None
 ) -> dict[int, list[WindowStatus]]:
-    """For each discharge under a measure: its 7- and 30-day windows, met or not, from
-    the contact notes (one query for all). See ``referrals.windows`` for the rules."""
-    as_of = as_of or timezone.localdate()
-    todo = [(t, t.discharged_on) for t in transitions if t.measure and t.discharged_on]
+    """For each discharge in its measure's denominator (``denominator`` counted): its 7-
+    and 30-day windows, met, pending, missed or open, from the contact notes. A window
+    is missed or open by the *team's* calendar (``as_of`` overrides it for all). A
+    superseded or excluded discharge has no window (its reason is on the transition).
+    Two queries for all. See ``referrals.windows`` for the rules."""
+    todo = [
+        (t, t.discharged_on)
+        for t in transitions
+        if t.measure and t.discharged_on and t.denominator == DenominatorStatus.COUNTED
+    ]
     if not todo:
         return {}
     start = min(day for _, day in todo)
     end = max(day for _, day in todo) + timedelta(days=max(WINDOW_DAYS))
-    visits = _visit_days({t.client_id for t, _ in todo}, start, end)
+    client_ids = {t.client_id for t, _ in todo}
+    today = {} if as_of is not None else _team_dates(client_ids)
+    visits = _visit_days(client_ids, start, end)
     result = {}
     for t, discharged_on in todo:
         statuses = []
+        day = as_of if as_of is not None else today[t.client_id]
         for w in windows(t.measure, discharged_on):
-            met = first_visit_in(w, visits.get(t.client_id, []))
-            state = "met" if met else ("missed" if as_of > w.last_day else "open")
-            statuses.append(WindowStatus(w, met, state))
+            met = first_visit_in(w, visits.signed.get(t.client_id, []))
+            closed = day > w.last_day
+            draft = None if met else first_visit_in(w, visits.drafts.get(t.client_id, []))
+            if met:
+                state = "met"
+            elif draft:
+                state = "pending"
+            else:
+                state = "missed" if closed else "open"
+            statuses.append(WindowStatus(w, met, state, draft, closed))
         result[t.pk] = statuses
     return result
+
+
+@dataclass(frozen=True)
+class SetAside:
+    """A discharge (or ED visit) left out of its measure's denominator, and why."""
+
+    transition_id: int
+    client_id: int
+    client_name: str
+    measure: str
+    discharged_on: date
+    status: str  # DenominatorStatus: superseded or excluded
+    reason: str
+
+
+def transitions_set_aside(
+    *, clients: QuerySet[Client], measure: str, start: date, end: date
+) -> list[SetAside]:
+    """Discharges dated ``start``..``end`` of ``clients`` under ``measure`` that are
+    superseded or excluded (``referrals.windows.denominator_statuses``), oldest first,
+    for the drill-down behind a follow-up measure. One query."""
+    rows = (
+        CareTransition.objects.filter(
+            client_id__in=clients.values("pk"),
+            measure=measure,
+            discharged_on__range=(start, end),
+            denominator__in=[DenominatorStatus.SUPERSEDED, DenominatorStatus.EXCLUDED],
+        )
+        .order_by("discharged_on", "id")
+        .values_list(
+            "pk",
+            "client_id",
+            "client__preferred_name",
+            "client__first_name",
+            "client__last_name",
+            "measure",
+            "discharged_on",
+            "denominator",
+            "denominator_reason",
+        )
+    )
+    found = []
+    for pk, client_id, preferred, first, last, m, day, status, reason in rows:
+        assert day is not None  # filtered on a range
+        found.append(
+            SetAside(pk, client_id, f"{preferred or first} {last}", m, day, status, reason)
+        )
+    return found
 
 
 @dataclass(frozen=True)
@@ -228,7 +316,8 @@ class WindowTally:
 # One row per discharge and window: whether it was met, whether it has closed.
 _WINDOWS_SQL = """
 SELECT t.id AS transition_id, t.client_id, t.measure, w.days, t.discharged_on, v.met,
-       %(as_of)s::date > t.discharged_on + w.days AS closed
+       COALESCE(%(as_of)s::date, (%(now)s::timestamptz AT TIME ZONE tm.time_zone)::date)
+           > t.discharged_on + w.days AS closed
 FROM {transition} t
 JOIN {client} c ON c.id = t.client_id
 JOIN {team} tm ON tm.id = c.team_id
@@ -238,6 +327,7 @@ CROSS JOIN LATERAL (
         SELECT 1 FROM {note} n
         WHERE n.client_id = t.client_id
           AND n.contact_type = ANY(%(contact_types)s)
+          AND n.signed_at IS NOT NULL
           AND n.contact_at >= ((t.discharged_on
                 + CASE WHEN t.measure = ANY(%(same_day)s) THEN 0 ELSE 1 END)::timestamp
                 AT TIME ZONE tm.time_zone)
@@ -245,7 +335,8 @@ CROSS JOIN LATERAL (
     ) AS met
     OFFSET 0  -- keeps the search as one step: every reader of ``met`` shares it
 ) v
-WHERE t.measure <> '' AND t.discharged_on BETWEEN %(start)s AND %(end)s {reach}
+WHERE t.measure <> '' AND t.denominator = %(counted)s
+  AND t.discharged_on BETWEEN %(start)s AND %(end)s {reach}
 """
 _WINDOW_TALLY_SQL = """
 SELECT measure, days, discharged_on,
@@ -263,7 +354,9 @@ def _windows_sql(
     *, team_ids: Iterable[int] | None, start: date, end: date, as_of: date | None
 ) -> tuple[str, dict[str, Any]]:
     params = {
-        "as_of": as_of or timezone.localdate(),
+        "as_of": as_of,  # None: each team's own date
+        "now": timezone.now(),
+        "counted": DenominatorStatus.COUNTED.value,
         "start": start,
         "end": end,
         "window_days": list(WINDOW_DAYS),
@@ -487,3 +580,12 @@ def transition_followups_at_risk_of(
         reason=FollowUpReason.TRANSITION,
         window_days=7,
     )
+
+
+def directory_organisation_names(*, ids: list[int] | None = None) -> dict[int, str]:
+    """``{id: name}`` of the resource directory's organisations (of ``ids``; all: None),
+    by name: what the consent form offers as recipients (``clients.directory``)."""
+    qs = Organization.objects.order_by("name", "id")
+    if ids is not None:
+        qs = qs.filter(pk__in=ids)
+    return dict(qs.values_list("pk", "name"))

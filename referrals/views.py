@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_POST
 
 from casemgmt.audit.models import AuditAction
@@ -26,6 +26,7 @@ from casemgmt.lib.forms import (
 )
 from casemgmt.lib.pdf import pdf_render
 from clients.chart import chart_client, chart_context
+from clients.selectors import consent_get
 from clients.services import client_read_audit
 
 from . import selectors, services
@@ -43,7 +44,7 @@ from .forms import (
 )
 from .models import CLOSED_REFERRAL_STATUSES, FollowUpStatus, ReferralStatus, Service
 from .services.followups import transition_window
-from .services.referrals import TRANSITIONS
+from .services.referrals import DISCLOSURE_PURPOSE, TRANSITIONS
 
 # Button labels for each move, in the order shown.
 MOVE_LABELS = {
@@ -128,12 +129,15 @@ def followup_reschedule(request, followup_id: int):
 
 
 def _mark_met(followups, windows) -> None:
-    """Set ``window_met_on`` on transition follow-ups whose window a visit already met."""
+    """Set ``window_met_on`` on transition follow-ups whose window a visit already met,
+    ``window_pending_on`` where only an unsigned note is in it."""
     for f in followups:
-        f.window_met_on = None
+        f.window_met_on = f.window_pending_on = None
         for status in windows.get(f.transition_id, []) if f.transition_id else []:
             if status.window.days == f.window_days and status.state == "met":
                 f.window_met_on = status.met_on
+            elif status.window.days == f.window_days and status.state == "pending":
+                f.window_pending_on = status.pending_on
 
 
 @login_required
@@ -251,8 +255,29 @@ def referral_detail(request, pk: int, referral_id: int):
         if referral.goal_id
         else None,
         is_closed=referral.status in CLOSED_REFERRAL_STATUSES,
+        part2=_part2_state(request, client, referral),
     )
     return render(request, "referrals/referral_detail.html", context)
+
+
+def _part2_state(request, client, referral) -> dict | None:
+    """For a referral sharing substance use information: whether a 42 CFR Part 2 consent
+    covers it now and, when none does, the link that records one with the recipient
+    filled in and comes back here."""
+    if not referral.discloses_substance_use or referral.status in CLOSED_REFERRAL_STATUSES:
+        return None
+    check = services.referral_consent_check(referral)
+    query = {
+        "kind": "part2",
+        "purpose": f"Referral to {referral.recipient_name} for {DISCLOSURE_PURPOSE}",
+        "next": request.path,
+    }
+    if referral.service is not None:
+        query["directory"] = str(referral.service.organization_id)
+    else:
+        query["recipient"] = referral.recipient_name
+    url = reverse("clients:consent_create", args=[client.pk]) + "?" + urlencode(query)
+    return {"allowed": check.allowed, "reason": check.reason, "record_url": url}
 
 
 @login_required
@@ -264,7 +289,7 @@ def referral_packet(request, pk: int, referral_id: int):
     referral = selectors.referral_get(user=request.user, referral_id=referral_id, client=client)
     as_html = request.GET.get("format") == "html"
     try:
-        services.referral_packet_disclose(
+        disclosure = services.referral_packet_disclose(
             actor=request.user,
             referral=referral,
             how="packet printed" if as_html else "packet PDF",
@@ -280,6 +305,9 @@ def referral_packet(request, pk: int, referral_id: int):
             "printed_at": timezone.now(),
             "user": request.user,
             "pdf": not as_html,
+            "consent": consent_get(client=client, consent_id=disclosure.consent_id)
+            if disclosure is not None and disclosure.consent_id
+            else None,
         },
         request=request,
     )

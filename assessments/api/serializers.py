@@ -6,7 +6,13 @@ from rest_framework import serializers
 from casemgmt.lib.locking import version_input
 
 from ..instruments.base import Scoring, Sex
-from ..models import ComprehensiveAssessment, InstrumentResponse, SubstanceUse
+from ..models import (
+    ASAM_LEVELS,
+    AsamEdition,
+    ComprehensiveAssessment,
+    InstrumentResponse,
+    SubstanceUse,
+)
 from ..services import EDITABLE
 
 _ANSWER_SCHEMA = {
@@ -211,6 +217,14 @@ class ComprehensiveAssessmentSerializer(serializers.ModelSerializer):
 
     substances = SubstanceUseSerializer(many=True, read_only=True)
     superseded_by = serializers.SerializerMethodField()
+    level_indicated_label = serializers.CharField(
+        read_only=True,
+        help_text='The level indicated with its name and edition, e.g. "Level 3.5 Clinically '
+        'managed high-intensity residential (ASAM 3rd ed.)"; empty when none.',
+    )
+    level_arranged_label = serializers.CharField(
+        read_only=True, help_text="The level arranged, likewise."
+    )
 
     class Meta:
         model = ComprehensiveAssessment
@@ -222,6 +236,8 @@ class ComprehensiveAssessmentSerializer(serializers.ModelSerializer):
             "supersedes",
             "superseded_by",
             *sorted(EDITABLE),
+            "level_indicated_label",
+            "level_arranged_label",
             "substances",
             "responses",
             "created_by",
@@ -240,7 +256,24 @@ class ComprehensiveAssessmentSerializer(serializers.ModelSerializer):
             return None
 
 
+_LEVEL_HELP = (
+    "A level code of the assessment's asam_edition. 3rd edition (2013): "
+    + ", ".join(c for c, _ in ASAM_LEVELS[AsamEdition.THIRD])
+    + "; 4th edition (2023): "
+    + ", ".join(c for c, _ in ASAM_LEVELS[AsamEdition.FOURTH])
+    + ". A level of the other edition is a 400 on this field."
+)
+
+
 def _update_field(name: str) -> serializers.Field:
+    if name == "asam_edition":
+        return serializers.CharField(
+            required=False,
+            help_text='"3": The ASAM Criteria, 3rd edition (2013); "4": 4th edition (2023). '
+            "Both levels must come from this edition: send them with it when you change it.",
+        )
+    if name in ("level_indicated", "level_arranged"):
+        return serializers.CharField(required=False, allow_blank=True, help_text=_LEVEL_HELP)
     if name == "social_needs":
         return serializers.ListField(child=serializers.CharField(), required=False)
     if name.startswith("asam_d") and not name.endswith("_notes"):

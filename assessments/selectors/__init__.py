@@ -16,7 +16,13 @@ from .comprehensive import (
     assessment_list_in_reach,
     latest_assessment_findings,
 )
-from .outcomes import latest_band_counts, phq9_outcomes
+from .outcomes import (
+    DEPRESSION_MEASURES,
+    client_depression_episodes,
+    depression_episodes,
+    depression_outcomes,
+    latest_band_counts,
+)
 from .reassessments import (
     ClientReassessments,
     ReassessmentDue,
@@ -56,7 +62,10 @@ __all__ = [
     "latest_responses",
     "latest_scores",
     "overview_scores_panel",
-    "phq9_outcomes",
+    "DEPRESSION_MEASURES",
+    "client_depression_episodes",
+    "depression_episodes",
+    "depression_outcomes",
     "reassessments_due",
     "reassessments_due_by_client",
     "reassessments_overdue_clients",

@@ -76,14 +76,16 @@ def latest_assessment_findings(*, client: Client) -> dict[str, Any] | None:
          "needs": [{"domain": str, "description": str}],   # at most one per domain
          "positive_screens": [{"code", "name", "band", "administered_at"}],
          "stages": {"mental_health": str | None, "substance_use": str | None},
-         "level_of_care": str | None}
+         "level_of_care": str | None, "asam_edition": str}
 
     ``needs`` come from the "needs by domain" section, with the social needs checklist
     added to the domain each belongs to, and a crisis and safety need when a linked
     result raised suicide risk. ``domain`` is one of ``NEED_DOMAINS``.
     ``positive_screens`` are the linked results that screened positive or raised a
     critical flag (corrected ones left out), oldest first. ``level_of_care`` is the ASAM
-    level arranged, or the level indicated when none is arranged yet.
+    level arranged, or the level indicated when none is arranged yet, a code of the
+    ASAM Criteria edition ``asam_edition`` ("3" or "4": "3.7" names different levels in
+    each).
     """
     assessment = (
         ComprehensiveAssessment.objects.filter(client=client, status=AssessmentStatus.COMPLETED)
@@ -141,4 +143,5 @@ def latest_assessment_findings(*, client: Client) -> dict[str, Any] | None:
             "substance_use": assessment.stage_substance_use or None,
         },
         "level_of_care": assessment.level_arranged or assessment.level_indicated or None,
+        "asam_edition": assessment.asam_edition,
     }

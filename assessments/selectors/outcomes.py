@@ -1,55 +1,182 @@
-"""Outcome counts for the dashboards: PHQ-9 response and remission, latest bands."""
+"""Outcome counts for the dashboards: depression remission and response (PHQ-9) as the
+published measures define them, latest bands."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from django.db import connection
-from django.db.models import Count
+from django.db.models import Count, Min, Q
 
-from casemgmt.lib.sql import in_teams
-from clients.models import Client
+from clients.models import Client, Diagnosis, DiagnosisStatus, DischargeReason, StatusChange
 
+from ..depression_outcomes import (
+    MEASURES,
+    RELEVANT_CODES,
+    Dx,
+    Episode,
+    Score,
+    current_episode,
+    measurement_episode,
+)
 from ..models import InstrumentResponse, InstrumentSummary
 
-_PHQ9_OUTCOMES_SQL = """
-SELECT count(*),
-       count(*) FILTER (WHERE l.total <= s.first_total / 2.0),
-       count(*) FILTER (WHERE l.total < 5)
-FROM (
-    SELECT DISTINCT ON (r.client_id) r.client_id, r.id, r.total
-    FROM {response} r JOIN {client} c ON c.id = r.client_id
-    WHERE r.instrument = 'phq9' AND r.administered_at >= %(low)s AND r.administered_at < %(high)s
-      AND NOT EXISTS (SELECT 1 FROM {response} a WHERE a.amends_id = r.id) {reach}
-    ORDER BY r.client_id, r.administered_at DESC, r.id DESC
-) l
-JOIN {summary} s ON s.client_id = l.client_id AND s.instrument = 'phq9'
-WHERE s.first_total >= 10 AND s.first_response_id <> l.id
-"""
+DEPRESSION_MEASURES = MEASURES  # what other apps name and define (the measures page)
 
 
-def phq9_outcomes(*, team_ids: list[int] | None, low: datetime, high: datetime) -> dict[str, int]:
-    """PHQ-9 response and remission among the clients of ``team_ids`` (all teams: None).
-
-    Cohort: clients whose first PHQ-9 scored 10 or more (the baseline) with a later PHQ-9
-    administered in [``low``, ``high``); the latest of those is compared with the
-    baseline: response when it is at most half the baseline, remission when below 5
-    (after NQF 0710 and 1884, MN Community Measurement). Corrected responses are left out
-    (the correction counts). One query: the PHQ-9s of the period, and each client's
-    baseline from ``InstrumentSummary``."""
-    params: dict[str, Any] = {"low": low, "high": high}
-    reach = in_teams(team_ids, params)
-    sql = _PHQ9_OUTCOMES_SQL.format(
-        response=InstrumentResponse._meta.db_table,
-        client=Client._meta.db_table,
-        summary=InstrumentSummary._meta.db_table,
-        reach=reach,
+def _client_inputs(
+    *, client_filter: dict[str, Any], low: datetime | None, high: datetime | None
+) -> dict[int, dict[str, Any]]:
+    """Per client: ``birth``, ``died_on``, ``scores`` (team-local days, oldest first,
+    corrections counted instead of what they correct) and the ``diagnoses`` that the
+    depression measures read. Three queries, whatever the number of clients."""
+    phq9 = InstrumentResponse.objects.filter(
+        instrument="phq9", amended_by__isnull=True, total__isnull=False, **client_filter
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        denominator, response, remission = cursor.fetchone()
-    return {"denominator": denominator, "response": response, "remission": remission}
+    if low is not None:
+        phq9 = phq9.filter(administered_at__gte=low)
+    if high is not None:
+        phq9 = phq9.filter(administered_at__lt=high)
+    rows = phq9.order_by("client_id", "administered_at", "id").values_list(
+        "client_id",
+        "administered_at",
+        "total",
+        "client__team__time_zone",
+        "client__date_of_birth",
+    )
+    found: dict[int, dict[str, Any]] = {}
+    zones: dict[str, ZoneInfo] = {}
+    for client_id, at, total, zone_name, birth in rows:
+        entry = found.get(client_id)
+        if entry is None:
+            entry = found[client_id] = {
+                "birth": birth,
+                "died_on": None,
+                "scores": [],
+                "diagnoses": [],
+            }
+        zone = zones.get(zone_name)
+        if zone is None:
+            zone = zones[zone_name] = _zone(zone_name)
+        entry["scores"].append(Score(at.astimezone(zone).date(), total or 0))
+    if not found:
+        return found
+    ids = list(found)
+    prefixes = Q()
+    for prefix in RELEVANT_CODES:
+        prefixes |= Q(icd10_code__istartswith=prefix)
+    diagnoses = (
+        Diagnosis.objects.filter(client_id__in=ids)
+        .exclude(status=DiagnosisStatus.ENTERED_IN_ERROR)
+        .filter(prefixes)
+        .values_list("client_id", "icd10_code", "onset_date")
+    )
+    for client_id, code, onset in diagnoses:
+        found[client_id]["diagnoses"].append(Dx(code, onset))
+    deaths = (
+        StatusChange.objects.filter(client_id__in=ids, discharge_reason=DischargeReason.DECEASED)
+        .values("client_id")
+        .annotate(first=Min("effective_on"))
+        .values_list("client_id", "first")
+    )
+    for client_id, day in deaths:
+        found[client_id]["died_on"] = day
+    return found
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def _aware_day(day: date) -> datetime:
+    """The start of ``day`` well before any zone's midnight: the queries take a day of
+    margin on each side and the team-local day decides."""
+    return datetime.combine(day - timedelta(days=1), time.min, tzinfo=UTC)
+
+
+def depression_episodes(
+    *, team_ids: list[int] | None, start: date, end: date, as_of: date
+) -> dict[str, list[tuple[int, Episode]]]:
+    """Each depression measure's episodes (client id, episode) for the measurement period
+    [``start``, ``end``] among the clients of ``team_ids`` (all teams: None), as of the
+    day ``as_of``. The rules are in ``assessments.depression_outcomes``. Three queries."""
+    lows, highs = [], []
+    for m in MEASURES:
+        low, high = m.identification_period(start, end)
+        lows.append(low)
+        highs.append(m.window(high)[1])
+    client_filter: dict[str, Any] = {}
+    if team_ids is not None:
+        client_filter["client__team_id__in"] = list(team_ids)
+    inputs = _client_inputs(
+        client_filter=client_filter,
+        low=_aware_day(min(lows)),
+        high=_aware_day(max(highs) + timedelta(days=3)),
+    )
+    result: dict[str, list[tuple[int, Episode]]] = {m.key: [] for m in MEASURES}
+    for client_id, entry in inputs.items():
+        for m in MEASURES:
+            episode = measurement_episode(
+                m,
+                entry["scores"],
+                entry["diagnoses"],
+                birth=entry["birth"],
+                died_on=entry["died_on"],
+                start=start,
+                end=end,
+                as_of=as_of,
+            )
+            if episode is not None:
+                result[m.key].append((client_id, episode))
+    return result
+
+
+def depression_outcomes(
+    *, team_ids: list[int] | None, start: date, end: date, as_of: date
+) -> dict[str, dict[str, Any]]:
+    """Per depression measure: ``numerator``, ``denominator``, ``excluded``, ``open``
+    (windows not closed on ``as_of``, in the denominator, not met yet) and ``gap`` (the
+    client ids in the denominator that did not meet it)."""
+    figures: dict[str, dict[str, Any]] = {}
+    for key, episodes in depression_episodes(
+        team_ids=team_ids, start=start, end=end, as_of=as_of
+    ).items():
+        counted = [(cid, e) for cid, e in episodes if e.in_denominator]
+        figures[key] = {
+            "numerator": sum(1 for _, e in counted if e.counts_as_met),
+            "denominator": len(counted),
+            "excluded": len(episodes) - len(counted),
+            "open": sum(1 for _, e in counted if e.status in ("open", "not_yet")),
+            "gap": [cid for cid, e in counted if not e.counts_as_met],
+        }
+    return figures
+
+
+def client_depression_episodes(*, client: Client, as_of: date) -> list[Episode]:
+    """The client's latest episode in each depression measure (none: no index event
+    yet), for the PHQ-9 trend. Three queries."""
+    entry = _client_inputs(client_filter={"client_id": client.pk}, low=None, high=None).get(
+        client.pk
+    )
+    if entry is None:
+        return []
+    found = []
+    for m in MEASURES:
+        episode = current_episode(
+            m,
+            entry["scores"],
+            entry["diagnoses"],
+            birth=entry["birth"],
+            died_on=entry["died_on"],
+            as_of=as_of,
+        )
+        if episode is not None:
+            found.append(episode)
+    return found
 
 
 def latest_band_counts(*, instrument: str, team_ids: list[int] | None) -> dict[str, int]:

@@ -76,7 +76,8 @@ def instrument_trend(*, client: Client, code: str) -> dict[str, Any]:
     ``band``), ``baseline`` and ``latest`` (points or None), ``change`` (latest - baseline),
     ``change_pct`` (drop from baseline in %, None when the baseline is 0), ``response``
     (True when the latest total is at most half the baseline; None with fewer than two
-    totals or a zero baseline), ``remission`` (PHQ-9 only: latest total < 5; else None),
+    totals or a zero baseline; the PHQ-9's published response and remission are
+    ``client_depression_episodes``),
     ``thresholds`` (``value``, ``label``: where each band above the lowest starts, or the
     screening cut-off) and ``min_total`` / ``max_total``. ``Http404`` for an unknown code.
     """
@@ -91,7 +92,7 @@ def instrument_trend(*, client: Client, code: str) -> dict[str, Any]:
     points = list(rows)
     baseline = points[0] if points else None
     latest = points[-1] if points else None
-    change = change_pct = response = remission = None
+    change = change_pct = response = None
     if baseline is not None and latest is not None and len(points) > 1:
         first, last = baseline["total"], latest["total"]
         assert first is not None and last is not None  # total__isnull=False above
@@ -99,8 +100,6 @@ def instrument_trend(*, client: Client, code: str) -> dict[str, Any]:
         if first > 0:
             change_pct = round(100 * (first - last) / first)
             response = 2 * last <= first
-    if code == "phq9" and latest is not None and latest["total"] is not None:
-        remission = latest["total"] < 5
     if definition.bands and definition.screen_labels is None:
         thresholds = [{"value": b.low, "label": b.label} for b in definition.bands[1:]]
     elif definition.cutoff is not None:
@@ -120,7 +119,6 @@ def instrument_trend(*, client: Client, code: str) -> dict[str, Any]:
         "change": change,
         "change_pct": change_pct,
         "response": response,
-        "remission": remission,
         "thresholds": thresholds,
         "min_total": definition.min_total,
         "max_total": definition.max_total,

@@ -219,6 +219,8 @@ def _edit_page(
         intro=intro,
         submit=submit,
         conflict=conflict,
+        # An add page (no ``current`` to compare with) carries a one-time submission key.
+        creating=current is None,
     )
     return render(request, "careplans/form.html", context)
 

@@ -5,9 +5,12 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import HttpRequest
 from django.utils import timezone
+
+from casemgmt.lib.dates import validate_time_zone
 
 
 class Role(models.TextChoices):
@@ -76,7 +79,25 @@ class Team(models.Model):
         help_text="The program the team delivers (e.g. Assertive Community Treatment); "
         "dashboards filter by it.",
     )
-    time_zone = models.CharField(max_length=64, default=settings.TIME_ZONE)
+    time_zone = models.CharField(
+        max_length=64,
+        default=settings.TIME_ZONE,
+        validators=[validate_time_zone],
+        help_text="The IANA name of the team's time zone (e.g. America/Chicago): the team's "
+        "dates (due today, follow-up windows, deadlines) are its local dates.",
+    )
+    holiday_country = models.CharField(
+        max_length=2,
+        blank=True,
+        help_text="Public holidays of this country (ISO code, e.g. US) are not business "
+        "days for referral response deadlines. Blank: none.",
+    )
+    holiday_subdivision = models.CharField(
+        max_length=10,
+        blank=True,
+        help_text="And of this state or province (e.g. CA for California). Blank: the "
+        "country's holidays only.",
+    )
     is_active = models.BooleanField(default=True)
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="teams", blank=True)
     supervisors = models.ManyToManyField(
@@ -107,6 +128,47 @@ class Team(models.Model):
         if isinstance(when, date):
             return when
         return timezone.localdate(timezone=self.zone)
+
+    def clean(self) -> None:
+        """The holiday calendar exists in the ``holidays`` package (python-holidays)."""
+        super().clean()
+        import holidays
+
+        country, subdivision = self.holiday_country.upper(), self.holiday_subdivision.upper()
+        self.holiday_country, self.holiday_subdivision = country, subdivision
+        supported = holidays.list_supported_countries()
+        if subdivision and not country:
+            raise ValidationError({"holiday_country": "Choose the country of the state."})
+        if country and country not in supported:
+            raise ValidationError(
+                {"holiday_country": "No public holiday calendar for this country code."}
+            )
+        if subdivision and subdivision not in supported[country]:
+            raise ValidationError(
+                {"holiday_subdivision": f"Not a subdivision of {country} with a calendar."}
+            )
+
+    def public_holidays(self, years: range | list[int]) -> dict[date, str]:
+        """The team's public holidays in ``years`` (day: name); none without a country."""
+        if not self.holiday_country:
+            return {}
+        import holidays
+
+        return dict(
+            holidays.country_holidays(
+                self.holiday_country,
+                subdiv=self.holiday_subdivision or None,
+                years=list(years),
+            )
+        )
+
+    @property
+    def holiday_calendar_label(self) -> str:
+        """How the page names the calendar: "US-CA public holidays", or ""."""
+        if not self.holiday_country:
+            return ""
+        sub = f"-{self.holiday_subdivision}" if self.holiday_subdivision else ""
+        return f"{self.holiday_country}{sub} public holidays"
 
     def local_time(self) -> AbstractContextManager[None]:
         """``with team.local_time():`` shows and reads times (templates, forms) in the

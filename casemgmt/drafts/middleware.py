@@ -20,6 +20,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from casemgmt.drafts.browser import browser_bind, is_login_redirect, keep_post, login_url, page_of
 from casemgmt.drafts.models import DraftReason
 from casemgmt.drafts.services import draft_discard
+from casemgmt.lib import error_views
 
 logger = logging.getLogger(__name__)
 
@@ -63,7 +64,13 @@ class DraftMiddleware:
                     messages.info(request, SIGNED_OUT_MESSAGE)
                     return HttpResponseRedirect(login_url(page))
             elif signed_in and status >= 500:
-                keep_post(request, reason=DraftReason.SERVER_ERROR)
+                page = keep_post(request, reason=DraftReason.SERVER_ERROR)
+                if page is not None and status == 500 and not request.path.startswith("/api/"):
+                    # The view raised where process_exception does not see it (inside
+                    # another middleware's process_view, e.g. one save per click): render
+                    # the 500 page again, now saying that the form was kept.
+                    request.draft_kept_page = page  # type: ignore[attr-defined]
+                    return error_views.server_error(request)
             elif signed_in and 300 <= status < 400 and not is_login_redirect(response):
                 page = page_of(request)
                 if page is not None and request.user.is_authenticated:

@@ -21,6 +21,7 @@ from rest_framework.response import Response
 from casemgmt.lib.locking import expected_version, version_input
 
 from .. import services
+from ..directory import directory_organisations
 from ..forms_consents import ConsentFilter
 from ..models import Consent, ConsentKind, ExpiryKind, SignatureMethod
 from ..selectors import consent_list_in_reach, consent_state
@@ -50,10 +51,15 @@ class ConsentSerializer(serializers.ModelSerializer):
             "discloser",
             "information_description",
             "recipients",
+            "recipient_directory_ids",
             "is_tpo",
             "recipient_class",
+            "intermediary_name",
+            "intermediary_participants",
+            "hipaa_redisclosure_statement",
             "purpose",
             "right_to_revoke_explained",
+            "how_to_revoke",
             "expiry_kind",
             "expires_on",
             "expiry_event",
@@ -95,8 +101,55 @@ class ConsentCreateSerializer(serializers.Serializer):
     recipients = serializers.ListField(
         child=serializers.CharField(max_length=255, allow_blank=True),
         required=False,
-        help_text="(a)(4) each recipient by name.",
+        help_text="(a)(4) each recipient by name (those not in the resource directory).",
     )
+    recipient_directory_ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2_147_483_647),
+        required=False,
+        max_length=100,
+        help_text="(a)(4) recipients chosen from the resource directory (organisation ids, "
+        "`/api/v1/organizations/`): the Part 2 gate matches a referral's organisation on "
+        "these. Their names are added to `recipients`.",
+    )
+    intermediary_name = serializers.CharField(
+        max_length=255,
+        required=False,
+        allow_blank=True,
+        help_text="(a)(4)(ii) when the recipient is an intermediary: its name.",
+    )
+    intermediary_participants = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text="(a)(4)(ii) the intermediary's participants by name, or a general "
+        "designation limited to those with a treating provider relationship.",
+    )
+    hipaa_redisclosure_statement = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text="(a)(4)(iii) the statement on redisclosure under HIPAA: TPO consents.",
+    )
+    how_to_revoke = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text="(a)(6) how the client may revoke: required for a Part 2 consent.",
+    )
+
+    def validate_recipient_directory_ids(self, ids: list[int]) -> list[int]:
+        known = directory_organisations(ids)
+        unknown = sorted(set(ids) - set(known))
+        if unknown:
+            raise serializers.ValidationError(
+                f"Not in the resource directory: {', '.join(map(str, unknown))}."
+            )
+        return ids
+
+    def validate(self, attrs: dict) -> dict:
+        ids = attrs.get("recipient_directory_ids") or []
+        if ids:
+            names = directory_organisations(ids)
+            attrs["recipients"] = [names[i] for i in ids] + list(attrs.get("recipients") or [])
+        return attrs
+
     is_tpo = serializers.BooleanField(
         required=False,
         default=False,

@@ -116,6 +116,7 @@ def consent_allows_disclosure(
     recipient: str,
     when: datetime | date | None = None,
     purpose: str | None = None,
+    recipient_directory_id: int | None = None,
 ) -> DisclosureCheck:
     """May ``client``'s substance use (42 CFR Part 2) information go to ``recipient``?
 
@@ -124,12 +125,18 @@ def consent_allows_disclosure(
     ``consent`` as the consent used. It reads only; the caller audits the disclosure.
 
     Allowed when a 42 CFR Part 2 consent is active on the day of ``when`` (default: now,
-    in the team's time zone) and either names ``recipient`` (compared case-insensitively,
-    with spaces trimmed) or is a treatment, payment and health care operations (TPO)
+    in the team's time zone) and either names the recipient or is a treatment, payment
+    and health care operations (TPO)
     consent with a general designation of recipients and ``purpose`` is one of
     ``treatment``, ``payment`` or ``operations``. A TPO consent covers only those
     purposes, even for a recipient it names. For any other consent the purpose written
     on it is shown to the user, who checks it matches.
+
+    A consent names the recipient when it chose ``recipient_directory_id`` (the
+    organisation's id in the resource directory, for a recipient from the directory)
+    among its recipients, or when one of its typed names equals ``recipient`` (compared
+    case-insensitively, spaces trimmed): "Nueva Vida" typed on a consent is not "Nueva
+    Vida Recovery Center" of the directory, and the refusal then says so.
 
     A general release or a consent to treatment never allows it: substance use records
     need a Part 2 consent. When refused, ``reason`` says what is missing (no consent for
@@ -148,7 +155,12 @@ def consent_allows_disclosure(
         )
     )
     part2 = [c for c in consents if c.kind == ConsentKind.PART2]
-    named = [c for c in part2 if wanted in {_normal(r) for r in c.recipients}]
+    named = [
+        c
+        for c in part2
+        if recipient_directory_id in c.recipient_directory_ids
+        or wanted in {_normal(r) for r in c.recipients}
+    ]
 
     for consent in named:
         if consent_is_active(consent, on) and (not consent.is_tpo or not purpose or for_tpo):
@@ -192,6 +204,21 @@ def consent_allows_disclosure(
             )
         return DisclosureCheck(False, consent, reason)
     reason = f"No active 42 CFR Part 2 consent names '{name}' as a recipient."
+    similar = sorted(
+        {
+            r
+            for c in part2
+            if consent_is_active(c, on)
+            for r in c.recipients
+            if _normal(r) != wanted and (_normal(r) in wanted or wanted in _normal(r))
+        }
+    )
+    if similar:
+        reason += (
+            f" The consent on file names {', '.join(repr(r) for r in similar)}, which is not "
+            f"'{name}' of the resource directory: record a consent choosing it from the "
+            "directory."
+        )
     general = [c for c in part2 if c.is_tpo and c.recipient_class and consent_is_active(c, on)]
     if general:
         given = f"'{purpose}'" if purpose else "none"

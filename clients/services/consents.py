@@ -34,6 +34,8 @@ PART2_MISSING: dict[str, str] = {
     "purpose": "A Part 2 consent must state the purpose of the disclosure (42 CFR 2.31(a)(5)).",
     "right_to_revoke_explained": "A Part 2 consent must tell the client of the right to "
     "revoke it: confirm this was explained (42 CFR 2.31(a)(6)).",
+    "how_to_revoke": "A Part 2 consent must say how the client may revoke it, e.g. in "
+    "writing to the program (42 CFR 2.31(a)(6)).",
     "expiry_kind": "A Part 2 consent must say when it expires: on a date or an event "
     "(42 CFR 2.31(a)(7)).",
     "signed_by": "A Part 2 consent must be signed: enter who signed it (42 CFR 2.31(a)(8)).",
@@ -69,6 +71,29 @@ CLASS_ONLY_TPO = (
     "operations consent: name each recipient (42 CFR 2.31(a)(4))."
 )
 
+INTERMEDIARY_PARTICIPANTS_MISSING = (
+    "When the recipient is an intermediary, name its member participants, or give a "
+    "general designation limited to participants who have a treating provider "
+    "relationship with the client (42 CFR 2.31(a)(4)(ii))."
+)
+INTERMEDIARY_ONLY_PART2 = "Only a 42 CFR Part 2 consent records an intermediary."
+REDISCLOSURE_MISSING = (
+    "A consent for treatment, payment and health care operations must include the "
+    "statement that the record may be redisclosed under HIPAA (42 CFR 2.31(a)(4)(iii))."
+)
+# 42 CFR 2.31(a)(4)(iii), as amended by the 2024 final rule (89 FR 12472).
+HIPAA_REDISCLOSURE_STATEMENT = (
+    "My record (or information contained in my record) may be redisclosed in accordance "
+    "with the permissions contained in the HIPAA regulations, except for uses and "
+    "disclosures for civil, criminal, administrative, and legislative proceedings "
+    "against me."
+)
+HOW_TO_REVOKE_DEFAULT = (
+    "Tell the program in writing (a letter, or the revocation form at the front desk) "
+    "that you revoke this consent. It stops future disclosures; what was shared before "
+    "stays shared."
+)
+
 REVOKE_REASON_MISSING = (
     "Say why the consent is revoked (e.g. the client asked in writing, or the expiry event "
     "happened)."
@@ -79,10 +104,15 @@ CONSENT_FIELDS = (
     "discloser",
     "information_description",
     "recipients",
+    "recipient_directory_ids",
     "is_tpo",
     "recipient_class",
+    "intermediary_name",
+    "intermediary_participants",
+    "hipaa_redisclosure_statement",
     "purpose",
     "right_to_revoke_explained",
+    "how_to_revoke",
     "expiry_kind",
     "expires_on",
     "expiry_event",
@@ -96,7 +126,11 @@ _TEXT_FIELDS = (
     "discloser",
     "information_description",
     "recipient_class",
+    "intermediary_name",
+    "intermediary_participants",
+    "hipaa_redisclosure_statement",
     "purpose",
+    "how_to_revoke",
     "expiry_event",
     "signed_by",
     "signer_relationship",
@@ -124,6 +158,9 @@ def consent_normalise(values: dict[str, Any]) -> dict[str, Any]:
     for field in _TEXT_FIELDS:
         values[field] = (values.get(field) or "").strip()
     values["recipients"] = recipients_clean(values.get("recipients"))
+    values["recipient_directory_ids"] = sorted(
+        {int(i) for i in values.get("recipient_directory_ids") or []}
+    )
     values["is_tpo"] = bool(values.get("is_tpo"))
     values["right_to_revoke_explained"] = bool(values.get("right_to_revoke_explained"))
     values["expiry_kind"] = values.get("expiry_kind") or ""
@@ -148,11 +185,14 @@ def consent_validate(values: dict[str, Any], *, today: date) -> None:
       (89 FR 12472, Feb. 16, 2024): (1) the patient's name, (2) who may disclose,
       (3) a specific description of the information, (4) the recipients by name, or a
       general designation only in a consent for treatment, payment and health care
-      operations (TPO), (5) the purpose, (6) the right to revoke (confirmed explained),
+      operations (TPO); (4)(ii) for an intermediary, its name and its participants (by
+      name, or a general designation limited to treating providers); (4)(iii) for a TPO
+      consent, the statement that the record may be redisclosed under HIPAA; (5) the
+      purpose, (6) the right to revoke (confirmed explained) and how to revoke (text),
       (7) an expiry date or event ("none" only for a TPO consent), (8) the signature
       (who signed, and how: electronic signatures are allowed) and (9) the date signed.
-      The statements of 2.31(a)(10) (redisclosure, consequences of refusing) are part of
-      the printed form the client signs and are not stored here.
+      The other statements of 2.31(a)(10) (consequences of refusing) are part of the
+      printed form the client signs and are not stored here.
     - ``release`` (general release of information, not for substance use records):
       recipients, information, purpose, signature and date.
     - ``treatment``: signature (who and how) and date.
@@ -178,6 +218,15 @@ def consent_validate(values: dict[str, Any], *, today: date) -> None:
             add(field, missing[field])
     if part2 and not values["right_to_revoke_explained"]:
         add("right_to_revoke_explained", missing["right_to_revoke_explained"])
+    if part2 and not values["how_to_revoke"]:
+        add("how_to_revoke", missing["how_to_revoke"])
+    # Intermediaries (2.31(a)(4)(ii)) and the HIPAA redisclosure statement (a)(4)(iii).
+    if values["intermediary_name"] and not part2:
+        add("intermediary_name", INTERMEDIARY_ONLY_PART2)
+    elif values["intermediary_name"] and not values["intermediary_participants"]:
+        add("intermediary_participants", INTERMEDIARY_PARTICIPANTS_MISSING)
+    if tpo and not values["hipaa_redisclosure_statement"]:
+        add("hipaa_redisclosure_statement", REDISCLOSURE_MISSING)
 
     # Recipients (2.31(a)(4)): named, or a general designation for TPO consents only.
     if "recipients" in missing and not values["recipients"]:
@@ -243,10 +292,15 @@ def consent_create(
     discloser: str = "",
     information_description: str = "",
     recipients: list[str] | None = None,
+    recipient_directory_ids: list[int] | None = None,
     is_tpo: bool = False,
     recipient_class: str = "",
+    intermediary_name: str = "",
+    intermediary_participants: str = "",
+    hipaa_redisclosure_statement: str = "",
     purpose: str = "",
     right_to_revoke_explained: bool = False,
+    how_to_revoke: str = "",
     expiry_kind: str = "",
     expires_on: date | None = None,
     expiry_event: str = "",
@@ -263,7 +317,9 @@ def consent_create(
     each is checked. An incomplete consent raises ``ValidationError`` naming every
     missing element, one message per field, each citing its paragraph of 2.31(a).
 
-    ``recipients`` is a list of names (trimmed; blanks and repeats dropped). For a
+    ``recipients`` is a list of names (trimmed; blanks and repeats dropped);
+    ``recipient_directory_ids`` the resource-directory organisations among them (the
+    caller puts their names in ``recipients``; ``clients.chart`` checks the ids). For a
     treatment consent or a general release an empty ``expiry_kind`` means no expiry.
     Writes the audit trail and the client's timeline.
     """
@@ -274,10 +330,15 @@ def consent_create(
             "discloser": discloser,
             "information_description": information_description,
             "recipients": recipients,
+            "recipient_directory_ids": recipient_directory_ids,
             "is_tpo": is_tpo,
             "recipient_class": recipient_class,
+            "intermediary_name": intermediary_name,
+            "intermediary_participants": intermediary_participants,
+            "hipaa_redisclosure_statement": hipaa_redisclosure_statement,
             "purpose": purpose,
             "right_to_revoke_explained": right_to_revoke_explained,
+            "how_to_revoke": how_to_revoke,
             "expiry_kind": expiry_kind,
             "expires_on": expires_on,
             "expiry_event": expiry_event,

@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from casemgmt.accounts.models import AuthenticatedHttpRequest
 from casemgmt.lib.errors import Conflict
@@ -92,6 +93,9 @@ def consent_new(request: AuthenticatedHttpRequest, pk: int):
         context = chart_context(request, client, "consents", kinds=_kinds())
         return render(request, "clients/consents/choose.html", context)
     form = ConsentForm(request.POST or None, client=client, kind=kind)
+    if not form.is_bound:
+        form.initial.update(_prefill(request, form))
+    back = _back_to(request)
     if request.method == "POST" and form.is_valid():
         try:
             consent = services.consent_create(
@@ -101,9 +105,35 @@ def consent_new(request: AuthenticatedHttpRequest, pk: int):
             form_add_service_error(form, error)
         else:
             messages.success(request, f"{consent_summary(consent)} recorded.")
+            if back:
+                return redirect(back)
             return redirect("clients:consent_detail", pk=client.pk, consent_id=consent.pk)
-    context = chart_context(request, client, "consents", form=form)
+    context = chart_context(request, client, "consents", form=form, back=back)
     return render(request, "clients/consents/form.html", context)
+
+
+def _prefill(request: AuthenticatedHttpRequest, form: ConsentForm) -> dict:
+    """What a page asking for a consent fills in (a refused referral: its recipient from
+    the directory ``?directory=<id>`` or by name ``?recipient=``, and ``?purpose=``)."""
+    initial: dict = {}
+    directory = request.GET.get("directory", "")
+    if directory.isdigit() and int(directory) in form.directory:
+        initial["recipient_organizations"] = [int(directory)]
+    elif request.GET.get("recipient"):
+        initial["recipients"] = request.GET["recipient"][:255]
+    if request.GET.get("purpose"):
+        initial["purpose"] = request.GET["purpose"][:500]
+    return initial
+
+
+def _back_to(request: AuthenticatedHttpRequest) -> str:
+    """Where to go after recording (``next``: a page of this site only), else ""."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return ""
 
 
 def _consent(request: AuthenticatedHttpRequest, pk: int, consent_id: int) -> tuple[Client, Consent]:

@@ -114,8 +114,12 @@ class WindowSerializer(serializers.Serializer):
     days = serializers.IntegerField(source="window.days")
     first_day = serializers.DateField(source="window.first_day")
     last_day = serializers.DateField(source="window.last_day")
-    state = serializers.ChoiceField(choices=["met", "missed", "open"])
+    state = serializers.ChoiceField(choices=["met", "pending", "missed", "open"])
     met_on = serializers.DateField(allow_null=True)
+    pending_on = serializers.DateField(
+        allow_null=True, help_text="An unsigned note in the window: sign it to count it."
+    )
+    text = serializers.CharField(source="label", help_text="As the pages say it.")
 
 
 class CareTransitionSerializer(serializers.ModelSerializer):
@@ -133,6 +137,8 @@ class CareTransitionSerializer(serializers.ModelSerializer):
             "admitted_on",
             "discharged_on",
             "measure",
+            "denominator",
+            "denominator_reason",
             "followup_appointment_at",
             "followup_appointment_with",
             *CareTransition.CHECKLIST,

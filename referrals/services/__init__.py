@@ -1,5 +1,7 @@
 """Writes of the referrals app. Other apps import from here."""
 
+from casemgmt.lib.dates import add_business_days
+
 from .followups import (
     followup_close,
     followup_create,
@@ -9,8 +11,8 @@ from .followups import (
 from .hsds import hsds_import
 from .referrals import (
     TRANSITIONS,
-    add_business_days,
     disclosure_record,
+    referral_consent_check,
     referral_create,
     referral_move,
     referral_packet_disclose,
@@ -22,6 +24,7 @@ from .transitions import (
     transition_mark_medications_reconciled,
     transition_record,
     transition_update,
+    transitions_classify,
 )
 
 __all__ = [
@@ -34,6 +37,7 @@ __all__ = [
     "followup_schedule",
     "followup_sweep",
     "hsds_import",
+    "referral_consent_check",
     "referral_create",
     "referral_move",
     "referral_packet_disclose",
@@ -43,4 +47,5 @@ __all__ = [
     "transition_mark_medications_reconciled",
     "transition_record",
     "transition_update",
+    "transitions_classify",
 ]

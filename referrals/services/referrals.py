@@ -3,7 +3,7 @@ disclosure log), and the status lifecycle with its history."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -13,9 +13,14 @@ from django.utils import timezone
 from casemgmt.accounts.models import User
 from casemgmt.audit.models import AuditAction
 from casemgmt.audit.services import audit_record
+from casemgmt.lib.dates import add_business_days
 from casemgmt.lib.errors import Conflict
 from clients.models import Client, Consent
-from clients.selectors import client_has_substance_use_diagnosis, consent_allows_disclosure
+from clients.selectors import (
+    DisclosureCheck,
+    client_has_substance_use_diagnosis,
+    consent_allows_disclosure,
+)
 from clients.services import timeline_record
 
 from ..models import (
@@ -65,20 +70,6 @@ NO_DISCLOSURE_REASON_NEEDED = (
     "(42 CFR Part 2). Say why this one shares none, or tick 'Shares substance use "
     "information'."
 )
-
-
-def add_business_days(start: date, days: int) -> date:
-    """``days`` business days after ``start`` (0: ``start`` itself, or the next weekday
-    when it falls on a weekend)."""
-    day = start
-    while day.weekday() >= 5:
-        day += timedelta(days=1)
-    added = 0
-    while added < days:
-        day += timedelta(days=1)
-        if day.weekday() < 5:
-            added += 1
-    return day
 
 
 @transaction.atomic
@@ -191,6 +182,19 @@ def _record_move(referral: Referral, previous: str, actor: User, note: str) -> N
     )
 
 
+def referral_consent_check(referral: Referral, when: datetime | None = None) -> DisclosureCheck:
+    """Whether a 42 CFR Part 2 consent covers ``referral``'s recipient and purpose on
+    ``when`` (default: now): a directory organisation is matched by its id among the
+    consent's recipients chosen from the directory, else by name."""
+    return consent_allows_disclosure(
+        client=referral.client,
+        recipient=referral.recipient_name,
+        when=when,
+        purpose=DISCLOSURE_PURPOSE,
+        recipient_directory_id=referral.service.organization_id if referral.service else None,
+    )
+
+
 def _consent_for(referral: Referral, when: datetime, *, refused: str) -> Consent | None:
     """The 42 CFR Part 2 gate of every path by which a referral leaves the program (send,
     packet PDF, printable packet): a referral that shares substance use information needs
@@ -198,12 +202,7 @@ def _consent_for(referral: Referral, when: datetime, *, refused: str) -> Consent
     reason. ``None`` when the referral shares none (no consent needed)."""
     if not referral.discloses_substance_use:
         return None
-    check = consent_allows_disclosure(
-        client=referral.client,
-        recipient=referral.recipient_name,
-        when=when,
-        purpose=DISCLOSURE_PURPOSE,
-    )
+    check = referral_consent_check(referral, when)
     if not check.allowed or check.consent is None:
         raise Conflict(
             f"{refused}: {check.reason} Record the client's 42 CFR Part 2 consent for "
@@ -270,7 +269,9 @@ def referral_send(*, actor: User, referral: Referral, note: str = "") -> Referra
     organisation, an active 42 CFR Part 2 consent naming the recipient is required
     (``clients.selectors.consent_allows_disclosure``); without one, sending is refused
     (409) with the reason, and nothing is saved. The disclosure is logged. A follow-up
-    for the response is due after 3 business days (1 when urgent, same day emergent)."""
+    for the response is due after 3 business days (1 when urgent, same day emergent),
+    counted from the team's local date, skipping weekends and the team's public holidays
+    (``Team.public_holidays``)."""
     referral = (
         Referral.objects.select_for_update(of=("self",))
         .select_related("client__team", "service__organization", "client__primary_case_manager")
@@ -280,11 +281,16 @@ def referral_send(*, actor: User, referral: Referral, note: str = "") -> Referra
     now = timezone.now()
     consent = _consent_for(referral, now, refused="Not sent")
     previous = referral.status
-    today = timezone.localdate(now)
+    team = referral.client.team
+    today = team.local_date(now)
     referral.status = S.SENT
     referral.sent_at = now
     referral.consent_id = consent.pk if consent else None
-    referral.response_due_on = add_business_days(today, RESPONSE_BUSINESS_DAYS[referral.urgency])
+    referral.response_due_on = add_business_days(
+        today,
+        RESPONSE_BUSINESS_DAYS[referral.urgency],
+        holidays=team.public_holidays(range(today.year, today.year + 2)),
+    )
     referral.save(
         update_fields=["status", "sent_at", "consent_id", "response_due_on", "updated_at"]
     )

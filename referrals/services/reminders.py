@@ -52,7 +52,7 @@ from casemgmt.notifications.services import (
     outbox_send,
 )
 
-from ..models import FollowUpStatus, Reminder, ReminderStage
+from ..models import DenominatorStatus, FollowUpStatus, Reminder, ReminderStage
 
 # The one email per recipient per batch: how many reminders, and a link (no client data).
 REMINDER_EMAIL = "referrals/email/reminders"
@@ -229,6 +229,8 @@ _DELIVERY_FIELDS = (
     "followup__transition__client_id",
     "followup__transition__measure",
     "followup__transition__discharged_on",
+    "followup__transition__denominator",
+    "followup__transition__denominator_reason",
 )
 
 _TITLES: dict[str, str] = {
@@ -303,6 +305,16 @@ def _close_met_transition_followups(reminders: list[Reminder], now: datetime) ->
         return
     windows = transition_windows([transition for _, transition in pending])
     for followup, transition in pending:
+        if transition.measure and transition.denominator != DenominatorStatus.COUNTED:
+            # Superseded or excluded (referrals.windows.denominator_statuses): not measured.
+            followup.status = FollowUpStatus.CANCELLED
+            followup.outcome_note = f"Not measured ({transition.measure}): "[:500] + (
+                transition.denominator_reason or "no window"
+            )
+            followup.closed_at = now
+            followup.next_check_at = None
+            followup.save(update_fields=["status", "outcome_note", "closed_at", "next_check_at"])
+            continue
         for status in windows.get(transition.pk, []):
             if status.window.days == followup.window_days and status.state == "met":
                 followup.status = FollowUpStatus.DONE

@@ -18,8 +18,17 @@ from casemgmt.lib.errors import Conflict
 from clients.models import Client
 from clients.services import timeline_record
 
-from ..models import CareTransition, FollowUp, FollowUpReason, LevelOfCare, Measure, VisitFocus
-from ..windows import escalation_day, measure_for, windows
+from ..models import (
+    CareTransition,
+    DenominatorStatus,
+    FollowUp,
+    FollowUpReason,
+    FollowUpStatus,
+    LevelOfCare,
+    Measure,
+    VisitFocus,
+)
+from ..windows import Stay, denominator_statuses, escalation_day, measure_for, windows
 from .followups import followup_create
 
 CHECKLIST_FIELDS = CareTransition.CHECKLIST
@@ -36,7 +45,8 @@ EDITABLE = (
 )
 
 
-def _validate(values: dict[str, Any]) -> None:
+def _validate(values: dict[str, Any], *, today: date) -> None:
+    """``today``: the client's team's date (``Team.local_date``), never the server's."""
     errors: dict[str, list[str]] = {}
     for field in ("from_level", "to_level"):
         if values.get(field) not in LevelOfCare.values:
@@ -46,7 +56,6 @@ def _validate(values: dict[str, Any]) -> None:
     if not (values.get("facility") or "").strip():
         errors["facility"] = ["Name the facility."]
     admitted, discharged = values.get("admitted_on"), values.get("discharged_on")
-    today = timezone.localdate()
     if admitted and admitted > today:
         errors["admitted_on"] = ["The admission date cannot be in the future."]
     if discharged and discharged > today:
@@ -57,10 +66,50 @@ def _validate(values: dict[str, Any]) -> None:
         raise ValidationError(errors)
 
 
+def transitions_classify(*, client_id: int) -> list[CareTransition]:
+    """Decide again which of the client's discharges are in their measure's denominator
+    (``referrals.windows.denominator_statuses``: readmissions, direct transfers, ED
+    visits followed by an admission, one per 31 days) and store it on each transition.
+    The open window follow-ups of a discharge that no longer counts are cancelled with
+    the reason, so that neither the Today page nor the sweep's reminders and
+    escalations chase a window that is not measured. Returns the transitions whose
+    answer changed. Two queries, plus one update per changed row."""
+    rows = list(CareTransition.objects.filter(client_id=client_id).select_for_update())
+    verdicts = denominator_statuses(
+        Stay(t.pk, t.from_level, t.to_level, t.focus, t.admitted_on, t.discharged_on, t.measure)
+        for t in rows
+    )
+    changed = []
+    for t in rows:
+        status, reason = verdicts[t.pk]
+        if (t.denominator, t.denominator_reason) != (status, reason):
+            t.denominator, t.denominator_reason = status, reason
+            t.save(update_fields=["denominator", "denominator_reason"])
+            changed.append(t)
+    dropped = [t.pk for t in changed if t.denominator != DenominatorStatus.COUNTED]
+    for t in changed:
+        if t.pk in dropped and t.measure:
+            FollowUp.objects.filter(
+                transition=t, reason=FollowUpReason.TRANSITION, status=FollowUpStatus.OPEN
+            ).update(
+                status=FollowUpStatus.CANCELLED,
+                outcome_note=f"Not measured ({t.measure}): {t.denominator_reason}."[:500],
+                closed_at=timezone.now(),
+                next_check_at=None,
+            )
+    return changed
+
+
+def _team_date(client_id: int) -> date:
+    return Client.objects.select_related("team").get(pk=client_id).team.local_date()
+
+
 def _create_window_followups(*, actor: User, transition: CareTransition) -> list[FollowUp]:
     measure = transition.measure
     if not measure or transition.discharged_on is None:
         return []
+    if transition.denominator != DenominatorStatus.COUNTED:
+        return []  # superseded or excluded: no window is measured
     client = transition.client
     followups = []
     for w in windows(measure, transition.discharged_on):
@@ -110,7 +159,7 @@ def transition_record(
         "admitted_on": admitted_on,
         "discharged_on": discharged_on,
     }
-    _validate(values)
+    _validate(values, today=client.team.local_date())
     transition = CareTransition.objects.create(
         client=client,
         measure=measure_for(from_level, values["focus"]) if discharged_on else "",
@@ -122,9 +171,19 @@ def transition_record(
         **{k: bool(v) for k, v in checklist.items()},
     )
     audit_record(user=actor, action=AuditAction.CREATE, obj=transition, client_id=client.pk)
+    transitions_classify(client_id=client.pk)
+    transition.refresh_from_db(fields=["denominator", "denominator_reason"])
     _timeline(actor, transition)
     _create_window_followups(actor=actor, transition=transition)
     return transition
+
+
+def _measured(transition: CareTransition) -> str:
+    if not transition.measure or not transition.discharged_on:
+        return ""
+    if transition.denominator == DenominatorStatus.COUNTED:
+        return f", {transition.measure} follow-ups due"
+    return f", not in {transition.measure}: {transition.denominator_reason}"
 
 
 def _timeline(actor: User, transition: CareTransition) -> None:
@@ -137,8 +196,7 @@ def _timeline(actor: User, transition: CareTransition) -> None:
         client=transition.client_id,
         kind="transition",
         summary=f"{what}: {transition.get_from_level_display()} → "
-        f"{transition.get_to_level_display()} ({transition.facility})"
-        + (f", {transition.measure} follow-ups due" if transition.measure else ""),
+        f"{transition.get_to_level_display()} ({transition.facility})" + _measured(transition),
         actor=actor,
         obj=transition,
         link=reverse("referrals:transition_detail", args=[transition.client_id, transition.pk]),
@@ -163,7 +221,7 @@ def transition_discharge(
     }
     if discharged_on is None:
         raise ValidationError({"discharged_on": ["Give the discharge date."]})
-    _validate(values)
+    _validate(values, today=_team_date(transition.client_id))
     versioned_update(  # unchecked, but a checklist loaded before it hears of it
         actor=actor,
         obj=transition,
@@ -175,6 +233,8 @@ def transition_discharge(
         what="this care transition",
         client_id=transition.client_id,
     )
+    transitions_classify(client_id=transition.client_id)
+    transition.refresh_from_db(fields=["denominator", "denominator_reason"])
     _timeline(actor, transition)
     _create_window_followups(actor=actor, transition=transition)
     return transition
@@ -204,7 +264,7 @@ def transition_update(
         "admitted_on": data.get("admitted_on", transition.admitted_on),
         "discharged_on": transition.discharged_on,
     }
-    _validate(values)
+    _validate(values, today=_team_date(transition.client_id))
     versioned_update(
         actor=actor,
         obj=transition,
@@ -214,6 +274,9 @@ def transition_update(
         client_id=transition.client_id,
         merge_other_fields=True,
     )
+    if "admitted_on" in data:  # an admission date moves readmissions in or out of 30 days
+        transitions_classify(client_id=transition.client_id)
+        transition.refresh_from_db(fields=["denominator", "denominator_reason"])
     return transition
 
 
@@ -245,4 +308,5 @@ __all__ = [
     "transition_mark_medications_reconciled",
     "transition_record",
     "transition_update",
+    "transitions_classify",
 ]

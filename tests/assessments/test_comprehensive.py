@@ -189,6 +189,7 @@ def test_findings_follow_the_contract(case_manager, client_record):
         "positive_screens",
         "stages",
         "level_of_care",
+        "asam_edition",
     }
     assert findings["assessment_id"] == a.pk and findings["completed_at"] == a.completed_at
     needs = {n["domain"]: n["description"] for n in findings["needs"]}
@@ -209,6 +210,7 @@ def test_findings_follow_the_contract(case_manager, client_record):
         "substance_use": "precontemplation",
     }
     assert findings["level_of_care"] == "2.1"
+    assert findings["asam_edition"] == "3"  # the level is a 3rd-edition code
 
 
 def test_findings_add_a_crisis_need_for_suicide_risk(case_manager, client_record):

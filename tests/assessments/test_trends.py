@@ -1,5 +1,6 @@
-"""Measurement-based care: totals over time, response (>= 50 % drop from baseline) and
-PHQ-9 remission (< 5), and the chart geometry."""
+"""Measurement-based care: totals over time, change from baseline (>= 50 % drop)
+and the chart geometry (the PHQ-9's published response and remission:
+test_depression_outcomes.py)."""
 
 import pytest
 from django.http import Http404
@@ -22,7 +23,7 @@ def _series(user, client, totals, code="phq9"):
 def test_no_results(client_record):
     trend = instrument_trend(client=client_record, code="phq9")
     assert trend["points"] == [] and trend["baseline"] is None
-    assert trend["response"] is None and trend["remission"] is None
+    assert trend["response"] is None and "remission" not in trend  # see the episodes
     assert trend_chart(trend) is None
 
 
@@ -30,24 +31,23 @@ def test_one_result_is_a_baseline_only(case_manager, client_record):
     _series(case_manager, client_record, [18])
     trend = instrument_trend(client=client_record, code="phq9")
     assert trend["baseline"]["total"] == 18 and trend["change"] is None
-    assert trend["response"] is None and trend["remission"] is False
+    assert trend["response"] is None
 
 
 @pytest.mark.parametrize(
-    ("totals", "response", "remission", "pct"),
+    ("totals", "response", "pct"),
     [
-        ([20, 14, 10], True, False, 50),  # exactly half: a response
-        ([20, 11], False, False, 45),  # 45 % drop: no response
-        ([16, 9, 4], True, True, 75),  # remission below 5
-        ([10, 5], True, False, 50),  # 5 is not remission
-        ([8, 12], False, False, -50),  # worse
+        ([20, 14, 10], True, 50),  # exactly half: a response
+        ([20, 11], False, 45),  # 45 % drop: no response
+        ([16, 9, 4], True, 75),
+        ([8, 12], False, -50),  # worse
     ],
 )
-def test_response_and_remission(case_manager, client_record, totals, response, remission, pct):
+def test_change_from_baseline(case_manager, client_record, totals, response, pct):
     _series(case_manager, client_record, totals)
     trend = instrument_trend(client=client_record, code="phq9")
     assert [p["total"] for p in trend["points"]] == totals
-    assert trend["response"] is response and trend["remission"] is remission
+    assert trend["response"] is response
     assert trend["change_pct"] == pct and trend["change"] == totals[-1] - totals[0]
 
 
@@ -57,10 +57,10 @@ def test_zero_baseline_has_no_response(case_manager, client_record):
     assert trend["response"] is None and trend["change_pct"] is None
 
 
-def test_remission_only_for_phq9(case_manager, client_record):
+def test_gad7_change_and_thresholds(case_manager, client_record):
     _series(case_manager, client_record, [[3] * 7, [0] * 7], code="gad7")
     trend = instrument_trend(client=client_record, code="gad7")
-    assert trend["response"] is True and trend["remission"] is None
+    assert trend["response"] is True
     assert [t["value"] for t in trend["thresholds"]] == [5, 10, 15]
 
 

@@ -181,7 +181,9 @@ def test_trend_page_draws_the_chart_and_the_table(browser_as, case_manager, clie
     text = text.content.decode()
     assert "<svg" in text and "<polyline" in text and 'id="trend-table"' in text
     assert "moderately severe" in text  # a threshold label
-    assert 'id="trend-response">Yes' in text and 'id="trend-remission">Yes' in text
+    # The PHQ-9's response and remission are the published measures' (no diagnosis of
+    # depression here: no episode), not "latest against first".
+    assert 'id="outcome-none"' in text and 'id="trend-response"' not in text
     assert "style=" not in text.split("<svg", 1)[1].split("</svg>", 1)[0]
 
 
@@ -219,8 +221,9 @@ def test_start_save_sections_and_complete(browser_as, case_manager, client_recor
         {"stage_mental_health": "action", "stage_substance_use": "preparation", **V1},
     )
     asam = {f"asam_d{n}": "1" for n in range(1, 7)} | {
-        "level_indicated": "3.5",
-        "level_arranged": "1",
+        "asam_edition": "3",
+        "level_indicated": "3:3.5",  # the page's options name their edition
+        "level_arranged": "3:1",
         **V1,
     }
     page = browser.post(f"{base}/sections/asam/", asam)

@@ -71,10 +71,9 @@ def test_phq9_item9_sets_the_flag_and_prompts_for_a_safety_plan(page, shot, case
     expect(page.locator("#answers tr.table-danger")).to_contain_text("critical item")
     shot(page, "assessments-03-critical-result")
 
-    # The trend: 18 -> 5 is a response (>= 50 % drop), not yet remission (< 5).
+    # The trend: response and remission as the published measures define them.
     page.get_by_role("link", name="PHQ-9 over time").click()
-    expect(page.locator("#trend-response")).to_have_text("Yes")
-    expect(page.locator("#trend-remission")).to_have_text("No")
+    expect(page.locator("#depression-outcomes")).to_contain_text("published measures")
     expect(page.locator("svg.trend-chart polyline")).to_have_count(1)
     expect(page.locator("#trend-table tbody tr")).to_have_count(2)
     shot(page, "assessments-04-trend")
@@ -104,8 +103,8 @@ def test_cssrs_skip_rule_and_comprehensive_draft(page, shot, case_manager, team)
     page.get_by_role("button", name="Start the comprehensive assessment").click()
     expect(page.locator("#assessment-state")).to_contain_text("Draft.")
     page.locator("#section-asam").get_by_role("link", name=re.compile("Edit section")).click()
-    page.get_by_label("Level of care indicated").select_option("3.5")
-    page.get_by_label("Level of care arranged").select_option("2.1")
+    page.get_by_label("Level of care indicated").select_option("3:3.5")
+    page.get_by_label("Level of care arranged").select_option("3:2.1")
     page.get_by_role("button", name="Save draft").click()
     expect(page.locator("#id_level_difference_reason_error")).to_contain_text("Say why")
     shot(page, "assessments-06-asam-error")
@@ -114,4 +113,31 @@ def test_cssrs_skip_rule_and_comprehensive_draft(page, shot, case_manager, team)
     expect(page.get_by_text("ASAM Criteria and level of care: draft saved.")).to_be_visible()
     expect(page.locator("#section-screens")).to_contain_text("C-SSRS screener")
     shot(page, "assessments-07-assessment-draft")
+    assert page.csp_violations == []
+
+
+def test_asam_fourth_edition_levels_on_desktop_and_phone(page, shot, case_manager, team):
+    """The edition chosen with its levels; a level from the other edition's group is
+    refused next to the field; the record names the level with its edition."""
+    client = _client(team, case_manager)
+    log_in(page, "cm", PASSWORD)
+    page.goto(f"/assessments/clients/{client.pk}/")
+    page.get_by_role("button", name="Start the comprehensive assessment").click()
+    page.locator("#section-asam").get_by_role("link", name=re.compile("Edit section")).click()
+    page.get_by_label("ASAM Criteria edition").select_option("4")
+    page.get_by_label("Level of care indicated").select_option("3:3.5")  # 3rd-edition group
+    page.get_by_role("button", name="Save draft").click()
+    expect(page.locator("#id_level_indicated_error")).to_contain_text("ASAM 3rd ed.")
+    shot(page, "assessments-08-asam-edition-mismatch")
+    page.get_by_label("Level of care indicated").select_option("4:1.7")
+    page.get_by_label("Level of care arranged").select_option("4:1.7")
+    shot(page, "assessments-09-asam-4th-edition-form")
+    page.set_viewport_size({"width": 390, "height": 844})
+    shot(page, "assessments-10-asam-4th-edition-form-phone")
+    page.get_by_role("button", name="Save draft").click()
+    expect(page.locator("#section-asam")).to_contain_text(
+        "Level 1.7 Medically managed outpatient (ASAM 4th ed.)"
+    )
+    expect(page.locator("#asam-dimensions")).to_contain_text("Person-centered considerations")
+    shot(page, "assessments-11-asam-4th-edition-record-phone")
     assert page.csp_violations == []

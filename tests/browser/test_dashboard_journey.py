@@ -68,7 +68,7 @@ def test_supervisor_drills_down_from_an_overdue_count(
     page.get_by_label("Until").fill("2026-11-01")
     page.get_by_role("button", name="Apply").click()
     expect(page.locator("#id_end_error")).to_have_count(0)
-    expect(page.get_by_text("PHQ-9 response", exact=True)).to_be_visible()
+    expect(page.get_by_text("Depression remission at 12 months", exact=True)).to_be_visible()
     shot(page, "dashboard-05-measures")
     page.get_by_role(
         "link", name="Active clients with a current plan: 3 without a current plan"

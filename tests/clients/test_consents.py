@@ -34,6 +34,7 @@ def part2(**overrides) -> dict:
         "recipients": ["Harbor Detox"],
         "purpose": "Coordinate detox admission and aftercare",
         "right_to_revoke_explained": True,
+        "how_to_revoke": "In writing to the Riverside IDDT team",
         "expiry_kind": "date",
         "expires_on": date(2026, 3, 1),
         "signed_by": "Robin Okafor",
@@ -50,6 +51,8 @@ def tpo(**overrides) -> dict:
             recipient_class="my treating providers, health plans and people helping to operate "
             "this program",
             purpose="treatment, payment and health care operations",
+            hipaa_redisclosure_statement="My record may be redisclosed under HIPAA, except "
+            "for proceedings against me.",
             expiry_kind="none",
             expires_on=None,
         )
@@ -88,6 +91,7 @@ def test_empty_part2_consent_names_every_missing_element_and_saves_nothing(
         "recipients",
         "purpose",
         "right_to_revoke_explained",
+        "how_to_revoke",
         "expiry_kind",
         "signed_by",
         "signature_method",
@@ -112,6 +116,7 @@ def test_empty_part2_consent_names_every_missing_element_and_saves_nothing(
         ("recipients", ["", "  "], "(a)(4)"),
         ("purpose", "", "(a)(5)"),
         ("right_to_revoke_explained", False, "(a)(6)"),
+        ("how_to_revoke", "  ", "(a)(6)"),
         ("expiry_kind", "", "(a)(7)"),
         ("signed_by", "", "(a)(8)"),
         ("signature_method", "", "(a)(8)"),
@@ -716,7 +721,7 @@ def test_api_incomplete_part2_consent_is_400_naming_every_element(
     assert body["purpose"] == [
         "A Part 2 consent must state the purpose of the disclosure (42 CFR 2.31(a)(5))."
     ]
-    assert len(body) == 10 and all("42 CFR 2.31(a)" in m[0] for m in body.values())
+    assert len(body) == 11 and all("42 CFR 2.31(a)" in m[0] for m in body.values())
     assert not Consent.objects.exists()
 
 

@@ -36,6 +36,7 @@ def test_follow_up_after_discharge_rates(browser_as, supervisor, case_manager, t
             from_level="inpatient_psych",
             to_level="community",
             measure="FUH",
+            denominator="counted",
             facility="St Mary",
             admitted_on=today - timedelta(days=45),
             discharged_on=today - timedelta(days=40),
@@ -50,6 +51,8 @@ def test_follow_up_after_discharge_rates(browser_as, supervisor, case_manager, t
         assessment="a",
         plan="p",
         author=case_manager,
+        signed_at=_aware(today - timedelta(days=35)),
+        signed_by=case_manager,
     )
     response = browser_as(supervisor).get(reverse("dashboard:measures"))
     fuh7 = _by_key(response)["fuh_7"]
@@ -132,7 +135,7 @@ def test_plan_measures(browser_as, supervisor, case_manager, team):
     assert _behind(browser, "current_plan") == {none.pk}
     assert _behind(browser, "dual_both_goals") == {one.pk, none.pk}
     assert _behind(browser, "suicide_safety_plan") == {none.pk}
-    assert _behind(browser, "phq9_response") == {both.pk, one.pk, none.pk}  # no drill-down:
+    assert _behind(browser, "no_such_measure") == {both.pk, one.pk, none.pk}  # no drill-down:
     # an unknown or gap-less measure falls back to the active caseload, like a bad metric
 
 
@@ -148,27 +151,6 @@ def test_measure_drilldown_stays_in_reach(browser_as, supervisor, case_manager, 
     assert theirs.client_number not in csv.content.decode()
 
 
-def test_phq9_response_and_remission(browser_as, supervisor, case_manager, team):
-    from assessments.services import instrument_response_record
-    from tests.assessments.helpers import phq9
-
-    start = timezone.now() - timedelta(days=200)
-    for baseline, latest in ((20, 9), (16, 4), (12, 10), (8, 2)):
-        client = ClientFactory(team=team)
-        for total, when in ((baseline, start), (latest, timezone.now() - timedelta(days=5))):
-            instrument_response_record(
-                actor=case_manager,
-                client=client,
-                instrument="phq9",
-                answers=phq9(total),
-                administered_at=when,
-            )
-    m = _by_key(browser_as(supervisor).get(reverse("dashboard:measures")))
-    # Baselines >= 10: 20 -> 9 (response), 16 -> 4 (response, remission), 12 -> 10 (neither).
-    assert (m["phq9_response"].numerator, m["phq9_response"].denominator) == (2, 3)
-    assert (m["phq9_remission"].numerator, m["phq9_remission"].denominator) == (1, 3)
-
-
 def test_measures_csv_and_api(browser_as, api_as, supervisor, case_manager):
     from casemgmt.audit.models import AuditEvent
 
@@ -179,7 +161,7 @@ def test_measures_csv_and_api(browser_as, api_as, supervisor, case_manager):
     rows = {m["key"]: m for m in api.get("/api/v1/dashboard/measures/").json()}
     assert "fuh_7" in rows and "closed_loop" in rows
     assert rows["current_plan"]["gap"] == "without a current plan"
-    assert rows["phq9_response"]["gap"] == "" and rows["phq9_response"]["gap_count"] == 0
+    assert rows["dep_rem_12"]["gap"] == "not met" and rows["dep_rem_12"]["gap_count"] == 0
     assert api.get("/api/v1/dashboard/caseload/").status_code == 200
     assert api_as(case_manager).get("/api/v1/dashboard/caseload/").status_code == 403
     assert api_as(case_manager).get("/api/v1/dashboard/today/").status_code == 200
@@ -214,6 +196,7 @@ def test_shared_tallies_give_the_same_rates_as_the_referrals_selector(case_manag
             from_level=level,
             to_level="community",
             measure=measure,
+            denominator="counted",
             facility="x",
             admitted_on=discharged - timedelta(days=3),
             discharged_on=discharged,
@@ -229,6 +212,8 @@ def test_shared_tallies_give_the_same_rates_as_the_referrals_selector(case_manag
                 assessment="a",
                 plan="p",
                 author=case_manager,
+                signed_at=_aware(discharged + timedelta(days=i % 9)),
+                signed_by=case_manager,
             )
     start, end = today - timedelta(days=90), today
     tallies = followup_window_tallies(

@@ -41,15 +41,19 @@ def part2_consent(client, recorded_by, recipient="Harbor Detox", **extra):
     return Consent.objects.create(**values)
 
 
-def contact_note(client, author, day: date, contact_type="in_person", hour=12):
+def contact_note(client, author, day: date, contact_type="in_person", hour=12, signed=True):
+    """A contact note on ``day`` (team-local), signed unless ``signed=False`` (a draft)."""
     tz = ZoneInfo(client.team.time_zone)
+    at = datetime(day.year, day.month, day.day, hour, tzinfo=tz)
     return ContactNote.objects.create(
         client=client,
-        contact_at=datetime(day.year, day.month, day.day, hour, tzinfo=tz),
+        contact_at=at,
         contact_type=contact_type,
         duration_minutes=30,
         data="d",
         assessment="a",
         plan="p",
         author=author,
+        signed_at=at + timedelta(hours=1) if signed else None,
+        signed_by=author if signed else None,
     )

@@ -496,3 +496,37 @@ def test_a_reminder_whose_email_was_not_sent_is_emailed_by_the_outbox_once(
     assert outbox_send().claimed == 0
     assert reminders_deliver(reminder_ids=[reminder.pk]) == {"sent": 0, "emailed": 0}
     assert len(mail.outbox) == 1
+
+
+def test_a_superseded_discharge_is_neither_reminded_nor_escalated(
+    empty_queue, client_record, case_manager
+):
+    """FUH MY2025 ("Acute readmission or direct transfer": count only the last
+    discharge): once the readmission is recorded, the first discharge's windows are not
+    measured, so the sweep neither reminds nor escalates them, and the Today page's
+    "7-day follow-up about to be missed" condition no longer finds them."""
+    from clients.models import Client
+    from referrals.selectors import transition_followups_at_risk_of
+
+    today = timezone.localdate()
+    first = transition_record(
+        actor=case_manager,
+        client=client_record,
+        from_level="inpatient_psych",
+        to_level="outpatient",
+        facility="St. Jude Behavioral",
+        admitted_on=today - timedelta(days=10),
+        discharged_on=today - timedelta(days=6),
+    )
+    transition_record(  # readmitted yesterday, still in hospital
+        actor=case_manager,
+        client=client_record,
+        from_level="inpatient_psych",
+        to_level="outpatient",
+        facility="St. Jude Behavioral",
+        admitted_on=today - timedelta(days=1),
+    )
+    followup_sweep(now=timezone.now() + timedelta(days=1))
+    assert not Reminder.objects.filter(followup__transition=first).exists()
+    clients = Client.objects.filter(pk=client_record.pk)
+    assert not transition_followups_at_risk_of(clients=clients, as_of=today, within_days=2).exists()

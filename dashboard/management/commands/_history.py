@@ -142,6 +142,8 @@ def seed_history(clients: list[Client], recorder, rng: random.Random, today: dat
                     from_level=level,
                     to_level="community",
                     measure=measure,
+                    # One transition per client: nothing supersedes or excludes it.
+                    denominator="counted",
                     focus="substance_use" if measure in ("FUA", "FUI") else "mental_health",
                     facility="Demo General Hospital",
                     admitted_on=discharged - timedelta(days=5),
