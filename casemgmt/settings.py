@@ -43,11 +43,13 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.postgres",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "csp",
     "casemgmt.accounts",
     "casemgmt.audit",
@@ -65,10 +67,16 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Client data is never cached (static files and the login page may be).
+    "casemgmt.lib.cache_headers.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): signed in with the second factor too (django-otp).
+    "django_otp.middleware.OTPMiddleware",
+    # Admins (and everyone, with OTP_REQUIRED_FOR_ALL) set up two-factor sign-in first.
+    "casemgmt.accounts.middleware.TwoFactorRequiredMiddleware",
     "casemgmt.accounts.middleware.TeamTimezoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Keeps a form's POST as a draft when the session has ended or the server fails.
@@ -171,12 +179,30 @@ DRAFT_RETENTION_DAYS = env.int("DRAFT_RETENTION_DAYS", default=7)
 DRAFT_COOKIE_NAME = "casemgmt_draft"
 CSRF_FAILURE_VIEW = "casemgmt.drafts.views.csrf_failure"
 
-# django-axes: lock a username from one address after repeated failures.
-AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+# Sign-in throttling per username (accounts.LoginThrottle): after this many failures in a
+# row each further one doubles the wait before the next attempt (2, 4, 8 ... seconds, at
+# most LOGIN_THROTTLE_MAX_SECONDS); the account is never locked, and the owner is told.
+# A browser that signed in to the account before (a signed cookie kept this many days)
+# counts in a bucket of its own, so failures elsewhere do not keep the owner out.
+LOGIN_THROTTLE_FREE_FAILURES = env.int("LOGIN_THROTTLE_FREE_FAILURES", default=5)
+LOGIN_THROTTLE_MAX_SECONDS = env.int("LOGIN_THROTTLE_MAX_SECONDS", default=15 * 60)
+LOGIN_KNOWN_DEVICE_DAYS = env.int("LOGIN_KNOWN_DEVICE_DAYS", default=180)
+# django-axes: lock an address (whatever the usernames) after this many failures within
+# the cool-off; never a username, so nobody can lock someone else's account.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=50)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_PARAMETERS = ["ip_address"]
+# A success from an address does not wipe its failures (an attacker with one account of
+# their own could otherwise reset the count between guesses); they expire after the cool-off.
+AXES_RESET_ON_SUCCESS = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Two-factor sign-in (django-otp: an authenticator app's TOTP, and recovery codes). Anyone
+# with a device confirms a code after the password; staff, superusers and admins must set
+# one up before anything else, and with OTP_REQUIRED_FOR_ALL everyone must.
+OTP_REQUIRED_FOR_ALL = env.bool("OTP_REQUIRED_FOR_ALL", default=False)
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="casemgmt")
+# How long the password step waits for its code.
+OTP_LOGIN_PENDING_SECONDS = 5 * 60
 AXES_VERBOSE = False
 
 # --------------------------------------------------------------------------- security
@@ -321,10 +347,14 @@ EMERGENCY_ACCESS_ROLES = env.list("EMERGENCY_ACCESS_ROLES", default=["case manag
 EMERGENCY_ACCESS_DAILY_LIMIT = env.int("EMERGENCY_ACCESS_DAILY_LIMIT", default=3)
 
 # ------------------------------------------------------------------------------- API
+# An API token (one per user and device) stops working this many days after it was issued.
+API_TOKEN_TTL_DAYS = env.int("API_TOKEN_TTL_DAYS", default=30)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # Expiring per-device tokens (accounts.ApiToken), "Authorization: Token <token>".
+        # First, so that a refused token answers 401 with WWW-Authenticate: Token.
+        "casemgmt.accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     # JSON with depth and size limits (a 400/413, never a RecursionError 500).

@@ -1,10 +1,11 @@
 from django.contrib import admin
 from django.contrib.auth.decorators import login_required
 from django.urls import include, path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
-from rest_framework.authtoken.views import obtain_auth_token
 
 from casemgmt import probes
+from casemgmt.accounts import api as accounts_api
 from dashboard import views as dashboard_views
 
 urlpatterns = [
@@ -24,12 +25,19 @@ urlpatterns = [
     path("notifications/", include("casemgmt.notifications.urls")),
     path("referrals/", include("referrals.urls")),
     path("api/v1/", include("casemgmt.api_router")),
-    path("api/v1/auth/token/", obtain_auth_token, name="api-token"),
+    path("api/v1/auth/token/", accounts_api.token_obtain, name="api-token"),
+    path("api/v1/auth/logout/", accounts_api.token_logout, name="api-logout"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path(
         "api/docs/",
         login_required(SpectacularSwaggerSplitView.as_view(url_name="schema")),
         name="api-docs",
+    ),
+    # Django admin signs in through our login (password, throttling, two-factor).
+    path(
+        "admin/login/",
+        RedirectView.as_view(pattern_name="accounts:login", query_string=True),
+        name="admin-login",
     ),
     path("admin/", admin.site.urls),
 ]

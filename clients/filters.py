@@ -1,7 +1,7 @@
 """One FilterSet for the caseload page and ``/api/v1/clients/``."""
 
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 
 import django_filters
 from django import forms
@@ -19,7 +19,7 @@ _DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%m-%d-%Y")
 def _parse_date(text: str):
     for fmt in _DATE_FORMATS:
         try:
-            return datetime.strptime(text, fmt).date()
+            return datetime.strptime(text, fmt).replace(tzinfo=UTC).date()  # a day, no zone
         except ValueError:
             continue
     return None

@@ -3,10 +3,11 @@ API and the CSV exports. A value that does not validate is shown next to its fie
 pages (the figures then ignore it) and is a 400 naming the field in the API and the CSV
 exports."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import django_filters
 from django import forms
+from django.utils import timezone
 
 from casemgmt.accounts.selectors import program_list, staff_list, team_list
 from casemgmt.lib.forms import QuickSelect, StyledForm
@@ -65,7 +66,9 @@ class DashboardFilter(django_filters.FilterSet):
         period: the last 90 days up to today."""
         self.form.is_valid()
         data = dict(getattr(self.form, "cleaned_data", {}) or {})
-        end = data.get("end") or date.today()
+        team = data.get("team")
+        # The default period ends on the chosen team's today, else the user's team's.
+        end = data.get("end") or (team.local_date() if team else timezone.localdate())
         start = data.get("start") or end - timedelta(days=DEFAULT_PERIOD_DAYS)
         if start > end:
             start = end - timedelta(days=DEFAULT_PERIOD_DAYS)

@@ -44,6 +44,24 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _force_login_passes_two_factor(monkeypatch):
+    """``force_login`` stands for a complete sign-in: for a user who must use two-factor
+    sign-in (admins, staff) it also confirms a second factor in the session, as the login
+    page does after the code. Tests of the sign-in itself post to the login pages."""
+    from django.test import Client
+
+    original = Client.force_login
+
+    def force_login(self, user, backend=None):
+        from tests.two_factor import mark_verified
+
+        original(self, user, backend)
+        mark_verified(self, user)
+
+    monkeypatch.setattr(Client, "force_login", force_login)
+
+
 @pytest.fixture
 def team(db):
     return TeamFactory(name="Riverside")

@@ -1,7 +1,7 @@
 """Emergency access opens the records that hang off the client in every app, for its 60
 minutes only; it never lists the client in the caseload."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.utils import timezone
@@ -29,8 +29,8 @@ def records(case_manager, client_record):
         version=1,
         status="active",
         author=case_manager,
-        effective_date=date.today(),
-        review_due=date.today() + timedelta(days=90),
+        effective_date=timezone.localdate(),
+        review_due=timezone.localdate() + timedelta(days=90),
     )
     return referral, plan
 

@@ -1,3 +1,4 @@
+import hashlib
 from contextlib import AbstractContextManager
 from datetime import date, datetime
 from functools import cached_property
@@ -174,3 +175,58 @@ class Team(models.Model):
         """``with team.local_time():`` shows and reads times (templates, forms) in the
         team's time zone rather than the user's."""
         return timezone.override(self.zone)
+
+
+class ApiToken(models.Model):
+    """An API token of one user on one device (``name``): at most one per device, a new
+    one replaces it. Only the SHA-256 of the token is kept (the token is 32 random bytes,
+    so a fast hash is enough); the first characters (``prefix``) let the owner tell
+    tokens apart. It stops working at ``expires_at`` (``API_TOKEN_TTL_DAYS``) or when
+    revoked (the row is deleted)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField("device", max_length=100)
+    digest = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=8)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "name"], name="api_token_one_per_device")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+    @staticmethod
+    def digest_of(raw: str) -> str:
+        return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class LoginThrottle(models.Model):
+    """Failed sign-ins of one username (``key`` "user:<name>"), or of one known device of
+    a user (``key`` "device:<id>"), counted since the last success or the last quiet day.
+
+    After ``LOGIN_THROTTLE_FREE_FAILURES`` failures each new one makes the next attempt
+    wait twice as long (2, 4, 8, ... seconds, at most ``LOGIN_THROTTLE_MAX_SECONDS``):
+    guessing slows down, but the account is never locked, and a browser that has signed
+    in to it before has a bucket of its own, so failures elsewhere do not keep its owner
+    out."""
+
+    key = models.CharField(max_length=200, unique=True)
+    failures = models.PositiveIntegerField(default=0)
+    last_failure_at = models.DateTimeField()
+    wait_until = models.DateTimeField(null=True, blank=True)
+    notified_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.failures}"

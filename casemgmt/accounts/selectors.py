@@ -5,7 +5,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from .models import Team, User
+from .models import ApiToken, Team, User
 
 
 def team_ids_in_reach(*, user: User) -> QuerySet[Team, Mapping[str, Any]] | None:
@@ -63,3 +63,30 @@ def user_supervises_team(*, user: User, team: Team) -> bool:
     if user.is_admin_role:
         return True
     return team.supervisors.filter(pk=user.pk).exists()
+
+
+def api_token_list(*, user: User) -> QuerySet[ApiToken]:
+    """The user's own API tokens, newest first (never another user's)."""
+    return ApiToken.objects.filter(user=user).order_by("-created_at")
+
+
+def api_token_find(*, raw: str) -> ApiToken | None:
+    """The token row for a presented token, with its user; None when unknown."""
+    return ApiToken.objects.select_related("user").filter(digest=ApiToken.digest_of(raw)).first()
+
+
+def two_factor_required(*, user: User) -> bool:
+    """Must this user sign in with a second factor? Staff, superusers and admins always;
+    everyone when ``OTP_REQUIRED_FOR_ALL``."""
+    from django.conf import settings
+
+    return bool(
+        settings.OTP_REQUIRED_FOR_ALL or user.is_staff or user.is_superuser or user.is_admin_role
+    )
+
+
+def two_factor_enabled(*, user: User) -> bool:
+    """Has this user a confirmed second factor (an authenticator app)?"""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    return bool(TOTPDevice.objects.filter(user=user, confirmed=True).exists())

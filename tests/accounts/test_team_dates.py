@@ -47,7 +47,7 @@ def test_admin_shows_the_zone_error_next_to_the_field_and_saves_nothing(browser_
 
 def test_a_zone_saved_before_the_check_is_repaired(team, settings):
     Team.objects.filter(pk=team.pk).update(time_zone="Mars/Olympus_Mons")
-    migration = importlib.import_module("casemgmt.accounts.migrations.0003_team_zone_holidays")
+    migration = importlib.import_module("casemgmt.accounts.migrations.0005_team_zone_holidays")
     migration.repair_time_zones(django_apps, None)
     team.refresh_from_db()
     assert team.time_zone == settings.TIME_ZONE

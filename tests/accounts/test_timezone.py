@@ -43,7 +43,8 @@ def test_a_team_reads_dates_and_times_in_its_own_zone():
     honolulu = Team(name="Island", time_zone="Pacific/Honolulu")  # UTC-10
     late_evening = datetime(2026, 1, 11, 6, 30, tzinfo=UTC)  # Jan 10, 20:30 in Honolulu
     assert honolulu.local_date(late_evening) == date(2026, 1, 10)
-    assert honolulu.local_date(datetime(2026, 1, 11, 6, 30)) == date(2026, 1, 11)  # naive: local
+    naive = datetime(2026, 1, 11, 6, 30)  # noqa: DTZ001 - what a naive value means
+    assert honolulu.local_date(naive) == date(2026, 1, 11)  # naive: taken as local
     assert honolulu.local_date(date(2026, 1, 11)) == date(2026, 1, 11)
     assert honolulu.local_date() == timezone.localdate(timezone=honolulu.zone)
     with honolulu.local_time():

@@ -82,8 +82,18 @@ def shot():
     return take
 
 
-def log_in(page, username, password):
+def log_in(page, username, password, *, device=None, steps_ahead=0):
+    """Sign in through the login page; with ``device`` (a confirmed TOTPDevice, see
+    ``tests.two_factor.enrol``) also give the app's current code, computed here. Users
+    without two-factor sign-in see no second step, as before. A device takes each 30-second
+    step's code once: a second sign-in within the step passes ``steps_ahead=1``."""
     page.goto("/accounts/login/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
+    if device is not None:
+        from tests.two_factor import totp_code
+
+        page.wait_for_url("**/accounts/login/verify/")
+        page.get_by_label("Authentication code").fill(totp_code(device, steps_ahead=steps_ahead))
+        page.get_by_role("button", name="Verify").click()

@@ -4,6 +4,7 @@ revokes it after the confirmation dialog; it stays on record under "Revoked or e
 import re
 from datetime import date, timedelta
 
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from clients.models import Consent
@@ -36,7 +37,7 @@ def test_record_a_part2_consent_then_revoke_it(page, shot, case_manager, team):
     page.get_by_label("Recipients, by name").fill("Harbor Detox")
     page.get_by_label("The client was told they may revoke").check()
     page.get_by_label("The consent expires").select_option(label="On a date")
-    expires = date.today() + timedelta(days=90)
+    expires = timezone.localdate() + timedelta(days=90)
     page.get_by_label("Expiry date").fill(expires.isoformat())
     page.get_by_label("Signed by (name)").fill("Marisol Fenwick")
     page.get_by_label("How it was signed").select_option(label="Signed on paper")

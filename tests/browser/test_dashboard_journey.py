@@ -1,8 +1,9 @@
 """A supervisor opens the team dashboard, clicks an overdue count, lands on those
 clients; a case manager's Today page shows the overdue follow-up first."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from referrals.services import followup_create
@@ -28,7 +29,7 @@ def test_supervisor_drills_down_from_an_overdue_count(
         assignee=case_manager,
         reason="general",
         title="Call after missed appointment",
-        due_on=date.today() - timedelta(days=3),
+        due_on=timezone.localdate() - timedelta(days=3),
     )
 
     log_in(page, "cm", PASSWORD)

@@ -2,8 +2,9 @@
 the case manager follows the offer, finds the organisation chosen and the purpose filled
 in, records the consent and lands back on the referral, which sends; desktop and phone."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from referrals.models import Organization, Service, ServiceCategory
@@ -37,7 +38,7 @@ def test_refused_referral_records_its_consent_and_comes_back(page, shot, case_ma
     page.get_by_label("Information to be disclosed").fill("Substance use diagnosis and history")
     page.get_by_label("The client was told they may revoke").check()
     page.get_by_label("The consent expires").select_option(label="On a date")
-    page.get_by_label("Expiry date").fill((date.today() + timedelta(days=180)).isoformat())
+    page.get_by_label("Expiry date").fill((timezone.localdate() + timedelta(days=180)).isoformat())
     page.get_by_label("Signed by (name)").fill(client.legal_name)
     page.get_by_label("How it was signed").select_option(label="Signed on paper")
     shot(page, "referral-consent-02-form")

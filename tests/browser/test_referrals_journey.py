@@ -5,6 +5,7 @@ moves the 7-day one (inside its window) when the client asks."""
 import re
 from datetime import date, timedelta
 
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from referrals.models import FollowUp, Organization, Referral, Service
@@ -65,7 +66,7 @@ def test_refer_to_completion_then_record_a_discharge(page, shot, case_manager, t
 
     page.locator("summary", has_text="Mark scheduled").click()
     page.locator("#id_scheduled-appointment_at").fill(
-        (date.today() + timedelta(days=2)).isoformat() + "T10:30"
+        (timezone.localdate() + timedelta(days=2)).isoformat() + "T10:30"
     )
     page.get_by_role("button", name="Mark scheduled").click()
     expect(page.locator("#referral-status")).to_contain_text("Scheduled")
@@ -91,8 +92,8 @@ def test_refer_to_completion_then_record_a_discharge(page, shot, case_manager, t
     page.get_by_label("From level of care").select_option("inpatient_psych")
     page.get_by_label("To level of care").select_option("outpatient")
     page.get_by_label("Facility").fill("St. Jude Behavioral Health")
-    page.get_by_label("Admission date").fill((date.today() - timedelta(days=9)).isoformat())
-    page.get_by_label("Discharge date").fill((date.today() - timedelta(days=1)).isoformat())
+    page.get_by_label("Admission date").fill((timezone.localdate() - timedelta(days=9)).isoformat())
+    page.get_by_label("Discharge date").fill((timezone.localdate() - timedelta(days=1)).isoformat())
     page.get_by_role("button", name="Save transition").click()
     expect(page.get_by_text("FUH follow-ups created")).to_be_visible()
     followups = page.locator("#followups li")
@@ -103,7 +104,7 @@ def test_refer_to_completion_then_record_a_discharge(page, shot, case_manager, t
     shot(page, "referrals-03-discharge-followups")
 
     # An in-person contact the day after discharge: the window shows as met.
-    contact_note(client, case_manager, date.today())
+    contact_note(client, case_manager, timezone.localdate())
     page.locator("#transitions").get_by_role("link", name=re.compile("Inpatient")).click()
     expect(page.locator("#windows")).to_contain_text("7-day")
     expect(page.locator("#windows li").first).to_contain_text("Met: visit on")
@@ -119,7 +120,7 @@ def test_refer_to_completion_then_record_a_discharge(page, shot, case_manager, t
     seven = page.locator("#followups-week li", has_text="7-day follow-up visit")
     seven.get_by_role("link", name="Reschedule").click()
     expect(page.locator("#window-rule")).to_contain_text("7-day FUH window")
-    last_day = date.today() + timedelta(days=6)  # discharged yesterday
+    last_day = timezone.localdate() + timedelta(days=6)  # discharged yesterday
     page.get_by_label("New due date").fill((last_day + timedelta(days=1)).isoformat())
     page.get_by_label("Why is it moving?").fill("Client asked to move it to next week")
     page.get_by_role("button", name="Reschedule").click()
@@ -129,7 +130,7 @@ def test_refer_to_completion_then_record_a_discharge(page, shot, case_manager, t
         "Client asked to move it to next week"
     )
     shot(page, "referrals-05-reschedule-refused-past-window")
-    sooner = date.today() + timedelta(days=2)
+    sooner = timezone.localdate() + timedelta(days=2)
     page.get_by_label("New due date").fill(sooner.isoformat())
     page.get_by_label("Why is it moving?").fill("Client asked to come in earlier, after work")
     page.get_by_role("button", name="Reschedule").click()

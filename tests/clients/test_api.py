@@ -1,6 +1,5 @@
 import pytest
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 
 from casemgmt.audit.models import AuditEvent
 from clients.models import Client, ClientStatus
@@ -320,8 +319,10 @@ def test_emergency_access_api(api_as, outsider, client_record):
 
 
 def test_token_authentication(api, case_manager, client_record):
-    token = Token.objects.create(user=case_manager)
-    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    from casemgmt.accounts.services import api_token_issue
+
+    _, raw = api_token_issue(user=case_manager, name="laptop")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {raw}")
     assert api.get(LIST).json()["count"] == 1
 
 
@@ -348,8 +349,13 @@ def test_createsuperuser_can_list_every_client(api, monkeypatch, client_record, 
     monkeypatch.setenv("DJANGO_SUPERUSER_EMAIL", "root@example.org")
     monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "a-long-root-password")
     call_command("createsuperuser", interactive=False, verbosity=0)
+    from casemgmt.accounts.models import User
+    from tests.two_factor import enrol, totp_code
+
+    device = enrol(User.objects.get(username="root"))  # an admin signs in with two factors
     token = api.post(
-        reverse("api-token"), {"username": "root", "password": "a-long-root-password"}
+        reverse("api-token"),
+        {"username": "root", "password": "a-long-root-password", "otp": totp_code(device)},
     ).json()["token"]
     api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     assert api.get(LIST).json()["count"] == 2

@@ -60,7 +60,7 @@ def test_create_makes_client_searchable(case_manager, team):
     ("overrides", "field"),
     [
         ({"first_name": "  "}, "first_name"),
-        ({"date_of_birth": date.today() + timedelta(days=1)}, "date_of_birth"),
+        ({"date_of_birth": timezone.localdate() + timedelta(days=1)}, "date_of_birth"),
         ({"date_of_birth": date(1899, 12, 31)}, "date_of_birth"),
         ({"status": ClientStatus.DISCHARGED}, "status"),
         ({"race": ["white", "declined"]}, "race"),
@@ -233,7 +233,7 @@ def test_status_date_cannot_be_in_the_future(case_manager, team):
             actor=case_manager,
             client=client,
             status="inactive",
-            effective_on=date.today() + timedelta(days=2),
+            effective_on=timezone.localdate() + timedelta(days=2),
         )
     assert "effective_on" in error.value.message_dict
 

@@ -1,4 +1,4 @@
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
@@ -25,7 +25,7 @@ def test_ordered_by_what_needs_attention_first(browser_as, supervisor, case_mana
         assignee=case_manager,
         reason="general",
         title="x",
-        due_on=date.today() - timedelta(days=3),
+        due_on=timezone.localdate() - timedelta(days=3),
     )
     crisis = ClientFactory(team=team, primary_case_manager=case_manager, last_name="Crisis")
     CrisisEpisode.objects.create(
@@ -72,7 +72,9 @@ def test_assessments_overdue_measure(browser_as, supervisor, case_manager, team)
     from clients.services import diagnosis_add
 
     client = ClientFactory(
-        team=team, primary_case_manager=case_manager, enrolled_on=date.today() - timedelta(days=60)
+        team=team,
+        primary_case_manager=case_manager,
+        enrolled_on=timezone.localdate() - timedelta(days=60),
     )
     ClientFactory(team=team, primary_case_manager=case_manager)  # no diagnosis: nothing due
     diagnosis_add(actor=case_manager, client=client, icd10_code="F33.1")

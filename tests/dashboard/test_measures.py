@@ -28,7 +28,7 @@ def _behind(browser, key, **params) -> set[int]:
 
 
 def test_follow_up_after_discharge_rates(browser_as, supervisor, case_manager, team):
-    today = date.today()
+    today = timezone.localdate()
     seen, missed = ClientFactory(team=team), ClientFactory(team=team)
     for client in (seen, missed):
         CareTransition.objects.create(
@@ -95,7 +95,7 @@ def test_closed_loop_rate_and_median(browser_as, supervisor, case_manager, team)
 
 
 def test_plan_measures(browser_as, supervisor, case_manager, team):
-    today = date.today()
+    today = timezone.localdate()
     both, one, none = (ClientFactory(team=team, is_dual_diagnosis=True) for _ in range(3))
     for client, disorders in ((both, ("mh", "su")), (one, ("mh",))):
         plan = CarePlan.objects.create(
@@ -185,7 +185,7 @@ def test_shared_tallies_give_the_same_rates_as_the_referrals_selector(case_manag
     from dashboard.measures import follow_up_measures
     from referrals.selectors import followup_window_tallies
 
-    today = date.today()
+    today = timezone.localdate()
     for i, (measure, level) in enumerate(
         [("FUH", "inpatient_psych"), ("FUM", "emergency"), ("FUI", "withdrawal_management")] * 3
     ):

@@ -1,4 +1,4 @@
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
@@ -18,8 +18,8 @@ def _plan(client, author, **kw):
         "version": 1,
         "status": "active",
         "author": author,
-        "effective_date": date.today() - timedelta(days=100),
-        "review_due": date.today() - timedelta(days=10),
+        "effective_date": timezone.localdate() - timedelta(days=100),
+        "review_due": timezone.localdate() - timedelta(days=10),
     }
     return CarePlan.objects.create(**(values | kw))
 
@@ -32,14 +32,14 @@ def caseload(team, case_manager, teammate, supervisor):
     mine[0].risk_flags.create(kind="suicide_risk", reason="x")
     mine[1].risk_flags.create(kind="medical_risk", reason="x")  # not high risk
     _plan(mine[0], case_manager)  # overdue for review
-    _plan(mine[1], case_manager, review_due=date.today() + timedelta(days=30))  # current
+    _plan(mine[1], case_manager, review_due=timezone.localdate() + timedelta(days=30))  # current
     followup_create(
         actor=supervisor,
         client=mine[2],
         assignee=case_manager,
         reason="general",
         title="Call back",
-        due_on=date.today() - timedelta(days=2),
+        due_on=timezone.localdate() - timedelta(days=2),
     )
     followup_create(
         actor=supervisor,
@@ -47,14 +47,14 @@ def caseload(team, case_manager, teammate, supervisor):
         assignee=teammate,
         reason="general",
         title="Later",
-        due_on=date.today() + timedelta(days=5),
+        due_on=timezone.localdate() + timedelta(days=5),
     )
     Referral.objects.create(
         client=theirs,
         provider_name="Harbor Detox",
         reason="detox",
         status="sent",
-        response_due_on=date.today() - timedelta(days=1),
+        response_due_on=timezone.localdate() - timedelta(days=1),
         created_by=teammate,
         discloses_substance_use=False,
     )
@@ -146,7 +146,7 @@ def test_query_count_is_fixed(browser_as, supervisor, team, django_assert_max_nu
                 assignee=other,
                 reason="general",
                 title="x",
-                due_on=date.today(),
+                due_on=timezone.localdate(),
                 due_at=timezone.now() - timedelta(hours=1),
             )
     with django_assert_max_num_queries(25) as many:

@@ -1,7 +1,8 @@
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from careplans.models import CarePlan
 from referrals.models import Referral
@@ -12,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _setup(team, case_manager, n=1):
-    today = date.today()
+    today = timezone.localdate()
     for i in range(n):
         client = ClientFactory(team=team, primary_case_manager=case_manager, last_name=f"Person{i}")
         followup_create(
@@ -60,7 +61,7 @@ def test_today_shows_what_needs_me(browser_as, case_manager, teammate, team):
         assignee=teammate,
         reason="general",
         title="Not mine",
-        due_on=date.today() - timedelta(days=1),
+        due_on=timezone.localdate() - timedelta(days=1),
     )
     response = browser_as(case_manager).get(reverse("home"))
     sections = response.context["sections"]

@@ -1,10 +1,11 @@
 """Optimistic locking of medications (issue 13, item 5): a change over someone else's
 newer change, or over a stop, is refused naming who changed which fields."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from casemgmt.lib.errors import Conflict
 from health import services
@@ -23,7 +24,7 @@ def medication(team, case_manager):
         name="Buprenorphine/naloxone",
         dose="16 mg",
         frequency="once daily",
-        started_on=date.today() - timedelta(days=30),
+        started_on=timezone.localdate() - timedelta(days=30),
         route="sublingual",
     )
 
@@ -51,7 +52,10 @@ def test_a_stale_medication_change_names_who_changed_which_field(
 
 def test_a_change_loaded_before_a_stop_is_refused(case_manager, supervisor, medication):
     services.medication_stop(
-        actor=supervisor, medication=medication, stopped_on=date.today(), reason="Side effects"
+        actor=supervisor,
+        medication=medication,
+        stopped_on=timezone.localdate(),
+        reason="Side effects",
     )
     with pytest.raises(Conflict):
         services.medication_update(

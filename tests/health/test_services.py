@@ -1,4 +1,4 @@
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -28,7 +28,7 @@ def _med(actor, client, **overrides):
         "name": "Buprenorphine/naloxone",
         "dose": "16 mg",
         "frequency": "once daily",
-        "started_on": date.today() - timedelta(days=30),
+        "started_on": timezone.localdate() - timedelta(days=30),
         "route": "sublingual",
     }
     return services.medication_add(**(values | overrides))
@@ -69,23 +69,26 @@ def test_stop_date_before_start_is_rejected_and_nothing_saved(case_manager, clie
 def test_stop_keeps_history(case_manager, client_):
     med = _med(case_manager, client_)
     services.medication_stop(
-        actor=case_manager, medication=med, stopped_on=date.today(), reason="Side effects"
+        actor=case_manager, medication=med, stopped_on=timezone.localdate(), reason="Side effects"
     )
     assert Medication.objects.filter(pk=med.pk, status="stopped").exists()
     with pytest.raises(Conflict):
         services.medication_stop(
-            actor=case_manager, medication=med, stopped_on=date.today(), reason="again"
+            actor=case_manager, medication=med, stopped_on=timezone.localdate(), reason="again"
         )
 
 
 def test_check_in_for_a_stopped_medication_is_rejected(case_manager, client_):
     med = _med(case_manager, client_)
     services.medication_stop(
-        actor=case_manager, medication=med, stopped_on=date.today(), reason="Done"
+        actor=case_manager, medication=med, stopped_on=timezone.localdate(), reason="Done"
     )
     with pytest.raises(Conflict) as error:
         services.checkin_record(
-            actor=case_manager, medication=med, checked_on=date.today(), adherence="as_prescribed"
+            actor=case_manager,
+            medication=med,
+            checked_on=timezone.localdate(),
+            adherence="as_prescribed",
         )
     assert "stopped" in error.value.message
     assert not AdherenceCheckIn.objects.exists()
@@ -93,7 +96,7 @@ def test_check_in_for_a_stopped_medication_is_rejected(case_manager, client_):
 
 def test_check_in_date_rules(case_manager, client_):
     med = _med(case_manager, client_)
-    for day in (date.today() + timedelta(days=1), med.started_on - timedelta(days=1)):
+    for day in (timezone.localdate() + timedelta(days=1), med.started_on - timedelta(days=1)):
         with pytest.raises(ValidationError) as error:
             services.checkin_record(
                 actor=case_manager, medication=med, checked_on=day, adherence="as_prescribed"
@@ -106,21 +109,21 @@ def test_two_non_adherent_check_ins_in_a_row_are_noticed(case_manager, client_):
     services.checkin_record(
         actor=case_manager,
         medication=med,
-        checked_on=date.today() - timedelta(days=2),
+        checked_on=timezone.localdate() - timedelta(days=2),
         adherence="some_missed",
     )
     services.checkin_record(
         actor=case_manager,
         medication=med,
-        checked_on=date.today() - timedelta(days=1),
+        checked_on=timezone.localdate() - timedelta(days=1),
         adherence="as_prescribed",
     )
     services.checkin_record(
-        actor=case_manager, medication=med, checked_on=date.today(), adherence="stopped"
+        actor=case_manager, medication=med, checked_on=timezone.localdate(), adherence="stopped"
     )
     assert not TimelineEntry.objects.filter(summary__startswith="Follow-up raised").exists()
     services.checkin_record(
-        actor=case_manager, medication=med, checked_on=date.today(), adherence="some_missed"
+        actor=case_manager, medication=med, checked_on=timezone.localdate(), adherence="some_missed"
     )
     assert TimelineEntry.objects.filter(summary__startswith="Follow-up raised").count() == 1
     followup = FollowUp.objects.get(client=client_)
@@ -200,7 +203,7 @@ def test_naloxone_warning(case_manager, client_):
         actor=case_manager,
         client=client_,
         kind="naloxone",
-        given_on=date.today(),
+        given_on=timezone.localdate(),
         quantity=2,
         training_done=True,
     )
@@ -213,7 +216,7 @@ def test_supply_quantity_and_date(case_manager, client_):
             actor=case_manager,
             client=client_,
             kind="naloxone",
-            given_on=date.today() + timedelta(days=1),
+            given_on=timezone.localdate() + timedelta(days=1),
             quantity=0,
         )
     assert {"given_on", "quantity"} <= set(error.value.message_dict)
@@ -223,14 +226,14 @@ def test_reconciliation(case_manager, client_):
     rec = services.reconciliation_record(
         actor=case_manager,
         client=client_,
-        reconciled_on=date.today(),
+        reconciled_on=timezone.localdate(),
         summary="Quetiapine started in hospital; lithium stopped",
         confirmed_with="discharge summary",
     )
     assert rec.confirmed_by == case_manager
     with pytest.raises(ValidationError):
         services.reconciliation_record(
-            actor=case_manager, client=client_, reconciled_on=date.today(), summary=""
+            actor=case_manager, client=client_, reconciled_on=timezone.localdate(), summary=""
         )
 
 
@@ -243,8 +246,8 @@ def test_reconciliation_ticks_the_transition_checklist(case_manager, client_):
         from_level="inpatient_psych",
         to_level="community",
         facility="St Mary",
-        admitted_on=date.today() - timedelta(days=6),
-        discharged_on=date.today() - timedelta(days=1),
+        admitted_on=timezone.localdate() - timedelta(days=6),
+        discharged_on=timezone.localdate() - timedelta(days=1),
     )
     with pytest.raises(ValidationError):  # not a bare checkbox
         transition_update(
@@ -253,7 +256,7 @@ def test_reconciliation_ticks_the_transition_checklist(case_manager, client_):
     services.reconciliation_record(
         actor=case_manager,
         client=client_,
-        reconciled_on=date.today(),
+        reconciled_on=timezone.localdate(),
         summary="Olanzapine added",
         transition_id=transition.pk,
     )

@@ -19,7 +19,7 @@ def med(case_manager, client_record):
         name="Methadone",
         dose="80 mg",
         frequency="once daily",
-        started_on=date.today() - timedelta(days=60),
+        started_on=timezone.localdate() - timedelta(days=60),
     )
 
 
@@ -58,7 +58,11 @@ def test_medication_page_check_in_and_stop(browser_as, case_manager, client_reco
     url = reverse("health:medication", args=[client_record.pk, med.pk])
     browser.post(
         url,
-        {"action": "checkin", "checked_on": date.today().isoformat(), "adherence": "some_missed"},
+        {
+            "action": "checkin",
+            "checked_on": timezone.localdate().isoformat(),
+            "adherence": "some_missed",
+        },
     )
     page = browser.get(url).text
     assert "Some doses missed" in page and "<svg" in page
@@ -68,7 +72,7 @@ def test_medication_page_check_in_and_stop(browser_as, case_manager, client_reco
         url,
         {
             "action": "stop",
-            "stopped_on": date.today().isoformat(),
+            "stopped_on": timezone.localdate().isoformat(),
             "reason": "Moved to buprenorphine",
         },
     )
@@ -76,7 +80,11 @@ def test_medication_page_check_in_and_stop(browser_as, case_manager, client_reco
     assert med.status == "stopped"
     response = browser.post(
         url,
-        {"action": "checkin", "checked_on": date.today().isoformat(), "adherence": "as_prescribed"},
+        {
+            "action": "checkin",
+            "checked_on": timezone.localdate().isoformat(),
+            "adherence": "as_prescribed",
+        },
     )
     assert response.status_code == 200  # stopped: no check-in form, nothing saved
     assert med.check_ins.count() == 1
@@ -105,7 +113,7 @@ def test_crisis_tab_records_and_warns(browser_as, case_manager, client_record):
         {
             "action": "supply",
             "kind": "naloxone",
-            "given_on": date.today().isoformat(),
+            "given_on": timezone.localdate().isoformat(),
             "quantity": 2,
             "training_done": "on",
         },

@@ -56,7 +56,7 @@ def _seed(n_clients: int) -> dict:
             status="active",
             team=teams[i % 20],
             primary_case_manager=managers[(i % 20) + 20 * rng.randrange(10)],
-            enrolled_on=date.today() - timedelta(days=rng.randrange(30, 700)),
+            enrolled_on=timezone.localdate() - timedelta(days=rng.randrange(30, 700)),
         )
         for i in range(n_clients)
     )

@@ -4,6 +4,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import timezone
 
 from clients.models import Consent, ConsentKind, ContactNote, ExpiryKind
 from referrals.models import Organization, Service, ServiceCategory
@@ -31,9 +32,9 @@ def part2_consent(client, recorded_by, recipient="Harbor Detox", **extra):
         "purpose": "Coordinate treatment",
         "right_to_revoke_explained": True,
         "expiry_kind": ExpiryKind.DATE,
-        "expires_on": date.today() + timedelta(days=90),
+        "expires_on": timezone.localdate() + timedelta(days=90),
         "signed_by": client.legal_name,
-        "signed_on": date.today() - timedelta(days=1),
+        "signed_on": timezone.localdate() - timedelta(days=1),
         "signature_method": "paper",
         "recorded_by": recorded_by,
     }

@@ -193,7 +193,6 @@ def test_notification_settings_turn_email_off(browser_as, case_manager):
 
 
 def test_followup_close_never_redirects_off_site(browser_as, case_manager, client_record):
-    from datetime import date
 
     from referrals.services import followup_create
 
@@ -203,7 +202,7 @@ def test_followup_close_never_redirects_off_site(browser_as, case_manager, clien
         assignee=case_manager,
         reason="general",
         title="x",
-        due_on=date.today(),
+        due_on=timezone.localdate(),
     )
     response = browser_as(case_manager).post(
         f"/referrals/follow-ups/{followup.pk}/close/",

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import random
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from django.contrib.auth.hashers import make_password
@@ -19,6 +19,7 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from casemgmt.accounts.models import Role, Team, User
 from clients.models import (
@@ -115,7 +116,7 @@ class Command(BaseCommand):
                         self._client(number, team_objs, managers, fake, rng) for number in numbers
                     )
                     self._clinical(created, recorder, rng)
-                    totals = seed_history(created, recorder, rng, date.today())
+                    totals = seed_history(created, recorder, rng, timezone.localdate())
                     for key, value in totals.items():
                         history[key] = history.get(key, 0) + value
                 missing -= size
@@ -260,11 +261,11 @@ class Command(BaseCommand):
                 weights=[82, 12, 2, 2, 2],
             )[0],
             phone=fake.numerify("555-###-####"),
-            date_of_birth=date.today() - timedelta(days=age_days),
+            date_of_birth=timezone.localdate() - timedelta(days=age_days),
             status=status,
             team=team,
             primary_case_manager=rng.choice(pool) if status != ClientStatus.REFERRED else None,
-            enrolled_on=date.today() - timedelta(days=rng.randint(10, 900))
+            enrolled_on=timezone.localdate() - timedelta(days=rng.randint(10, 900))
             if status in (ClientStatus.ACTIVE, ClientStatus.INACTIVE)
             else None,
         )

@@ -20,7 +20,7 @@ def repair_time_zones(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0002_team_program"),
+        ("accounts", "0004_login_throttle"),
     ]
 
     operations = [
