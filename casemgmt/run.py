@@ -1,5 +1,8 @@
 """``make run``: migrate, seed demo data on the first run, then serve web + worker + beat.
 
+``migrate`` connects as the database owner and ends by granting the app's own role its
+rights (casemgmt.lib.dbroles); the seed, web, worker and beat then connect as that role.
+
 Ctrl-C (or SIGTERM) stops all three. The embedded PostgreSQL and Redis keep running
 between runs; ``make stop`` stops them.
 """

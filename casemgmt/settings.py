@@ -112,12 +112,23 @@ TEMPLATES = [
 ]
 
 # ----------------------------------------------------------------------------- databases
+# Least privilege (casemgmt.lib.dbroles): the app connects as a role that owns nothing and
+# may only read and write rows (the audit trail: only add and read them); migrate, flush
+# and the test database's creation connect as the owner, DATABASE_OWNER (None: one role).
+_OWNER_KEYS = ("USER", "PASSWORD", "HOST", "PORT", "OPTIONS")
 if env.str("DATABASE_URL", default=""):
     DATABASES = {"default": env.db_url("DATABASE_URL")}
+    _owner_url = env.str("DATABASE_OWNER_URL", default="")
+    DATABASE_OWNER = (
+        {k: v for k, v in env.db_url_config(_owner_url).items() if k in _OWNER_KEYS}
+        if _owner_url
+        else None
+    )
 else:
-    from casemgmt.lib.embedded import postgres_settings
+    from casemgmt.lib.embedded import postgres_owner_settings, postgres_settings
 
-    DATABASES = {"default": postgres_settings()}
+    DATABASES = {"default": postgres_settings(env.str("DATABASE_APP_ROLE", default="casemgmt_app"))}
+    DATABASE_OWNER = postgres_owner_settings(DATABASES["default"])
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
 # A persistent connection left stale by a database restart is checked (and replaced) at the
 # start of the next request, instead of failing that request with a 500.
@@ -204,6 +215,12 @@ OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="casemgmt")
 # How long the password step waits for its code.
 OTP_LOGIN_PENDING_SECONDS = 5 * 60
 AXES_VERBOSE = False
+AXES_CLIENT_IP_CALLABLE = "casemgmt.lib.addresses.client_address"
+
+# How many proxies of ours stand in front of the app (each appends to X-Forwarded-For):
+# 0 = the connection's peer address only; N = the N-th X-Forwarded-For hop from the
+# right. Read by casemgmt.lib.addresses for the audit trail and the login lockout.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 # --------------------------------------------------------------------------- security
 SECURE_CONTENT_TYPE_NOSNIFF = True

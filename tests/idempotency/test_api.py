@@ -7,10 +7,10 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from assessments.models import InstrumentResponse
+from casemgmt.accounts.services import api_token_issue
 from casemgmt.lib.idempotency.models import SubmissionKey, SubmissionMode
 
 from .helpers import gad7_body
@@ -87,7 +87,8 @@ def test_bad_input_is_not_kept_and_the_corrected_request_saves(api_as, case_mana
 
 def test_token_authentication_is_keyed_to_the_token_user(case_manager, client_record):
     api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=case_manager).key}")
+    _, raw = api_token_issue(user=case_manager, name="test")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {raw}")
     first = post(api, gad7_body(client_record), "tok")
     again = post(api, gad7_body(client_record), "tok")
     assert (first.status_code, again.status_code) == (201, 201)

@@ -8,11 +8,11 @@ import time
 import pytest
 from django.db import connections
 from django.test import Client
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from assessments import services as assessment_services
 from assessments.models import InstrumentResponse
+from casemgmt.accounts.services import api_token_issue
 from casemgmt.lib.idempotency.models import SubmissionKey
 
 from .helpers import gad7_body, gad7_form, gad7_url
@@ -56,7 +56,7 @@ def _in_parallel(send, n=2):
 
 
 def test_two_api_posts_of_one_key_save_one_row(slow_save, case_manager, client_record):
-    token = Token.objects.create(user=case_manager).key
+    token = api_token_issue(user=case_manager, name="test")[1]
     body = gad7_body(client_record)
 
     def send():
@@ -108,7 +108,7 @@ def test_a_repeat_waits_at_most_the_wait_setting_then_409(
         return result
 
     monkeypatch.setattr(assessment_services, "instrument_response_record", stuck)
-    token = Token.objects.create(user=case_manager).key
+    token = api_token_issue(user=case_manager, name="test")[1]
     body = gad7_body(client_record)
 
     def send():
