@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "casemgmt.accounts",
     "casemgmt.audit",
     "casemgmt.notifications",
+    "casemgmt.drafts",
     "casemgmt.lib.idempotency",
     "dashboard",
     "clients",
@@ -78,6 +79,8 @@ MIDDLEWARE = [
     "casemgmt.accounts.middleware.TwoFactorRequiredMiddleware",
     "casemgmt.accounts.middleware.TeamTimezoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Keeps a form's POST as a draft when the session has ended or the server fails.
+    "casemgmt.drafts.middleware.DraftMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "casemgmt.audit.services.AuditContextMiddleware",
@@ -177,6 +180,15 @@ SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT_MINUTES * 60
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
+# Drafts (casemgmt.drafts): the idle warning shows this long before the timeout, with
+# "Stay signed in"; long forms autosave every DRAFT_AUTOSAVE_SECONDS while they change;
+# a form posted after the session ended, with an expired CSRF token, or answered by a
+# server error is kept too; drafts are deleted DRAFT_RETENTION_DAYS after their last change.
+IDLE_WARNING_SECONDS = env.int("IDLE_WARNING_SECONDS", default=120)
+DRAFT_AUTOSAVE_SECONDS = env.int("DRAFT_AUTOSAVE_SECONDS", default=20)
+DRAFT_RETENTION_DAYS = env.int("DRAFT_RETENTION_DAYS", default=7)
+DRAFT_COOKIE_NAME = "casemgmt_draft"
+CSRF_FAILURE_VIEW = "casemgmt.drafts.views.csrf_failure"
 
 # Sign-in throttling per username (accounts.LoginThrottle): after this many failures in a
 # row each further one doubles the wait before the next attempt (2, 4, 8 ... seconds, at
@@ -312,6 +324,10 @@ CELERY_BEAT_SCHEDULE = {
     "referrals-followup-sweep": {
         "task": "referrals.tasks.followups_sweep",
         "schedule": env.int("FOLLOWUP_SWEEP_SECONDS", default=5 * 60),
+    },
+    "drafts-purge": {
+        "task": "casemgmt.drafts.tasks.drafts_purge",
+        "schedule": 60 * 60,
     },
     "notifications-outbox-sweep": {
         "task": "casemgmt.notifications.tasks.outbox_sweep",

@@ -15,6 +15,7 @@ urlpatterns = [
     path("healthz/", probes.liveness, name="healthz"),
     path("readyz/", probes.readiness, name="readyz"),
     path("accounts/", include("casemgmt.accounts.urls")),
+    path("drafts/", include("casemgmt.drafts.urls")),
     path("clients/", include("clients.urls")),
     path("careplans/", include("careplans.urls")),
     path("assessments/", include("assessments.urls")),

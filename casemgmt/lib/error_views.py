@@ -68,4 +68,5 @@ def server_error(request: HttpRequest) -> HttpResponse:
             {"detail": "Server error. It has been logged; this request may not have been saved."},
             status=500,
         )
-    return _page("500.html", 500)
+    # A form's text kept as a draft (casemgmt.drafts' middleware sets the attribute).
+    return _page("500.html", 500, {"kept_page": getattr(request, "draft_kept_page", None)})
