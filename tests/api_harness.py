@@ -10,6 +10,8 @@ is rolled back to a savepoint afterwards, so a request that breaks the transacti
 from __future__ import annotations
 
 import contextlib
+import functools
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -19,6 +21,7 @@ from django.core.signals import request_finished, request_started
 from django.db import close_old_connections, transaction
 from django.test import Client as DjangoClient
 from drf_spectacular.generators import SchemaGenerator
+from werkzeug.test import Client as WSGIClient
 
 HTTP_METHODS = ("get", "post", "put", "patch", "delete")
 
@@ -89,3 +92,40 @@ class Tally:
 
     def count(self, kind: str) -> int:
         return len(self.problems.get(kind, []))
+
+
+@functools.cache
+def validator():
+    """The schema, loaded by schemathesis once per run (for checking responses)."""
+    import schemathesis
+
+    return schemathesis.openapi.from_dict(openapi_schema())
+
+
+def schema_errors(method: str, url: str, response) -> list[str]:
+    """How ``response`` (werkzeug's, to ``method url``) differs from what the schema says."""
+    from schemathesis.specs.openapi.checks import response_schema_conformance
+
+    schema = validator()
+    path = url.split("?")[0]
+    for template, item in schema.raw_schema["paths"].items():
+        pattern = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(template))
+        match = re.fullmatch(pattern, path)
+        if match and method in item:
+            operation = schema[template][method.upper()]
+            case = operation.Case(path_parameters=match.groupdict())
+            try:
+                case.validate_response(response, checks=[response_schema_conformance])
+            except (Exception, BaseExceptionGroup) as exc:
+                return [str(exc).replace("\n", " ")[:600]]
+            return []
+    return [f"{method.upper()} {path} is not in the schema"]
+
+
+def get_as(user, url: str):
+    """``GET url`` as ``user`` through the real WSGI handler (werkzeug's response)."""
+    browser = WSGIClient(InProcessWSGI())
+    for key, value in session_cookie(user).items():
+        browser.set_cookie(key, value)
+    with in_process():
+        return browser.get(url)
