@@ -322,6 +322,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Blank enums as BlankEnum, then the 400/403/404 every operation can answer.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "casemgmt.lib.schema.document_errors",
+    ],
     # One schema name per choice set (several models have a "status" or "kind").
     "ENUM_NAME_OVERRIDES": {
         "ClientStatusEnum": "clients.models.ClientStatus",

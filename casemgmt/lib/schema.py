@@ -6,6 +6,10 @@ email address, and the ``""`` the API returns broke the schema. ``AutoSchema`` p
 blank back for every string field whose model field is ``blank=True`` (or whose
 serializer field allows blank): an enum gains ``""`` (spectacular's enum hook then
 documents it as ``BlankEnum``), a formatted string (email, URL) becomes "that, or empty".
+Every operation also documents the errors it can answer (``document_errors``, a
+postprocessing hook): 400 with the fields named where it takes input, 403 (the role may
+not), 404 (out of reach, no such record, or a page past the end), each a JSON object.
+
 And a field whose ``default`` is ``None`` (``source="cleared_by.display_name"``, where
 there may be no one) is nullable: DRF answers that default when the source is missing.
 """
@@ -43,7 +47,7 @@ def may_be_blank(field: serializers.Field) -> bool:
     ):
         return False
     model = getattr(getattr(field.parent, "Meta", None), "model", None)
-    source = field.source or ""
+    source = field.source if isinstance(field.source, str) else ""
     if model is None or not source or "." in source or source == "*":
         return False
     try:
@@ -64,3 +68,39 @@ def with_blank(schema: dict[str, Any]) -> dict[str, Any]:
         rest = {k: v for k, v in schema.items() if k not in _META}
         return {**meta, "anyOf": [rest, {"type": "string", "maxLength": 0}]}
     return schema
+
+
+_DETAIL = {
+    "type": "object",
+    "properties": {"detail": {"type": "string"}},
+    "description": "`detail` says why.",
+}
+_ERRORS = {
+    "400": (
+        "Bad input: each field named with its messages (`detail` when no field is to blame).",
+        {"type": "object", "additionalProperties": {}},
+    ),
+    "403": ("Not allowed for your role.", _DETAIL),
+    "404": ("Not found, or out of your reach (the same answer), or a page past the end.", _DETAIL),
+}
+
+
+def document_errors(result: dict[str, Any], generator, request, public) -> dict[str, Any]:
+    """Add the error answers every operation can give, where the view documents none."""
+    for item in result.get("paths", {}).values():
+        for method, operation in item.items():
+            if method not in ("get", "post", "put", "patch", "delete"):
+                continue
+            takes_input = bool(operation.get("parameters") or operation.get("requestBody"))
+            responses = operation.setdefault("responses", {})
+            for code, (description, schema) in _ERRORS.items():
+                if code == "400" and not takes_input:
+                    continue
+                responses.setdefault(
+                    code,
+                    {
+                        "description": description,
+                        "content": {"application/json": {"schema": schema}},
+                    },
+                )
+    return result

@@ -260,5 +260,5 @@ def test_schema_documents_the_endpoints(api_as, case_manager):
     assert score_op["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith(
         "/ScoreInputRequest"
     )
-    assert set(score_op["responses"]) == {"200", "400", "404"}
+    assert set(score_op["responses"]) == {"200", "400", "403", "404"}
     assert "/api/v1/instruments/" in schema["paths"]
