@@ -383,7 +383,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "casemgmt.lib.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "casemgmt.lib.schema.AutoSchema",
     "EXCEPTION_HANDLER": "casemgmt.lib.errors.api_exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
@@ -398,10 +398,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    # Every POST documents the Idempotency-Key header (casemgmt/lib/idempotency).
+    # Blank enums as BlankEnum, the 400/403/404 every operation can answer, and the
+    # Idempotency-Key header every POST takes (casemgmt/lib/idempotency).
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "casemgmt.lib.idempotency.schema.document_idempotency_key",
+        "casemgmt.lib.schema.document_errors",
     ],
     # One schema name per choice set (several models have a "status" or "kind").
     "ENUM_NAME_OVERRIDES": {

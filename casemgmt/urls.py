@@ -43,5 +43,5 @@ urlpatterns = [
 ]
 
 handler400 = "casemgmt.lib.error_views.bad_request"
-handler404 = "django.views.defaults.page_not_found"
+handler404 = "casemgmt.lib.error_views.not_found"
 handler500 = "casemgmt.lib.error_views.server_error"

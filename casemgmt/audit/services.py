@@ -59,8 +59,20 @@ def audit_record(
         object_type=object_type or (obj._meta.label_lower if obj is not None else ""),
         object_id=str(obj.pk) if obj is not None else "",
         ip_address=_current_ip.get(),
-        detail=detail or {},
+        detail=_without_nul(detail or {}),
     )
+
+
+def _without_nul(value: Any) -> Any:
+    """``value`` with every NUL in keys and strings replaced (U+FFFD): PostgreSQL's JSONB
+    refuses ``\\u0000``, and a filter name is whatever the caller typed (``?q%00=``)."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd")
+    if isinstance(value, dict):
+        return {_without_nul(str(k)): _without_nul(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_without_nul(v) for v in value]
+    return value
 
 
 # ------------------------------------------------------------------ optimistic locking

@@ -6,6 +6,7 @@
 - A database outage (``OperationalError`` / ``InterfaceError`` reaching the top, from a view
   or from a middleware loading the session) is a 503 with ``Retry-After``: the system is
   briefly unavailable, this request was not saved, everything saved before it is kept.
+- A URL that routes nowhere is a 404: JSON under ``/api/``, the page elsewhere.
 - Anything else is the 500 page.
 
 The pages are rendered without a request context: during an outage a context processor
@@ -52,6 +53,14 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     if _is_api(request):
         return JsonResponse({"detail": "Bad request."}, status=400)
     return defaults.bad_request(request, exception)
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """A URL that routes nowhere (``/api/v1/referrals/abc/``): JSON under ``/api/``, as the
+    API's own 404s are (and as the schema says), the page elsewhere."""
+    if _is_api(request):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return defaults.page_not_found(request, exception)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

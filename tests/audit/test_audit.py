@@ -105,3 +105,22 @@ def test_api_is_read_only(api_as, admin_user, event):
     assert api.delete(url).status_code == 405
     assert api.patch(url, {"action": "x"}, format="json").status_code == 405
     assert api.post("/api/v1/audit-events/", {}, format="json").status_code == 405
+
+
+def test_a_nul_byte_in_a_filter_name_or_value_is_recorded_not_a_500(api_500, case_manager):
+    api = api_500(case_manager)
+    # The trail's JSONB column refuses "\u0000": the name is kept, the NUL replaced.
+    assert api.get("/api/v1/clients/?last_name%00x=1").status_code == 200
+    assert api.get("/clients/", {"q\x00": "x"}).status_code < 500
+    assert AuditEvent.objects.filter(detail__filters=["last_name\ufffdx"]).exists()
+
+
+def test_audit_record_replaces_nul_bytes_in_keys_and_values(case_manager):
+    event = audit_record(
+        user=case_manager,
+        action="view",
+        object_type="clients.client",
+        detail={"filters": ["a\x00b"], "k\x00": {"nested\x00": "v\x00"}},
+    )
+    event.refresh_from_db()
+    assert event.detail == {"filters": ["a\ufffdb"], "k\ufffd": {"nested\ufffd": "v\ufffd"}}
