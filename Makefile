@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint format stop clean
+.PHONY: install run test fuzz lint format stop clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,6 +21,11 @@ run: install
 ## The whole test suite (lint, unit, API, real Celery worker, headless Chromium).
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## Schemathesis over the whole API with many more examples than `make test` (FUZZ_EXAMPLES).
+FUZZ_EXAMPLES ?= 50
+fuzz: install
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest tests/test_schemathesis.py $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

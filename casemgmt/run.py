@@ -1,6 +1,10 @@
 """``make run``: migrate, seed demo data on the first run, then serve web + worker + beat
 and the HL7 ADT listener (MLLP).
 
+``migrate`` connects as the database owner and ends by granting the app's own role its
+rights (casemgmt.lib.dbroles); the seed, web, worker, beat and the ADT listener then
+connect as that role.
+
 Ctrl-C (or SIGTERM) stops them all. The embedded PostgreSQL and Redis keep running
 between runs; ``make stop`` stops them.
 """

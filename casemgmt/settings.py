@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "casemgmt.accounts",
     "casemgmt.audit",
     "casemgmt.notifications",
+    "casemgmt.drafts",
     "casemgmt.lib.idempotency",
     "dashboard",
     "clients",
@@ -79,6 +80,8 @@ MIDDLEWARE = [
     "casemgmt.accounts.middleware.TwoFactorRequiredMiddleware",
     "casemgmt.accounts.middleware.TeamTimezoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Keeps a form's POST as a draft when the session has ended or the server fails.
+    "casemgmt.drafts.middleware.DraftMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "casemgmt.audit.services.AuditContextMiddleware",
@@ -110,12 +113,23 @@ TEMPLATES = [
 ]
 
 # ----------------------------------------------------------------------------- databases
+# Least privilege (casemgmt.lib.dbroles): the app connects as a role that owns nothing and
+# may only read and write rows (the audit trail: only add and read them); migrate, flush
+# and the test database's creation connect as the owner, DATABASE_OWNER (None: one role).
+_OWNER_KEYS = ("USER", "PASSWORD", "HOST", "PORT", "OPTIONS")
 if env.str("DATABASE_URL", default=""):
     DATABASES = {"default": env.db_url("DATABASE_URL")}
+    _owner_url = env.str("DATABASE_OWNER_URL", default="")
+    DATABASE_OWNER = (
+        {k: v for k, v in env.db_url_config(_owner_url).items() if k in _OWNER_KEYS}
+        if _owner_url
+        else None
+    )
 else:
-    from casemgmt.lib.embedded import postgres_settings
+    from casemgmt.lib.embedded import postgres_owner_settings, postgres_settings
 
-    DATABASES = {"default": postgres_settings()}
+    DATABASES = {"default": postgres_settings(env.str("DATABASE_APP_ROLE", default="casemgmt_app"))}
+    DATABASE_OWNER = postgres_owner_settings(DATABASES["default"])
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
 # A persistent connection left stale by a database restart is checked (and replaced) at the
 # start of the next request, instead of failing that request with a 500.
@@ -167,6 +181,15 @@ SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT_MINUTES * 60
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
+# Drafts (casemgmt.drafts): the idle warning shows this long before the timeout, with
+# "Stay signed in"; long forms autosave every DRAFT_AUTOSAVE_SECONDS while they change;
+# a form posted after the session ended, with an expired CSRF token, or answered by a
+# server error is kept too; drafts are deleted DRAFT_RETENTION_DAYS after their last change.
+IDLE_WARNING_SECONDS = env.int("IDLE_WARNING_SECONDS", default=120)
+DRAFT_AUTOSAVE_SECONDS = env.int("DRAFT_AUTOSAVE_SECONDS", default=20)
+DRAFT_RETENTION_DAYS = env.int("DRAFT_RETENTION_DAYS", default=7)
+DRAFT_COOKIE_NAME = "casemgmt_draft"
+CSRF_FAILURE_VIEW = "casemgmt.drafts.views.csrf_failure"
 
 # Sign-in throttling per username (accounts.LoginThrottle): after this many failures in a
 # row each further one doubles the wait before the next attempt (2, 4, 8 ... seconds, at
@@ -193,6 +216,12 @@ OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="casemgmt")
 # How long the password step waits for its code.
 OTP_LOGIN_PENDING_SECONDS = 5 * 60
 AXES_VERBOSE = False
+AXES_CLIENT_IP_CALLABLE = "casemgmt.lib.addresses.client_address"
+
+# How many proxies of ours stand in front of the app (each appends to X-Forwarded-For):
+# 0 = the connection's peer address only; N = the N-th X-Forwarded-For hop from the
+# right. Read by casemgmt.lib.addresses for the audit trail and the login lockout.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 # --------------------------------------------------------------------------- security
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -297,6 +326,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "referrals.tasks.followups_sweep",
         "schedule": env.int("FOLLOWUP_SWEEP_SECONDS", default=5 * 60),
     },
+    "drafts-purge": {
+        "task": "casemgmt.drafts.tasks.drafts_purge",
+        "schedule": 60 * 60,
+    },
     "notifications-outbox-sweep": {
         "task": "casemgmt.notifications.tasks.outbox_sweep",
         "schedule": env.int("OUTBOX_SWEEP_SECONDS", default=60),
@@ -361,7 +394,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "casemgmt.lib.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "casemgmt.lib.schema.AutoSchema",
     "EXCEPTION_HANDLER": "casemgmt.lib.errors.api_exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
@@ -376,10 +409,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    # Every POST documents the Idempotency-Key header (casemgmt/lib/idempotency).
+    # Blank enums as BlankEnum, the 400/403/404 every operation can answer, and the
+    # Idempotency-Key header every POST takes (casemgmt/lib/idempotency).
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "casemgmt.lib.idempotency.schema.document_idempotency_key",
+        "casemgmt.lib.schema.document_errors",
     ],
     # One schema name per choice set (several models have a "status" or "kind").
     "ENUM_NAME_OVERRIDES": {
@@ -393,6 +428,7 @@ SPECTACULAR_SETTINGS = {
         "CarePlanInterventionCategoryEnum": "careplans.models.InterventionCategory",
         "DiagnosisStatusEnum": "clients.models.DiagnosisStatus",
         "DiagnosisCategoryEnum": "clients.models.DiagnosisCategory",
+        "DiagnosisCodeKindEnum": "clients.models.CodeKind",
         "RiskFlagKindEnum": "clients.models.RiskFlagKind",
         "ConsentKindEnum": "clients.models.ConsentKind",
         "AuditActionEnum": "casemgmt.audit.models.AuditAction",

@@ -15,6 +15,7 @@ urlpatterns = [
     path("healthz/", probes.liveness, name="healthz"),
     path("readyz/", probes.readiness, name="readyz"),
     path("accounts/", include("casemgmt.accounts.urls")),
+    path("drafts/", include("casemgmt.drafts.urls")),
     path("clients/", include("clients.urls")),
     path("careplans/", include("careplans.urls")),
     path("assessments/", include("assessments.urls")),
@@ -43,5 +44,5 @@ urlpatterns = [
 ]
 
 handler400 = "casemgmt.lib.error_views.bad_request"
-handler404 = "django.views.defaults.page_not_found"
+handler404 = "casemgmt.lib.error_views.not_found"
 handler500 = "casemgmt.lib.error_views.server_error"

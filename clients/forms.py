@@ -12,6 +12,7 @@ from casemgmt.lib.forms import StyledForm, StyledFormMixin
 from .models import (
     Client,
     ClientStatus,
+    CodeKind,
     Diagnosis,
     DiagnosisCategory,
     DiagnosisStatus,
@@ -185,17 +186,21 @@ class DiagnosisForm(StyledForm):
         label="ICD-10-CM code",
         max_length=10,
         widget=forms.TextInput(attrs={"list": "icd10-codes", "autocomplete": "off"}),
-        help_text="Pick from the list or type any ICD-10-CM code, e.g. F10.20.",
+        help_text="Pick from the list or type any billable ICD-10-CM code, e.g. F10.20.",
     )
     description = forms.CharField(
-        max_length=255, required=False, help_text="Filled from the list when left empty."
+        max_length=255,
+        required=False,
+        help_text="Filled in from the ICD-10-CM table when left empty.",
     )
     category = forms.ChoiceField(
         choices=[("", "From the code")] + DiagnosisCategory.choices, required=False
     )
     status = forms.ChoiceField(
-        choices=[c for c in DiagnosisStatus.choices if c[0] != "entered_in_error"],
-        initial=DiagnosisStatus.ACTIVE,
+        choices=[("", "From the code")]
+        + [c for c in DiagnosisStatus.choices if c[0] != "entered_in_error"],
+        required=False,
+        help_text="From the code: in remission for a remission code (e.g. F10.21), else active.",
     )
     onset_date = forms.DateField(required=False, widget=DATE)
     source = forms.CharField(max_length=120, required=False, label="Diagnosed by")
@@ -203,6 +208,7 @@ class DiagnosisForm(StyledForm):
     def clean(self):
         data = super().clean()
         data["category"] = data.get("category") or None  # None: the service infers it
+        data["status"] = data.get("status") or None  # None: from the code
         return data
 
 
@@ -211,6 +217,39 @@ class DiagnosisEditForm(_ModelForm):
         model = Diagnosis
         fields = ["status", "onset_date", "description", "source"]
         widgets = {"onset_date": DATE}
+
+
+class DiagnosisReclassifyForm(StyledForm):
+    """A clinician's own classification of one diagnosis for the dual-diagnosis rule."""
+
+    kind = forms.ChoiceField(
+        label="Classify as",
+        choices=[("", "As the code table says")] + CodeKind.choices,
+        required=False,
+    )
+    counts_toward_dual = forms.BooleanField(
+        label="Counts toward dual diagnosis",
+        required=False,
+        help_text="Only a mental disorder or a substance use disorder can count.",
+    )
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Why this diagnosis is classified this way. Kept with it.",
+        error_messages={"required": "Say why this diagnosis is classified differently."},
+    )
+
+    def __init__(self, *args, diagnosis: Diagnosis, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound and diagnosis.reclassified_at is not None:
+            self.initial = {
+                "kind": diagnosis.kind,
+                "counts_toward_dual": diagnosis.counts_toward_dual,
+            }
+
+    def clean(self):
+        data = super().clean()
+        data["kind"] = data.get("kind") or None  # None: back to the table
+        return data
 
 
 class FlagSetForm(StyledForm):

@@ -1,11 +1,20 @@
-"""A curated pick-list of ICD-10-CM codes used in behavioral health practice.
+"""ICD-10-CM: the full code table, and a curated pick-list used in behavioral health.
 
-Source: ICD-10-CM Tabular List, Chapter 5 "Mental, Behavioral and Neurodevelopmental
-disorders (F01-F99)", FY2025 release (CDC National Center for Health Statistics / CMS).
-The list is for pick-lists only: any well-formed ICD-10-CM code is accepted.
+The full table (``data/icd10cm-2026-04.tsv.gz``: code, billable or not, description) is
+the ICD-10-CM April 1, 2026 release (CDC National Center for Health Statistics / CMS),
+as shipped by the ``simple-icd-10-cm`` package (1.5.0; regenerate with
+``python clients/data/build_icd10cm.py``). A diagnosis takes a billable code: a "leaf"
+of the tabular list, such as F10.20. A subcategory that needs more characters (F10.2)
+is refused, as is a code not in the table.
+
+The pick-list (Chapter 5 "Mental, Behavioral and Neurodevelopmental disorders (F01-F99)")
+is for the form's suggestions only: any billable code is accepted.
 """
 
+import gzip
 import re
+from functools import cache
+from pathlib import Path
 
 from .models import DiagnosisCategory
 
@@ -103,7 +112,7 @@ CODES: list[tuple[str, str, str]] = [
     ("F44.9", "Dissociative and conversion disorder, unspecified", MH),
     # F50 Eating disorders
     ("F50.00", "Anorexia nervosa, unspecified", MH),
-    ("F50.2", "Bulimia nervosa", MH),
+    ("F50.20", "Bulimia nervosa, unspecified", MH),
     # F60 Personality disorders
     ("F60.2", "Antisocial personality disorder", MH),
     ("F60.3", "Borderline personality disorder", MH),
@@ -138,3 +147,62 @@ def category_for(code: str) -> str | None:
     if code.startswith("F"):
         return MH
     return None
+
+
+TABLE_FILE = Path(__file__).parent / "data" / "icd10cm-2026-04.tsv.gz"
+TABLE_RELEASE = "ICD-10-CM April 1, 2026"
+
+
+@cache
+def _table() -> dict[str, tuple[str, bool]]:
+    """Every ICD-10-CM code (dotted) -> (description, billable). Read once per process
+    (about 0.6 s, 30 MB), on the first diagnosis validated."""
+    table: dict[str, tuple[str, bool]] = {}
+    with gzip.open(TABLE_FILE, "rt", encoding="utf-8") as lines:
+        for line in lines:
+            code, billable, description = line.rstrip("\n").split("\t", 2)
+            table[code] = (description, billable == "1")
+    return table
+
+
+def description_of(code: str) -> str:
+    """The table's description of ``code`` ("" when not in the table)."""
+    return _table().get(code, ("", False))[0]
+
+
+def code_error(code: str) -> str | None:
+    """Why ``code`` (normalised) cannot be recorded, or None for a billable code."""
+    if not is_valid_code(code):
+        return f"'{code}' is not a well-formed ICD-10-CM code (e.g. F10.20, F33.1)."
+    entry = _table().get(code)
+    if entry is None:
+        return f"{code} is not an ICD-10-CM code ({TABLE_RELEASE})."
+    description, billable = entry
+    if not billable:
+        more = sorted(
+            (c for c, (_, leaf) in _table().items() if leaf and c.startswith(code)),
+            key=lambda c: (len(c), c),
+        )
+        examples = ", ".join(more[:4]) + (" ..." if len(more) > 4 else "")
+        return (
+            f"{code} ({description}) is incomplete: it needs more characters. "
+            f"Choose a billable code, e.g. {examples}"
+        )
+    return None
+
+
+def is_remission_code(code: str) -> bool:
+    """Whether the table describes ``code`` as a disorder in (partial or full)
+    remission, e.g. F10.21 "Alcohol dependence, in remission", F33.41."""
+    return "remission" in description_of(code).lower()
+
+
+def remission_codes_of_category(code: str) -> list[str]:
+    """The billable remission codes in the 3-character category of ``code``
+    (F10.20 -> F10.11, F10.21, F10.91; F20.9 -> none)."""
+    category = code[:3]
+    return sorted(
+        c
+        for c, (text, billable) in _table().items()
+        if billable and c.startswith(category) and "remission" in text.lower()
+    )

@@ -252,6 +252,68 @@ class DiagnosisStatus(models.TextChoices):
     ENTERED_IN_ERROR = "entered_in_error", "Entered in error"
 
 
+class CodeKind(models.TextChoices):
+    """What a diagnosis is for the dual-diagnosis rule (SAMHSA TIP 42: a co-occurring
+    disorder is at least one mental disorder and at least one substance use disorder)."""
+
+    MENTAL_DISORDER = "mental_disorder", "Mental disorder"
+    SUBSTANCE_USE_DISORDER = "substance_use_disorder", "Substance use disorder"
+    SUBSTANCE_USE = "substance_use", "Substance use, not a disorder"
+    OTHER = "other", "Other"
+
+
+# The kinds that can make one half of a dual diagnosis.
+DUAL_KINDS = (CodeKind.MENTAL_DISORDER, CodeKind.SUBSTANCE_USE_DISORDER)
+
+
+def classification_label(kind: str, counts: bool) -> str:
+    """ "Substance use disorder, counts toward dual diagnosis" / "..., does not count"."""
+    label = CodeKind(kind).label
+    return f"{label}, counts toward dual diagnosis" if counts else f"{label}, does not count"
+
+
+class DiagnosisCodeRange(models.Model):
+    """A range of ICD-10-CM codes and what its diagnoses are for the dual-diagnosis rule.
+
+    Configuration, edited by program admins in Django admin and seeded with defaults
+    (``clients/migrations/0012_seed_diagnosis_code_ranges.py``). ``first_code`` and
+    ``last_code`` are code prefixes, both ends included: F10-F19 holds F10.20 and F19.99,
+    F10.9-F10.9 holds F10.90-F10.99. A code takes the most specific range that holds it
+    (``clients.services.classification.classify``); a code in no range is "other" and
+    does not count."""
+
+    first_code = models.CharField(max_length=8, help_text="e.g. F10, or F10.9")
+    last_code = models.CharField(max_length=8, help_text="e.g. F19; the same as the first for one")
+    kind = models.CharField(max_length=30, choices=CodeKind.choices)
+    counts_toward_dual = models.BooleanField(
+        "counts toward dual diagnosis",
+        default=False,
+        help_text="Only a mental disorder or a substance use disorder can count.",
+    )
+    note = models.CharField(max_length=255, blank=True, help_text="What the range is, and why")
+
+    class Meta:
+        ordering = ["first_code", "last_code"]
+        constraints = [
+            models.UniqueConstraint(fields=["first_code", "last_code"], name="code_range_unique"),
+            models.CheckConstraint(
+                condition=Q(first_code__lte=models.F("last_code")), name="code_range_ordered"
+            ),
+            models.CheckConstraint(
+                condition=Q(counts_toward_dual=False) | Q(kind__in=[k.value for k in DUAL_KINDS]),
+                name="code_range_counts_only_disorders",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        span = (
+            self.first_code
+            if self.first_code == self.last_code
+            else (f"{self.first_code}-{self.last_code}")
+        )
+        return f"{span}: {self.get_kind_display()}"
+
+
 class Diagnosis(models.Model):
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="diagnoses")
     category = models.CharField(max_length=20, choices=DiagnosisCategory.choices)
@@ -267,6 +329,17 @@ class Diagnosis(models.Model):
     recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # For the dual-diagnosis rule: from the code-range table, or a clinician's own
+    # classification (``reclassified_at`` set, with the reason). Kept by the services.
+    kind = models.CharField(
+        max_length=30, choices=CodeKind.choices, default=CodeKind.OTHER, editable=False
+    )
+    counts_toward_dual = models.BooleanField(default=False, editable=False)
+    reclassified_reason = models.TextField(blank=True, max_length=FREE_TEXT_MAX_LENGTH)
+    reclassified_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reclassified_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["category", "icd10_code", "id"]
@@ -274,9 +347,19 @@ class Diagnosis(models.Model):
             models.Index(fields=["client", "category", "status"], name="diagnosis_client_cat"),
         ]
         verbose_name_plural = "diagnoses"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(counts_toward_dual=False) | Q(kind__in=[k.value for k in DUAL_KINDS]),
+                name="diagnosis_counts_only_disorders",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.icd10_code} {self.description}"
+
+    @property
+    def classification_label(self) -> str:
+        return classification_label(self.kind, self.counts_toward_dual)
 
 
 # -------------------------------------------------------------------------- risk flags

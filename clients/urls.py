@@ -19,6 +19,11 @@ urlpatterns = [
     path("<int:pk>/transfer/", record.client_transfer_view, name="transfer"),
     path("<int:pk>/diagnoses/", record.diagnoses, name="diagnoses"),
     path("<int:pk>/diagnoses/<int:diagnosis_id>/", record.diagnosis_edit, name="diagnosis_edit"),
+    path(
+        "<int:pk>/diagnoses/<int:diagnosis_id>/classify/",
+        record.diagnosis_reclassify,
+        name="diagnosis_reclassify",
+    ),
     path("<int:pk>/flags/", record.flag_set, name="flag_set"),
     path("<int:pk>/flags/<int:flag_id>/clear/", record.flag_clear, name="flag_clear"),
     path("<int:pk>/timeline/", record.timeline, name="timeline"),

@@ -5,25 +5,46 @@ database of their own (``test_casemgmt``), never the demo data. Tasks they queue
 Celery queue named after that database (``casemgmt-test_casemgmt``, settings_test.py), so
 neither a `make run` worker on the same Redis nor a suite running beside this one (another
 TEST_DATABASE_NAME) takes them.
+
+The test database is created and migrated by the database owner; every test then runs
+as the app's own role (least privilege, casemgmt.lib.dbroles), as a deployment does, and
+the flush after a transactional test is the owner's again (the audit/flush command).
 """
 
 import pytest
 from rest_framework.test import APIClient
 
 from casemgmt.accounts.models import Role
+from casemgmt.lib import dbroles
 from tests.factories import ClientFactory, TeamFactory, UserFactory
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    # Creating (or, with --reuse-db, finding) and migrating the test database: the owner.
+    dbroles.owner_begin()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup):
+    dbroles.owner_end()  # the tests: the app role
+    yield
+    dbroles.owner_begin()  # dropping the test database (without --reuse-db): the owner
+
 
 _SEEDS = [
     "assessments.migrations.0002_seed_reassessment_rules",
     "careplans.migrations.0002_seed_stage_suggestions",
+    "clients.migrations.0012_seed_diagnosis_code_ranges",
 ]
 
 
 @pytest.fixture(autouse=True)
 def _reference_data(request):
     """Reference data seeded by data migrations (re-administration rules, stage-wise
-    suggestions) is wiped by the flush after each transactional test; put it back for
-    every test that uses the database. The seeds are get_or_create, so this is cheap."""
+    suggestions, dual-diagnosis code ranges) is wiped by the flush after each
+    transactional test; put it back for every test that uses the database. The seeds
+    are get_or_create (or skip when present), so this is cheap."""
     marker = request.node.get_closest_marker("django_db")
     if marker is None and not {"db", "transactional_db"} & set(request.fixturenames):
         return

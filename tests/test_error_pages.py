@@ -1,5 +1,6 @@
 """Oversized bodies are 413, a database outage is 503 saying the request was not saved."""
 
+import pytest
 from django.db import OperationalError
 
 
@@ -49,3 +50,29 @@ def test_conn_health_checks_are_on(settings):
     from django.db import connection
 
     assert connection.settings_dict["CONN_HEALTH_CHECKS"] is True
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/referrals/abc/",
+        "/api/v1/follow-ups/1e5/",
+        "/api/v1/care-transitions/x/discharge/",
+        "/api/v1/notifications/abc/read/",
+        "/api/v1/no-such-thing/",
+    ],
+)
+def test_an_api_url_that_routes_nowhere_is_a_json_404(api_500, case_manager, url):
+    response = (
+        api_500(case_manager).post(url)
+        if url.endswith(("read/", "discharge/"))
+        else (api_500(case_manager).get(url))
+    )
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not found."}
+
+
+def test_a_page_that_routes_nowhere_is_the_404_page(browser_as, case_manager):
+    response = browser_as(case_manager).get("/referrals/abc/")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("text/html")

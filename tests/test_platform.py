@@ -39,7 +39,8 @@ def test_check_deploy_reports_no_issue_with_production_settings():
             "SECRET_KEY": secrets.token_urlsafe(50),
             "ALLOWED_HOSTS": "casemgmt.example.org",
             # Set, so nothing embedded starts; check --deploy does not connect.
-            "DATABASE_URL": "postgres://casemgmt:secret@127.0.0.1:9/casemgmt",
+            "DATABASE_URL": "postgres://casemgmt_app:secret@127.0.0.1:9/casemgmt",
+            "DATABASE_OWNER_URL": "postgres://casemgmt:secret@127.0.0.1:9/casemgmt",
             "REDIS_URL": "redis://127.0.0.1:9/0",
         }
     )
@@ -53,6 +54,27 @@ def test_check_deploy_reports_no_issue_with_production_settings():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_check_deploy_warns_when_the_app_connects_as_the_owner():
+    env = _production_env(
+        DEBUG="false",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="casemgmt.example.org",
+        DATABASE_URL="postgres://casemgmt:secret@127.0.0.1:9/casemgmt",
+        REDIS_URL="redis://127.0.0.1:9/0",
+    )
+    env.pop("DATABASE_OWNER_URL", None)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "audit.W001" in result.stdout + result.stderr
 
 
 def test_production_refuses_to_start_without_secret_key():

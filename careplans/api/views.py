@@ -200,7 +200,7 @@ class CarePlanViewSet(
         ],
         responses={200: s.PlanChangeSerializer(many=True)},
     )
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)  # the whole diff, one page
     def changes(self, request, pk=None):
         """What changed from another version of the same client's plan to this one."""
         plan = self.get_object()

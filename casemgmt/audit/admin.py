@@ -1,18 +1,3 @@
-from django.contrib import admin
-
-from casemgmt.lib.admin import ReadOnlyModelAdmin
-
-from .models import AuditEvent
-
-
-@admin.register(AuditEvent)
-class AuditEventAdmin(ReadOnlyModelAdmin):
-    """Read-only: the audit trail is append-only."""
-
-    list_display = ("occurred_at", "user", "action", "object_type", "object_id", "client_id")
-    list_filter = ("action", "object_type")
-    date_hierarchy = "occurred_at"
-    search_fields = ("object_id",)
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.is_active and request.user.can_read_audit
+"""Not in Django admin: the audit trail names clients and what was done to their records,
+so it is read in the app (``/audit/``, ``/api/v1/audit-events/``), by admins and auditors
+only, never through the admin (tests/test_admin_registry.py)."""

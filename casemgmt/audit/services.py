@@ -12,6 +12,7 @@ from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
+from casemgmt.lib.addresses import client_address
 from casemgmt.lib.errors import Conflict
 
 from .models import AuditAction, AuditEvent
@@ -26,19 +27,12 @@ if TYPE_CHECKING:
 _current_ip: ContextVar[str | None] = ContextVar("audit_current_ip", default=None)
 
 
-def client_ip(request: HttpRequest) -> str | None:
-    """The caller's address: the first X-Forwarded-For hop behind the proxy, else REMOTE_ADDR."""
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    address = forwarded.split(",")[0].strip() if forwarded else request.META.get("REMOTE_ADDR")
-    return address or None
-
-
 class AuditContextMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        token = _current_ip.set(client_ip(request))
+        token = _current_ip.set(client_address(request))
         try:
             return self.get_response(request)
         finally:
@@ -65,8 +59,20 @@ def audit_record(
         object_type=object_type or (obj._meta.label_lower if obj is not None else ""),
         object_id=str(obj.pk) if obj is not None else "",
         ip_address=_current_ip.get(),
-        detail=detail or {},
+        detail=_without_nul(detail or {}),
     )
+
+
+def _without_nul(value: Any) -> Any:
+    """``value`` with every NUL in keys and strings replaced (U+FFFD): PostgreSQL's JSONB
+    refuses ``\\u0000``, and a filter name is whatever the caller typed (``?q%00=``)."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd")
+    if isinstance(value, dict):
+        return {_without_nul(str(k)): _without_nul(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_without_nul(v) for v in value]
+    return value
 
 
 # ------------------------------------------------------------------ optimistic locking

@@ -5,7 +5,7 @@ from django.contrib import admin
 
 class ReadOnlyModelAdmin(admin.ModelAdmin):
     """An admin that lists and shows rows but never adds, changes or deletes one (the
-    audit trail, the outbox): what it shows is written by the apps' services only."""
+    outbox): what it shows is written by the apps' services only."""
 
     def has_add_permission(self, request):
         return False

@@ -61,18 +61,22 @@ def local_secret_key() -> str:
 # --------------------------------------------------------------------------- PostgreSQL
 
 
-def postgres_settings() -> dict:
-    """Start the embedded PostgreSQL if needed; return a Django ``DATABASES`` entry."""
+def postgres_settings(app_role: str = "casemgmt_app") -> dict:
+    """Start the embedded PostgreSQL if needed; return a Django ``DATABASES`` entry.
+
+    The app connects as ``app_role`` (created here when missing; ``migrate`` gives it its
+    rights, see ``casemgmt.lib.dbroles``); the superuser ``postgres`` is the owner
+    (``postgres_owner_settings``). An ``app_role`` of ``postgres`` keeps one role for all."""
     import pgserver
 
     with _lock("postgres"):
         server = pgserver.get_server(DATA_DIR / "postgres", cleanup_mode=None)
         info = server.get_postmaster_info()
-        _ensure_database(info.socket_dir, info.port)
+        _ensure_database(info.socket_dir, info.port, app_role)
     return {
         "ENGINE": "django.db.backends.postgresql",
         "NAME": DB_NAME,
-        "USER": "postgres",
+        "USER": app_role,
         "PASSWORD": "",
         "HOST": str(info.socket_dir),
         "PORT": str(info.port),
@@ -80,8 +84,14 @@ def postgres_settings() -> dict:
     }
 
 
-def _ensure_database(socket_dir: Path, port: int) -> None:
+def postgres_owner_settings(database: dict) -> dict:
+    """The owner's credentials on the embedded server: its superuser (unix socket, trust)."""
+    return {"USER": "postgres", "PASSWORD": "", "HOST": database["HOST"], "PORT": database["PORT"]}
+
+
+def _ensure_database(socket_dir: Path, port: int, app_role: str) -> None:
     import psycopg
+    from psycopg import sql
 
     with psycopg.connect(
         host=str(socket_dir), port=port, user="postgres", dbname="postgres", autocommit=True
@@ -89,6 +99,13 @@ def _ensure_database(socket_dir: Path, port: int) -> None:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB_NAME]).fetchone()
         if not exists:
             conn.execute(f'CREATE DATABASE "{DB_NAME}"')
+        if not conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [app_role]).fetchone():
+            conn.execute(
+                sql.SQL(
+                    "CREATE ROLE {} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION"
+                    " NOBYPASSRLS"
+                ).format(sql.Identifier(app_role))
+            )
 
 
 def postgres_stop() -> None:
@@ -165,8 +182,9 @@ def _redis_persist(sock: Path) -> None:
         if conn.config_get("appendonly").get("appendonly") != "yes":
             conn.config_set("save", "60 100")
             conn.config_set("appendonly", "yes")
-            # The AOF holds the data once its first rewrite is done: wait for it (bounded).
-            for _ in range(100):
+            # The AOF holds the data once its first rewrite is done: wait for it (bounded;
+            # a loaded machine takes seconds).
+            for _ in range(600):
                 info = conn.info("persistence")
                 if not (info["aof_rewrite_in_progress"] or info["aof_rewrite_scheduled"]):
                     break
@@ -203,8 +221,11 @@ def _redis_start(sock: Path) -> None:
             *_REDIS_SAVE,
             # A server started with AOF loads only the AOF: data kept by an earlier
             # release in the RDB alone is loaded first, then the AOF is turned on (below).
+            # A new data folder starts with the AOF on, so no write waits for a rewrite.
             "--appendonly",
-            "yes" if (workdir / "appendonly.aof").exists() else "no",
+            "yes"
+            if (workdir / "appendonly.aof").exists() or not (workdir / "redis.rdb").exists()
+            else "no",
         ],
         check=True,
     )

@@ -6,6 +6,7 @@
 - A database outage (``OperationalError`` / ``InterfaceError`` reaching the top, from a view
   or from a middleware loading the session) is a 503 with ``Retry-After``: the system is
   briefly unavailable, this request was not saved, everything saved before it is kept.
+- A URL that routes nowhere is a 404: JSON under ``/api/``, the page elsewhere.
 - Anything else is the 500 page.
 
 The pages are rendered without a request context: during an outage a context processor
@@ -54,6 +55,14 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     return defaults.bad_request(request, exception)
 
 
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """A URL that routes nowhere (``/api/v1/referrals/abc/``): JSON under ``/api/``, as the
+    API's own 404s are (and as the schema says), the page elsewhere."""
+    if _is_api(request):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return defaults.page_not_found(request, exception)
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
     exc = sys.exc_info()[1]
     if isinstance(exc, (OperationalError, InterfaceError)):
@@ -68,4 +77,5 @@ def server_error(request: HttpRequest) -> HttpResponse:
             {"detail": "Server error. It has been logged; this request may not have been saved."},
             status=500,
         )
-    return _page("500.html", 500)
+    # A form's text kept as a draft (casemgmt.drafts' middleware sets the attribute).
+    return _page("500.html", 500, {"kept_page": getattr(request, "draft_kept_page", None)})

@@ -5,7 +5,9 @@ Python's ``json`` module recurses once per nesting level: ``[`` x 100,000 raises
 checked before it is parsed: nesting is counted outside string literals, and the body
 may not exceed ``DATA_UPLOAD_MAX_MEMORY_SIZE`` (the same limit Django puts on form posts).
 Numbers beyond a float (``1e400``) are kept as text so that the field refuses them
-(``_finite_float``).
+(``_finite_float``). Every request body of the API is an object: ``null``, a list, a
+string or a number is refused here, once for all endpoints (a serializer or a view that
+calls ``request.data.get`` would otherwise raise a ``TypeError`` / ``AttributeError``).
 """
 
 from __future__ import annotations
@@ -54,6 +56,8 @@ def body_limit() -> int | None:
 
 class LimitedJSONParser(parsers.JSONParser):
     max_depth = JSON_MAX_DEPTH
+    #: Every endpoint takes a JSON object; one that takes a list would use a subclass.
+    require_object = True
 
     def parse(self, stream, media_type=None, parser_context=None) -> Any:
         parser_context = parser_context or {}
@@ -81,6 +85,11 @@ class LimitedJSONParser(parsers.JSONParser):
             )
         except (ValueError, RecursionError) as exc:
             raise exceptions.ParseError(f"JSON parse error - {exc}") from exc
+        if self.require_object and not isinstance(data, dict):
+            raise exceptions.ParseError(
+                "JSON parse error - the body must be a JSON object ({...}), "
+                f"not {_json_kind(data)}."
+            )
         too_long = _too_long(data, "")
         if too_long is not None:
             raise exceptions.ValidationError(
@@ -92,6 +101,18 @@ class LimitedJSONParser(parsers.JSONParser):
                 }
             )
         return data
+
+
+def _json_kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, str):
+        return "a string"
+    return "a number"
 
 
 def _too_long(value: Any, path: str) -> str | None:

@@ -2,13 +2,10 @@ from django.contrib import admin
 
 from casemgmt.lib.admin import ReadOnlyModelAdmin
 
-from .models import Notification, OutboxMessage
+from .models import OutboxMessage
 
-
-@admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
-    list_display = ("created_at", "recipient", "kind", "title", "read_at", "emailed_at")
-    list_filter = ("kind",)
+# Notifications are not here: their titles name clients (read them in the app). The
+# outbox is: a row holds a user id, a template name and ids, no address or client data.
 
 
 @admin.register(OutboxMessage)

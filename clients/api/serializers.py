@@ -6,6 +6,7 @@ from casemgmt.accounts.models import Team, User
 from ..models import (
     Client,
     ClientStatus,
+    CodeKind,
     ContactMethod,
     Diagnosis,
     DiagnosisCategory,
@@ -200,6 +201,11 @@ class DiagnosisSerializer(serializers.ModelSerializer):
             "status",
             "onset_date",
             "source",
+            "kind",
+            "counts_toward_dual",
+            "reclassified_reason",
+            "reclassified_by",
+            "reclassified_at",
             "recorded_by",
             "recorded_by_name",
             "recorded_at",
@@ -229,6 +235,14 @@ class DiagnosisUpdateSerializer(serializers.Serializer):
     source = serializers.CharField(  # type: ignore[assignment]
         max_length=120, required=False, allow_blank=True
     )
+
+
+class DiagnosisReclassifySerializer(serializers.Serializer):
+    """``kind`` null: back to the code-range table's classification."""
+
+    kind = serializers.ChoiceField(CodeKind.choices, allow_null=True)
+    counts_toward_dual = serializers.BooleanField(default=False)
+    reason = serializers.CharField(allow_blank=True)
 
 
 class RiskFlagCreateSerializer(serializers.Serializer):

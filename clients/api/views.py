@@ -30,6 +30,7 @@ from .serializers import (
     ClientSerializer,
     ClientUpdateSerializer,
     DiagnosisCreateSerializer,
+    DiagnosisReclassifySerializer,
     DiagnosisSerializer,
     DiagnosisUpdateSerializer,
     DuplicateInquiryAnswerSerializer,
@@ -227,6 +228,20 @@ class DiagnosisViewSet(
         data.is_valid(raise_exception=True)
         diagnosis = services.diagnosis_update(
             actor=request.user, diagnosis=diagnosis, data=data.validated_data
+        )
+        return Response(DiagnosisSerializer(diagnosis).data)
+
+    @extend_schema(request=DiagnosisReclassifySerializer, responses={200: DiagnosisSerializer})
+    @action(detail=True, methods=["post"])
+    def reclassify(self, request, pk=None):
+        """Classify this diagnosis differently for the dual-diagnosis rule (``kind``,
+        ``counts_toward_dual``), or back to the table (``kind`` null), with a ``reason``
+        (required; audited). 400 naming the field otherwise, nothing saved."""
+        diagnosis = self.get_object()
+        data = DiagnosisReclassifySerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        diagnosis = services.diagnosis_reclassify(
+            actor=request.user, diagnosis=diagnosis, **data.validated_data
         )
         return Response(DiagnosisSerializer(diagnosis).data)
 

@@ -10,7 +10,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 
 from casemgmt.audit.models import AuditEvent
 
-from ..icd10 import CODES
+from ..icd10 import CODES, is_remission_code
 from ..models import (
     Assignment,
     Client,
@@ -28,8 +28,14 @@ def diagnosis_codes(*, category: str) -> list[tuple[str, str]]:
     return [(code, text) for code, text, cat in CODES if cat == category]
 
 
+def diagnosis_code_in_remission(*, code: str) -> bool:
+    """Whether the ICD-10-CM table describes ``code`` as in remission (F10.21): such a
+    diagnosis is recorded with the status "in remission" (for bulk loaders)."""
+    return is_remission_code(code)
+
+
 def diagnosis_list(*, client: Client) -> QuerySet[Diagnosis]:
-    return client.diagnoses.select_related("recorded_by").order_by(
+    return client.diagnoses.select_related("recorded_by", "reclassified_by").order_by(
         "status", "category", "icd10_code"
     )
 

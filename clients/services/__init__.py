@@ -5,6 +5,12 @@ Other apps import from here: ``from clients.services import risk_flag_set, timel
 
 from ..search import phonetic_keys  # for bulk loaders (the demo seed) building rows
 from .careteam import care_team_member_add, care_team_member_end
+from .classification import (
+    classify,
+    code_ranges,
+    diagnosis_classification_refresh,
+    diagnosis_reclassify,
+)
 from .consents import consent_create, consent_revoke
 from .diagnoses import (
     client_diagnosis_flags_refresh,
@@ -54,7 +60,11 @@ __all__ = [
     "client_update",
     "consent_create",
     "consent_revoke",
+    "classify",
+    "code_ranges",
     "diagnosis_add",
+    "diagnosis_classification_refresh",
+    "diagnosis_reclassify",
     "diagnosis_update",
     "duplicate_inquiry_send",
     "emergency_access_grant",

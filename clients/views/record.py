@@ -25,6 +25,7 @@ from ..forms import (
     ClientIntakeForm,
     DiagnosisEditForm,
     DiagnosisForm,
+    DiagnosisReclassifyForm,
     EmergencyAccessForm,
     FlagClearForm,
     FlagSetForm,
@@ -32,7 +33,7 @@ from ..forms import (
     TransferForm,
 )
 from ..icd10 import CODES
-from ..models import Diagnosis, RiskFlag
+from ..models import Diagnosis, RiskFlag, classification_label
 from ..selectors import (
     access_log,
     assignment_history,
@@ -230,6 +231,36 @@ def diagnosis_edit(request, pk: int, diagnosis_id: int):
             return redirect("clients:diagnoses", pk=client.pk)
     context = chart_context(request, client, "diagnoses", form=form, diagnosis=diagnosis)
     return render(request, "clients/diagnosis_form.html", context)
+
+
+@login_required
+def diagnosis_reclassify(request, pk: int, diagnosis_id: int):
+    """Classify one diagnosis differently for the dual-diagnosis rule, with a reason."""
+    client = chart_client(request, pk, audit=False)
+    diagnosis = get_object_or_404(Diagnosis, pk=diagnosis_id, client=client)
+    services.client_read_audit(user=request.user, client=client, obj=diagnosis)
+    form = DiagnosisReclassifyForm(request.POST or None, diagnosis=diagnosis)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.diagnosis_reclassify(
+                actor=request.user, diagnosis=diagnosis, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form_add_service_error(form, error)
+        else:
+            messages.success(request, "Diagnosis classified.")
+            return redirect("clients:diagnoses", pk=client.pk)
+    context = chart_context(
+        request,
+        client,
+        "diagnoses",
+        form=form,
+        diagnosis=diagnosis,
+        table_says=classification_label(
+            *services.classify(diagnosis.icd10_code, services.code_ranges())
+        ),
+    )
+    return render(request, "clients/diagnosis_reclassify.html", context)
 
 
 # --------------------------------------------------------------------------- risk flags

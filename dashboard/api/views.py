@@ -22,6 +22,17 @@ FILTERS = [
 ]
 
 
+class TodayItemSerializer(serializers.Serializer):
+    """One line of a Today section (the schema of ``today``)."""
+
+    client = serializers.IntegerField()
+    what = serializers.CharField()
+    due = serializers.DateField(allow_null=True)
+    when = serializers.CharField()
+    overdue = serializers.BooleanField()
+    link = serializers.CharField()
+
+
 class DashboardViewSet(viewsets.ViewSet):
     """Team caseload figures and quality measures (supervisors and admins; others 403),
     and the caller's Today list."""
@@ -92,17 +103,14 @@ class DashboardViewSet(viewsets.ViewSet):
         )
 
     @extend_schema(
+        # An object of sections (overdue, due_today, ...), each a list of lines.
         responses=inline_serializer(
-            "TodaySection",
+            "Today",
             {
-                "client": serializers.IntegerField(),
-                "what": serializers.CharField(),
-                "due": serializers.DateField(allow_null=True),
-                "when": serializers.CharField(),
-                "overdue": serializers.BooleanField(),
-                "link": serializers.CharField(),
+                name: TodayItemSerializer(many=True)
+                for name in ("overdue", "due_today", "this_week")
+                + ("flagged", "plans", "reassessments", "referrals")
             },
-            many=True,
         )
     )
     def today(self, request):

@@ -260,6 +260,6 @@ def test_schema_documents_the_endpoints(api_as, case_manager):
     assert score_op["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith(
         "/ScoreInputRequest"
     )
-    # 409 and 422: the Idempotency-Key every POST takes (casemgmt/lib/idempotency).
-    assert set(score_op["responses"]) == {"200", "400", "404", "409", "422"}
+    # 403 for every operation; 409 and 422: the Idempotency-Key every POST takes.
+    assert set(score_op["responses"]) == {"200", "400", "403", "404", "409", "422"}
     assert "/api/v1/instruments/" in schema["paths"]

@@ -291,26 +291,29 @@ def test_migration_sets_existing_assessments_to_the_third_edition(case_manager, 
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
 
+    from casemgmt.lib.dbroles import as_owner
+
     before = [("assessments", "0006_assessment_edit_version")]
     after = [("assessments", "0007_asam_edition")]
-    executor = MigrationExecutor(connection)
-    latest = executor.loader.graph.leaf_nodes()
-    executor.migrate(before)
-    try:
-        old_model = executor.loader.project_state(before).apps.get_model(
-            "assessments", "ComprehensiveAssessment"
-        )
-        row = old_model.objects.create(
-            client_id=client_record.pk,
-            created_by_id=case_manager.pk,
-            level_indicated="3.7",
-            level_arranged="3.7",
-        )
+    with as_owner():  # only the owner may alter its tables
         executor = MigrationExecutor(connection)
-        executor.migrate(after)
-    finally:
-        executor = MigrationExecutor(connection)
-        executor.migrate(latest)
+        latest = executor.loader.graph.leaf_nodes()
+        executor.migrate(before)
+        try:
+            old_model = executor.loader.project_state(before).apps.get_model(
+                "assessments", "ComprehensiveAssessment"
+            )
+            row = old_model.objects.create(
+                client_id=client_record.pk,
+                created_by_id=case_manager.pk,
+                level_indicated="3.7",
+                level_arranged="3.7",
+            )
+            executor = MigrationExecutor(connection)
+            executor.migrate(after)
+        finally:
+            executor = MigrationExecutor(connection)
+            executor.migrate(latest)
     migrated = ComprehensiveAssessment.objects.get(pk=row.pk)
     assert migrated.asam_edition == "3"
     assert migrated.level_indicated_label == (

@@ -10,6 +10,7 @@ from careplans import services
 from careplans.models import CarePlan, Domain, Intervention, Objective, PlanStatus
 from casemgmt.audit.models import AuditEvent
 from clients.models import CareTeamMember
+from tests.api_harness import get_as, schema_errors
 
 from .conftest import add_goal, approve
 from .test_services import SAFETY
@@ -259,6 +260,15 @@ def test_changes_between_versions(api_as, case_manager, supervisor, integrated_d
     body = api.get(plan_url(new, "changes")).json()
     assert {"change": "added", "line": "Need (Housing): Need in housing"} in body
     assert api.get(plan_url(new, "changes"), {"from": 7}).status_code == 400
+
+
+def test_changes_answer_a_list_as_the_schema_says(case_manager, supervisor, integrated_draft):
+    old = approve(integrated_draft, case_manager, supervisor)
+    new = services.careplan_revise(actor=case_manager, plan=old)
+    add_goal(case_manager, new, domain=Domain.HOUSING, text="A room of my own")
+    response = get_as(case_manager, plan_url(new, "changes"))
+    assert response.status_code == 200
+    assert schema_errors("get", plan_url(new, "changes"), response) == []
 
 
 # ------------------------------------------------ editing objectives and interventions

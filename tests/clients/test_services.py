@@ -308,10 +308,10 @@ def test_dual_diagnosis_needs_active_mental_health_and_substance_use(case_manage
     assert client.is_dual_diagnosis
     assert client.diagnosis_categories == ["mental_health", "substance_use"]
     services.diagnosis_update(
-        actor=case_manager, diagnosis=su, data={"status": DiagnosisStatus.IN_REMISSION}
+        actor=case_manager, diagnosis=su, data={"status": DiagnosisStatus.RESOLVED}
     )
     client.refresh_from_db()
-    assert not client.is_dual_diagnosis  # remission is not active
+    assert not client.is_dual_diagnosis  # resolved is no longer diagnosed
     assert client.diagnosis_categories == ["mental_health"]
 
 

@@ -19,11 +19,12 @@ def use_bench_database(name: str, *, fresh: bool) -> None:
     from django.conf import settings
 
     db = settings.DATABASES["default"]
+    owner = settings.DATABASE_OWNER or db  # the app role may not create databases
     params = {
-        "host": db["HOST"],
-        "port": db["PORT"] or None,
-        "user": db["USER"],
-        "password": db["PASSWORD"] or None,
+        "host": owner["HOST"],
+        "port": owner["PORT"] or None,
+        "user": owner["USER"],
+        "password": owner["PASSWORD"] or None,
         "dbname": "postgres",
         "autocommit": True,
     }

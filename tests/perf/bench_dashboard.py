@@ -50,7 +50,9 @@ def main() -> None:
     started = time.perf_counter()
     call_command("seed_demo", clients=args.clients)
     print(f"seed_demo --clients {args.clients}: {time.perf_counter() - started:.1f} s")
-    with connection.cursor() as cursor:
+    from casemgmt.lib.dbroles import as_owner
+
+    with as_owner(), connection.cursor() as cursor:  # only the owner may ANALYZE its tables
         cursor.execute("ANALYZE")
     print(
         f"{ClientRecord.objects.count()} clients, {FollowUp.objects.count()} follow-ups, "

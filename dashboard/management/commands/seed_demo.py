@@ -31,11 +31,11 @@ from clients.models import (
     RiskFlag,
     RiskFlagKind,
 )
-from clients.selectors import diagnosis_codes
+from clients.selectors import diagnosis_code_in_remission, diagnosis_codes
 from clients.services import (
-    client_diagnosis_flags_refresh,
     client_numbers_allocate,
     client_search_refresh,
+    diagnosis_classification_refresh,
     phonetic_keys,
 )
 from dashboard.management.commands._history import seed_history
@@ -219,7 +219,10 @@ class Command(BaseCommand):
                             description=text,
                             category=category,
                             recorded_by=recorder,
-                            status=DiagnosisStatus.ACTIVE,
+                            # ICD-10-CM: a remission code (F10.21) is in remission.
+                            status=DiagnosisStatus.IN_REMISSION
+                            if diagnosis_code_in_remission(code=code)
+                            else DiagnosisStatus.ACTIVE,
                         )
                     )
             for kind, share in ((RiskFlagKind.SUICIDE, 0.06), (RiskFlagKind.OVERDOSE, 0.09)):
@@ -231,7 +234,8 @@ class Command(BaseCommand):
                     )
         Diagnosis.objects.bulk_create(diagnoses)
         RiskFlag.objects.bulk_create(flags)
-        client_diagnosis_flags_refresh(client_ids=[c.pk for c in clients])
+        # Kind and "counts toward dual diagnosis" from the code-range table, then the flags.
+        diagnosis_classification_refresh(client_ids=[c.pk for c in clients])
 
     def _client(self, number, teams, managers, fake: Faker, rng: random.Random) -> Client:
         team = rng.choice(teams)
