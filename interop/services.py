@@ -386,6 +386,19 @@ def _admit(message: AdtMessage, adt: Adt, client: Client, setting: Setting) -> N
     if setting is None or setting[0] not in ACUTE_SETTINGS:
         message.outcome = "Not an inpatient, ED, withdrawal or residential setting."
         return
+    typed = (
+        CareTransition.objects.filter(
+            client=client,
+            from_level=setting[0],
+            discharged_on__isnull=True,
+            admitted_on=_local_date(adt.admitted_at, client, adt.event_at),
+        )
+        .order_by("-id")
+        .first()
+    )
+    if typed is not None:  # a case manager typed this admission in already
+        message.transition, message.outcome = typed, "Admission already on record."
+        return
     transition = _open(message, adt, client, setting)
     message.transition = transition
     message.outcome = f"Admitted: care transition opened ({transition.get_from_level_display()})."

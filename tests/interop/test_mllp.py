@@ -264,3 +264,21 @@ def test_line_feeds_and_blank_lines_between_segments_are_accepted(mllp, inpatien
     assert AdtMessage.objects.get().raw == message  # kept as received
     assert process_received() == ["processed"]
     assert CareTransition.objects.count() == 1
+
+
+def test_an_admission_typed_in_already_is_linked_not_doubled(mllp, inpatient_client, case_manager):
+    from referrals.services import transition_record
+
+    admitted = timezone.localdate() - timedelta(days=2)
+    typed = transition_record(
+        actor=case_manager,
+        client=inpatient_client,
+        from_level="inpatient_psych",
+        to_level="outpatient",
+        facility="Mercy General",
+        admitted_on=admitted,
+    )
+    mllp.send(adt("A01", "MSG-9501", admitted=admitted))
+    assert process_received() == ["processed"]
+    assert list(CareTransition.objects.all()) == [typed]
+    assert AdtMessage.objects.get().transition == typed
