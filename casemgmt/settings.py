@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "careplans",
     "referrals",
     "health",
+    "interop",
 ]
 
 MIDDLEWARE = [
