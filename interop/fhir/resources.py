@@ -1,0 +1,373 @@
+"""FHIR R4 resources built from the records, each validated with the R4B models of
+``fhir.resources`` before it leaves (a resource that does not parse is a bug, a 500).
+
+Builders take records already fetched in reach and return FHIR JSON (dicts); they read
+nothing from the database themselves, so a Bundle costs only the queries of its
+selectors. Part 2 labelling is applied by the caller (``part2.label``)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from typing import Any
+
+from django.conf import settings
+from fhir.resources.R4B import get_fhir_model_class
+
+from assessments.models import InstrumentResponse
+from assessments.selectors import instrument_get
+from clients.models import (
+    Client,
+    Consent,
+    ConsentKind,
+    Diagnosis,
+    DiagnosisStatus,
+    ExpiryKind,
+    SexAtBirth,
+)
+from clients.selectors import consent_state
+
+from . import part2
+
+ICD10CM = "http://hl7.org/fhir/sid/icd-10-cm"
+LOINC = "http://loinc.org"
+UCUM = "http://unitsofmeasure.org"
+CLIENT_NUMBER = "urn:casemgmt:client-number"
+INSTRUMENT_SYSTEM = "urn:casemgmt:instrument"
+US_CORE = "http://hl7.org/fhir/us/core/StructureDefinition"
+
+# LOINC codes of instrument totals, only where LOINC publishes one (checked at loinc.org).
+LOINC_TOTALS: dict[str, tuple[str, str]] = {
+    "phq9": ("44261-6", "Patient Health Questionnaire 9 item (PHQ-9) total score [Reported]"),
+    "gad7": ("70274-6", "Generalized anxiety disorder 7 item (GAD-7) total score [Reported.PHQ]"),
+    "audit_c": ("75626-2", "Total score [AUDIT-C]"),
+    "audit": ("75624-7", "Total score [AUDIT]"),
+    "dast10": ("82667-7", "Total score [DAST-10]"),
+}
+
+_CLINICAL = "http://terminology.hl7.org/CodeSystem/condition-clinical"
+_VERIFICATION = "http://terminology.hl7.org/CodeSystem/condition-ver-status"
+_CONDITION_CATEGORY = "http://terminology.hl7.org/CodeSystem/condition-category"
+_OBS_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
+_CLINICAL_STATUS: dict[str, str] = {
+    DiagnosisStatus.ACTIVE: "active",
+    DiagnosisStatus.IN_REMISSION: "remission",
+    DiagnosisStatus.RESOLVED: "resolved",
+}
+_GENDER: dict[str, str] = {
+    SexAtBirth.FEMALE: "female",
+    SexAtBirth.MALE: "male",
+    SexAtBirth.INTERSEX: "other",
+}
+
+
+def validated(resource: dict[str, Any]) -> dict[str, Any]:
+    """``resource`` parsed with its R4B model and dumped back (what the model accepts)."""
+    model = get_fhir_model_class(resource["resourceType"]).model_validate(resource)
+    return json.loads(model.model_dump_json(by_alias=True, exclude_none=True))
+
+
+def _ref(kind: str, pk: int, display: str = "") -> dict[str, str]:
+    ref = {"reference": f"{kind}/{pk}"}
+    if display:
+        ref["display"] = display
+    return ref
+
+
+def _instant(value: datetime) -> str:
+    return value.isoformat()
+
+
+def _day(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _drop_empty(data: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in data.items() if v not in (None, "", [], {})}
+
+
+# ------------------------------------------------------------------------------ Patient
+def patient(client: Client) -> dict[str, Any]:
+    """US Core Patient: identifier, name, gender, birthDate, telecom, address, language."""
+    names: list[dict[str, Any]] = [
+        {"use": "official", "family": client.last_name, "given": [client.first_name]}
+    ]
+    if client.preferred_name:
+        names.append({"use": "usual", "family": client.last_name, "given": [client.preferred_name]})
+    telecom = []
+    if client.phone:
+        telecom.append({"system": "phone", "value": client.phone})
+    if client.email:
+        telecom.append({"system": "email", "value": client.email})
+    address = _drop_empty(
+        {
+            "line": [x for x in (client.address_line1, client.address_line2) if x],
+            "city": client.city,
+            "state": client.state,
+            "postalCode": client.postal_code,
+        }
+    )
+    resource = {
+        "resourceType": "Patient",
+        "id": str(client.pk),
+        "meta": {
+            "profile": [f"{US_CORE}/us-core-patient"],
+            "lastUpdated": _instant(client.updated_at),
+        },
+        "identifier": [
+            {
+                "use": "usual",
+                "type": {"text": "Client number"},
+                "system": CLIENT_NUMBER,
+                "value": client.client_number,
+            }
+        ],
+        "active": client.status not in ("discharged", "inactive"),
+        "name": names,
+        "gender": _GENDER.get(client.sex_at_birth, "unknown"),
+        "birthDate": _day(client.date_of_birth),
+        "telecom": telecom,
+        "address": [address] if address else [],
+        "communication": (
+            [{"language": {"text": client.preferred_language}}] if client.preferred_language else []
+        ),
+    }
+    return validated(_drop_empty(resource))
+
+
+# ---------------------------------------------------------------------------- Condition
+def condition(diagnosis: Diagnosis) -> dict[str, Any]:
+    """US Core Condition (problem list item) with the ICD-10-CM code."""
+    in_error = diagnosis.status == DiagnosisStatus.ENTERED_IN_ERROR
+    resource: dict[str, Any] = {
+        "resourceType": "Condition",
+        "id": str(diagnosis.pk),
+        "meta": {
+            "profile": [f"{US_CORE}/us-core-condition-problems-health-concerns"],
+            "lastUpdated": _instant(diagnosis.updated_at),
+        },
+        "verificationStatus": {
+            "coding": [
+                {
+                    "system": _VERIFICATION,
+                    "code": "entered-in-error" if in_error else "confirmed",
+                }
+            ]
+        },
+        "category": [
+            {
+                "coding": [
+                    {"system": _CONDITION_CATEGORY, "code": "problem-list-item"},
+                ],
+                "text": diagnosis.get_category_display(),
+            }
+        ],
+        "code": {
+            "coding": [
+                {"system": ICD10CM, "code": diagnosis.icd10_code, "display": diagnosis.description}
+            ],
+            "text": diagnosis.description,
+        },
+        "subject": _ref("Patient", diagnosis.client_id),
+        "onsetDateTime": _day(diagnosis.onset_date),
+        "recordedDate": _instant(diagnosis.recorded_at),
+    }
+    if not in_error:  # con-5: no clinical status on a condition entered in error
+        resource["clinicalStatus"] = {
+            "coding": [{"system": _CLINICAL, "code": _CLINICAL_STATUS[diagnosis.status]}]
+        }
+    if part2.diagnosis_is_part2(diagnosis):
+        part2.label(resource)
+    return validated(_drop_empty(resource))
+
+
+# -------------------------------------------------------------------------- Observation
+def observation(response: InstrumentResponse) -> dict[str, Any]:
+    """US Core screening assessment Observation: an instrument's total (LOINC where
+    published), the band as interpretation."""
+    definition = instrument_get(response.instrument)
+    loinc = LOINC_TOTALS.get(response.instrument)
+    coding = [{"system": LOINC, "code": loinc[0], "display": loinc[1]}] if loinc else []
+    coding.append(
+        {"system": INSTRUMENT_SYSTEM, "code": response.instrument, "display": definition.name}
+    )
+    resource: dict[str, Any] = {
+        "resourceType": "Observation",
+        "id": str(response.pk),
+        "meta": {
+            "profile": [f"{US_CORE}/us-core-observation-screening-assessment"],
+            "lastUpdated": _instant(response.recorded_at),
+        },
+        "status": "amended" if response.amends_id else "final",
+        "category": [
+            {"coding": [{"system": _OBS_CATEGORY, "code": "survey", "display": "Survey"}]}
+        ],
+        "code": {"coding": coding, "text": f"{definition.name} total score"},
+        "subject": _ref("Patient", response.client_id),
+        "effectiveDateTime": _instant(response.administered_at),
+        "issued": _instant(response.recorded_at),
+        "interpretation": [{"text": response.band}] if response.band else [],
+    }
+    if response.total is not None:
+        resource["valueQuantity"] = {
+            "value": response.total,
+            "unit": "{score}",
+            "system": UCUM,
+            "code": "{score}",
+        }
+    else:
+        resource["valueString"] = response.band or "no total"
+    if part2.instrument_is_part2(response.instrument):
+        part2.label(resource)
+    return validated(_drop_empty(resource))
+
+
+# ------------------------------------------------------------------------------ Consent
+_CONSENT_STATUS = {
+    "active": "active",
+    "revoked": "inactive",
+    "expired": "inactive",
+    "not_yet_in_effect": "proposed",
+}
+PART2_POLICY = "https://www.ecfr.gov/current/title-42/chapter-I/subchapter-A/part-2"
+HIPAA_POLICY = "https://www.hhs.gov/hipaa/for-professionals/privacy/index.html"
+
+
+def consent(item: Consent, *, on: date) -> dict[str, Any]:
+    """Consent: a treatment consent (scope treatment) or a release of information
+    (scope patient-privacy); a 42 CFR Part 2 consent names its recipients as actors."""
+    state = consent_state(item, on)
+    is_treatment = item.kind == ConsentKind.TREATMENT
+    period = _drop_empty(
+        {
+            "start": _day(item.signed_on),
+            "end": _day(item.expires_on) if item.expiry_kind == ExpiryKind.DATE else None,
+        }
+    )
+    provision: dict[str, Any] = {"type": "permit"}
+    if period:
+        provision["period"] = period
+    recipients = [*item.recipients, *([item.recipient_class] if item.recipient_class else [])]
+    if recipients:
+        provision["actor"] = [
+            {
+                "role": {
+                    "coding": [
+                        {
+                            "system": "http://terminology.hl7.org/CodeSystem/v3-ParticipationType",
+                            "code": "IRCP",
+                            "display": "information recipient",
+                        }
+                    ]
+                },
+                "reference": {"display": name},
+            }
+            for name in recipients
+        ]
+    resource: dict[str, Any] = {
+        "resourceType": "Consent",
+        "id": str(item.pk),
+        "status": _CONSENT_STATUS[state],
+        "scope": {
+            "coding": [
+                {
+                    "system": "http://terminology.hl7.org/CodeSystem/consentscope",
+                    "code": "treatment" if is_treatment else "patient-privacy",
+                }
+            ]
+        },
+        "category": [
+            {"coding": [{"system": LOINC, "code": "59284-0"}], "text": item.get_kind_display()}
+        ],
+        "patient": _ref("Patient", item.client_id),
+        "dateTime": _day(item.signed_on),
+        "policy": [{"uri": PART2_POLICY if part2.consent_is_part2(item) else HIPAA_POLICY}],
+        "provision": provision,
+    }
+    if part2.consent_is_part2(item):
+        part2.label(resource)
+    return validated(_drop_empty(resource))
+
+
+# ------------------------------------------------------------------ CapabilityStatement
+SEARCH_PARAMS: dict[str, list[tuple[str, str]]] = {
+    "Patient": [("_id", "token"), ("identifier", "token"), ("birthdate", "date")],
+    "Condition": [("patient", "reference"), ("category", "token"), ("clinical-status", "token")],
+    "Observation": [
+        ("patient", "reference"),
+        ("category", "token"),
+        ("code", "token"),
+        ("date", "date"),
+    ],
+    "Consent": [("patient", "reference"), ("date", "date")],
+}
+
+
+def capability_statement(*, now: datetime) -> dict[str, Any]:
+    resources = []
+    for kind, params in SEARCH_PARAMS.items():
+        entry: dict[str, Any] = {
+            "type": kind,
+            "interaction": [{"code": "read"}, {"code": "search-type"}],
+            "searchParam": [{"name": name, "type": type_} for name, type_ in params],
+        }
+        if kind == "Patient":
+            entry["operation"] = [
+                {
+                    "name": "everything",
+                    "definition": "http://hl7.org/fhir/OperationDefinition/Patient-everything",
+                }
+            ]
+        resources.append(entry)
+    return validated(
+        {
+            "resourceType": "CapabilityStatement",
+            "status": "active",
+            "date": _instant(now),
+            "kind": "instance",
+            "software": {"name": "casemgmt", "version": getattr(settings, "VERSION", "0.1.0")},
+            "implementation": {"description": "casemgmt FHIR R4 read API"},
+            "fhirVersion": "4.0.1",
+            "format": ["application/fhir+json"],
+            "rest": [
+                {
+                    "mode": "server",
+                    "security": {
+                        "description": (
+                            "Token authentication (Authorization: Token <token>), the "
+                            "records of the caller's teams only. 42 CFR Part 2 records carry "
+                            "DS4P security labels; an outside organisation's account "
+                            "receives them only under a Part 2 consent naming it."
+                        )
+                    },
+                    "resource": resources,
+                }
+            ],
+        }
+    )
+
+
+def operation_outcome(code: str, text: str, *, severity: str = "error") -> dict[str, Any]:
+    return validated(
+        {
+            "resourceType": "OperationOutcome",
+            "issue": [{"severity": severity, "code": code, "diagnostics": text}],
+        }
+    )
+
+
+def bundle(
+    entries: list[dict[str, Any]], *, kind: str, base: str, total: int | None = None
+) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "resourceType": "Bundle",
+        "type": kind,
+        "entry": [
+            {"fullUrl": f"{base}{r['resourceType']}/{r['id']}", "resource": r} for r in entries
+        ],
+    }
+    if kind == "searchset":
+        data["total"] = len(entries) if total is None else total
+        for e in data["entry"]:
+            e["search"] = {"mode": "match"}
+    return _drop_empty(data)

@@ -1,0 +1,20 @@
+"""``/fhir/r4/``: the FHIR R4 read API (included from ``casemgmt.urls``)."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "fhir"
+
+urlpatterns = [
+    path("metadata", views.Metadata.as_view(), name="metadata"),
+    path("Patient", views.PatientSearch.as_view(), name="patient-search"),
+    path("Patient/<str:pk>", views.PatientRead.as_view(), name="patient-read"),
+    path("Patient/<str:pk>/$everything", views.PatientEverything.as_view(), name="everything"),
+    path("Condition", views.ConditionView.as_view(), name="condition-search"),
+    path("Condition/<str:pk>", views.ConditionView.as_view(), name="condition-read"),
+    path("Observation", views.ObservationView.as_view(), name="observation-search"),
+    path("Observation/<str:pk>", views.ObservationView.as_view(), name="observation-read"),
+    path("Consent", views.ConsentView.as_view(), name="consent-search"),
+    path("Consent/<str:pk>", views.ConsentView.as_view(), name="consent-read"),
+]
