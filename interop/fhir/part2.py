@@ -11,8 +11,10 @@ Labels, from the HL7 terminology (DS4P, FHIR security labels):
 
 Substance use information here: a substance use diagnosis (the ``clients`` category)
 other than tobacco (42 CFR 2.11 leaves tobacco and caffeine out of "substance use
-disorder"), a substance use instrument (AUDIT, AUDIT-C, DAST-10, CAGE-AID), and a
-42 CFR Part 2 consent (it says the client's substance use records are held).
+disorder"), a substance use instrument (AUDIT, AUDIT-C, DAST-10, CAGE-AID), a
+42 CFR Part 2 consent (it says the client's substance use records are held), a care
+transition for substance use or withdrawal management, a care plan that addresses
+substance use and a goal about it (abstinence, harm reduction, a substance use problem).
 """
 
 from __future__ import annotations
@@ -20,9 +22,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from careplans.models import CarePlan, Domain, Goal, GoalType, Problem
 from casemgmt.accounts.models import User
 from clients.models import Client, Consent, ConsentKind, Diagnosis, DiagnosisCategory
 from clients.selectors import consent_allows_disclosure
+from referrals.models import CareTransition, LevelOfCare, VisitFocus
 from referrals.selectors import directory_organisation_names
 
 CONFIDENTIALITY = "http://terminology.hl7.org/CodeSystem/v3-Confidentiality"
@@ -77,6 +81,35 @@ def instrument_is_part2(code: str) -> bool:
 
 def consent_is_part2(consent: Consent) -> bool:
     return consent.kind == ConsentKind.PART2
+
+
+def transition_is_part2(transition: CareTransition) -> bool:
+    """A stay or visit for substance use, or withdrawal management, reveals it."""
+    return transition.focus == VisitFocus.SUBSTANCE_USE or LevelOfCare.WITHDRAWAL in (
+        transition.from_level,
+        transition.to_level,
+    )
+
+
+_SUD_GOAL_TYPES = frozenset({GoalType.ABSTINENCE, GoalType.HARM_REDUCTION})
+
+
+def problem_is_part2(problem: Problem) -> bool:
+    return problem.concerns_substance_use or problem.domain == Domain.SUBSTANCE_USE
+
+
+def goal_is_part2(goal: Goal) -> bool:
+    return goal.goal_type in _SUD_GOAL_TYPES or problem_is_part2(goal.problem)
+
+
+def careplan_is_part2(plan: CarePlan, problems: list[Problem], goals: list[Goal]) -> bool:
+    """An integrated plan that addresses substance use (a stage of change for it, a
+    problem or goal about it) holds Part 2 information as a whole."""
+    return (
+        bool(plan.stage_substance_use)
+        or any(problem_is_part2(p) for p in problems)
+        or any(goal_is_part2(g) for g in goals)
+    )
 
 
 def label(resource: dict[str, Any]) -> dict[str, Any]:

@@ -12,10 +12,12 @@ from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
+from django.utils.html import escape
 from fhir.resources.R4B import get_fhir_model_class
 
 from assessments.models import InstrumentResponse
 from assessments.selectors import instrument_get
+from careplans.models import CarePlan, Goal, GoalStatus, PlanStatus, Problem
 from clients.models import (
     Client,
     Consent,
@@ -26,6 +28,7 @@ from clients.models import (
     SexAtBirth,
 )
 from clients.selectors import consent_state
+from referrals.models import CareTransition, LevelOfCare
 
 from . import part2
 
@@ -300,6 +303,9 @@ SEARCH_PARAMS: dict[str, list[tuple[str, str]]] = {
         ("date", "date"),
     ],
     "Consent": [("patient", "reference"), ("date", "date")],
+    "Encounter": [("patient", "reference"), ("date", "date")],
+    "CarePlan": [("patient", "reference"), ("category", "token"), ("date", "date")],
+    "Goal": [("patient", "reference"), ("lifecycle-status", "token")],
 }
 
 
@@ -371,3 +377,128 @@ def bundle(
         for e in data["entry"]:
             e["search"] = {"mode": "match"}
     return _drop_empty(data)
+
+
+# ---------------------------------------------------------------------------- Encounter
+_ENCOUNTER_CLASS = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
+_CLASS_OF_LEVEL: dict[str, tuple[str, str]] = {
+    LevelOfCare.EMERGENCY: ("EMER", "emergency"),
+    LevelOfCare.INPATIENT_PSYCH: ("IMP", "inpatient encounter"),
+    LevelOfCare.WITHDRAWAL: ("IMP", "inpatient encounter"),
+    LevelOfCare.RESIDENTIAL: ("NONAC", "inpatient non-acute"),
+    LevelOfCare.PARTIAL: ("SS", "short stay"),
+}
+
+
+def encounter(transition: CareTransition) -> dict[str, Any]:
+    """US Core Encounter for a care transition: the stay or visit at ``facility`` (the
+    level of care it was at), its period, and where the client went on discharge."""
+    code, display = _CLASS_OF_LEVEL.get(transition.from_level, ("AMB", "ambulatory"))
+    if transition.discharged_on:
+        status = "finished"
+    elif transition.admitted_on:
+        status = "in-progress"
+    else:
+        status = "planned"
+    resource: dict[str, Any] = {
+        "resourceType": "Encounter",
+        "id": str(transition.pk),
+        "meta": {
+            "profile": [f"{US_CORE}/us-core-encounter"],
+            "lastUpdated": _instant(transition.updated_at),
+        },
+        "status": status,
+        "class": {"system": _ENCOUNTER_CLASS, "code": code, "display": display},
+        "type": [{"text": transition.get_from_level_display()}],
+        "subject": _ref("Patient", transition.client_id),
+        "period": _drop_empty(
+            {"start": _day(transition.admitted_on), "end": _day(transition.discharged_on)}
+        ),
+        "reasonCode": [{"text": transition.get_focus_display()}],
+        "hospitalization": {"dischargeDisposition": {"text": transition.get_to_level_display()}},
+        "location": [{"location": {"display": transition.facility}}],
+    }
+    if part2.transition_is_part2(transition):
+        part2.label(resource)
+    return validated(_drop_empty(resource))
+
+
+# ------------------------------------------------------------------- CarePlan and Goal
+_PLAN_STATUS: dict[str, str] = {
+    PlanStatus.DRAFT: "draft",
+    PlanStatus.AWAITING_APPROVAL: "draft",
+    PlanStatus.ACTIVE: "active",
+    PlanStatus.SUPERSEDED: "revoked",
+    PlanStatus.CLOSED: "completed",
+}
+_GOAL_LIFECYCLE: dict[str, str] = {
+    GoalStatus.OPEN: "active",
+    GoalStatus.ACHIEVED: "completed",
+    GoalStatus.DISCONTINUED: "cancelled",
+}
+
+
+def careplan(plan: CarePlan, *, problems: list[Problem], goals: list[Goal]) -> dict[str, Any]:
+    """US Core CarePlan (assess-plan) with a narrative and the plan's goals."""
+    lines = [f"Integrated care plan, version {plan.version} ({plan.get_status_display()})"]
+    lines += [f"{p.get_domain_display()}: {p.description}" for p in problems]
+    div = "".join(f"<p>{escape(line)}</p>" for line in lines)
+    resource: dict[str, Any] = {
+        "resourceType": "CarePlan",
+        "id": str(plan.pk),
+        "meta": {
+            "profile": [f"{US_CORE}/us-core-careplan"],
+            "lastUpdated": _instant(plan.updated_at),
+        },
+        "text": {
+            "status": "generated",
+            "div": f'<div xmlns="http://www.w3.org/1999/xhtml">{div}</div>',
+        },
+        "status": _PLAN_STATUS[plan.status],
+        "intent": "plan",
+        "category": [
+            {
+                "coding": [
+                    {
+                        "system": "http://hl7.org/fhir/us/core/CodeSystem/careplan-category",
+                        "code": "assess-plan",
+                    }
+                ]
+            }
+        ],
+        "title": f"Integrated care plan v{plan.version}",
+        "subject": _ref("Patient", plan.client_id),
+        "period": _drop_empty({"start": _day(plan.effective_date), "end": _day(plan.review_due)}),
+        "created": _instant(plan.created_at),
+        "goal": [_ref("Goal", g.pk) for g in goals],
+    }
+    if part2.careplan_is_part2(plan, problems, goals):
+        part2.label(resource)
+    return validated(_drop_empty(resource))
+
+
+def goal(item: Goal) -> dict[str, Any]:
+    """US Core Goal: the client's own words, lifecycle status, target date."""
+    resource: dict[str, Any] = {
+        "resourceType": "Goal",
+        "id": str(item.pk),
+        "meta": {"profile": [f"{US_CORE}/us-core-goal"]},
+        "lifecycleStatus": _GOAL_LIFECYCLE[item.status],
+        "category": [{"text": item.get_goal_type_display()}],
+        "description": {"text": item.text},
+        "subject": _ref("Patient", item.plan.client_id),
+        "target": [{"dueDate": _day(item.target_date)}],
+        "addresses": [],
+    }
+    if item.status == GoalStatus.ACHIEVED:
+        resource["achievementStatus"] = {
+            "coding": [
+                {
+                    "system": "http://terminology.hl7.org/CodeSystem/goal-achievement",
+                    "code": "achieved",
+                }
+            ]
+        }
+    if part2.goal_is_part2(item):
+        part2.label(resource)
+    return validated(_drop_empty(resource))

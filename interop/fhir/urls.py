@@ -17,4 +17,10 @@ urlpatterns = [
     path("Observation/<str:pk>", views.ObservationView.as_view(), name="observation-read"),
     path("Consent", views.ConsentView.as_view(), name="consent-search"),
     path("Consent/<str:pk>", views.ConsentView.as_view(), name="consent-read"),
+    path("Encounter", views.EncounterView.as_view(), name="encounter-search"),
+    path("Encounter/<str:pk>", views.EncounterView.as_view(), name="encounter-read"),
+    path("CarePlan", views.CarePlanView.as_view(), name="careplan-search"),
+    path("CarePlan/<str:pk>", views.CarePlanView.as_view(), name="careplan-read"),
+    path("Goal", views.GoalView.as_view(), name="goal-search"),
+    path("Goal/<str:pk>", views.GoalView.as_view(), name="goal-read"),
 ]

@@ -1,5 +1,6 @@
 """The FHIR R4 read API under ``/fhir/r4/``: ``metadata``, read and search of Patient,
-Condition, Observation and Consent, and ``Patient/{id}/$everything``.
+Condition, Observation, Consent, Encounter (care transitions), CarePlan and Goal, and
+``Patient/{id}/$everything``.
 
 The same rules as ``/api/v1/``: token authentication (the DRF default classes), only
 clients in the caller's reach (anything else is a 404 OperationOutcome, never a 403),
@@ -17,7 +18,7 @@ from datetime import date
 from typing import Any, cast
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpResponse
 from django.utils import timezone
 from rest_framework import exceptions
@@ -28,6 +29,8 @@ from rest_framework.views import APIView
 
 from assessments.models import InstrumentResponse
 from assessments.selectors import response_list, response_list_in_reach
+from careplans.models import CarePlan, Goal
+from careplans.selectors import careplan_list, careplan_list_in_reach, goal_list, goal_list_in_reach
 from casemgmt.accounts.models import User
 from casemgmt.audit.models import AuditAction
 from casemgmt.audit.services import audit_record
@@ -41,6 +44,8 @@ from clients.selectors import (
     diagnosis_list,
     diagnosis_list_in_reach,
 )
+from referrals.models import CareTransition
+from referrals.selectors import transition_list
 from referrals.services import disclosure_record_api
 
 from . import part2, resources
@@ -242,6 +247,61 @@ def _consent(c: Consent, gate: Part2Gate, on: date) -> dict[str, Any] | None:
     return resources.consent(c, on=on)
 
 
+def _encounters(qs: QuerySet[CareTransition], params: Any) -> QuerySet[CareTransition]:
+    """``date``: the stay overlaps the day (``ge``/``gt``: ends on or after it, or has not
+    ended; ``le``/``lt``: began on or before it; ``eq``: both)."""
+    for lookup, day in _date_filters(params.getlist("date"), "").items():
+        if lookup in ("", "__gte", "__gt"):
+            ends = "__gte" if lookup == "" else lookup
+            qs = qs.filter(Q(discharged_on__isnull=True) | Q(**{f"discharged_on{ends}": day}))
+        if lookup in ("", "__lte", "__lt"):
+            begins = "__lte" if lookup == "" else lookup
+            qs = qs.filter(Q(admitted_on__isnull=True) | Q(**{f"admitted_on{begins}": day}))
+    return qs
+
+
+def _careplans(qs: QuerySet[CarePlan], params: Any) -> QuerySet[CarePlan]:
+    category = params.get("category")
+    if category and _token(category)[1] != "assess-plan":
+        qs = qs.none()
+    dates = params.getlist("date")
+    if dates:
+        qs = qs.filter(**_date_filters(dates, "effective_date"))
+    return qs
+
+
+def _goals(qs: QuerySet[Goal], params: Any) -> QuerySet[Goal]:
+    status = params.get("lifecycle-status")
+    if status:
+        reverse = {v: k for k, v in resources._GOAL_LIFECYCLE.items()}
+        qs = qs.filter(status__in=[reverse[s] for s in status.split(",") if s in reverse])
+    return qs
+
+
+def _encounter(t: CareTransition, gate: Part2Gate) -> dict[str, Any] | None:
+    if part2.transition_is_part2(t) and not gate.admit(f"Encounter/{t.pk}"):
+        return None
+    return resources.encounter(t)
+
+
+def _careplan(plan: CarePlan, gate: Part2Gate) -> dict[str, Any] | None:
+    problems, goals = list(plan.problems.all()), list(plan.goals.all())
+    if part2.careplan_is_part2(plan, problems, goals) and not gate.admit(f"CarePlan/{plan.pk}"):
+        return None
+    return resources.careplan(plan, problems=problems, goals=goals)
+
+
+def _goal(g: Goal, gate: Part2Gate) -> dict[str, Any] | None:
+    if part2.goal_is_part2(g) and not gate.admit(f"Goal/{g.pk}"):
+        return None
+    return resources.goal(g)
+
+
+def _with_parts(qs: QuerySet[CarePlan]) -> QuerySet[CarePlan]:
+    """Plans with their problems and goals (each goal with its problem): three queries."""
+    return qs.prefetch_related("problems", "goals__problem").order_by("-version", "-pk")
+
+
 # ------------------------------------------------------------------------------ views
 class Metadata(FhirView):
     """The CapabilityStatement: open to anyone, as FHIR clients expect."""
@@ -307,16 +367,19 @@ class _ClientResourceView(FhirView):
     def narrow(self, qs: QuerySet[Any], params: Any) -> QuerySet[Any]:
         return qs
 
+    def client_of(self, obj: Any) -> Client:
+        return obj.client
+
     def build(self, obj: Any, gate: Part2Gate, client: Client) -> dict[str, Any] | None:
         raise NotImplementedError
 
     def read(self, request: Request, pk: str) -> HttpResponse:
         if not pk.isdigit() or len(pk) > 18:
             raise Http404
-        obj = self.in_reach().filter(pk=int(pk)).select_related("client__team").first()
+        obj = self.in_reach().filter(pk=int(pk)).first()
         if obj is None:
             raise Http404
-        client = obj.client
+        client = self.client_of(obj)
         gate = part2_gate(user=self.user, client=client)
         with transaction.atomic():
             resource = self.build(obj, gate, client)
@@ -359,7 +422,7 @@ class ConditionView(_ClientResourceView):
     object_type = "clients.diagnosis"
 
     def in_reach(self) -> QuerySet[Diagnosis]:
-        return diagnosis_list_in_reach(user=self.user)
+        return diagnosis_list_in_reach(user=self.user).select_related("client__team")
 
     def of_client(self, client: Client) -> QuerySet[Diagnosis]:
         return diagnosis_list(client=client)
@@ -376,7 +439,7 @@ class ObservationView(_ClientResourceView):
     object_type = "assessments.instrumentresponse"
 
     def in_reach(self) -> QuerySet[InstrumentResponse]:
-        return response_list_in_reach(user=self.user)
+        return response_list_in_reach(user=self.user).select_related("client__team")
 
     def of_client(self, client: Client) -> QuerySet[InstrumentResponse]:
         return response_list(client=client).order_by("-administered_at", "-pk")
@@ -407,6 +470,60 @@ class ConsentView(_ClientResourceView):
         return _consent(obj, gate, client.team.local_date())
 
 
+class EncounterView(_ClientResourceView):
+    kind = "Encounter"
+    object_type = "referrals.caretransition"
+
+    def in_reach(self) -> QuerySet[CareTransition]:
+        return transition_list(user=self.user).select_related("client__team")
+
+    def of_client(self, client: Client) -> QuerySet[CareTransition]:
+        return transition_list(user=self.user).filter(client=client)
+
+    def narrow(self, qs: QuerySet[CareTransition], params: Any) -> QuerySet[CareTransition]:
+        return _encounters(qs, params)
+
+    def build(self, obj: CareTransition, gate: Part2Gate, client: Client) -> dict[str, Any] | None:
+        return _encounter(obj, gate)
+
+
+class CarePlanView(_ClientResourceView):
+    kind = "CarePlan"
+    object_type = "careplans.careplan"
+
+    def in_reach(self) -> QuerySet[CarePlan]:
+        return _with_parts(careplan_list_in_reach(user=self.user).select_related("client__team"))
+
+    def of_client(self, client: Client) -> QuerySet[CarePlan]:
+        return _with_parts(careplan_list(client=client))
+
+    def narrow(self, qs: QuerySet[CarePlan], params: Any) -> QuerySet[CarePlan]:
+        return _careplans(qs, params)
+
+    def build(self, obj: CarePlan, gate: Part2Gate, client: Client) -> dict[str, Any] | None:
+        return _careplan(obj, gate)
+
+
+class GoalView(_ClientResourceView):
+    kind = "Goal"
+    object_type = "careplans.goal"
+
+    def in_reach(self) -> QuerySet[Goal]:
+        return goal_list_in_reach(user=self.user)
+
+    def client_of(self, obj: Goal) -> Client:
+        return obj.plan.client
+
+    def of_client(self, client: Client) -> QuerySet[Goal]:
+        return goal_list(client=client)
+
+    def narrow(self, qs: QuerySet[Goal], params: Any) -> QuerySet[Goal]:
+        return _goals(qs, params)
+
+    def build(self, obj: Goal, gate: Part2Gate, client: Client) -> dict[str, Any] | None:
+        return _goal(obj, gate)
+
+
 class PatientEverything(FhirView):
     """``Patient/{id}/$everything``: the patient and every resource served about them,
     as a searchset Bundle, in a fixed number of queries whatever the history's size."""
@@ -422,6 +539,11 @@ class PatientEverything(FhirView):
                 for r in response_list(client=client).order_by("-administered_at", "-pk")
             ),
             lambda: (_consent(c, gate, on) for c in consent_list(client=client)),
+            lambda: (
+                _encounter(t, gate) for t in transition_list(user=self.user).filter(client=client)
+            ),
+            lambda: (_careplan(p, gate) for p in _with_parts(careplan_list(client=client))),
+            lambda: (_goal(g, gate) for g in goal_list(client=client)),
         ]
         with transaction.atomic():
             entries = [resources.patient(client)]
@@ -439,6 +561,9 @@ class PatientEverything(FhirView):
 
 
 __all__ = [
+    "CarePlanView",
+    "EncounterView",
+    "GoalView",
     "ConditionView",
     "ConsentView",
     "Metadata",

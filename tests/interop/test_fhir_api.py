@@ -12,6 +12,7 @@ from fhir.resources.R4B import get_fhir_model_class
 from rest_framework.test import APIClient
 
 from assessments.services import instrument_response_record
+from careplans.models import CarePlan, Domain, Goal, GoalType, PlanStatus, Problem
 from casemgmt.accounts.models import Role
 from casemgmt.accounts.services import api_token_issue
 from casemgmt.audit.models import AuditEvent
@@ -23,7 +24,8 @@ from clients.models import (
     ExpiryKind,
     SexAtBirth,
 )
-from referrals.models import Disclosure, Organization
+from referrals.models import Disclosure, LevelOfCare, Organization, VisitFocus
+from referrals.services import transition_record
 from tests.factories import ClientFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -93,7 +95,66 @@ def record(client_record, case_manager):
     auditc = instrument_response_record(
         actor=case_manager, client=client, instrument="audit_c", answers=[3, 2, 2], sex="male"
     )
-    return {"client": client, "aud": aud, "mdd": mdd, "phq9": phq9, "auditc": auditc}
+    today = timezone.localdate()
+    detox = transition_record(
+        actor=case_manager,
+        client=client,
+        from_level=LevelOfCare.WITHDRAWAL,
+        to_level=LevelOfCare.OUTPATIENT,
+        facility="Harbor Detox",
+        admitted_on=today - timedelta(days=9),
+        discharged_on=today - timedelta(days=3),
+        focus=VisitFocus.SUBSTANCE_USE,
+    )
+    ed = transition_record(
+        actor=case_manager,
+        client=client,
+        from_level=LevelOfCare.EMERGENCY,
+        to_level=LevelOfCare.COMMUNITY,
+        facility="County General ED",
+        admitted_on=today - timedelta(days=40),
+        discharged_on=today - timedelta(days=40),
+        focus=VisitFocus.MENTAL_HEALTH,
+    )
+    plan = CarePlan.objects.create(
+        client=client,
+        version=1,
+        status=PlanStatus.ACTIVE,
+        effective_date=today - timedelta(days=30),
+        author=case_manager,
+    )
+    mood = Problem.objects.create(
+        plan=plan, domain=Domain.MENTAL_HEALTH, description="Low mood", concerns_mental_health=True
+    )
+    drinking = Problem.objects.create(
+        plan=plan, domain=Domain.SUBSTANCE_USE, description="Drinking", concerns_substance_use=True
+    )
+    mood_goal = Goal.objects.create(
+        plan=plan,
+        problem=mood,
+        text="I want to get out of bed and see my kids",
+        goal_type=GoalType.SYMPTOM_MANAGEMENT,
+        target_date=today + timedelta(days=60),
+    )
+    drink_goal = Goal.objects.create(
+        plan=plan,
+        problem=drinking,
+        text="Cut down to weekends",
+        goal_type=GoalType.HARM_REDUCTION,
+        target_date=today + timedelta(days=60),
+    )
+    return {
+        "client": client,
+        "aud": aud,
+        "mdd": mdd,
+        "phq9": phq9,
+        "auditc": auditc,
+        "detox": detox,
+        "ed": ed,
+        "plan": plan,
+        "mood_goal": mood_goal,
+        "drink_goal": drink_goal,
+    }
 
 
 @pytest.fixture
@@ -274,6 +335,12 @@ def test_outside_organisation_without_consent_gets_no_substance_use_resources(re
     assert len(resources_of(conditions)) == 1
     assert parsed(api.get(f"{BASE}Condition/{record['aud'].pk}"), status=404)
     assert parsed(api.get(f"{BASE}Observation/{record['auditc'].pk}"), status=404)
+    assert [e["id"] for e in resources_of(everything, "Encounter")] == [str(record["ed"].pk)]
+    assert resources_of(everything, "CarePlan") == []  # it addresses the drinking
+    assert [g["id"] for g in resources_of(everything, "Goal")] == [str(record["mood_goal"].pk)]
+    assert parsed(api.get(f"{BASE}Encounter/{record['detox'].pk}"), status=404)
+    assert parsed(api.get(f"{BASE}CarePlan/{record['plan'].pk}"), status=404)
+    assert parsed(api.get(f"{BASE}Goal/{record['drink_goal'].pk}"), status=404)
     assert not Disclosure.objects.filter(client=client).exists()
 
 
@@ -291,6 +358,9 @@ def test_outside_organisation_under_consent_gets_them_labelled_and_accounted(
         ("Condition", str(record["aud"].pk)),
         ("Observation", str(record["auditc"].pk)),
         ("Consent", str(consent.pk)),
+        ("Encounter", str(record["detox"].pk)),
+        ("CarePlan", str(record["plan"].pk)),
+        ("Goal", str(record["drink_goal"].pk)),
     }
     for r in sud:
         assert labels(r) >= PART2_LABELS
@@ -332,6 +402,48 @@ def test_staff_reads_are_audited_not_disclosures(record, case_manager):
     assert not Disclosure.objects.exists()
 
 
+# ------------------------------------------------------------- Encounter, CarePlan, Goal
+def test_encounters_are_care_transitions_with_period_and_date_search(record, case_manager):
+    api = fhir_as(case_manager)
+    client = record["client"]
+    bundle = parsed(api.get(f"{BASE}Encounter?patient={client.pk}"))
+    by_id = {e["id"]: e for e in resources_of(bundle, "Encounter")}
+    detox, ed = by_id[str(record["detox"].pk)], by_id[str(record["ed"].pk)]
+    assert detox["status"] == "finished"
+    assert detox["class"]["code"] == "IMP"
+    assert detox["period"]["end"] == record["detox"].discharged_on.isoformat()
+    assert detox["location"][0]["location"]["display"] == "Harbor Detox"
+    assert labels(detox) >= PART2_LABELS
+    assert ed["class"]["code"] == "EMER"
+    assert labels(ed) == set()
+    since = (timezone.localdate() - timedelta(days=20)).isoformat()
+    recent = parsed(api.get(f"{BASE}Encounter?patient={client.pk}&date=ge{since}"))
+    assert [e["id"] for e in resources_of(recent)] == [str(record["detox"].pk)]
+
+
+def test_careplan_and_goals_have_us_core_elements(record, case_manager):
+    api = fhir_as(case_manager)
+    client = record["client"]
+    plan = resources_of(parsed(api.get(f"{BASE}CarePlan?patient={client.pk}&category=assess-plan")))
+    assert len(plan) == 1
+    plan = plan[0]
+    assert plan["status"] == "active" and plan["intent"] == "plan"
+    assert plan["category"][0]["coding"][0]["code"] == "assess-plan"
+    assert plan["text"]["status"] == "generated"
+    assert {g["reference"] for g in plan["goal"]} == {
+        f"Goal/{record['mood_goal'].pk}",
+        f"Goal/{record['drink_goal'].pk}",
+    }
+    assert labels(plan) >= PART2_LABELS
+    goals = {g["id"]: g for g in resources_of(parsed(api.get(f"{BASE}Goal?patient={client.pk}")))}
+    mood = goals[str(record["mood_goal"].pk)]
+    assert mood["lifecycleStatus"] == "active"
+    assert mood["description"]["text"] == "I want to get out of bed and see my kids"
+    assert mood["target"][0]["dueDate"] == record["mood_goal"].target_date.isoformat()
+    assert labels(mood) == set()
+    assert labels(goals[str(record["drink_goal"].pk)]) >= PART2_LABELS
+
+
 # ------------------------------------------------------------------------- $everything
 def _history(client, user, n):
     for i in range(n):
@@ -345,6 +457,16 @@ def _history(client, user, n):
             instrument="gad7",
             answers=[i % 4] * 7,
             administered_at=timezone.now() - timedelta(days=i + 1),
+        )
+        transition_record(
+            actor=user,
+            client=client,
+            from_level=LevelOfCare.RESIDENTIAL,
+            to_level=LevelOfCare.OUTPATIENT,
+            facility=f"Residence {i}",
+            admitted_on=timezone.localdate() - timedelta(days=100 + i * 10),
+            discharged_on=timezone.localdate() - timedelta(days=95 + i * 10),
+            focus=VisitFocus.SUBSTANCE_USE,
         )
 
 
@@ -367,7 +489,10 @@ def test_everything_is_a_bundle_in_a_fixed_number_of_queries(
     _history(record["client"], case_manager, 25)
     with CaptureQueriesContext(connection) as many:
         big = parsed(api.get(url))
-    assert len(resources_of(big)) == len(resources_of(small)) + 75
+    assert len(resources_of(big)) == len(resources_of(small)) + 100
     assert len(many) == len(few)
-    assert len(few) <= 16
+    # Token and roles, client and flags, seven kinds of resource (the plans with problems,
+    # goals and their problems), reach check, audit, two savepoints; an outside
+    # organisation adds its directory name, its consents and the disclosure.
+    assert len(few) <= 20
     assert resources_of(big)[0]["resourceType"] == "Patient"
