@@ -24,6 +24,7 @@ from clients.models import (
     ExpiryKind,
     SexAtBirth,
 )
+from clients.services import emergency_access_grant
 from referrals.models import Disclosure, LevelOfCare, Organization, VisitFocus
 from referrals.services import transition_record
 from tests.factories import ClientFactory, UserFactory
@@ -234,6 +235,20 @@ def test_outsider_gets_404_operation_outcome_and_no_audit_of_the_client(record, 
         data = parsed(api.get(BASE + path), status=404)
         assert data["resourceType"] == "OperationOutcome", path
     assert not AuditEvent.objects.filter(client_id=client.pk, action="view").exists()
+
+
+def test_a_read_under_emergency_access_is_audited_as_such(record, outsider):
+    client = record["client"]
+    emergency_access_grant(
+        user=outsider,
+        client_number=client.client_number,
+        reason_code="medical_emergency",
+        reason="Found unresponsive, ED asks for diagnoses",
+    )
+    bundle = parsed(fhir_as(outsider).get(f"{BASE}Condition?patient={client.pk}"))
+    assert len(resources_of(bundle, "Condition")) == 2
+    event = AuditEvent.objects.get(client_id=client.pk, object_type="clients.diagnosis_list")
+    assert event.action == "emergency_access" and event.user == outsider
 
 
 def test_patient_search_returns_only_clients_in_reach(record, case_manager, other_team):
