@@ -11,10 +11,11 @@ Labels, from the HL7 terminology (DS4P, FHIR security labels):
 
 Substance use information here: a substance use diagnosis (the ``clients`` category)
 other than tobacco (42 CFR 2.11 leaves tobacco and caffeine out of "substance use
-disorder"), a substance use instrument (AUDIT, AUDIT-C, DAST-10, CAGE-AID), a
-42 CFR Part 2 consent (it says the client's substance use records are held), a care
-transition for substance use or withdrawal management, a care plan that addresses
-substance use and a goal about it (abstinence, harm reduction, a substance use problem).
+disorder"), a substance use instrument (AUDIT, AUDIT-C, DAST-10, CAGE-AID; its
+Observation and QuestionnaireResponse), a 42 CFR Part 2 consent (it says the client's
+substance use records are held), a care transition for substance use or withdrawal
+management, a care plan that addresses substance use and a goal about it (abstinence,
+harm reduction, a substance use problem).
 """
 
 from __future__ import annotations

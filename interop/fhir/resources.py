@@ -8,6 +8,7 @@ selectors. Part 2 labelling is applied by the caller (``part2.label``)."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, datetime
 from typing import Any
 
@@ -306,6 +307,12 @@ SEARCH_PARAMS: dict[str, list[tuple[str, str]]] = {
     "Encounter": [("patient", "reference"), ("date", "date")],
     "CarePlan": [("patient", "reference"), ("category", "token"), ("date", "date")],
     "Goal": [("patient", "reference"), ("lifecycle-status", "token")],
+    "QuestionnaireResponse": [
+        ("patient", "reference"),
+        ("questionnaire", "reference"),
+        ("authored", "date"),
+    ],
+    "Questionnaire": [("_id", "token")],
 }
 
 
@@ -500,5 +507,99 @@ def goal(item: Goal) -> dict[str, Any]:
             ]
         }
     if part2.goal_is_part2(item):
+        part2.label(resource)
+    return validated(_drop_empty(resource))
+
+
+# ------------------------------------------------- Questionnaire, QuestionnaireResponse
+QUESTIONNAIRE_BASE = "http://casemgmt.example.org/fhir/Questionnaire/"
+
+
+def questionnaire_id(code: str) -> str:
+    """A FHIR id of the instrument code (ids allow no underscore): ``audit_c`` -> ``audit-c``."""
+    return code.replace("_", "-")
+
+
+def _answer_system(code: str) -> str:
+    return f"{INSTRUMENT_SYSTEM}:{code}"
+
+
+def questionnaire(code: str) -> dict[str, Any]:
+    """The instrument ``code`` as a Questionnaire: its items, their answer options (each
+    option's value as the code) and when an item is asked only after an answer to another."""
+    definition = instrument_get(code)
+    system = _answer_system(definition.code)
+    items: list[dict[str, Any]] = []
+    for item in definition.items:
+        entry: dict[str, Any] = {"linkId": str(item.number), "text": item.text}
+        if item.options:
+            entry["type"] = "choice"
+            entry["answerOption"] = [
+                {"valueCoding": {"system": system, "code": str(o.value), "display": o.label}}
+                for o in item.options
+            ]
+        else:
+            entry["type"] = "integer"
+        if item.asked_if is not None:
+            entry["enableWhen"] = [
+                {
+                    "question": str(item.asked_if.item),
+                    "operator": "=",
+                    "answerCoding": {"system": system, "code": str(item.asked_if.answer)},
+                }
+            ]
+        items.append(entry)
+    qid = questionnaire_id(definition.code)
+    total = LOINC_TOTALS.get(definition.code)
+    resource: dict[str, Any] = {
+        "resourceType": "Questionnaire",
+        "id": qid,
+        "url": f"{QUESTIONNAIRE_BASE}{qid}",
+        "name": re.sub(r"[^A-Za-z0-9]", "", definition.name) or qid,
+        "title": definition.full_name,
+        "status": "active",
+        "subjectType": ["Patient"],
+        "description": definition.instructions,
+        "copyright": definition.source,
+        "item": items,
+    }
+    if total:
+        resource["code"] = [{"system": LOINC, "code": total[0], "display": total[1]}]
+    return validated(_drop_empty(resource))
+
+
+def questionnaire_response(response: InstrumentResponse) -> dict[str, Any]:
+    """The answers of one instrument response, item by item (skipped items left out)."""
+    definition = instrument_get(response.instrument)
+    system = _answer_system(definition.code)
+    items = []
+    for item, value in zip(definition.items, response.answers or [], strict=False):
+        if value is None or value == "":
+            continue
+        option = next((o for o in item.options if str(o.value) == str(value)), None)
+        if option is not None:
+            answer: dict[str, Any] = {
+                "valueCoding": {
+                    "system": system,
+                    "code": str(option.value),
+                    "display": option.label,
+                }
+            }
+        elif isinstance(value, int):
+            answer = {"valueInteger": value}
+        else:
+            answer = {"valueString": str(value)}
+        items.append({"linkId": str(item.number), "text": item.text, "answer": [answer]})
+    resource: dict[str, Any] = {
+        "resourceType": "QuestionnaireResponse",
+        "id": str(response.pk),
+        "meta": {"lastUpdated": _instant(response.recorded_at)},
+        "questionnaire": f"{QUESTIONNAIRE_BASE}{questionnaire_id(definition.code)}",
+        "status": "amended" if response.amends_id else "completed",
+        "subject": _ref("Patient", response.client_id),
+        "authored": _instant(response.administered_at),
+        "item": items,
+    }
+    if part2.instrument_is_part2(response.instrument):
         part2.label(resource)
     return validated(_drop_empty(resource))

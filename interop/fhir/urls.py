@@ -15,6 +15,12 @@ urlpatterns = [
     path("Condition/<str:pk>", views.ConditionView.as_view(), name="condition-read"),
     path("Observation", views.ObservationView.as_view(), name="observation-search"),
     path("Observation/<str:pk>", views.ObservationView.as_view(), name="observation-read"),
+    path("QuestionnaireResponse", views.QuestionnaireResponseView.as_view(), name="qr-search"),
+    path(
+        "QuestionnaireResponse/<str:pk>", views.QuestionnaireResponseView.as_view(), name="qr-read"
+    ),
+    path("Questionnaire", views.QuestionnaireView.as_view(), name="questionnaire-search"),
+    path("Questionnaire/<str:pk>", views.QuestionnaireView.as_view(), name="questionnaire-read"),
     path("Consent", views.ConsentView.as_view(), name="consent-search"),
     path("Consent/<str:pk>", views.ConsentView.as_view(), name="consent-read"),
     path("Encounter", views.EncounterView.as_view(), name="encounter-search"),

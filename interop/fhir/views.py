@@ -1,5 +1,6 @@
 """The FHIR R4 read API under ``/fhir/r4/``: ``metadata``, read and search of Patient,
-Condition, Observation, Consent, Encounter (care transitions), CarePlan and Goal, and
+Condition, Observation, QuestionnaireResponse, Questionnaire, Consent, Encounter (care
+transitions), CarePlan and Goal, and
 ``Patient/{id}/$everything``.
 
 The same rules as ``/api/v1/``: token authentication (the DRF default classes), only
@@ -28,7 +29,12 @@ from rest_framework.request import Request
 from rest_framework.views import APIView
 
 from assessments.models import InstrumentResponse
-from assessments.selectors import response_list, response_list_in_reach
+from assessments.selectors import (
+    instrument_get,
+    instrument_list,
+    response_list,
+    response_list_in_reach,
+)
 from careplans.models import CarePlan, Goal
 from careplans.selectors import careplan_list, careplan_list_in_reach, goal_list, goal_list_in_reach
 from casemgmt.accounts.models import User
@@ -278,6 +284,25 @@ def _goals(qs: QuerySet[Goal], params: Any) -> QuerySet[Goal]:
     return qs
 
 
+def _questionnaire_responses(
+    qs: QuerySet[InstrumentResponse], params: Any
+) -> QuerySet[InstrumentResponse]:
+    wanted = params.get("questionnaire")
+    if wanted:
+        ids = [w.rstrip("/").rsplit("/", 1)[-1] for w in wanted.split(",")]
+        qs = qs.filter(instrument__in=[i.replace("-", "_") for i in ids])
+    dates = params.getlist("authored")
+    if dates:
+        qs = qs.filter(**_date_filters(dates, "administered_at__date"))
+    return qs
+
+
+def _questionnaire_response(r: InstrumentResponse, gate: Part2Gate) -> dict[str, Any] | None:
+    if part2.instrument_is_part2(r.instrument) and not gate.admit(f"QuestionnaireResponse/{r.pk}"):
+        return None
+    return resources.questionnaire_response(r)
+
+
 def _encounter(t: CareTransition, gate: Part2Gate) -> dict[str, Any] | None:
     if part2.transition_is_part2(t) and not gate.admit(f"Encounter/{t.pk}"):
         return None
@@ -524,6 +549,40 @@ class GoalView(_ClientResourceView):
         return _goal(obj, gate)
 
 
+class QuestionnaireResponseView(_ClientResourceView):
+    kind = "QuestionnaireResponse"
+    object_type = "assessments.instrumentresponse"
+
+    def in_reach(self) -> QuerySet[InstrumentResponse]:
+        return response_list_in_reach(user=self.user).select_related("client__team")
+
+    def of_client(self, client: Client) -> QuerySet[InstrumentResponse]:
+        return response_list(client=client).order_by("-administered_at", "-pk")
+
+    def narrow(self, qs: QuerySet[InstrumentResponse], params: Any) -> QuerySet[InstrumentResponse]:
+        return _questionnaire_responses(qs, params)
+
+    def build(
+        self, obj: InstrumentResponse, gate: Part2Gate, client: Client
+    ) -> dict[str, Any] | None:
+        return _questionnaire_response(obj, gate)
+
+
+class QuestionnaireView(FhirView):
+    """The instrument definitions (no client data: not audited, no Part 2 gate)."""
+
+    def get(self, request: Request, pk: str | None = None) -> HttpResponse:
+        if pk is not None:
+            return fhir_response(resources.questionnaire(instrument_get(pk.replace("-", "_")).code))
+        wanted = set(filter(None, request.query_params.get("_id", "").split(",")))
+        entries = [
+            resources.questionnaire(d.code)
+            for d in instrument_list()
+            if not wanted or resources.questionnaire_id(d.code) in wanted
+        ]
+        return fhir_response(resources.bundle(entries, kind="searchset", base=self.base_url()))
+
+
 class PatientEverything(FhirView):
     """``Patient/{id}/$everything``: the patient and every resource served about them,
     as a searchset Bundle, in a fixed number of queries whatever the history's size."""
@@ -532,12 +591,11 @@ class PatientEverything(FhirView):
         client = client_get(user=self.user, client_id=pk)
         gate = part2_gate(user=self.user, client=client)
         on = client.team.local_date()
+        responses = response_list(client=client).order_by("-administered_at", "-pk")
         builders: list[Callable[[], Iterable[dict[str, Any] | None]]] = [
             lambda: (_condition(d, gate) for d in diagnosis_list(client=client)),
-            lambda: (
-                _observation(r, gate)
-                for r in response_list(client=client).order_by("-administered_at", "-pk")
-            ),
+            lambda: (_observation(r, gate) for r in responses),
+            lambda: (_questionnaire_response(r, gate) for r in responses),
             lambda: (_consent(c, gate, on) for c in consent_list(client=client)),
             lambda: (
                 _encounter(t, gate) for t in transition_list(user=self.user).filter(client=client)
@@ -571,4 +629,6 @@ __all__ = [
     "PatientEverything",
     "PatientRead",
     "PatientSearch",
+    "QuestionnaireResponseView",
+    "QuestionnaireView",
 ]

@@ -198,7 +198,17 @@ def test_metadata_is_a_capability_statement_in_fhir_json(db):
     assert data["resourceType"] == "CapabilityStatement"
     assert data["fhirVersion"] == "4.0.1"
     served = {r["type"] for r in data["rest"][0]["resource"]}
-    assert {"Patient", "Condition", "Observation", "Consent"} <= served
+    assert served == {
+        "Patient",
+        "Condition",
+        "Observation",
+        "QuestionnaireResponse",
+        "Questionnaire",
+        "Consent",
+        "Encounter",
+        "CarePlan",
+        "Goal",
+    }
 
 
 def test_reads_need_a_token(record):
@@ -353,6 +363,10 @@ def test_outside_organisation_without_consent_gets_no_substance_use_resources(re
     assert [e["id"] for e in resources_of(everything, "Encounter")] == [str(record["ed"].pk)]
     assert resources_of(everything, "CarePlan") == []  # it addresses the drinking
     assert [g["id"] for g in resources_of(everything, "Goal")] == [str(record["mood_goal"].pk)]
+    assert [q["id"] for q in resources_of(everything, "QuestionnaireResponse")] == [
+        str(record["phq9"].pk)
+    ]
+    assert parsed(api.get(f"{BASE}QuestionnaireResponse/{record['auditc'].pk}"), status=404)
     assert parsed(api.get(f"{BASE}Encounter/{record['detox'].pk}"), status=404)
     assert parsed(api.get(f"{BASE}CarePlan/{record['plan'].pk}"), status=404)
     assert parsed(api.get(f"{BASE}Goal/{record['drink_goal'].pk}"), status=404)
@@ -376,6 +390,7 @@ def test_outside_organisation_under_consent_gets_them_labelled_and_accounted(
         ("Encounter", str(record["detox"].pk)),
         ("CarePlan", str(record["plan"].pk)),
         ("Goal", str(record["drink_goal"].pk)),
+        ("QuestionnaireResponse", str(record["auditc"].pk)),
     }
     for r in sud:
         assert labels(r) >= PART2_LABELS
@@ -415,6 +430,37 @@ def test_staff_reads_are_audited_not_disclosures(record, case_manager):
     assert event.object_id == str(record["auditc"].pk)
     assert event.client_id == record["client"].pk
     assert not Disclosure.objects.exists()
+
+
+# ------------------------------------------------- Questionnaire, QuestionnaireResponse
+def test_every_instrument_is_a_questionnaire_that_parses(case_manager):
+    from assessments.instruments import INSTRUMENTS
+
+    bundle = parsed(fhir_as(case_manager).get(BASE + "Questionnaire"))
+    ids = {q["id"] for q in resources_of(bundle, "Questionnaire")}
+    assert ids == {code.replace("_", "-") for code in INSTRUMENTS}
+    phq9 = parsed(fhir_as(case_manager).get(BASE + "Questionnaire/phq9"))
+    assert len(phq9["item"]) == 9
+    assert phq9["code"][0]["code"] == "44261-6"
+    assert parsed(fhir_as(case_manager).get(BASE + "Questionnaire/nope"), status=404)
+
+
+def test_questionnaire_response_has_the_answers_and_sud_ones_are_labelled(record, case_manager):
+    api = fhir_as(case_manager)
+    client = record["client"]
+    qr = parsed(api.get(f"{BASE}QuestionnaireResponse/{record['phq9'].pk}"))
+    assert qr["status"] == "completed"
+    assert qr["questionnaire"].endswith("/Questionnaire/phq9")
+    assert qr["subject"]["reference"] == f"Patient/{client.pk}"
+    assert len(qr["item"]) == 9
+    assert qr["item"][0]["answer"][0]["valueCoding"]["display"] == "Several days"
+    assert labels(qr) == set()
+    found = parsed(
+        api.get(f"{BASE}QuestionnaireResponse?patient={client.pk}&questionnaire=audit-c")
+    )
+    (auditc,) = resources_of(found)
+    assert auditc["id"] == str(record["auditc"].pk)
+    assert labels(auditc) >= PART2_LABELS
 
 
 # ------------------------------------------------------------- Encounter, CarePlan, Goal
@@ -504,7 +550,7 @@ def test_everything_is_a_bundle_in_a_fixed_number_of_queries(
     _history(record["client"], case_manager, 25)
     with CaptureQueriesContext(connection) as many:
         big = parsed(api.get(url))
-    assert len(resources_of(big)) == len(resources_of(small)) + 100
+    assert len(resources_of(big)) == len(resources_of(small)) + 125
     assert len(many) == len(few)
     # Token and roles, client and flags, seven kinds of resource (the plans with problems,
     # goals and their problems), reach check, audit, two savepoints; an outside
