@@ -15,7 +15,8 @@ disorder"), a substance use instrument (AUDIT, AUDIT-C, DAST-10, CAGE-AID; its
 Observation and QuestionnaireResponse), a 42 CFR Part 2 consent (it says the client's
 substance use records are held), a care transition for substance use or withdrawal
 management, a care plan that addresses substance use and a goal about it (abstinence,
-harm reduction, a substance use problem).
+harm reduction, a substance use problem), and a substance use counsellor on the care
+team (left out of the CareTeam where Part 2 forbids it, the rest of the team served).
 """
 
 from __future__ import annotations
@@ -25,7 +26,15 @@ from typing import Any
 
 from careplans.models import CarePlan, Domain, Goal, GoalType, Problem
 from casemgmt.accounts.models import User
-from clients.models import Client, Consent, ConsentKind, Diagnosis, DiagnosisCategory
+from clients.models import (
+    CareTeamMember,
+    CareTeamRole,
+    Client,
+    Consent,
+    ConsentKind,
+    Diagnosis,
+    DiagnosisCategory,
+)
 from clients.selectors import consent_allows_disclosure
 from referrals.models import CareTransition, LevelOfCare, VisitFocus
 from referrals.selectors import directory_organisation_names
@@ -111,6 +120,11 @@ def careplan_is_part2(plan: CarePlan, problems: list[Problem], goals: list[Goal]
         or any(problem_is_part2(p) for p in problems)
         or any(goal_is_part2(g) for g in goals)
     )
+
+
+def member_is_part2(member: CareTeamMember) -> bool:
+    """A substance use counsellor on the care team reveals substance use treatment."""
+    return member.role == CareTeamRole.SUD_COUNSELLOR
 
 
 def label(resource: dict[str, Any]) -> dict[str, Any]:

@@ -29,4 +29,6 @@ urlpatterns = [
     path("CarePlan/<str:pk>", views.CarePlanView.as_view(), name="careplan-read"),
     path("Goal", views.GoalView.as_view(), name="goal-search"),
     path("Goal/<str:pk>", views.GoalView.as_view(), name="goal-read"),
+    path("CareTeam", views.CareTeamView.as_view(), name="careteam-search"),
+    path("CareTeam/<str:pk>", views.CareTeamView.as_view(), name="careteam-read"),
 ]

@@ -1,6 +1,6 @@
 """The FHIR R4 read API under ``/fhir/r4/``: ``metadata``, read and search of Patient,
 Condition, Observation, QuestionnaireResponse, Questionnaire, Consent, Encounter (care
-transitions), CarePlan and Goal, and
+transitions), CarePlan, Goal and CareTeam, and
 ``Patient/{id}/$everything``.
 
 The same rules as ``/api/v1/``: token authentication (the DRF default classes), only
@@ -40,8 +40,9 @@ from careplans.selectors import careplan_list, careplan_list_in_reach, goal_list
 from casemgmt.accounts.models import User
 from casemgmt.audit.models import AuditAction
 from casemgmt.audit.services import audit_record
-from clients.models import Client, Consent, Diagnosis
+from clients.models import CareTeamMember, Client, Consent, Diagnosis
 from clients.selectors import (
+    care_team_list,
     client_get,
     client_list,
     client_reached_by_emergency_access,
@@ -301,6 +302,17 @@ def _questionnaire_response(r: InstrumentResponse, gate: Part2Gate) -> dict[str,
     if part2.instrument_is_part2(r.instrument) and not gate.admit(f"QuestionnaireResponse/{r.pk}"):
         return None
     return resources.questionnaire_response(r)
+
+
+def _careteam(
+    client: Client, members: Iterable[CareTeamMember], gate: Part2Gate
+) -> dict[str, Any] | None:
+    """The client's CareTeam; a substance use counsellor only where Part 2 allows it
+    (one admission for the CareTeam). None when nobody is left on it."""
+    members = list(members)
+    if any(part2.member_is_part2(m) for m in members) and not gate.admit(f"CareTeam/{client.pk}"):
+        members = [m for m in members if not part2.member_is_part2(m)]
+    return resources.careteam(client, members) if members else None
 
 
 def _encounter(t: CareTransition, gate: Part2Gate) -> dict[str, Any] | None:
@@ -583,6 +595,30 @@ class QuestionnaireView(FhirView):
         return fhir_response(resources.bundle(entries, kind="searchset", base=self.base_url()))
 
 
+class CareTeamView(FhirView):
+    """``CareTeam/{id}`` (the id is the client's) and ``CareTeam?patient=``."""
+
+    def get(self, request: Request, pk: str | None = None) -> HttpResponse:
+        client = client_get(user=self.user, client_id=pk) if pk else _search_client(request)
+        gate = part2_gate(user=self.user, client=client)
+        status = request.query_params.get("status", "")
+        with transaction.atomic():
+            resource = _careteam(client, care_team_list(client=client), gate)
+            disclosure = _account(user=self.user, client=client, gate=gate)
+            _audit(
+                request,
+                client_id=client.pk,
+                object_type="clients.careteammember_list",
+                detail={"disclosure": disclosure} if disclosure else None,
+            )
+        if pk:
+            if resource is None:
+                raise Http404
+            return fhir_response(resource)
+        entries = [resource] if resource and status in ("", resource["status"]) else []
+        return fhir_response(resources.bundle(entries, kind="searchset", base=self.base_url()))
+
+
 class PatientEverything(FhirView):
     """``Patient/{id}/$everything``: the patient and every resource served about them,
     as a searchset Bundle, in a fixed number of queries whatever the history's size."""
@@ -602,6 +638,7 @@ class PatientEverything(FhirView):
             ),
             lambda: (_careplan(p, gate) for p in _with_parts(careplan_list(client=client))),
             lambda: (_goal(g, gate) for g in goal_list(client=client)),
+            lambda: [_careteam(client, care_team_list(client=client), gate)],
         ]
         with transaction.atomic():
             entries = [resources.patient(client)]
@@ -619,6 +656,7 @@ class PatientEverything(FhirView):
 
 
 __all__ = [
+    "CareTeamView",
     "CarePlanView",
     "EncounterView",
     "GoalView",

@@ -17,6 +17,8 @@ from casemgmt.accounts.models import Role
 from casemgmt.accounts.services import api_token_issue
 from casemgmt.audit.models import AuditEvent
 from clients.models import (
+    CareTeamMember,
+    CareTeamRole,
     Consent,
     ConsentKind,
     Diagnosis,
@@ -208,6 +210,7 @@ def test_metadata_is_a_capability_statement_in_fhir_json(db):
         "Encounter",
         "CarePlan",
         "Goal",
+        "CareTeam",
     }
 
 
@@ -505,6 +508,45 @@ def test_careplan_and_goals_have_us_core_elements(record, case_manager):
     assert labels(goals[str(record["drink_goal"].pk)]) >= PART2_LABELS
 
 
+# ----------------------------------------------------------------------------- CareTeam
+def test_careteam_leaves_the_substance_use_counsellor_out_without_consent(
+    record, case_manager, partner
+):
+    org, partner_user = partner
+    client = record["client"]
+    CareTeamMember.objects.create(
+        client=client, role=CareTeamRole.THERAPIST, user=case_manager, added_by=case_manager
+    )
+    CareTeamMember.objects.create(
+        client=client,
+        role=CareTeamRole.SUD_COUNSELLOR,
+        name="Dee Okafor",
+        organisation="Harbor Detox",
+        added_by=case_manager,
+    )
+    staff = parsed(fhir_as(case_manager).get(f"{BASE}CareTeam/{client.pk}"))
+    assert staff["status"] == "active"
+    assert staff["subject"]["reference"] == f"Patient/{client.pk}"
+    assert {p["role"][0]["text"] for p in staff["participant"]} == {
+        "Therapist",
+        "Substance use counsellor",
+    }
+    assert labels(staff) >= PART2_LABELS
+
+    api = fhir_as(partner_user)
+    bundle = parsed(api.get(f"{BASE}CareTeam?patient={client.pk}"))
+    (team,) = resources_of(bundle, "CareTeam")
+    assert [p["member"]["display"] for p in team["participant"]] == [case_manager.display_name]
+    assert labels(team) == set()
+    assert not Disclosure.objects.exists()
+
+    part2_consent_for(client, org, case_manager)
+    team = parsed(api.get(f"{BASE}CareTeam/{client.pk}"))
+    assert len(team["participant"]) == 2
+    assert labels(team) >= PART2_LABELS
+    assert Disclosure.objects.get(client=client).information.endswith(f"CareTeam/{client.pk}")
+
+
 # ------------------------------------------------------------------------- $everything
 def _history(client, user, n):
     for i in range(n):
@@ -552,8 +594,9 @@ def test_everything_is_a_bundle_in_a_fixed_number_of_queries(
         big = parsed(api.get(url))
     assert len(resources_of(big)) == len(resources_of(small)) + 125
     assert len(many) == len(few)
-    # Token and roles, client and flags, seven kinds of resource (the plans with problems,
-    # goals and their problems), reach check, audit, two savepoints; an outside
-    # organisation adds its directory name, its consents and the disclosure.
-    assert len(few) <= 20
+    # Token and roles, client and flags, nine kinds of resource (the plans with problems,
+    # goals and their problems; observations and questionnaire responses share one),
+    # reach check, audit, two savepoints; an outside organisation adds its directory
+    # name, its consents and the disclosure.
+    assert len(few) <= 21
     assert resources_of(big)[0]["resourceType"] == "Patient"
