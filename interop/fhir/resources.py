@@ -21,6 +21,7 @@ from careplans.models import CarePlan, Goal, GoalStatus, PlanStatus, Problem
 from clients.models import (
     CareTeamMember,
     Client,
+    ClientStatus,
     Consent,
     ConsentKind,
     Diagnosis,
@@ -316,6 +317,7 @@ SEARCH_PARAMS: dict[str, list[tuple[str, str]]] = {
     ],
     "Questionnaire": [("_id", "token")],
     "CareTeam": [("patient", "reference"), ("status", "token")],
+    "EpisodeOfCare": [("patient", "reference")],
 }
 
 
@@ -639,4 +641,33 @@ def careteam(client: Client, members: list[CareTeamMember]) -> dict[str, Any]:
     }
     if any(part2.member_is_part2(m) for m in members):
         part2.label(resource)
+    return validated(_drop_empty(resource))
+
+
+# ------------------------------------------------------------------------ EpisodeOfCare
+_EPISODE_STATUS: dict[str, str] = {
+    ClientStatus.REFERRED: "waitlist",
+    ClientStatus.INTAKE: "planned",
+    ClientStatus.ACTIVE: "active",
+    ClientStatus.INACTIVE: "onhold",
+    ClientStatus.DISCHARGED: "finished",
+}
+
+
+def episode_of_care(client: Client) -> dict[str, Any]:
+    """The client's enrolment with the team (its id is the client's): status from the
+    client's, period from enrolment to discharge, the team and the case manager."""
+    manager = client.primary_case_manager
+    resource: dict[str, Any] = {
+        "resourceType": "EpisodeOfCare",
+        "id": str(client.pk),
+        "status": _EPISODE_STATUS.get(client.status, "active"),
+        "type": [{"text": "Integrated dual diagnosis treatment (IDDT) case management"}],
+        "patient": _ref("Patient", client.pk),
+        "managingOrganization": {"display": client.team.name},
+        "period": _drop_empty(
+            {"start": _day(client.enrolled_on), "end": _day(client.discharged_on)}
+        ),
+        "careManager": {"display": manager.display_name} if manager else None,
+    }
     return validated(_drop_empty(resource))

@@ -31,4 +31,6 @@ urlpatterns = [
     path("Goal/<str:pk>", views.GoalView.as_view(), name="goal-read"),
     path("CareTeam", views.CareTeamView.as_view(), name="careteam-search"),
     path("CareTeam/<str:pk>", views.CareTeamView.as_view(), name="careteam-read"),
+    path("EpisodeOfCare", views.EpisodeOfCareView.as_view(), name="episode-search"),
+    path("EpisodeOfCare/<str:pk>", views.EpisodeOfCareView.as_view(), name="episode-read"),
 ]

@@ -1,6 +1,6 @@
 """The FHIR R4 read API under ``/fhir/r4/``: ``metadata``, read and search of Patient,
 Condition, Observation, QuestionnaireResponse, Questionnaire, Consent, Encounter (care
-transitions), CarePlan, Goal and CareTeam, and
+transitions), CarePlan, Goal, CareTeam and EpisodeOfCare (enrolment), and
 ``Patient/{id}/$everything``.
 
 The same rules as ``/api/v1/``: token authentication (the DRF default classes), only
@@ -374,7 +374,11 @@ class PatientSearch(FhirView):
             qs = qs.filter(**_date_filters(params.getlist("birthdate"), "date_of_birth"))
         if params.get("name"):
             name = params["name"]
-            qs = qs.filter(last_name__icontains=name) | qs.filter(first_name__icontains=name)
+            qs = qs.filter(
+                Q(last_name__icontains=name)
+                | Q(first_name__icontains=name)
+                | Q(preferred_name__icontains=name)
+            )
         total = qs.count()
         clients = list(qs[: _count(request)])
         audit_record(
@@ -619,6 +623,19 @@ class CareTeamView(FhirView):
         return fhir_response(resources.bundle(entries, kind="searchset", base=self.base_url()))
 
 
+class EpisodeOfCareView(FhirView):
+    """``EpisodeOfCare/{id}`` (the id is the client's) and ``EpisodeOfCare?patient=``: the
+    client's enrolment with the team, from referral to discharge."""
+
+    def get(self, request: Request, pk: str | None = None) -> HttpResponse:
+        client = client_get(user=self.user, client_id=pk) if pk else _search_client(request)
+        _audit(request, client_id=client.pk, obj=client, object_type="clients.client_episode")
+        resource = resources.episode_of_care(client)
+        if pk:
+            return fhir_response(resource)
+        return fhir_response(resources.bundle([resource], kind="searchset", base=self.base_url()))
+
+
 class PatientEverything(FhirView):
     """``Patient/{id}/$everything``: the patient and every resource served about them,
     as a searchset Bundle, in a fixed number of queries whatever the history's size."""
@@ -641,7 +658,7 @@ class PatientEverything(FhirView):
             lambda: [_careteam(client, care_team_list(client=client), gate)],
         ]
         with transaction.atomic():
-            entries = [resources.patient(client)]
+            entries = [resources.patient(client), resources.episode_of_care(client)]
             for build in builders:
                 entries.extend(r for r in build() if r is not None)
             disclosure = _account(user=self.user, client=client, gate=gate)
@@ -656,6 +673,7 @@ class PatientEverything(FhirView):
 
 
 __all__ = [
+    "EpisodeOfCareView",
     "CareTeamView",
     "CarePlanView",
     "EncounterView",

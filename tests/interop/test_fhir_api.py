@@ -211,6 +211,7 @@ def test_metadata_is_a_capability_statement_in_fhir_json(db):
         "CarePlan",
         "Goal",
         "CareTeam",
+        "EpisodeOfCare",
     }
 
 
@@ -506,6 +507,34 @@ def test_careplan_and_goals_have_us_core_elements(record, case_manager):
     assert mood["target"][0]["dueDate"] == record["mood_goal"].target_date.isoformat()
     assert labels(mood) == set()
     assert labels(goals[str(record["drink_goal"].pk)]) >= PART2_LABELS
+
+
+# ------------------------------------------------------------------------ EpisodeOfCare
+def test_episode_of_care_is_the_enrolment(record, case_manager, outsider):
+    client = record["client"]
+    client.enrolled_on = timezone.localdate() - timedelta(days=200)
+    client.save(update_fields=["enrolled_on"])
+    data = parsed(fhir_as(case_manager).get(f"{BASE}EpisodeOfCare/{client.pk}"))
+    assert data["status"] == "active"
+    assert data["period"]["start"] == client.enrolled_on.isoformat()
+    assert data["managingOrganization"]["display"] == "Riverside"
+    assert data["careManager"]["display"] == case_manager.display_name
+    bundle = parsed(fhir_as(case_manager).get(f"{BASE}EpisodeOfCare?patient={client.pk}"))
+    assert [e["id"] for e in resources_of(bundle)] == [str(client.pk)]
+    assert parsed(fhir_as(outsider).get(f"{BASE}EpisodeOfCare/{client.pk}"), status=404)
+
+
+def test_patient_search_by_name_and_identifier(record, case_manager):
+    client = record["client"]
+    api = fhir_as(case_manager)
+    by_name = parsed(api.get(f"{BASE}Patient?name={client.last_name[:3]}"))
+    assert [p["id"] for p in resources_of(by_name)] == [str(client.pk)]
+    by_number = parsed(
+        api.get(f"{BASE}Patient?identifier=urn:casemgmt:client-number|{client.client_number}")
+    )
+    assert by_number["total"] == 1
+    other_system = parsed(api.get(f"{BASE}Patient?identifier=urn:other|{client.client_number}"))
+    assert resources_of(other_system) == []
 
 
 # ----------------------------------------------------------------------------- CareTeam
