@@ -15,7 +15,8 @@ disorder"), a substance use instrument (AUDIT, AUDIT-C, DAST-10, CAGE-AID; its
 Observation and QuestionnaireResponse), a 42 CFR Part 2 consent (it says the client's
 substance use records are held), a care transition for substance use or withdrawal
 management, a care plan that addresses substance use and a goal about it (abstinence,
-harm reduction, a substance use problem), and a substance use counsellor on the care
+harm reduction, a substance use problem), a referral that shares substance use
+information or goes to a substance use treatment service, and a substance use counsellor on the care
 team (left out of the CareTeam where Part 2 forbids it, the rest of the team served).
 """
 
@@ -36,7 +37,7 @@ from clients.models import (
     DiagnosisCategory,
 )
 from clients.selectors import consent_allows_disclosure
-from referrals.models import CareTransition, LevelOfCare, VisitFocus
+from referrals.models import CareTransition, LevelOfCare, Referral, ServiceCategory, VisitFocus
 from referrals.selectors import directory_organisation_names
 
 CONFIDENTIALITY = "http://terminology.hl7.org/CodeSystem/v3-Confidentiality"
@@ -119,6 +120,25 @@ def careplan_is_part2(plan: CarePlan, problems: list[Problem], goals: list[Goal]
         bool(plan.stage_substance_use)
         or any(problem_is_part2(p) for p in problems)
         or any(goal_is_part2(g) for g in goals)
+    )
+
+
+_SUD_SERVICES = frozenset(
+    {
+        ServiceCategory.WITHDRAWAL,
+        ServiceCategory.RESIDENTIAL,
+        ServiceCategory.OUTPATIENT_SUD,
+        ServiceCategory.MAT,
+    }
+)
+
+
+def referral_is_part2(referral: Referral) -> bool:
+    """A referral that shares substance use information, or one to a substance use
+    treatment service (where the client is sent says it)."""
+    service = referral.service
+    return referral.discloses_substance_use or (
+        service is not None and service.category in _SUD_SERVICES
     )
 
 

@@ -30,7 +30,7 @@ from clients.models import (
     SexAtBirth,
 )
 from clients.selectors import consent_state
-from referrals.models import CareTransition, LevelOfCare
+from referrals.models import CareTransition, LevelOfCare, Referral, ReferralStatus, Urgency
 
 from . import part2
 
@@ -318,6 +318,7 @@ SEARCH_PARAMS: dict[str, list[tuple[str, str]]] = {
     "Questionnaire": [("_id", "token")],
     "CareTeam": [("patient", "reference"), ("status", "token")],
     "EpisodeOfCare": [("patient", "reference")],
+    "ServiceRequest": [("patient", "reference"), ("status", "token"), ("authored", "date")],
 }
 
 
@@ -670,4 +671,59 @@ def episode_of_care(client: Client) -> dict[str, Any]:
         ),
         "careManager": {"display": manager.display_name} if manager else None,
     }
+    return validated(_drop_empty(resource))
+
+
+# ----------------------------------------------------------------------- ServiceRequest
+_REFERRAL_STATUS: dict[str, str] = {
+    ReferralStatus.DRAFT: "draft",
+    ReferralStatus.SENT: "active",
+    ReferralStatus.RECEIVED: "active",
+    ReferralStatus.ACCEPTED: "active",
+    ReferralStatus.SCHEDULED: "active",
+    ReferralStatus.COMPLETED: "completed",
+    ReferralStatus.DECLINED: "revoked",
+    ReferralStatus.NO_SHOW: "revoked",
+    ReferralStatus.CANCELLED: "revoked",
+}
+_PRIORITY: dict[str, str] = {
+    Urgency.ROUTINE: "routine",
+    Urgency.URGENT: "urgent",
+    Urgency.EMERGENT: "stat",
+}
+
+
+def service_request(referral: Referral) -> dict[str, Any]:
+    """A referral as a ServiceRequest in the shape of the Gravity SDOH referral: intent
+    order, the service and its organisation as performer, priority, the reason (left out,
+    as the referral packet leaves it out, when the referral shares no substance use
+    information for a client who has a diagnosis: ``no_disclosure_reason``)."""
+    service = referral.service
+    recipient = (
+        f"{service.name} ({service.organization.name})" if service else referral.provider_name
+    )
+    reason = (
+        [{"text": referral.reason}]
+        if referral.discloses_substance_use or not referral.no_disclosure_reason
+        else []
+    )
+    resource: dict[str, Any] = {
+        "resourceType": "ServiceRequest",
+        "id": str(referral.pk),
+        "meta": {"lastUpdated": _instant(referral.updated_at)},
+        "status": _REFERRAL_STATUS[referral.status],
+        "intent": "order",
+        "category": [{"text": service.get_category_display() if service else "Referral"}],
+        "priority": _PRIORITY[referral.urgency],
+        "code": {"text": service.name if service else referral.provider_name},
+        "subject": _ref("Patient", referral.client_id),
+        "authoredOn": _instant(referral.sent_at or referral.created_at),
+        "occurrenceDateTime": _instant(referral.appointment_at)
+        if referral.appointment_at
+        else None,
+        "performer": [{"display": recipient}],
+        "reasonCode": reason,
+    }
+    if part2.referral_is_part2(referral):
+        part2.label(resource)
     return validated(_drop_empty(resource))

@@ -33,4 +33,6 @@ urlpatterns = [
     path("CareTeam/<str:pk>", views.CareTeamView.as_view(), name="careteam-read"),
     path("EpisodeOfCare", views.EpisodeOfCareView.as_view(), name="episode-search"),
     path("EpisodeOfCare/<str:pk>", views.EpisodeOfCareView.as_view(), name="episode-read"),
+    path("ServiceRequest", views.ServiceRequestView.as_view(), name="servicerequest-search"),
+    path("ServiceRequest/<str:pk>", views.ServiceRequestView.as_view(), name="servicerequest-read"),
 ]

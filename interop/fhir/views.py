@@ -1,6 +1,7 @@
 """The FHIR R4 read API under ``/fhir/r4/``: ``metadata``, read and search of Patient,
 Condition, Observation, QuestionnaireResponse, Questionnaire, Consent, Encounter (care
-transitions), CarePlan, Goal, CareTeam and EpisodeOfCare (enrolment), and
+transitions), CarePlan, Goal, CareTeam, EpisodeOfCare (enrolment) and ServiceRequest
+(referrals), and
 ``Patient/{id}/$everything``.
 
 The same rules as ``/api/v1/``: token authentication (the DRF default classes), only
@@ -51,8 +52,8 @@ from clients.selectors import (
     diagnosis_list,
     diagnosis_list_in_reach,
 )
-from referrals.models import CareTransition
-from referrals.selectors import transition_list
+from referrals.models import CareTransition, Referral
+from referrals.selectors import referral_list, referrals_for_client, transition_list
 from referrals.services import disclosure_record_api
 
 from . import part2, resources
@@ -313,6 +314,23 @@ def _careteam(
     if any(part2.member_is_part2(m) for m in members) and not gate.admit(f"CareTeam/{client.pk}"):
         members = [m for m in members if not part2.member_is_part2(m)]
     return resources.careteam(client, members) if members else None
+
+
+def _service_requests(qs: QuerySet[Referral], params: Any) -> QuerySet[Referral]:
+    status = params.get("status")
+    if status:
+        wanted = set(status.split(","))
+        qs = qs.filter(status__in=[k for k, v in resources._REFERRAL_STATUS.items() if v in wanted])
+    dates = params.getlist("authored")
+    if dates:
+        qs = qs.filter(**_date_filters(dates, "created_at__date"))
+    return qs
+
+
+def _service_request(r: Referral, gate: Part2Gate) -> dict[str, Any] | None:
+    if part2.referral_is_part2(r) and not gate.admit(f"ServiceRequest/{r.pk}"):
+        return None
+    return resources.service_request(r)
 
 
 def _encounter(t: CareTransition, gate: Part2Gate) -> dict[str, Any] | None:
@@ -599,6 +617,23 @@ class QuestionnaireView(FhirView):
         return fhir_response(resources.bundle(entries, kind="searchset", base=self.base_url()))
 
 
+class ServiceRequestView(_ClientResourceView):
+    kind = "ServiceRequest"
+    object_type = "referrals.referral"
+
+    def in_reach(self) -> QuerySet[Referral]:
+        return referral_list(user=self.user).select_related("client__team")
+
+    def of_client(self, client: Client) -> QuerySet[Referral]:
+        return referrals_for_client(client=client)
+
+    def narrow(self, qs: QuerySet[Referral], params: Any) -> QuerySet[Referral]:
+        return _service_requests(qs, params)
+
+    def build(self, obj: Referral, gate: Part2Gate, client: Client) -> dict[str, Any] | None:
+        return _service_request(obj, gate)
+
+
 class CareTeamView(FhirView):
     """``CareTeam/{id}`` (the id is the client's) and ``CareTeam?patient=``."""
 
@@ -656,6 +691,7 @@ class PatientEverything(FhirView):
             lambda: (_careplan(p, gate) for p in _with_parts(careplan_list(client=client))),
             lambda: (_goal(g, gate) for g in goal_list(client=client)),
             lambda: [_careteam(client, care_team_list(client=client), gate)],
+            lambda: (_service_request(r, gate) for r in referrals_for_client(client=client)),
         ]
         with transaction.atomic():
             entries = [resources.patient(client), resources.episode_of_care(client)]
@@ -673,6 +709,7 @@ class PatientEverything(FhirView):
 
 
 __all__ = [
+    "ServiceRequestView",
     "EpisodeOfCareView",
     "CareTeamView",
     "CarePlanView",

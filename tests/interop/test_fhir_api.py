@@ -27,7 +27,15 @@ from clients.models import (
     SexAtBirth,
 )
 from clients.services import emergency_access_grant
-from referrals.models import Disclosure, LevelOfCare, Organization, VisitFocus
+from referrals.models import (
+    Disclosure,
+    LevelOfCare,
+    Organization,
+    Referral,
+    Service,
+    ServiceCategory,
+    VisitFocus,
+)
 from referrals.services import transition_record
 from tests.factories import ClientFactory, UserFactory
 
@@ -212,6 +220,7 @@ def test_metadata_is_a_capability_statement_in_fhir_json(db):
         "Goal",
         "CareTeam",
         "EpisodeOfCare",
+        "ServiceRequest",
     }
 
 
@@ -509,6 +518,49 @@ def test_careplan_and_goals_have_us_core_elements(record, case_manager):
     assert labels(goals[str(record["drink_goal"].pk)]) >= PART2_LABELS
 
 
+# ----------------------------------------------------------------------- ServiceRequest
+def test_referrals_are_service_requests_gated_by_part2(record, case_manager, partner):
+    org, partner_user = partner
+    client = record["client"]
+    detox = Service.objects.create(
+        organization=Organization.objects.create(name="Harbor Detox"),
+        name="Medically managed withdrawal",
+        category=ServiceCategory.WITHDRAWAL,
+    )
+    housing = Service.objects.create(
+        organization=Organization.objects.create(name="Open Door Housing"),
+        name="Rapid rehousing",
+        category=ServiceCategory.HOUSING,
+    )
+    to_detox = Referral.objects.create(
+        client=client, service=detox, reason="Alcohol withdrawal", created_by=case_manager
+    )
+    to_housing = Referral.objects.create(
+        client=client,
+        service=housing,
+        reason="Alcohol use; needs housing",
+        urgency="urgent",
+        discloses_substance_use=False,
+        no_disclosure_reason="Housing needs only the housing history",
+        created_by=case_manager,
+    )
+    staff = parsed(fhir_as(case_manager).get(f"{BASE}ServiceRequest?patient={client.pk}"))
+    by_id = {r["id"]: r for r in resources_of(staff, "ServiceRequest")}
+    detox_sr, housing_sr = by_id[str(to_detox.pk)], by_id[str(to_housing.pk)]
+    assert detox_sr["intent"] == "order" and detox_sr["status"] == "draft"
+    assert detox_sr["performer"][0]["display"] == "Medically managed withdrawal (Harbor Detox)"
+    assert detox_sr["reasonCode"][0]["text"] == "Alcohol withdrawal"
+    assert labels(detox_sr) >= PART2_LABELS
+    assert housing_sr["priority"] == "urgent"
+    assert "reasonCode" not in housing_sr  # as the packet, no substance use reason
+    assert labels(housing_sr) == set()
+
+    api = fhir_as(partner_user)
+    outside = parsed(api.get(f"{BASE}ServiceRequest?patient={client.pk}"))
+    assert [r["id"] for r in resources_of(outside)] == [str(to_housing.pk)]
+    assert parsed(api.get(f"{BASE}ServiceRequest/{to_detox.pk}"), status=404)
+
+
 # ------------------------------------------------------------------------ EpisodeOfCare
 def test_episode_of_care_is_the_enrolment(record, case_manager, outsider):
     client = record["client"]
@@ -623,9 +675,9 @@ def test_everything_is_a_bundle_in_a_fixed_number_of_queries(
         big = parsed(api.get(url))
     assert len(resources_of(big)) == len(resources_of(small)) + 125
     assert len(many) == len(few)
-    # Token and roles, client and flags, nine kinds of resource (the plans with problems,
+    # Token and roles, client and flags, ten kinds of resource (the plans with problems,
     # goals and their problems; observations and questionnaire responses share one),
     # reach check, audit, two savepoints; an outside organisation adds its directory
     # name, its consents and the disclosure.
-    assert len(few) <= 21
+    assert len(few) <= 22
     assert resources_of(big)[0]["resourceType"] == "Patient"
