@@ -424,9 +424,7 @@ def test_outside_organisation_under_consent_gets_them_labelled_and_accounted(
 
 def test_revoked_consent_shuts_the_gate_again(record, partner, case_manager):
     org, user = partner
-    part2_consent_for(
-        record["client"], org, case_manager, revoked_on=timezone.localdate() - timedelta(hours=1)
-    )
+    part2_consent_for(record["client"], org, case_manager, revoked_on=timezone.localdate())
     assert parsed(fhir_as(user).get(f"{BASE}Condition/{record['aud'].pk}"), status=404)
 
 
