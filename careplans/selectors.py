@@ -52,6 +52,25 @@ def careplan_list(*, client: Client) -> QuerySet[CarePlan]:
     return CarePlan.objects.filter(client=client).select_related("author", "approver")
 
 
+def goal_list_in_reach(*, user: User) -> QuerySet[Goal]:
+    """Goals of the plans of every client in reach of ``user``, with plan, client and
+    problem (for reads by id, e.g. the FHIR API)."""
+    return Goal.objects.filter(plan__client__in=client_ids_in_reach(user=user)).select_related(
+        "plan__client__team", "problem"
+    )
+
+
+def goal_list(*, client: Client) -> QuerySet[Goal]:
+    """The goals of a client's plans that are not superseded (a superseded version's
+    goals were carried into the next one), newest plan first."""
+    return (
+        Goal.objects.filter(plan__client=client)
+        .exclude(plan__status=PlanStatus.SUPERSEDED)
+        .select_related("plan", "problem")
+        .order_by("-plan__version", "order", "id")
+    )
+
+
 def _goal_prefetch() -> Prefetch[str, QuerySet[Goal], str]:
     return Prefetch(
         "goals",

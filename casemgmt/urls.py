@@ -26,6 +26,8 @@ urlpatterns = [
     path("referrals/", include("referrals.urls")),
     path("interop/", include("interop.urls")),
     path("api/v1/", include("casemgmt.api_router")),
+    # FHIR R4 read API (interop.fhir): application/fhir+json, token authentication.
+    path("fhir/r4/", include("interop.fhir.urls")),
     path("api/v1/auth/token/", accounts_api.token_obtain, name="api-token"),
     path("api/v1/auth/logout/", accounts_api.token_logout, name="api-logout"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

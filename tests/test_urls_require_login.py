@@ -18,6 +18,8 @@ ALLOWED = {
     "admin:login",
     "admin:logout",
     "api-token",
+    # The FHIR CapabilityStatement: public as FHIR clients expect; it holds no client data.
+    "fhir:metadata",
     "healthz",
     "readyz",
 }

@@ -6,7 +6,12 @@ from .models import ApiToken, Team, User
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    fieldsets = (*(BaseUserAdmin.fieldsets or ()), ("Work", {"fields": ("title", "phone")}))
+    fieldsets = (
+        *(BaseUserAdmin.fieldsets or ()),
+        ("Work", {"fields": ("title", "phone")}),
+        # An outside organisation's account (FHIR API partner): 42 CFR Part 2 gate.
+        ("Outside organisation", {"fields": ("outside_organization_directory_id",)}),
+    )
     list_display = ("username", "first_name", "last_name", "email", "is_active")
 
 

@@ -28,6 +28,16 @@ class User(AbstractUser):
 
     title = models.CharField(max_length=100, blank=True, help_text="e.g. Case manager, LCSW")
     phone = models.CharField(max_length=40, blank=True)
+    # An account of an outside organisation (a partner reading the FHIR API): the
+    # organisation's id in the resource directory (referrals.Organization; only the id,
+    # the directory is referrals'). Its substance use (42 CFR Part 2) records reach it only
+    # under an active Part 2 consent naming that organisation, each read accounted for.
+    outside_organization_directory_id = models.PositiveIntegerField(
+        "outside organisation (directory id)",
+        null=True,
+        blank=True,
+        help_text="Set for an account of an outside organisation: its resource directory id.",
+    )
 
     class Meta:
         ordering = ["last_name", "first_name", "username"]

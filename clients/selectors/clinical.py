@@ -8,6 +8,7 @@ from collections.abc import Iterable
 
 from django.db.models import Exists, OuterRef, QuerySet
 
+from casemgmt.accounts.models import User
 from casemgmt.audit.models import AuditEvent
 
 from ..icd10 import CODES, is_remission_code
@@ -21,6 +22,7 @@ from ..models import (
     StatusChange,
     TimelineEntry,
 )
+from .record import client_ids_in_reach
 
 
 def diagnosis_codes(*, category: str) -> list[tuple[str, str]]:
@@ -38,6 +40,12 @@ def diagnosis_list(*, client: Client) -> QuerySet[Diagnosis]:
     return client.diagnoses.select_related("recorded_by", "reclassified_by").order_by(
         "status", "category", "icd10_code"
     )
+
+
+def diagnosis_list_in_reach(*, user: User) -> QuerySet[Diagnosis]:
+    """Diagnoses of every client in reach of ``user`` (teams and emergency access; for
+    the FHIR API's reads by id)."""
+    return Diagnosis.objects.filter(client_id__in=client_ids_in_reach(user=user))
 
 
 def client_has_substance_use_diagnosis(*, client: Client | int) -> bool:

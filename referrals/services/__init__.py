@@ -12,6 +12,7 @@ from .hsds import hsds_import
 from .referrals import (
     TRANSITIONS,
     disclosure_record,
+    disclosure_record_api,
     referral_consent_check,
     referral_create,
     referral_move,
@@ -32,6 +33,7 @@ __all__ = [
     "TRANSITIONS",
     "add_business_days",
     "disclosure_record",
+    "disclosure_record_api",
     "followup_close",
     "followup_create",
     "followup_reschedule",

@@ -233,6 +233,32 @@ def disclosure_record(
     )
 
 
+def disclosure_record_api(
+    *,
+    actor: User,
+    client: Client,
+    recipient: str,
+    consent: Consent,
+    information: str,
+    when: datetime,
+    channel: str = "FHIR R4 API",
+) -> Disclosure:
+    """Enter one disclosure of ``client``'s substance use information read through an
+    API by an outside organisation's account (``recipient``: that organisation's name)
+    in the client's accounting of disclosures, under the Part 2 ``consent`` that allowed
+    it. ``information`` names what went out (resource types and ids), never values."""
+    return Disclosure.objects.create(
+        client=client,
+        recipient=recipient[:255],
+        purpose=f"Read by {recipient} through the {channel}"[:255],
+        information=information,
+        consent_id=consent.pk,
+        consent_summary=f"42 CFR Part 2 consent signed {consent.signed_on:%Y-%m-%d}",
+        disclosed_at=when,
+        disclosed_by=actor,
+    )
+
+
 @transaction.atomic
 def referral_packet_disclose(*, actor: User, referral: Referral, how: str) -> Disclosure | None:
     """Gate and account for a referral packet leaving the program (PDF or printable
