@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import AdtMessage, ClientIdentifier, FacilityMapping
+from .models import FacilityMapping
 
 
 @admin.register(FacilityMapping)
@@ -20,27 +20,5 @@ class FacilityMappingAdmin(admin.ModelAdmin):
     search_fields = ("sending_facility", "facility_name", "location_prefix")
 
 
-@admin.register(ClientIdentifier)
-class ClientIdentifierAdmin(admin.ModelAdmin):
-    list_display = ("kind", "issuer", "value", "client", "created_at")
-    list_filter = ("kind",)
-    search_fields = ("issuer", "value", "client__client_number")
-    raw_id_fields = ("client", "recorded_by")
-
-
-@admin.register(AdtMessage)
-class AdtMessageAdmin(admin.ModelAdmin):
-    """Read only: messages are the record of what was received."""
-
-    list_display = ("received_at", "sending_facility", "event", "control_id", "status")
-    list_filter = ("status", "event")
-    search_fields = ("control_id", "sending_facility")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+# Not here: ADT messages and client identifiers hold client data. They are read in the
+# app (the ADT feed and review queue, /interop/adt/), where reading them is audited.

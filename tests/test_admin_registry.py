@@ -23,6 +23,7 @@ CONFIGURATION = {
     "notifications.OutboxMessage",  # user id, template name and ids; "Send again"
     "assessments.ReassessmentRule",
     "clients.DiagnosisCodeRange",  # the dual-diagnosis classification table (a code table)
+    "interop.FacilityMapping",  # which level of care a hospital's locations are
     "careplans.TeamPlanCadence",
     "careplans.StageSuggestion",
     "referrals.Organization",  # the resource directory

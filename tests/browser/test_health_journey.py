@@ -27,7 +27,7 @@ def test_overdose_crisis_episode(page, shot, case_manager, supervisor, team):
     banner = page.locator(".client-banner")
     expect(banner).to_contain_text("Overdose risk")
     expect(banner).to_contain_text("No naloxone on record")
-    expect(page.locator(".alert-warning")).to_contain_text("review the safety plan")
+    expect(page.locator(".alert-warning:not(#idle-warning)")).to_contain_text("review the safety plan")
     expect(page.locator(".alert-success")).to_contain_text("follow-up is due within 24 hours")
     shot(page, "health-01-crisis-recorded")
     assert Notification.objects.filter(recipient=supervisor, kind="escalation").exists()
