@@ -43,6 +43,10 @@ from tests.api_harness import (
 )
 from tests.factories import UserFactory
 
+# The whole API against every persona: job 1 of CI and `make test` run it; job 2 (the
+# system servers) leaves it out, as it tests the views, not the servers.
+pytestmark = pytest.mark.fuzz
+
 CANARY = "Zq7canaryXv"
 OUT_OF_REACH = ("team_b", "auditor", "roleless")
 PROJECT_APPS = {"clients", "assessments", "careplans", "referrals", "health", "notifications"}

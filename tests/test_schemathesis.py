@@ -40,6 +40,10 @@ from tests.api_harness import (
 )
 from tests.factories import UserFactory
 
+# The whole API against every persona: job 1 of CI and `make test` run it; job 2 (the
+# system servers) leaves it out, as it tests the views, not the servers.
+pytestmark = pytest.mark.fuzz
+
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "2"))
 PROJECT_APPS = {"clients", "assessments", "careplans", "referrals", "health", "notifications"}
 CHECKS = [not_a_server_error, response_schema_conformance, status_code_conformance]

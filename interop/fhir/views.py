@@ -93,6 +93,9 @@ class BadRequest(Exception):
 
 class FhirView(APIView):
     renderer_classes = [FhirJSONRenderer, JSONRenderer]
+    # Not in the OpenAPI schema: FHIR describes itself (``metadata``, the
+    # CapabilityStatement) and its resources are validated with the R4B models.
+    schema = None
 
     # FHIR errors are OperationOutcome resources in a plain HttpResponse, as every answer
     # here is (DRF accepts any HttpResponse; its stubs say Response).
