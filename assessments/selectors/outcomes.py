@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Min, Q
 
@@ -57,8 +57,8 @@ def _client_inputs(
                 "diagnoses": [],
             }
         zone = zones.get(zone_name)
-        if zone is None:
-            zone = zones[zone_name] = _zone(zone_name)
+        if zone is None:  # a team's zone is a checked IANA name (Team.time_zone)
+            zone = zones[zone_name] = ZoneInfo(zone_name)
         entry["scores"].append(Score(at.astimezone(zone).date(), total or 0))
     if not found:
         return found
@@ -83,13 +83,6 @@ def _client_inputs(
     for client_id, day in deaths:
         found[client_id]["died_on"] = day
     return found
-
-
-def _zone(name: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
 
 
 def _aware_day(day: date) -> datetime:

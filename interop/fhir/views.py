@@ -496,8 +496,10 @@ class ConditionView(_ClientResourceView):
         return _condition(obj, gate)
 
 
-class ObservationView(_ClientResourceView):
-    kind = "Observation"
+class _ResponseView(_ClientResourceView):
+    """Instrument responses, read as Observations (the total) or QuestionnaireResponses
+    (item by item)."""
+
     object_type = "assessments.instrumentresponse"
 
     def in_reach(self) -> QuerySet[InstrumentResponse]:
@@ -505,6 +507,10 @@ class ObservationView(_ClientResourceView):
 
     def of_client(self, client: Client) -> QuerySet[InstrumentResponse]:
         return response_list(client=client).order_by("-administered_at", "-pk")
+
+
+class ObservationView(_ResponseView):
+    kind = "Observation"
 
     def narrow(self, qs: QuerySet[InstrumentResponse], params: Any) -> QuerySet[InstrumentResponse]:
         return _observations(qs, params)
@@ -586,15 +592,8 @@ class GoalView(_ClientResourceView):
         return _goal(obj, gate)
 
 
-class QuestionnaireResponseView(_ClientResourceView):
+class QuestionnaireResponseView(_ResponseView):
     kind = "QuestionnaireResponse"
-    object_type = "assessments.instrumentresponse"
-
-    def in_reach(self) -> QuerySet[InstrumentResponse]:
-        return response_list_in_reach(user=self.user).select_related("client__team")
-
-    def of_client(self, client: Client) -> QuerySet[InstrumentResponse]:
-        return response_list(client=client).order_by("-administered_at", "-pk")
 
     def narrow(self, qs: QuerySet[InstrumentResponse], params: Any) -> QuerySet[InstrumentResponse]:
         return _questionnaire_responses(qs, params)
