@@ -7,9 +7,16 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 def totp_code(device: TOTPDevice, *, steps_ahead: int = 0) -> str:
     """The code the app shows now (``steps_ahead`` 30-second steps later: a device takes
     each step's code once, so a second sign-in in the same step needs the next one; the
-    device accepts one step of drift)."""
+    device accepts one step of drift). The device's own ``drift`` counts too: a code
+    accepted a step late or early moves the window the device checks (django-otp), so
+    a code that ignored it failed when an earlier sign-in crossed a 30-second boundary.
+    Pass a device fresh from the database."""
     code = totp(
-        device.bin_key, step=device.step, t0=device.t0, digits=device.digits, drift=steps_ahead
+        device.bin_key,
+        step=device.step,
+        t0=device.t0,
+        digits=device.digits,
+        drift=device.drift + steps_ahead,
     )
     return f"{code:06d}"
 
