@@ -286,6 +286,26 @@ if EMAIL_CONFIG.get("EMAIL_BACKEND") == "django.core.mail.backends.smtp.EmailBac
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
+# --------------------------------------------------------------------------------- SMS
+# Text messages leave through the outbox like email (casemgmt/notifications/sms.py):
+# console (default), file (one JSON line per message in SMS_FILE_PATH), locmem (tests)
+# or twilio (TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, SMS_FROM).
+_SMS_BACKENDS = {
+    "console": "casemgmt.notifications.sms.ConsoleBackend",
+    "file": "casemgmt.notifications.sms.FileBackend",
+    "locmem": "casemgmt.notifications.sms.LocmemBackend",
+    "twilio": "casemgmt.notifications.sms.TwilioBackend",
+}
+SMS_BACKEND = _SMS_BACKENDS.get(
+    env.str("SMS_BACKEND", default="console"), env.str("SMS_BACKEND", default="console")
+)
+SMS_FILE_PATH = env.str("SMS_FILE_PATH", default=str(BASE_DIR / ".data" / "sms.jsonl"))
+SMS_FROM = env.str("SMS_FROM", default="")
+SMS_TIMEOUT = env.int("SMS_TIMEOUT", default=15)
+TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="")
+TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="")
+TWILIO_API_BASE = env.str("TWILIO_API_BASE", default="https://api.twilio.com")
+
 # ------------------------------------------------------------------------------- cache
 CACHES = {
     "default": {

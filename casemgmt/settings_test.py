@@ -11,6 +11,7 @@ os.environ.setdefault("CSRF_COOKIE_SECURE", "false")
 os.environ.setdefault("STATIC_MANIFEST", "false")
 os.environ.setdefault("WHITENOISE_USE_FINDERS", "true")
 os.environ.setdefault("EMAIL_URL", "consolemail://")
+os.environ.setdefault("SMS_BACKEND", "locmem")
 
 from casemgmt.settings import *  # noqa: E402, F403
 

@@ -406,8 +406,11 @@ def outbox_send(
                 _release(rows[index:], result)
                 break
             now = clock()
+            if row.channel == OutboxChannel.SMS:
+                _send_sms_row(row, clock=clock, result=result)
+                continue
             if row.channel != OutboxChannel.EMAIL:
-                _record_failure(row, now=now, error="No SMS backend is configured.", permanent=True)
+                _record_failure(row, now=now, error="Unknown channel.", permanent=True)
                 result.failed.append(row.id)
                 continue
             if not (row.to_address or row.user_email):
@@ -445,6 +448,42 @@ def outbox_send(
     if result.released:
         _outbox_nudge()  # another run takes what this one gave back
     return result
+
+
+def _send_sms_row(row: _Claimed, *, clock: Callable[[], datetime], result: OutboxResult) -> None:
+    """One SMS row: render ``<template>_sms.txt`` and hand it to the SMS backend; the
+    outcome is recorded as for email (sent with the provider's id, retry, failed)."""
+    from .sms import SmsError, send_sms
+
+    if not row.to_address:
+        _record_failure(
+            row, now=clock(), error="The recipient has no phone number.", permanent=True
+        )
+        result.failed.append(row.id)
+        return
+    try:
+        body = render_to_string(
+            f"{row.template}_sms.txt", {**row.params, "site_url": settings.SITE_URL}
+        )
+    except Exception as exc:
+        logger.exception("Outbox message %s could not be rendered", row.id)
+        _record_failure(row, now=clock(), error=_describe(exc), permanent=True)
+        result.failed.append(row.id)
+        return
+    try:
+        provider_id = send_sms(to=row.to_address, body=body, reference=str(row.id))
+    except SmsError as exc:
+        _record_failure(row, now=clock(), error=f"SmsError: {exc}", permanent=exc.permanent)
+        (result.failed if exc.permanent else result.retry).append(row.id)
+        logger.warning("Outbox message %s not sent: %s", row.id, exc)
+        return
+    except Exception as exc:
+        logger.exception("Outbox message %s: the SMS backend failed", row.id)
+        _record_failure(row, now=clock(), error=_describe(exc), permanent=False)
+        result.retry.append(row.id)
+        return
+    _record_sent(row, now=clock(), provider_id=provider_id)
+    result.sent.append(row.id)
 
 
 def _release(rows: Sequence[_Claimed], result: OutboxResult) -> None:
