@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "careplans",
     "referrals",
     "health",
+    "scheduling",
     "interop",
 ]
 
@@ -358,6 +359,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "casemgmt.lib.idempotency.tasks.submission_keys_expire",
         "schedule": 60 * 60,
     },
+    "scheduling-recurrences-extend": {
+        "task": "scheduling.tasks.recurrences_extend",
+        "schedule": env.int("RECURRENCE_EXTEND_SECONDS", default=6 * 60 * 60),
+    },
+    "scheduling-reminders-sweep": {
+        "task": "scheduling.tasks.appointment_reminders_sweep",
+        "schedule": env.int("APPOINTMENT_REMINDER_SWEEP_SECONDS", default=5 * 60),
+    },
     "interop-adt-sweep": {
         "task": "interop.tasks.adt_sweep",
         "schedule": env.int("ADT_SWEEP_SECONDS", default=60),
@@ -384,6 +393,12 @@ OUTBOX_RETRY_MAX = env.int("OUTBOX_RETRY_MAX", default=60 * 60)
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=10)
 # Follow-up reminders (referrals app): local hour at which reminders go out, batch sizes,
 # and after how long a queued-but-unsent reminder is queued again by the sweep.
+# Appointments (scheduling): recurring series are written this many days ahead (beat
+# extends them); a reminder goes out the day before at this local hour, none for an
+# appointment booked less than the lead (minutes) ahead.
+RECURRENCE_HORIZON_DAYS = env.int("RECURRENCE_HORIZON_DAYS", default=183)
+APPOINTMENT_REMINDER_HOUR = env.int("APPOINTMENT_REMINDER_HOUR", default=9)
+APPOINTMENT_REMINDER_MIN_LEAD = env.int("APPOINTMENT_REMINDER_MIN_LEAD", default=120)
 FOLLOWUP_REMINDER_HOUR = env.int("FOLLOWUP_REMINDER_HOUR", default=8)
 FOLLOWUP_SWEEP_BATCH = env.int("FOLLOWUP_SWEEP_BATCH", default=1000)
 REMINDER_DELIVERY_BATCH = env.int("REMINDER_DELIVERY_BATCH", default=500)

@@ -28,6 +28,7 @@ CONFIGURATION = {
     "careplans.StageSuggestion",
     "referrals.Organization",  # the resource directory
     "referrals.Service",
+    "scheduling.TeamCalendarSetting",  # whether a team's calendar feeds show initials
 }
 
 
