@@ -34,6 +34,7 @@ from referrals.models import CareTransition, LevelOfCare, VisitFocus
 from referrals.services import (
     transition_discharge,
     transition_discharge_cancel,
+    transition_enter_in_error,
     transition_record,
     transition_update,
 )
@@ -326,7 +327,10 @@ def _visit_transition(message: AdtMessage, client: Client) -> CareTransition | N
         .order_by("-id")
         .first()
     )
-    return earlier.transition if earlier else None
+    found = earlier.transition if earlier else None
+    if found is None or found.entered_in_error_at is not None:
+        return None
+    return found
 
 
 def _dispatch(message: AdtMessage, adt: Adt, client: Client) -> None:
@@ -341,11 +345,7 @@ def _dispatch(message: AdtMessage, adt: Adt, client: Client) -> None:
     elif message.event == "A13":
         _cancel_discharge(message, client)
     elif message.event == "A11":
-        # Not yet: a care transition has no "entered in error" state in referrals, so an
-        # admission is not undone by a message; the queue asks a person to correct it.
-        message.transition = _visit_transition(message, client)
-        message.status = AdtStatus.REVIEW
-        message.review_reason = "Cancel admit received: correct the care transition by hand."
+        _cancel_admit(message, client)
     else:
         message.outcome = f"{message.event} is kept, not acted on."
 
@@ -391,6 +391,7 @@ def _admit(message: AdtMessage, adt: Adt, client: Client, setting: Setting) -> N
             client=client,
             from_level=setting[0],
             discharged_on__isnull=True,
+            entered_in_error_at__isnull=True,
             admitted_on=_local_date(adt.admitted_at, client, adt.event_at),
         )
         .order_by("-id")
@@ -460,8 +461,43 @@ def _cancel_discharge(message: AdtMessage, client: Client) -> None:
     message.outcome = "Discharge cancelled: its follow-ups are cancelled, the history kept."
 
 
+def _cancel_admit(message: AdtMessage, client: Client) -> None:
+    """A11 (cancel admit/visit notification, HL7 v2.5.1 chapter 3.3.11): the admission an
+    earlier message of this visit opened was sent in error. A transition the interface
+    opened is marked entered in error (kept, out of every measure, its follow-ups
+    cancelled). One a case manager recorded, or one already discharged (HL7 expects an
+    A13 first), goes to the review queue for a person to decide."""
+    found = _visit_transition(message, client)
+    if found is None:
+        message.outcome = "No admission of this visit on record: nothing to cancel."
+        return
+    message.transition = found
+    if found.recorded_by_id != interface_user().pk:
+        message.status = AdtStatus.REVIEW
+        message.review_reason = (
+            "Cancel admit received for a transition a person recorded: check it and mark "
+            "it entered in error if the stay did not happen."
+        )
+        return
+    if found.discharged_on is not None:
+        message.status = AdtStatus.REVIEW
+        message.review_reason = (
+            "Cancel admit received for a stay already discharged (no cancel discharge "
+            "came first): check the transition."
+        )
+        return
+    transition_enter_in_error(
+        actor=interface_user(),
+        transition=found,
+        reason=f"cancelled by HL7 A11 message {message.control_id}",
+    )
+    message.outcome = "Admission cancelled: the transition is marked entered in error."
+
+
 def _open_transition(client: Client, setting: Setting) -> CareTransition | None:
-    qs = CareTransition.objects.filter(client=client, discharged_on__isnull=True)
+    qs = CareTransition.objects.filter(
+        client=client, discharged_on__isnull=True, entered_in_error_at__isnull=True
+    )
     if setting is not None:
         qs = qs.filter(from_level=setting[0])
     return qs.order_by("-admitted_on", "-id").first()
@@ -510,11 +546,6 @@ def adt_review_resolve(*, actor: User, message_id: int, client: Client) -> AdtMe
     message.resolved_by, message.resolved_at = actor, timezone.now()
     message.save(update_fields=["client", "status", "review_reason", "resolved_by", "resolved_at"])
     audit_record(user=actor, action=AuditAction.UPDATE, obj=message, client_id=client.pk)
-    if message.event == "A11":
-        message.status = AdtStatus.REVIEW
-        message.review_reason = "Cancel admit received: correct the care transition by hand."
-        message.save(update_fields=["status", "review_reason"])
-        return message
     adt_process(message_id=message.pk)
     message.refresh_from_db()
     return message

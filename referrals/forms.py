@@ -119,6 +119,14 @@ class DischargeForm(StyledForm):
     discharged_on = forms.DateField(label="Discharge date", widget=DATE)
 
 
+class EnteredInErrorForm(StyledForm):
+    reason = forms.CharField(
+        label="Why was it recorded in error?",
+        max_length=300,
+        help_text="For example: the hospital cancelled the admission; recorded twice.",
+    )
+
+
 class ChecklistForm(StyledForm):
     """ "Medications reconciled" is not here: it is ticked by recording a reconciliation."""
 

@@ -364,6 +364,10 @@ class CareTransition(models.Model):
     # Optimistic locking: what an editor loaded; a save over a newer save of the same
     # fields is a conflict.
     edit_version = models.PositiveIntegerField(default=1, editable=False)
+    # Recorded in error (a hospital's A11 "cancel admit", or a case manager's correction):
+    # kept with the reason, out of every measure and list of open admissions.
+    entered_in_error_at = models.DateTimeField(null=True, blank=True, editable=False)
+    entered_in_error_reason = models.CharField(max_length=300, blank=True, editable=False)
 
     class Meta:
         ordering = ["-discharged_on", "-admitted_on", "-id"]

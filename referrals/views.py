@@ -35,6 +35,7 @@ from .filters import ReferralFilter, ServiceFilter
 from .forms import (
     ChecklistForm,
     DischargeForm,
+    EnteredInErrorForm,
     FollowUpCloseForm,
     FollowUpForm,
     FollowUpRescheduleForm,
@@ -365,6 +366,14 @@ def transition_new(request, pk: int):
     )
 
 
+def _posted_form(request, discharge_form, error_form, checklist_form):
+    if "discharge" in request.POST:
+        return discharge_form
+    if "enter_in_error" in request.POST:
+        return error_form
+    return checklist_form
+
+
 @login_required
 def transition_detail(request, pk: int, transition_id: int):
     client = chart_client(request, pk, audit=False)
@@ -378,9 +387,18 @@ def transition_detail(request, pk: int, transition_id: int):
         initial={f: getattr(transition, f) for f in transition.CHECKLIST}
         | {"edit_version": transition.edit_version},
     )
+    error_form = EnteredInErrorForm(request.POST if "enter_in_error" in request.POST else None)
     conflict = None
     if request.method == "POST":
         try:
+            if "enter_in_error" in request.POST and error_form.is_valid():
+                services.transition_enter_in_error(
+                    actor=request.user, transition=transition, **error_form.cleaned_data
+                )
+                messages.success(request, "Marked as entered in error.")
+                return redirect(
+                    "referrals:transition_detail", pk=client.pk, transition_id=transition.pk
+                )
             if "discharge" in request.POST and discharge_form.is_valid():
                 services.transition_discharge(
                     actor=request.user, transition=transition, **discharge_form.cleaned_data
@@ -406,11 +424,11 @@ def transition_detail(request, pk: int, transition_id: int):
                 form_show_conflict(checklist_form, error, current=fresh)
             else:
                 form_add_service_error(
-                    discharge_form if "discharge" in request.POST else checklist_form, error
+                    _posted_form(request, discharge_form, error_form, checklist_form), error
                 )
         except ValidationError as error:
             form_add_service_error(
-                discharge_form if "discharge" in request.POST else checklist_form, error
+                _posted_form(request, discharge_form, error_form, checklist_form), error
             )
     statuses = selectors.transition_windows([transition]).get(transition.pk, [])
     followups = list(transition.followups.select_related("assignee").order_by("due_at"))
@@ -423,6 +441,7 @@ def transition_detail(request, pk: int, transition_id: int):
         window_statuses=statuses,
         discharge_form=discharge_form,
         checklist_form=checklist_form,
+        error_form=error_form,
         conflict=conflict,
         followups=followups,
         panels=transition_panels(transition),

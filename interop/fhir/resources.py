@@ -407,7 +407,9 @@ def encounter(transition: CareTransition) -> dict[str, Any]:
     """US Core Encounter for a care transition: the stay or visit at ``facility`` (the
     level of care it was at), its period, and where the client went on discharge."""
     code, display = _CLASS_OF_LEVEL.get(transition.from_level, ("AMB", "ambulatory"))
-    if transition.discharged_on:
+    if transition.entered_in_error_at:
+        status = "entered-in-error"
+    elif transition.discharged_on:
         status = "finished"
     elif transition.admitted_on:
         status = "in-progress"

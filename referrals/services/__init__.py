@@ -23,6 +23,7 @@ from .reminders import followup_sweep, reminders_deliver
 from .transitions import (
     transition_discharge,
     transition_discharge_cancel,
+    transition_enter_in_error,
     transition_mark_medications_reconciled,
     transition_record,
     transition_update,
@@ -48,6 +49,7 @@ __all__ = [
     "reminders_deliver",
     "transition_discharge",
     "transition_discharge_cancel",
+    "transition_enter_in_error",
     "transition_mark_medications_reconciled",
     "transition_record",
     "transition_update",

@@ -66,15 +66,21 @@ def _validate(values: dict[str, Any], *, today: date) -> None:
         raise ValidationError(errors)
 
 
-def transitions_classify(*, client_id: int) -> list[CareTransition]:
+def transitions_classify(*, client_id: int, actor: User | None = None) -> list[CareTransition]:
     """Decide again which of the client's discharges are in their measure's denominator
     (``referrals.windows.denominator_statuses``: readmissions, direct transfers, ED
     visits followed by an admission, one per 31 days) and store it on each transition.
     The open window follow-ups of a discharge that no longer counts are cancelled with
     the reason, so that neither the Today page nor the sweep's reminders and
-    escalations chase a window that is not measured. Returns the transitions whose
-    answer changed. Two queries, plus one update per changed row."""
-    rows = list(CareTransition.objects.filter(client_id=client_id).select_for_update())
+    escalations chase a window that is not measured. With ``actor``, a discharge that
+    counts again (the stay that superseded it was entered in error) gets its window
+    follow-ups again. Returns the transitions whose answer changed. Two queries, plus
+    one update per changed row."""
+    rows = list(
+        CareTransition.objects.filter(
+            client_id=client_id, entered_in_error_at__isnull=True
+        ).select_for_update()
+    )
     verdicts = denominator_statuses(
         Stay(t.pk, t.from_level, t.to_level, t.focus, t.admitted_on, t.discharged_on, t.measure)
         for t in rows
@@ -97,6 +103,11 @@ def transitions_classify(*, client_id: int) -> list[CareTransition]:
                 closed_at=timezone.now(),
                 next_check_at=None,
             )
+    if actor is not None:
+        for t in changed:
+            counts_again = t.denominator == DenominatorStatus.COUNTED and t.measure
+            if counts_again and not t.followups.filter(status=FollowUpStatus.OPEN).exists():
+                _create_window_followups(actor=actor, transition=t)
     return changed
 
 
@@ -344,8 +355,68 @@ def transition_discharge_cancel(
     return transition
 
 
+@transaction.atomic
+def transition_enter_in_error(
+    *, actor: User, transition: CareTransition, reason: str
+) -> CareTransition:
+    """Mark a transition as recorded in error (an HL7 A11 "cancel admit", or a case
+    manager's correction): nothing is deleted; it keeps its history and the reason, leaves
+    every measure (``measure`` and ``denominator`` cleared), its open follow-ups are
+    cancelled with the reason, and the client's other discharges are classified again
+    without it (a readmission it superseded counts again)."""
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ValidationError({"reason": ["Say why this transition was recorded in error."]})
+    transition = CareTransition.objects.select_for_update().get(pk=transition.pk)
+    if transition.entered_in_error_at is not None:
+        raise Conflict("This transition is already marked as entered in error.", field="reason")
+    now = timezone.now()
+    before = ["measure", "denominator"]
+    transition.entered_in_error_at = now
+    transition.entered_in_error_reason = reason[:300]
+    transition.measure = ""
+    transition.denominator, transition.denominator_reason = DenominatorStatus.NONE, ""
+    transition.edit_version += 1
+    transition.save(
+        update_fields=[
+            "entered_in_error_at",
+            "entered_in_error_reason",
+            "measure",
+            "denominator",
+            "denominator_reason",
+            "edit_version",
+            "updated_at",
+        ]
+    )
+    FollowUp.objects.filter(transition=transition, status=FollowUpStatus.OPEN).update(
+        status=FollowUpStatus.CANCELLED,
+        outcome_note=f"Care transition entered in error ({reason})."[:500],
+        closed_at=now,
+        next_check_at=None,
+    )
+    audit_record(
+        user=actor,
+        action=AuditAction.UPDATE,
+        obj=transition,
+        client_id=transition.client_id,
+        detail={"changed": ["entered_in_error_at", "entered_in_error_reason", *before]},
+    )
+    transitions_classify(client_id=transition.client_id, actor=actor)
+    timeline_record(
+        client=transition.client_id,
+        kind="transition",
+        summary=f"{transition.get_from_level_display()} ({transition.facility}) entered in "
+        f"error: {reason}"[:300],
+        actor=actor,
+        obj=transition,
+        link=reverse("referrals:transition_detail", args=[transition.client_id, transition.pk]),
+    )
+    return transition
+
+
 __all__ = [
     "Measure",
+    "transition_enter_in_error",
     "transition_discharge",
     "transition_discharge_cancel",
     "transition_mark_medications_reconciled",

@@ -233,13 +233,58 @@ def test_cancel_discharge_reopens_the_admission_and_cancels_its_follow_ups(mllp,
     assert FollowUp.objects.filter(transition=transition, status="open").count() == 2
 
 
-def test_cancel_admit_asks_a_person(mllp, inpatient_client):
+def test_cancel_admit_marks_the_admission_entered_in_error_and_keeps_it(mllp, inpatient_client):
     mllp.send(adt("A01", "MSG-9101"))
-    mllp.send(adt("A11", "MSG-9102"))
-    assert process_received() == ["processed", "review"]
+    assert process_received() == ["processed"]
+    transition = CareTransition.objects.get()
+    assert msa(mllp.send(adt("A11", "MSG-9102")))[0] == "AA"
+    assert process_received() == ["processed"]
+    transition.refresh_from_db()
+    assert transition.entered_in_error_at is not None
+    assert transition.entered_in_error_reason == "cancelled by HL7 A11 message MSG-9102"
+    assert (transition.measure, transition.denominator) == ("", "")
     row = AdtMessage.objects.get(control_id="MSG-9102")
-    assert row.transition == CareTransition.objects.get()
-    assert "Cancel admit" in row.review_reason
+    assert row.transition == transition
+    assert row.outcome == "Admission cancelled: the transition is marked entered in error."
+    # Sent again: nothing happens twice.
+    assert msa(mllp.send(adt("A11", "MSG-9102")))[0] == "AA"
+    assert process_received() == []
+    # A discharge of the same visit after the cancel opens no window on the cancelled stay.
+    mllp.send(adt("A03", "MSG-9103", discharged=timezone.localdate()))
+    process_received()
+    assert not FollowUp.objects.filter(transition=transition).exists()
+    assert CareTransition.objects.filter(entered_in_error_at__isnull=True).count() == 1
+
+
+def test_cancel_admit_of_a_stay_a_person_recorded_asks_a_person(
+    mllp, inpatient_client, case_manager
+):
+    from referrals.services import transition_record
+
+    admitted = timezone.localdate() - timedelta(days=2)
+    typed = transition_record(
+        actor=case_manager,
+        client=inpatient_client,
+        from_level="inpatient_psych",
+        to_level="outpatient",
+        facility="Mercy General",
+        admitted_on=admitted,
+    )
+    mllp.send(adt("A01", "MSG-9111", admitted=admitted))
+    mllp.send(adt("A11", "MSG-9112", admitted=admitted))
+    assert process_received() == ["processed", "review"]
+    typed.refresh_from_db()
+    assert typed.entered_in_error_at is None
+    row = AdtMessage.objects.get(control_id="MSG-9112")
+    assert row.transition == typed
+    assert "a person recorded" in row.review_reason
+
+
+def test_cancel_admit_without_an_admission_changes_nothing(mllp, inpatient_client):
+    mllp.send(adt("A11", "MSG-9121"))
+    assert process_received() == ["processed"]
+    assert not CareTransition.objects.exists()
+    assert "nothing to cancel" in AdtMessage.objects.get().outcome
 
 
 def test_a08_updates_the_admission_date(mllp, inpatient_client):

@@ -630,3 +630,55 @@ def test_the_migration_classifies_the_rows_already_there(client_record, case_man
     assert set(FollowUp.objects.filter(transition=first).values_list("status", flat=True)) == {
         "cancelled"
     }
+
+
+# ----------------------------------------------------------------- entered in error
+def test_a_readmission_entered_in_error_gives_the_first_discharge_its_windows_back(
+    client_record, case_manager
+):
+    """A stay recorded in error (a hospital's A11, or a case manager's correction) is not a
+    readmission: FUH counts "only the last discharge" of real stays, so the earlier
+    discharge it superseded is counted again, with its 7- and 30-day windows."""
+    from referrals.services import transition_enter_in_error
+
+    first = stay(client_record, case_manager, "inpatient_psych", admitted=day(-5), discharged=D)
+    second = stay(
+        client_record, case_manager, "inpatient_psych", admitted=day(10), discharged=day(12)
+    )
+    assert verdict(first)[0] == "superseded"
+    transition_enter_in_error(actor=case_manager, transition=second, reason="recorded twice")
+    second.refresh_from_db()
+    assert (second.measure, second.denominator) == ("", "")
+    assert second.entered_in_error_reason == "recorded twice"
+    assert {f.status for f in second.followups.all()} == {FollowUpStatus.CANCELLED}
+    assert verdict(first) == ("counted", "")
+    windows = sorted(
+        (f.window_days, f.status) for f in first.followups.filter(status=FollowUpStatus.OPEN)
+    )
+    assert windows == [(7, FollowUpStatus.OPEN), (30, FollowUpStatus.OPEN)]
+    # Recorded in error twice is refused; a reason is required.
+    from django.core.exceptions import ValidationError
+
+    from casemgmt.lib.errors import Conflict
+
+    with pytest.raises(Conflict):
+        transition_enter_in_error(actor=case_manager, transition=second, reason="again")
+    with pytest.raises(ValidationError):
+        transition_enter_in_error(actor=case_manager, transition=first, reason="  ")
+
+
+def test_the_transition_page_marks_a_stay_entered_in_error(client, client_record, case_manager):
+    t = stay(client_record, case_manager, "inpatient_psych", admitted=day(-5), discharged=D)
+    client.force_login(case_manager)
+    url = reverse("referrals:transition_detail", args=[client_record.pk, t.pk])
+    page = client.post(url, {"enter_in_error": "1", "reason": ""})
+    assert page.status_code == 200
+    assert "This field is required." in page.content.decode()
+    response = client.post(url, {"enter_in_error": "1", "reason": "The admission was cancelled"})
+    assert response.status_code == 302
+    page = client.get(url).content.decode()
+    assert "Entered in error" in page
+    assert "The admission was cancelled" in page
+    assert "Record the discharge" not in page
+    t.refresh_from_db()
+    assert t.entered_in_error_at is not None
