@@ -96,6 +96,19 @@ def register_banner_warning(provider: Callable) -> None:
         _WARNINGS.append(provider)
 
 
+def tab_label(key: str) -> str | None:
+    """The label of the tab ``key`` (the audit trail names the tabs a visit saw)."""
+    tab = _TABS.get(key)
+    return tab.label if tab is not None else None
+
+
+def _tab_of(request: HttpRequest) -> str | None:
+    """The key of the chart tab ``request`` shows, if its view is a tab's own page."""
+    match = getattr(request, "resolver_match", None)
+    view_name = match.view_name if match is not None else None
+    return next((tab.key for tab in _TABS.values() if tab.url_name == view_name), None)
+
+
 def chart_tabs(client) -> list[dict]:
     return [
         {"key": tab.key, "label": tab.label, "href": reverse(tab.url_name, args=[client.pk])}
@@ -130,7 +143,8 @@ def chart_client(request: AuthenticatedHttpRequest, pk: int, *, audit: bool = Tr
     the page audits the object it shows instead."""
     client = client_get(user=request.user, client_id=pk)
     if audit:
-        client_read_audit(user=request.user, client=client)
+        tab = _tab_of(request)
+        client_read_audit(user=request.user, client=client, detail={"tab": tab} if tab else None)
     return client
 
 

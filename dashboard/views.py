@@ -3,7 +3,7 @@ from dataclasses import dataclass
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, HttpResponseBadRequest
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
@@ -53,7 +53,9 @@ TODAY_LINES = 12  # lines shown per Today section, then "and N more"
 
 @login_required
 def today(request):
-    """The home page: what needs me now (UX.md)."""
+    """The home page: what needs me now (UX.md). An auditor's home is the audit search."""
+    if request.user.is_audit_only:
+        return redirect("audit:list")
     today = today_for(user=request.user, limit=TODAY_LINES)
     audit_record(user=request.user, action=AuditAction.VIEW, object_type="dashboard.today")
     return render(

@@ -34,6 +34,7 @@ from django.utils import timezone
 
 from careplans.selectors import careplan_current
 from casemgmt.accounts.models import Team, User
+from casemgmt.audit.extensions import DisclosureEntry
 from casemgmt.lib.sql import ids_subquery, in_teams
 from clients.models import Client, ContactNote
 from clients.selectors import client_ids_in_reach
@@ -134,6 +135,31 @@ def disclosure_log(*, client: Client, as_of: date | None = None) -> QuerySet[Dis
     as_of = as_of or timezone.localdate()
     since = as_of.replace(year=as_of.year - DISCLOSURE_LOG_YEARS)
     return client.disclosures.filter(disclosed_at__date__gte=since).select_related("disclosed_by")
+
+
+def disclosure_entries(client_id: int, since: date, until: date) -> list[DisclosureEntry]:
+    """The client's disclosures from ``since`` to ``until`` (local dates, both included)
+    as lines of the audit trail's accounting of disclosures (registered with
+    ``casemgmt.audit.extensions`` in ``ReferralsConfig.ready``): one query."""
+    rows = (
+        Disclosure.objects.filter(
+            client_id=client_id, disclosed_at__date__gte=since, disclosed_at__date__lte=until
+        )
+        .select_related("disclosed_by")
+        .order_by("-disclosed_at", "-id")
+    )
+    return [
+        DisclosureEntry(
+            disclosed_at=d.disclosed_at,
+            recipient=d.recipient,
+            information=d.information,
+            purpose=d.purpose,
+            consent=d.consent_summary,
+            disclosed_by=d.disclosed_by.display_name,
+            source="Referral" if d.referral_id else "API read by the recipient",
+        )
+        for d in rows
+    ]
 
 
 # ---------------------------------------------------------------------- transitions

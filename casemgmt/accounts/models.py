@@ -72,6 +72,14 @@ class User(AbstractUser):
     def can_read_audit(self) -> bool:
         return self.is_admin_role or self.is_auditor_role
 
+    @property
+    def is_audit_only(self) -> bool:
+        """An auditor with no clinical or admin role: sees the audit pages only (their
+        home is the audit search; no caseload menus, no Today page)."""
+        return self.is_auditor_role and not (
+            self.is_admin_role or self.has_role(Role.SUPERVISOR) or self.has_role(Role.CASE_MANAGER)
+        )
+
 
 class AuthenticatedHttpRequest(HttpRequest):
     """A type, never built: the request a login-required view receives, whose ``user``

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -207,11 +208,19 @@ def emergency_access_request_approve(
     return access
 
 
-def client_read_audit(*, user: User, client: Client, obj: models.Model | None = None) -> AuditEvent:
+def client_read_audit(
+    *,
+    user: User,
+    client: Client,
+    obj: models.Model | None = None,
+    detail: dict[str, Any] | None = None,
+) -> AuditEvent:
     """Audit a read of ``client``'s record (of ``obj`` in it, or of the client itself).
 
     The one spelling of the rule: ``emergency_access`` when ``user`` reached the client
     through break-the-glass access (``client_get`` set ``client.emergency_access``),
     ``view`` otherwise, so the client's access log tells the two apart on every page."""
     action = AuditAction.EMERGENCY_ACCESS if client.emergency_access else AuditAction.VIEW
-    return audit_record(user=user, action=action, obj=obj or client, client_id=client.pk)
+    return audit_record(
+        user=user, action=action, obj=obj or client, client_id=client.pk, detail=detail
+    )
