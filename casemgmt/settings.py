@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "casemgmt.notifications",
     "casemgmt.drafts",
     "casemgmt.lib.idempotency",
+    "casemgmt.lib.i18n",
     "dashboard",
     "clients",
     "assessments",
@@ -257,7 +258,15 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # ------------------------------------------------------------------ i18n, time, static
+# Staff pages are in English (no LocaleMiddleware: a browser's language does not switch
+# them). What a client reads (the client copy of a plan, the safety plan, reminders, the
+# portal) is rendered in the client's language with ``casemgmt.lib.i18n.render_in``, and
+# its dates and numbers then follow that language's formats. Translations are gettext
+# catalogues in the repository (locale/ and each app's locale/), compiled without GNU
+# gettext by ``manage.py compilemessages_py``; the compiled .mo files are committed.
 LANGUAGE_CODE = "en-us"
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env.str("TIME_ZONE", default="America/New_York")
 USE_I18N = True
 USE_TZ = True

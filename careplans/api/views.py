@@ -28,6 +28,7 @@ from rest_framework.response import Response
 from assessments.selectors import latest_assessment_findings
 from casemgmt.audit.models import AuditAction
 from casemgmt.audit.services import audit_record
+from casemgmt.lib.i18n import client_language, languages
 from casemgmt.lib.locking import expected_version
 from clients.api.public import AuditedReadMixin, client_in_payload
 from clients.models import CareTeamMember
@@ -217,6 +218,13 @@ class CarePlanViewSet(
         parameters=[
             OpenApiParameter("copy", str, enum=list(COPIES), default="client"),
             OpenApiParameter("paper", str, enum=list(PAPERS), default="letter"),
+            OpenApiParameter(
+                "language",
+                str,
+                enum=list(languages()),
+                description="Language of the client copy (default: the client's preferred "
+                "language when supported, else English); the clinical copy is English.",
+            ),
         ],
         responses={(200, "application/pdf"): OpenApiTypes.BINARY},
     )
@@ -225,8 +233,11 @@ class CarePlanViewSet(
         plan = self.get_object()
         copy = request.query_params.get("copy", "client")
         paper = request.query_params.get("paper", "letter")
+        language = request.query_params.get("language") or client_language(plan.client)
         response = HttpResponse(
-            careplan_print(actor=request.user, plan=plan, copy=copy, paper=paper),
+            careplan_print(
+                actor=request.user, plan=plan, copy=copy, paper=paper, language=language
+            ),
             content_type="application/pdf",
         )
         response["Content-Disposition"] = f'inline; filename="{pdf_filename(plan, copy)}"'

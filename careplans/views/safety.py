@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 
 from casemgmt.lib.errors import Conflict
 from casemgmt.lib.forms import form_add_service_error, form_show_conflict
+from casemgmt.lib.i18n import client_language, language_from
 from clients.chart import chart_client, chart_context
 
 from .. import selectors, services
@@ -106,7 +107,9 @@ def plan_pdf(request, pk: int, plan_id: int):
     paper = request.GET.get("paper", "letter")
     if copy not in COPIES or paper not in PAPERS:
         raise Http404("Unknown copy or paper size")
-    pdf = careplan_print(actor=request.user, plan=plan, copy=copy, paper=paper)
+    # "Print in: English | Español"; without a choice, the client's preferred language.
+    language = language_from(request.GET.get("language"), default=client_language(client))
+    pdf = careplan_print(actor=request.user, plan=plan, copy=copy, paper=paper, language=language)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{pdf_filename(plan, copy)}"'
     return response
@@ -126,7 +129,10 @@ def safety_plan_pdf(request, pk: int):
     paper = request.GET.get("paper", "letter")
     if shown is None or paper not in PAPERS:
         raise Http404("No such safety plan")
-    pdf = safety_plan_print(actor=request.user, client=client, safety_plan=shown, paper=paper)
+    language = language_from(request.GET.get("language"), default=client_language(client))
+    pdf = safety_plan_print(
+        actor=request.user, client=client, safety_plan=shown, paper=paper, language=language
+    )
     response = HttpResponse(pdf, content_type="application/pdf")
     name = f"safety-plan-{client.client_number}-v{shown.version}.pdf"
     response["Content-Disposition"] = f'inline; filename="{name}"'
