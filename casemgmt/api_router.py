@@ -43,6 +43,7 @@ from referrals.api.views import (
     ReferralViewSet,
     ServiceViewSet,
 )
+from scheduling.api.views import AppointmentViewSet, RecurrenceViewSet
 
 router = NumericIdRouter()  # ids are digits: /follow-ups/abc/ is a 404 at routing
 router.register("clients", ClientViewSet, basename="client")
@@ -78,6 +79,8 @@ router.register("referrals", ReferralViewSet, basename="referral")
 router.register("care-transitions", CareTransitionViewSet, basename="caretransition")
 router.register("follow-ups", FollowUpViewSet, basename="followup")
 router.register("notifications", NotificationViewSet, basename="notification")
+router.register("appointments", AppointmentViewSet, basename="appointment")
+router.register("recurrences", RecurrenceViewSet, basename="recurrence")
 
 urlpatterns = [
     path(

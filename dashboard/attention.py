@@ -19,6 +19,7 @@ from careplans.selectors import current_safety_plan_exists
 from clients.models import Client, RiskFlagKind
 from clients.selectors import open_risk_flag_exists
 from health.selectors import crisis_since_exists, naloxone_on_record_exists
+from scheduling.selectors import consecutive_no_show_client_ids
 
 from . import metrics
 
@@ -36,6 +37,7 @@ REASONS = [
     Reason("overdose_no_naloxone", "Overdose risk and no naloxone on record", 60),
     Reason("transition_at_risk", "7-day follow-up after discharge about to be missed", 80),
     Reason("overdue_followups", "Overdue follow-up", 50),
+    Reason("two_no_shows", "Two no-shows in a row", 40),
     Reason("referrals_overdue", "Referral past its response deadline", 30),
     Reason("plans_overdue", "Care plan overdue for review", 20),
     Reason("no_plan", "Active without a care plan", 10),
@@ -79,6 +81,7 @@ def reason_ids(scope: QuerySet[Client], *, as_of: date, now) -> dict[str, set[in
         ),
         "transition_at_risk": metric("transitions_at_risk"),
         "overdue_followups": metric("overdue_followups"),
+        "two_no_shows": consecutive_no_show_client_ids(scope=scope, now=now),
         "referrals_overdue": metric("referrals_overdue"),
         "plans_overdue": metric("plans_overdue"),
         "no_plan": metric("no_plan"),

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, Prefetch, QuerySet, Window
+from django.db.models.functions import RowNumber
 from django.http import Http404
 
 from casemgmt.accounts.models import User
+from clients.models import Client
 from clients.selectors import client_ids_in_reach
 
 from .models import (
@@ -35,7 +37,7 @@ def appointment_list(*, user: User) -> QuerySet[Appointment]:
     return (
         Appointment.objects.filter(client_id__in=client_ids_in_reach(user=user))
         .select_related("client", "team", "recurrence")
-        .prefetch_related(_staff_prefetch())
+        .prefetch_related(_staff_prefetch(), "interventions")
     )
 
 
@@ -115,3 +117,32 @@ def feed_user(*, token_digest: str) -> User | None:
 
 def feed_exists(*, user: User) -> bool:
     return CalendarFeed.objects.filter(user=user, revoked_at__isnull=True).exists()
+
+
+#: "In a row": the client's last two appointments that were kept or missed, within this
+#: many days, were both no-shows (cancelled and moved ones do not break the row).
+NO_SHOW_LOOKBACK_DAYS = 90
+
+
+def consecutive_no_show_client_ids(*, scope: QuerySet[Client], now: datetime) -> set[int]:
+    """Clients of ``scope`` whose last two kept-or-missed appointments (completed or
+    no-show, started by ``now``, within ``NO_SHOW_LOOKBACK_DAYS``) were both no-shows
+    (one query). The supervisor's attention list reads this (dashboard.attention)."""
+    rows = (
+        Appointment.objects.filter(
+            client_id__in=scope.values("pk"),
+            status__in=[AppointmentStatus.COMPLETED, AppointmentStatus.NO_SHOW],
+            starts_at__lte=now,
+            starts_at__gte=now - timedelta(days=NO_SHOW_LOOKBACK_DAYS),
+        )
+        .annotate(
+            rank=Window(RowNumber(), partition_by=F("client_id"), order_by=F("starts_at").desc())
+        )
+        .filter(rank__lte=2)
+        .values_list("client_id", "status")
+    )
+    missed: dict[int, int] = {}
+    for client_id, status in rows:
+        if status == AppointmentStatus.NO_SHOW:
+            missed[client_id] = missed.get(client_id, 0) + 1
+    return {client_id for client_id, count in missed.items() if count == 2}

@@ -180,7 +180,7 @@ def appointment_reminders_batch(*, now: datetime, batch_size: int) -> int:
                     OutboxDraft(
                         template=CLIENT_EMAIL,
                         to_address=appointment.client.email,
-                        params={"appointment_id": pk, "when": words, "with": with_name},
+                        params={"appointment_id": pk, "when": words, "staff_name": with_name},
                     )
                 )
             else:
@@ -189,7 +189,7 @@ def appointment_reminders_batch(*, now: datetime, batch_size: int) -> int:
                         template=CLIENT_SMS,
                         channel=OutboxChannel.SMS,
                         to_address=appointment.client.phone,
-                        params={"appointment_id": pk, "when": words, "with": with_name},
+                        params={"appointment_id": pk, "when": words, "staff_name": with_name},
                     )
                 )
         notifications_create_many(drafts=notifications)
