@@ -21,15 +21,16 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from casemgmt.accounts.models import User
+from casemgmt.accounts.models import Team, User
 from casemgmt.audit.models import AuditAction
 from casemgmt.audit.services import audit_record
 from casemgmt.lib.broker import publish_quietly
 from casemgmt.lib.errors import ApplicationError
 from casemgmt.notifications.models import NotificationKind
 from casemgmt.notifications.services import notification_create
-from clients.models import Client, RiskFlag, RiskFlagKind
+from clients.models import Client, ClientStatus, RiskFlag, RiskFlagKind
 from clients.selectors import client_possible_duplicates
+from clients.services import client_create
 from referrals.models import CareTransition, LevelOfCare, VisitFocus
 from referrals.services import (
     transition_discharge,
@@ -549,6 +550,45 @@ def adt_review_resolve(*, actor: User, message_id: int, client: Client) -> AdtMe
     adt_process(message_id=message.pk)
     message.refresh_from_db()
     return message
+
+
+def _name(value: str) -> str:
+    """HL7 senders often write names in capitals (``QUILLFEATHER``): shown as a name."""
+    value = " ".join(value.split())
+    return value.title() if value.isupper() else value
+
+
+@transaction.atomic
+def adt_review_create_client(*, actor: User, message_id: int, team: Team) -> AdtMessage:
+    """A message in the review queue about someone who is not a client yet: register a
+    client in ``team`` with status "referred" from the message's PID (family and given
+    name, date of birth), remember the sender's identifiers for them, and process the
+    message as ``adt_review_resolve`` does. The new client goes through the same
+    validation (and duplicate-free numbering) as one typed in at referral."""
+    message = AdtMessage.objects.select_for_update().get(pk=message_id)
+    if message.status != AdtStatus.REVIEW:
+        raise ValidationError({"message": ["This message is not waiting for review."]})
+    if message.client_id is not None:
+        raise ValidationError({"message": ["This message is already linked to a client."]})
+    adt = read_adt(parse(message.raw))
+    if not (adt.family_name and adt.given_name and adt.birth_date):
+        raise ValidationError(
+            {
+                "team": [
+                    "The message has no full name and date of birth: register the client "
+                    "by hand, then link the message by their number."
+                ]
+            }
+        )
+    client = client_create(
+        actor=actor,
+        first_name=_name(adt.given_name),
+        last_name=_name(adt.family_name),
+        date_of_birth=adt.birth_date,
+        team=team,
+        status=ClientStatus.REFERRED,
+    )
+    return adt_review_resolve(actor=actor, message_id=message.pk, client=client)
 
 
 @transaction.atomic

@@ -10,13 +10,14 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from casemgmt.accounts.selectors import team_list
 from casemgmt.audit.models import AuditAction
 from casemgmt.audit.services import audit_record
 from casemgmt.lib.forms import form_add_service_error
 from clients.selectors import client_list, client_possible_duplicates
 
 from . import selectors, services
-from .forms import DismissForm, ResolveForm
+from .forms import DismissForm, NewClientForm, ResolveForm
 from .hl7v2 import normalise, parse, read_adt
 from .models import AdtMessage, AdtStatus
 
@@ -97,9 +98,40 @@ def message_detail(request, message_id: int):
             "segments": normalise(message.raw).split("\r") if message.raw else [],
             "candidates": _candidates(request, message),
             "resolve_form": ResolveForm(),
+            "new_client_form": _new_client_form(request),
             "dismiss_form": DismissForm(),
+            "pid": _pid(message),
         },
     )
+
+
+def _new_client_form(request, data=None) -> NewClientForm:
+    return NewClientForm(data, teams=team_list(user=request.user))
+
+
+def _pid(message: AdtMessage):
+    if message.status != AdtStatus.REVIEW or message.client_id is not None or not message.raw:
+        return None
+    return read_adt(parse(message.raw))
+
+
+@login_required
+@require_POST
+def message_create_client(request, message_id: int):
+    _staff(request)
+    message = _get(request, message_id)
+    form = _new_client_form(request, request.POST)
+    if form.is_valid():
+        try:
+            message = services.adt_review_create_client(
+                actor=request.user, message_id=message.pk, team=form.cleaned_data["team"]
+            )
+        except ValidationError as error:
+            form_add_service_error(form, error)
+        else:
+            messages.success(request, "Registered as a new referred client, linked and processed.")
+            return redirect("clients:detail", pk=message.client_id)
+    return _detail_with_errors(request, message, new_client_form=form)
 
 
 @login_required
@@ -155,7 +187,9 @@ def _detail_with_errors(request, message: AdtMessage, **forms):
         "segments": normalise(message.raw).split("\r") if message.raw else [],
         "candidates": _candidates(request, message),
         "resolve_form": ResolveForm(),
+        "new_client_form": _new_client_form(request),
         "dismiss_form": DismissForm(),
+        "pid": _pid(message),
         **forms,
     }
     return render(request, "interop/message_detail.html", context, status=400)

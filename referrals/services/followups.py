@@ -81,6 +81,10 @@ def followup_schedule(
 
 
 @transaction.atomic
+def _first_supervisor(client: Client) -> User | None:
+    return client.team.supervisors.filter(is_active=True).order_by("pk").first()
+
+
 def followup_create(
     *,
     actor: User | None,
@@ -96,7 +100,8 @@ def followup_create(
     escalate_on: date | None = None,
 ) -> FollowUp:
     """Something that must happen for ``client`` by ``due_on``. The assignee defaults to
-    the client's primary case manager (else the actor)."""
+    the client's primary case manager (else the actor; for the HL7 interface, the team's
+    first supervisor)."""
     errors: dict[str, list[str]] = {}
     title = (title or "").strip()
     if not title:
@@ -107,7 +112,10 @@ def followup_create(
         errors["due_on"] = ["Give the due date."]
     elif (out_of_range := _due_on_out_of_range(due_on)) is not None:
         errors["due_on"] = [out_of_range]
-    assignee = assignee or client.primary_case_manager or actor
+    # A system actor (the HL7 interface) is not a person: with no case manager, the
+    # team's first supervisor owns the follow-up until one is assigned.
+    fallback = actor if actor.is_active else _first_supervisor(client)
+    assignee = assignee or client.primary_case_manager or fallback
     if assignee is None:
         errors["assignee"] = ["Choose who will do it."]
     elif not assignee.is_active:

@@ -94,3 +94,61 @@ def test_an_auditor_does_not_read_hospital_messages(client, auditor, inpatient_c
     adt_receive(raw=adt("A01", "V-6"), sender="test")
     client.force_login(auditor)
     assert client.get("/interop/adt/").status_code == 403
+
+
+def test_someone_not_yet_a_client_is_registered_from_the_queue(client, supervisor, team):
+    from clients.models import Client
+
+    adt_receive(
+        raw=adt("A01", "V-9", mrn="MRN-NEW9", family="ZEPHYRINE", given="OTTOLINE"), sender="t"
+    )
+    process_received()
+    message = AdtMessage.objects.get()
+    assert message.status == AdtStatus.REVIEW
+    client.force_login(supervisor)
+    page = client.get(f"/interop/adt/{message.pk}/").content.decode()
+    assert "Not a client yet?" in page and "Ottoline Zephyrine" in page
+    response = client.post(f"/interop/adt/{message.pk}/new-client/", {"team": team.pk})
+    assert response.status_code == 302
+    new = Client.objects.get(last_name="Zephyrine")
+    assert (new.first_name, new.status, new.team) == ("Ottoline", "referred", team)
+    assert str(new.date_of_birth) == "1986-03-12"
+    assert response["Location"] == reverse("clients:detail", args=[new.pk])
+    message.refresh_from_db()
+    assert (message.status, message.client) == (AdtStatus.PROCESSED, new)
+    assert CareTransition.objects.filter(client=new).exists()
+    # The hospital's MRN now finds the new client: the next message links by itself.
+    adt_receive(
+        raw=adt(
+            "A03",
+            "V-10",
+            mrn="MRN-NEW9",
+            family="ZEPHYRINE",
+            given="OTTOLINE",
+            discharged=new.created_at.date(),
+        ),
+        sender="t",
+    )
+    outcome = process_received()
+    later = AdtMessage.objects.get(control_id="V-10")
+    assert outcome == ["processed"], later.error
+    assert later.client == new
+    # No case manager yet: the team's supervisor owns the discharge's follow-ups.
+    from referrals.models import FollowUp
+
+    assert {f.assignee for f in FollowUp.objects.filter(client=new)} == {supervisor}
+
+
+def test_registering_from_the_queue_is_only_into_ones_own_teams(client, supervisor, outsider, db):
+    from tests.factories import TeamFactory
+
+    adt_receive(raw=adt("A01", "V-11", mrn="MRN-11", family="Zed", given="Ada"), sender="t")
+    process_received()
+    message = AdtMessage.objects.get()
+    other = TeamFactory()
+    client.force_login(supervisor)
+    response = client.post(f"/interop/adt/{message.pk}/new-client/", {"team": other.pk})
+    assert response.status_code == 400
+    assert "Select a valid choice" in response.content.decode()
+    message.refresh_from_db()
+    assert message.status == AdtStatus.REVIEW and message.client is None
