@@ -211,3 +211,34 @@ def _plan_form(model, labels_required: set[str]):
 
 SafetyPlanForm = _plan_form(SafetyPlan, {f for f in SafetyPlan.FIELDS if f != "reasons_for_living"})
 RelapsePlanForm = _plan_form(RelapsePreventionPlan, set(RelapsePreventionPlan.FIELDS))
+
+
+def safety_form_people(form: forms.Form, client) -> None:
+    """Add to a safety plan form the client's support network (active related persons
+    in it) to pick for step 4, "People I can ask for help"; step 4 may then be left empty
+    when someone is picked (the service adds their lines and checks the step)."""
+    from clients.selectors import related_person_list
+
+    people = [
+        (p.pk, f"{p.name} ({p.relationship_label}){f', {p.phone}' if p.phone else ''}")
+        for p in related_person_list(client=client).filter(
+            inactive_on__isnull=True, in_support_network=True
+        )
+    ]
+    if not people:
+        return
+    fields = dict(form.fields)
+    picked = forms.TypedMultipleChoiceField(
+        label="Add people from Family & contacts to step 4",
+        choices=people,
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Each one is added to “People I can ask for help” with their phone.",
+    )
+    form.fields = {}
+    for name, field in fields.items():
+        form.fields[name] = field
+        if name == "people_to_ask":
+            form.fields["related_person_ids"] = picked
+            field.required = False

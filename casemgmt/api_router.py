@@ -23,6 +23,7 @@ from casemgmt.notifications.api import NotificationViewSet
 from clients.api.careteam import CareTeamMemberViewSet
 from clients.api.consents import ConsentViewSet
 from clients.api.notes import ContactNoteViewSet
+from clients.api.related import RelatedPersonViewSet
 from clients.api.views import (
     ClientViewSet,
     DiagnosisViewSet,
@@ -52,6 +53,7 @@ router.register("risk-flags", RiskFlagViewSet, basename="riskflag")
 router.register("notes", ContactNoteViewSet, basename="contactnote")
 router.register("care-team-members", CareTeamMemberViewSet, basename="careteammember")
 router.register("consents", ConsentViewSet, basename="consent")
+router.register("related-persons", RelatedPersonViewSet, basename="relatedperson")
 router.register("emergency-access", EmergencyAccessViewSet, basename="emergency-access")
 router.register("audit-events", AuditEventViewSet, basename="auditevent")
 router.register("instruments", InstrumentViewSet, basename="instrument")

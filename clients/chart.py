@@ -80,6 +80,7 @@ for _key, _label, _url, _order in [
     ("diagnoses", "Diagnoses", "clients:diagnoses", 10),
     ("notes", "Notes", "clients:notes", 50),
     ("careteam", "Care team", "clients:careteam", 70),
+    ("related", "Family & contacts", "clients:related_persons", 75),
     ("consents", "Consents", "clients:consents", 80),
     ("timeline", "Timeline", "clients:timeline", 90),
 ]:

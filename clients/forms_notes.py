@@ -23,7 +23,14 @@ if TYPE_CHECKING:
 
     from casemgmt.accounts.models import User
 
-from .models import CareTeamMember, CareTeamRole, ContactNote, ContactType
+from .models import (
+    CareTeamMember,
+    CareTeamRole,
+    Client,
+    ContactNote,
+    ContactType,
+    RelatedPerson,
+)
 from .services.notes import MAX_DURATION, MIN_DURATION, note_validate
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -33,6 +40,13 @@ DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 @extend_schema_field(OpenApiTypes.INT)
 class IdFilter(django_filters.NumberFilter):
     field_class = forms.IntegerField
+
+
+class RelatedPersonChoiceField(forms.ModelChoiceField):
+    """A pick-list of the client's related persons: "Ana Ruiz (Sister)"."""
+
+    def label_from_instance(self, obj: RelatedPerson) -> str:
+        return f"{obj.name} ({obj.relationship_label})"
 
 
 # -------------------------------------------------------------------------------- notes
@@ -49,6 +63,19 @@ class NoteForm(StyledForm):
         label="Type of contact",
         choices=[("", "Choose…"), *ContactType.choices],
         error_messages={"required": "Choose the type of contact."},
+    )
+    related_person = RelatedPersonChoiceField(
+        queryset=RelatedPerson.objects.none(),
+        required=False,
+        label="With whom (collateral contact only)",
+        empty_label="— Not a collateral contact —",
+        help_text="The family member or other person the contact was with. A release "
+        "naming them must be on file.",
+    )
+    discloses_substance_use = forms.BooleanField(
+        label="Substance use information was shared (collateral contact only)",
+        required=False,
+        help_text="Needs a 42 CFR Part 2 consent naming the person.",
     )
     duration_minutes = forms.IntegerField(
         label="Duration (minutes)",
@@ -79,17 +106,32 @@ class NoteForm(StyledForm):
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, note: ContactNote | None = None, **kwargs):
+    def __init__(
+        self,
+        *args,
+        note: ContactNote | None = None,
+        client: Client | None = None,
+        presume_substance_use: bool = False,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.changed_by_others: list[str] = []
+        person = cast(RelatedPersonChoiceField, self.fields["related_person"])
+        if client is not None:
+            person.queryset = client.related_persons.filter(inactive_on__isnull=True).order_by(
+                "name", "id"
+            )
         if self.is_bound:
             return
         if note is None:  # a new note: most are written just after the contact
             self.initial.setdefault("contact_at", timezone.localtime().replace(second=0))
+            self.initial.setdefault("discloses_substance_use", presume_substance_use)
         else:
             self.initial = {
                 "contact_at": timezone.localtime(note.contact_at),
                 "contact_type": note.contact_type,
+                "related_person": note.related_person_id,
+                "discloses_substance_use": note.discloses_substance_use,
                 "duration_minutes": note.duration_minutes,
                 "data": note.data,
                 "assessment": note.assessment,
@@ -182,6 +224,13 @@ class CareTeamMemberForm(StyledForm):
         label="Staff member",
         empty_label="— Not staff: outside contact below —",
     )
+    related_person = RelatedPersonChoiceField(
+        queryset=RelatedPerson.objects.none(),
+        required=False,
+        label="Or someone from Family & contacts",
+        empty_label="— Not from Family & contacts —",
+        help_text="Their name, phone and email are copied.",
+    )
     name = forms.CharField(
         label="Outside contact's name",
         max_length=150,
@@ -200,8 +249,14 @@ class CareTeamMemberForm(StyledForm):
         label="On the team since", required=False, widget=DATE, help_text="Empty means today."
     )
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, client=None, **kwargs):
         super().__init__(*args, **kwargs)
+        person = cast(RelatedPersonChoiceField, self.fields["related_person"])
+        if client is not None:
+            person.queryset = client.related_persons.filter(inactive_on__isnull=True).order_by(
+                "name", "id"
+            )
+        self.has_related_persons = client is not None and person.queryset.exists()
         field = self.fields["user"]
         field.queryset = staff_list(user=user)
         field.label_from_instance = lambda u: (

@@ -427,6 +427,10 @@ class CareTeamMember(models.Model):
     user = models.ForeignKey(
         USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # An outside contact picked from the client's related persons (name copied in).
+    related_person = models.ForeignKey(
+        "RelatedPerson", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     name = models.CharField(max_length=150, blank=True)
     organisation = models.CharField(max_length=150, blank=True)
     phone = models.CharField(max_length=40, blank=True)
@@ -452,6 +456,101 @@ class CareTeamMember(models.Model):
     @property
     def is_active(self) -> bool:
         return self.ended_on is None
+
+
+# --------------------------------------------------------------------- related persons
+class Relationship(models.TextChoices):
+    PARENT = "parent", "Parent"
+    PARTNER = "partner", "Spouse or partner"
+    CHILD = "child", "Son or daughter"
+    SIBLING = "sibling", "Brother or sister"
+    OTHER_FAMILY = "other_family", "Other family"
+    GUARDIAN = "guardian", "Legal guardian"
+    FRIEND = "friend", "Friend"
+    SPONSOR = "sponsor", "Recovery sponsor or peer"
+    PAYEE = "payee", "Representative payee"
+    HOUSING = "housing", "Landlord or housing staff"
+    EMPLOYER = "employer", "Employer or school"
+    JUSTICE = "justice", "Probation, parole or court"
+    FAITH = "faith", "Faith community"
+    OTHER = "other", "Other"
+
+
+class RelatedPerson(models.Model):
+    """Someone in the client's life the team may talk to: family, a friend, a sponsor,
+    a landlord, a probation officer (collateral contacts, family sessions).
+
+    What may be shared with them is what the consents linked to them allow (a release of
+    information naming them; a 42 CFR Part 2 consent for substance use information):
+    ``clients.selectors.related_person_disclosure_check``. Never deleted: marked
+    inactive (``inactive_on``) with the reason."""
+
+    # Not columns: ``coverage`` (what covers them today) is set by
+    # clients.selectors.related_persons_covered; the links by clients.views.related.
+    coverage: "RelatedPersonCoverage"
+    release_link: str
+    part2_link: str
+    collateral_link: str
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="related_persons")
+    name = models.CharField(max_length=150)
+    relationship = models.CharField(max_length=20, choices=Relationship.choices)
+    relationship_detail = models.CharField(
+        "relationship in their words", max_length=100, blank=True, help_text="e.g. older sister"
+    )
+    phone = models.CharField(max_length=40, blank=True)
+    email = models.EmailField(blank=True)
+    address = models.CharField(max_length=255, blank=True)
+    preferred_language = models.CharField(max_length=60, default="English")
+    interpreter_needed = models.BooleanField(default=False)
+    in_support_network = models.BooleanField(
+        "part of the client's support network",
+        default=True,
+        help_text="Someone the client counts on (not only someone the team must talk to).",
+    )
+    notes = models.TextField(blank=True, max_length=FREE_TEXT_MAX_LENGTH)
+    inactive_on = models.DateField(null=True, blank=True)
+    inactive_reason = models.CharField(max_length=255, blank=True)
+    added_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    added_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    edit_version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        ordering = ["name", "id"]
+        indexes = [models.Index(fields=["client", "name"], name="related_person_client")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(inactive_on__isnull=True) | ~Q(inactive_reason=""),
+                name="related_person_inactive_reason",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.relationship_label})"
+
+    @property
+    def relationship_label(self) -> str:
+        return self.relationship_detail or self.get_relationship_display()
+
+    @property
+    def is_active(self) -> bool:
+        return self.inactive_on is None
+
+
+class RelatedPersonCoverage:
+    """What covers a related person on a day: the release of information and the
+    42 CFR Part 2 consent in effect that name them (``None``: none)."""
+
+    __slots__ = ("release", "part2")
+
+    def __init__(self, release: "Consent | None", part2: "Consent | None") -> None:
+        self.release = release
+        self.part2 = part2
+
+    @property
+    def any(self) -> "Consent | None":
+        return self.release or self.part2
 
 
 # ---------------------------------------------------------------------------- consents
@@ -496,6 +595,10 @@ class Consent(models.Model):
     # ``recipients`` too): the Part 2 gate matches a referral's organisation on these,
     # not on a typed name. ``clients`` keeps the ids only (the directory is referrals').
     recipient_directory_ids = ArrayField(models.PositiveIntegerField(), default=list, blank=True)
+    # The client's related persons among the recipients (their names are in
+    # ``recipients`` too): a collateral contact is gated on these links. Kept by the
+    # services: a typed name equal to a related person's is linked to them.
+    related_persons = models.ManyToManyField(RelatedPerson, blank=True, related_name="consents")
     # (a)(4)(ii) when the recipient is an intermediary (e.g. a health information
     # exchange): its name, and its member participants by name or a general designation
     # limited to participants with a treating provider relationship with the client.
@@ -576,6 +679,19 @@ class ContactNote(models.Model):
         help_text="What happens next, who does it, by when.",
         max_length=FREE_TEXT_MAX_LENGTH,
     )
+    # A collateral contact: with whom, whether substance use information was shared, and
+    # the consent that covered it (checked when the note is saved and signed).
+    related_person = models.ForeignKey(
+        RelatedPerson,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="contact_notes",
+    )
+    discloses_substance_use = models.BooleanField(default=False)
+    consent = models.ForeignKey(
+        Consent, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     author = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -590,6 +706,12 @@ class ContactNote(models.Model):
     class Meta:
         ordering = ["-contact_at", "-id"]
         indexes = [models.Index(fields=["client", "-contact_at"], name="note_client_time")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(related_person__isnull=True) | Q(contact_type="collateral"),
+                name="note_related_person_collateral",
+            )
+        ]
 
     @property
     def is_signed(self) -> bool:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import careteam, consents, notes, record
+from .views import careteam, consents, notes, record, related
 
 app_name = "clients"
 
@@ -38,6 +38,19 @@ urlpatterns = [
     # Care team
     path("<int:pk>/care-team/", careteam.careteam_index, name="careteam"),
     path("<int:pk>/care-team/<int:member_id>/end/", careteam.careteam_end, name="careteam_end"),
+    # Family and contacts (related persons)
+    path("<int:pk>/related-persons/", related.related_index, name="related_persons"),
+    path("<int:pk>/related-persons/new/", related.related_new, name="related_person_create"),
+    path(
+        "<int:pk>/related-persons/<int:person_id>/edit/",
+        related.related_edit,
+        name="related_person_edit",
+    ),
+    path(
+        "<int:pk>/related-persons/<int:person_id>/inactive/",
+        related.related_inactive,
+        name="related_person_inactive",
+    ),
     # Consents and releases of information (42 CFR Part 2)
     path("<int:pk>/consents/", consents.consent_index, name="consents"),
     path("<int:pk>/consents/new/", consents.consent_new, name="consent_create"),

@@ -334,6 +334,14 @@ def _plan_input(model):
     for name in model.FIELDS:
         default = SafetyPlan.DEFAULT_CRISIS_LINES if name == "crisis_lines" else ""
         fields[name] = serializers.CharField(allow_blank=True, required=False, default=default)
+    if model is SafetyPlan:
+        fields["related_person_ids"] = serializers.ListField(
+            child=serializers.IntegerField(min_value=1, max_value=MAX_VERSION),
+            required=False,
+            max_length=50,
+            help_text="People from the client's related persons (`/api/v1/related-persons/`) "
+            "to add to `people_to_ask`, one line each with their phone.",
+        )
     return type(f"{model.__name__}CreateSerializer", (serializers.Serializer,), fields)
 
 

@@ -505,8 +505,10 @@ class _VersionedPlanViewSet(
         values = dict(data.validated_data)
         client = client_in_payload(request, values.pop("client"))
         expected = expected_version(request, values, field="version")
+        picked = values.pop("related_person_ids", None)
+        extra = {"related_person_ids": picked} if picked else {}
         plan = self.save(
-            actor=request.user, client=client, values=values, expected_version=expected
+            actor=request.user, client=client, values=values, expected_version=expected, **extra
         )
         return Response(self.serializer_class(plan).data, status=status.HTTP_201_CREATED)
 

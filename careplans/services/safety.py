@@ -18,6 +18,7 @@ from casemgmt.audit.models import AuditAction
 from casemgmt.audit.services import audit_record, conflict_from_changes
 from casemgmt.lib.errors import Conflict
 from clients.models import Client
+from clients.selectors import related_person_list
 from clients.services import timeline_record
 
 from ..models import RelapsePreventionPlan, SafetyPlan
@@ -114,6 +115,27 @@ def _save_version(
     return plan
 
 
+def safety_plan_people_lines(*, client: Client, related_person_ids: list[int]) -> list[str]:
+    """One line of "People I can ask for help" per related person picked (active people
+    of the client's Family & contacts): "Ana Ruiz (sister): 555-0100". ``ValidationError``
+    on ``related_person_ids`` for anyone else."""
+    wanted = list(dict.fromkeys(int(i) for i in related_person_ids))
+    people = {
+        p.pk: p
+        for p in related_person_list(client=client).filter(pk__in=wanted, inactive_on__isnull=True)
+    }
+    if set(wanted) - set(people):
+        raise ValidationError(
+            {"related_person_ids": ["Choose active people from the client's Family & contacts."]}
+        )
+    lines = []
+    for pk in wanted:
+        person = people[pk]
+        line = f"{person.name} ({person.relationship_label.lower()})"
+        lines.append(f"{line}: {person.phone}" if person.phone else line)
+    return lines
+
+
 @transaction.atomic
 def safety_plan_save(
     *,
@@ -121,10 +143,25 @@ def safety_plan_save(
     client: Client,
     values: dict[str, Any],
     expected_version: int | None = None,
+    related_person_ids: list[int] | None = None,
 ) -> SafetyPlan:
     """Save the client's safety plan as its next version. ``expected_version``: the
-    version the editor loaded (0: none yet; ``None``: not checked)."""
+    version the editor loaded (0: none yet; ``None``: not checked).
+    ``related_person_ids``: people from the client's Family & contacts to add to step 4,
+    "People I can ask for help" (one line each, with their phone; a person already
+    named there is not added twice)."""
     values = dict(values)
+    if related_person_ids:
+        typed = (values.get("people_to_ask") or "").strip()
+        have = {line.split(" (")[0].split(":")[0].strip().casefold() for line in typed.splitlines()}
+        added = [
+            line
+            for line in safety_plan_people_lines(
+                client=client, related_person_ids=related_person_ids
+            )
+            if line.split(" (")[0].casefold() not in have
+        ]
+        values["people_to_ask"] = "\n".join([typed, *added] if typed else added)
     if not (values.get("crisis_lines") or "").strip() and "crisis_lines" not in values:
         values["crisis_lines"] = SafetyPlan.DEFAULT_CRISIS_LINES
     return _save_version(

@@ -14,7 +14,7 @@ from casemgmt.lib.i18n import client_language, language_from
 from clients.chart import chart_client, chart_context
 
 from .. import selectors, services
-from ..forms import RelapsePlanForm, SafetyPlanForm
+from ..forms import RelapsePlanForm, SafetyPlanForm, safety_form_people
 from ..models import RelapsePreventionPlan, SafetyPlan
 from ..pdf import COPIES, PAPERS, careplan_print, pdf_filename, safety_plan_print
 from .plans import _plan
@@ -36,12 +36,22 @@ def _versioned_page(request, pk, *, model, form_class, save, versions, template_
     if model is SafetyPlan and not current:
         initial["crisis_lines"] = SafetyPlan.DEFAULT_CRISIS_LINES
     form = form_class(request.POST or None, initial=initial)
+    if model is SafetyPlan:
+        safety_form_people(form, client)
     conflict = None
     if request.method == "POST" and form.is_valid():
         values = dict(form.cleaned_data)
         loaded = values.pop("version")
+        picked = values.pop("related_person_ids", None)
+        extra = {"related_person_ids": [int(i) for i in picked]} if picked else {}
         try:
-            save(actor=request.user, client=client, values=values, expected_version=loaded)
+            save(
+                actor=request.user,
+                client=client,
+                values=values,
+                expected_version=loaded,
+                **extra,
+            )
         except Conflict as error:  # saved meanwhile by someone else: keep what was typed
             conflict = error
             fresh = model.objects.filter(client=client, superseded_at__isnull=True).first()

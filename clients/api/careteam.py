@@ -18,6 +18,7 @@ from ..forms_notes import CareTeamMemberFilter
 from ..models import CareTeamMember, CareTeamRole
 from ..selectors import care_team_in_reach
 from .public import AuditedReadMixin, client_in_payload
+from .related import related_person_in_payload
 
 
 class CareTeamMemberSerializer(serializers.ModelSerializer):
@@ -32,6 +33,7 @@ class CareTeamMemberSerializer(serializers.ModelSerializer):
             "client",
             "role",
             "user",
+            "related_person",
             "display_name",
             "name",
             "organisation",
@@ -50,12 +52,21 @@ class CareTeamMemberSerializer(serializers.ModelSerializer):
 
 class CareTeamMemberCreateSerializer(serializers.Serializer):
     """A staff ``user`` or an outside contact's ``name`` (with organisation, phone,
-    email): exactly one. Types only; the rules are in ``clients.services.careteam``."""
+    email), or a ``related_person`` of the client: exactly one. Types only; the rules
+    are in ``clients.services.careteam``."""
 
     client = serializers.IntegerField(help_text="A client in your teams.")
     role = serializers.ChoiceField(CareTeamRole.choices)
     user = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.all(), required=False, allow_null=True
+    )
+    related_person = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=1,
+        max_value=2_147_483_647,
+        help_text="An outside contact from the client's related persons "
+        "(`/api/v1/related-persons/`): their name, phone and email are copied.",
     )
     name = serializers.CharField(max_length=150, required=False, allow_blank=True)
     organisation = serializers.CharField(max_length=150, required=False, allow_blank=True)
@@ -104,6 +115,7 @@ class CareTeamMemberViewSet(
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         client = client_in_payload(request, values.pop("client"))
+        values["related_person"] = related_person_in_payload(client, values.get("related_person"))
         member = services.care_team_member_add(actor=request.user, client=client, **values)
         return Response(CareTeamMemberSerializer(member).data, status=status.HTTP_201_CREATED)
 

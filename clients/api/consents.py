@@ -35,6 +35,9 @@ class ConsentSerializer(serializers.ModelSerializer):
     client's team): ``active``, ``revoked``, ``expired`` or ``not_yet_in_effect``."""
 
     state = serializers.SerializerMethodField()
+    related_person_ids = serializers.SerializerMethodField(
+        help_text="The client's related persons this consent names."
+    )
     recorded_by_name = serializers.CharField(source="recorded_by.display_name", read_only=True)
     revoked_by_name = serializers.CharField(
         source="revoked_by.display_name", default=None, read_only=True
@@ -52,6 +55,7 @@ class ConsentSerializer(serializers.ModelSerializer):
             "information_description",
             "recipients",
             "recipient_directory_ids",
+            "related_person_ids",
             "is_tpo",
             "recipient_class",
             "intermediary_name",
@@ -77,6 +81,9 @@ class ConsentSerializer(serializers.ModelSerializer):
             "edit_version",
         ]
         read_only_fields = fields
+
+    def get_related_person_ids(self, consent: Consent) -> list[int]:
+        return sorted(p.pk for p in consent.related_persons.all())
 
     @extend_schema_field(serializers.ChoiceField(choices=list(STATE_LABELS.items())))
     def get_state(self, consent: Consent) -> str:
@@ -110,6 +117,15 @@ class ConsentCreateSerializer(serializers.Serializer):
         help_text="(a)(4) recipients chosen from the resource directory (organisation ids, "
         "`/api/v1/organizations/`): the Part 2 gate matches a referral's organisation on "
         "these. Their names are added to `recipients`.",
+    )
+    related_person_ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2_147_483_647),
+        required=False,
+        max_length=100,
+        help_text="(a)(4) recipients among the client's related persons "
+        "(`/api/v1/related-persons/`): collateral contacts with them are gated on these. "
+        "Their names are added to `recipients`; a typed recipient with a related person's "
+        "name is linked to them too.",
     )
     intermediary_name = serializers.CharField(
         max_length=255,

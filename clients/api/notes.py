@@ -21,6 +21,7 @@ from ..forms_notes import ContactNoteFilter
 from ..models import ContactNote, ContactType, NoteAddendum
 from ..selectors import note_list_in_reach
 from .public import AuditedReadMixin, client_in_payload
+from .related import related_person_in_payload
 
 
 # ---------------------------------------------------------------------------- serializers
@@ -43,6 +44,9 @@ class ContactNoteSerializer(serializers.ModelSerializer):
     )
     is_signed = serializers.BooleanField(read_only=True)
     addenda = NoteAddendumSerializer(many=True, read_only=True)
+    related_person_name = serializers.CharField(
+        source="related_person.name", default=None, read_only=True
+    )
 
     class Meta:
         model = ContactNote
@@ -55,6 +59,10 @@ class ContactNoteSerializer(serializers.ModelSerializer):
             "data",
             "assessment",
             "plan",
+            "related_person",
+            "related_person_name",
+            "discloses_substance_use",
+            "consent",
             "author",
             "author_name",
             "created_at",
@@ -80,6 +88,23 @@ class _NoteFields(serializers.Serializer):
     data = serializers.CharField(allow_blank=True)  # type: ignore[assignment]
     assessment = serializers.CharField(required=False, allow_blank=True)
     plan = serializers.CharField(allow_blank=True)
+    related_person = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=1,
+        max_value=2_147_483_647,
+        help_text="A collateral contact: the related person it was with "
+        "(`/api/v1/related-persons/`). Refused (400 on this field, with the reason) "
+        "unless a release of information in effect on the contact's day names them.",
+    )
+    discloses_substance_use = serializers.BooleanField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Collateral contact: substance use information was shared (needs a "
+        "42 CFR Part 2 consent naming the person). Omitted: presumed when the client has a "
+        "substance use diagnosis.",
+    )
 
 
 class ContactNoteCreateSerializer(_NoteFields):
@@ -154,6 +179,7 @@ class ContactNoteViewSet(
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         client = client_in_payload(request, values.pop("client"))
+        values["related_person"] = related_person_in_payload(client, values.get("related_person"))
         note = services.note_create(actor=request.user, client=client, **values)
         return Response(self._fresh(note), status=status.HTTP_201_CREATED)
 
@@ -170,6 +196,12 @@ class ContactNoteViewSet(
         version = values.pop("version", None)
         if version is None:
             raise exceptions.ValidationError({"version": ["Send the version you last read."]})
+        if "related_person" in values:
+            values["related_person"] = related_person_in_payload(
+                note.client, values["related_person"]
+            )
+        if values.get("discloses_substance_use", False) is None:
+            values.pop("discloses_substance_use")
         with _with_reason():
             note = services.note_update(
                 actor=request.user, note=note, data=values, expected_version=version

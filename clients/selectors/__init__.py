@@ -20,6 +20,8 @@ from .consents import (
     consent_list,
     consent_list_in_reach,
     consent_state,
+    related_person_coverage,
+    related_person_disclosure_check,
 )
 from .notes import (
     care_team_in_reach,
@@ -39,6 +41,12 @@ from .record import (
     emergency_access_allowed,
     emergency_access_request_get,
     emergency_access_used,
+)
+from .related import (
+    related_person_get,
+    related_person_list,
+    related_person_list_in_reach,
+    related_persons_covered,
 )
 
 __all__ = [
@@ -71,6 +79,12 @@ __all__ = [
     "note_list",
     "note_list_in_reach",
     "open_risk_flag_exists",
+    "related_person_coverage",
+    "related_person_disclosure_check",
+    "related_person_get",
+    "related_person_list",
+    "related_person_list_in_reach",
+    "related_persons_covered",
     "risk_flag_history",
     "status_history",
     "timeline_list",

@@ -11,12 +11,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
 from casemgmt.accounts.models import User
 
-from ..models import Client, Consent, ConsentKind, ExpiryKind
+from ..models import (
+    Client,
+    Consent,
+    ConsentKind,
+    ExpiryKind,
+    RelatedPerson,
+    RelatedPersonCoverage,
+)
 from .record import client_list
 
 ACTIVE = "active"
@@ -80,6 +87,7 @@ def consent_list_in_reach(*, user: User) -> QuerySet[Consent]:
     return (
         Consent.objects.filter(client_id__in=reach)
         .select_related("recorded_by", "revoked_by", "client__team")
+        .prefetch_related(Prefetch("related_persons", queryset=RelatedPerson.objects.only("pk")))
         .order_by("-signed_on", "-id")
     )
 
@@ -233,3 +241,118 @@ def consent_allows_disclosure(
     ):
         reason += " A general release names them, but substance use records need a Part 2 consent."
     return DisclosureCheck(False, None, reason)
+
+
+# ------------------------------------------------------------------- related persons
+def _names_person(consent: Consent, person: RelatedPerson, linked: set[int]) -> bool:
+    return consent.pk in linked or _normal(person.name) in {_normal(r) for r in consent.recipients}
+
+
+def related_person_coverage(person: RelatedPerson, on: date) -> RelatedPersonCoverage:
+    """The release and the Part 2 consent in effect on ``on`` linked to ``person``, from
+    ``person.consents`` (prefetched by ``related_person_list``: no query per person)."""
+    release = part2 = None
+    for consent in sorted(
+        person.consents.all(), key=lambda c: (c.signed_on or date.min, c.pk), reverse=True
+    ):
+        if not consent_is_active(consent, on):
+            continue
+        if consent.kind == ConsentKind.RELEASE and release is None:
+            release = consent
+        elif consent.kind == ConsentKind.PART2 and part2 is None:
+            part2 = consent
+    return RelatedPersonCoverage(release, part2)
+
+
+def related_person_disclosure_check(
+    *,
+    person: RelatedPerson,
+    substance_use: bool,
+    when: datetime | date | None = None,
+) -> DisclosureCheck:
+    """May the team share the client's information with ``person`` (a collateral
+    contact, a family session)?
+
+    - Substance use information (42 CFR Part 2, 2.31(a)(4): the consent names each
+      recipient): only under an active Part 2 consent naming them, through
+      ``consent_allows_disclosure`` (a general release never allows it).
+    - Other information (HIPAA 45 CFR 164.508, a valid authorisation names the person to
+      whom the disclosure may be made): an active release of information, or Part 2
+      consent, naming them.
+
+    A consent names them when it is linked to them (chosen, or a recipient typed with
+    their name) or one of its recipients is their name (case and spaces aside). A
+    person marked inactive is refused: nothing is shared with them any more.
+    """
+    client = person.client
+    name = person.name
+    if not person.is_active:
+        return DisclosureCheck(
+            False,
+            None,
+            f"{name} was marked inactive on {person.inactive_on:%Y-%m-%d} "
+            f"({person.inactive_reason}): nothing is shared with them any more.",
+        )
+    linked = set(
+        Consent.related_persons.through.objects.filter(relatedperson_id=person.pk).values_list(
+            "consent_id", flat=True
+        )
+    )
+    on = client.team.local_date(when)
+    if substance_use:
+        check = consent_allows_disclosure(client=client, recipient=name, when=when)
+        if check.allowed:
+            return check
+        for consent in client.consents.filter(pk__in=linked, kind=ConsentKind.PART2):
+            if consent_is_active(consent, on):
+                return DisclosureCheck(
+                    True,
+                    consent,
+                    f"Allowed by the 42 CFR Part 2 consent signed on "
+                    f"{consent.signed_on:%Y-%m-%d}, which names {name}.",
+                )
+        return DisclosureCheck(
+            False,
+            check.consent,
+            f"{check.reason} Substance use information may be shared with {name} only "
+            "under a 42 CFR Part 2 consent naming them.",
+        )
+    consents = [
+        c
+        for c in client.consents.filter(kind__in=[ConsentKind.RELEASE, ConsentKind.PART2]).order_by(
+            "-signed_on", "-id"
+        )
+        if _names_person(c, person, linked)
+    ]
+    for consent in consents:
+        if consent_is_active(consent, on):
+            label = (
+                "release of information"
+                if consent.kind == ConsentKind.RELEASE
+                else "42 CFR Part 2 consent"
+            )
+            return DisclosureCheck(
+                True,
+                consent,
+                f"Allowed by the {label} signed on {consent.signed_on:%Y-%m-%d}, "
+                f"which names {name}.",
+            )
+    if consents:
+        consent = consents[0]
+        state = consent_state(consent, on)
+        if state == REVOKED:
+            reason = f"The release for {name} was revoked on {consent.revoked_on:%Y-%m-%d}."
+        elif state == EXPIRED:
+            reason = f"The release for {name} expired on {consent.expires_on:%Y-%m-%d}."
+        else:
+            reason = (
+                f"The release for {name} was signed on {consent.signed_on:%Y-%m-%d}, "
+                f"after {on:%Y-%m-%d}."
+            )
+        return DisclosureCheck(False, consent, reason + " Record a new release naming them.")
+    return DisclosureCheck(
+        False,
+        None,
+        f"No release of information names {name}: record one signed by the client before "
+        "sharing anything with them.",
+    )

@@ -23,7 +23,7 @@ def note_list(*, client: Client) -> QuerySet[ContactNote]:
     """The client's notes, newest contact first, with author, signer and
     ``addendum_count``."""
     return (
-        client.notes.select_related("author", "signed_by")
+        client.notes.select_related("author", "signed_by", "related_person")
         .annotate(addendum_count=Count("addenda"))
         .order_by("-contact_at", "-id")
     )
@@ -32,7 +32,7 @@ def note_list(*, client: Client) -> QuerySet[ContactNote]:
 def note_get(*, client: Client, note_id: int) -> ContactNote:
     """One note of ``client`` with its addenda (oldest first); ``Http404`` otherwise."""
     note = (
-        client.notes.select_related("author", "signed_by", "client")
+        client.notes.select_related("author", "signed_by", "client", "related_person", "consent")
         .prefetch_related(_addenda())
         .filter(pk=note_id)
         .first()
@@ -47,7 +47,7 @@ def note_list_in_reach(*, user: User) -> QuerySet[ContactNote]:
     reach = client_list(user=user).values("pk")
     return (
         ContactNote.objects.filter(client_id__in=reach)
-        .select_related("author", "signed_by")
+        .select_related("author", "signed_by", "related_person")
         .prefetch_related(_addenda())
         .order_by("-contact_at", "-id")
     )
@@ -66,11 +66,13 @@ def _care_team_order(qs: QuerySet[CareTeamMember]) -> QuerySet[CareTeamMember]:
 
 
 def care_team_list(*, client: Client) -> QuerySet[CareTeamMember]:
-    return _care_team_order(client.care_team.select_related("user", "added_by"))
+    return _care_team_order(client.care_team.select_related("user", "added_by", "related_person"))
 
 
 def care_team_in_reach(*, user: User) -> QuerySet[CareTeamMember]:
     reach = client_list(user=user).values("pk")
     return _care_team_order(
-        CareTeamMember.objects.filter(client_id__in=reach).select_related("user", "added_by")
+        CareTeamMember.objects.filter(client_id__in=reach).select_related(
+            "user", "added_by", "related_person"
+        )
     )

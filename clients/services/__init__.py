@@ -38,6 +38,12 @@ from .record import (
     client_transfer,
     client_update,
 )
+from .related import (
+    RELATED_FIELDS,
+    related_person_add,
+    related_person_deactivate,
+    related_person_update,
+)
 from .timeline import timeline_record
 
 __all__ = [
@@ -73,6 +79,10 @@ __all__ = [
     "note_create",
     "note_sign",
     "note_update",
+    "RELATED_FIELDS",
+    "related_person_add",
+    "related_person_deactivate",
+    "related_person_update",
     "risk_flag_clear",
     "risk_flag_set",
     "timeline_record",

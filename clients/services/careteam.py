@@ -19,7 +19,7 @@ from casemgmt.audit.models import AuditAction
 from casemgmt.audit.services import audit_record
 from casemgmt.lib.errors import Conflict
 
-from ..models import CareTeamMember, CareTeamRole, Client
+from ..models import CareTeamMember, CareTeamRole, Client, RelatedPerson
 from .timeline import timeline_record
 
 OUTSIDE_FIELDS = ("organisation", "phone", "email")
@@ -44,6 +44,7 @@ def care_team_member_add(
     client: Client,
     role: str,
     user: User | None = None,
+    related_person: RelatedPerson | None = None,
     name: str = "",
     organisation: str = "",
     phone: str = "",
@@ -52,14 +53,32 @@ def care_team_member_add(
     started_on: date | None = None,
 ) -> CareTeamMember:
     """Add a staff user (from the actor's pick-list of active staff) or an outside
-    contact (a name, with organisation, phone and email): exactly one of the two."""
+    contact (a name, with organisation, phone and email): exactly one of the two. An
+    outside contact may be picked from the client's related persons (``related_person``):
+    their name, phone and email are copied unless given."""
+    errors: dict[str, list[str]] = {}
+    if related_person is not None:
+        if related_person.client_id != client.pk:
+            _add(errors, "related_person", "Choose a person related to this client.")
+        elif not related_person.is_active:
+            _add(errors, "related_person", f"{related_person.name} is marked inactive.")
+        elif user is not None:
+            _add(errors, "related_person", "Choose a staff member or a related person, not both.")
+        elif CareTeamMember.objects.filter(
+            client=client, related_person=related_person, ended_on__isnull=True
+        ).exists():
+            _add(errors, "related_person", f"{related_person.name} is already on the care team.")
+        if errors:
+            raise ValidationError(errors)
+        name = name or related_person.name
+        phone = phone or related_person.phone
+        email = email or related_person.email
     name, notes = (name or "").strip(), (notes or "").strip()
     outside = {
         "organisation": (organisation or "").strip(),
         "phone": (phone or "").strip(),
         "email": (email or "").strip(),
     }
-    errors: dict[str, list[str]] = {}
     if role not in CareTeamRole.values:
         _add(errors, "role", "Choose the member's role.")
     if user is not None and name:
@@ -98,6 +117,7 @@ def care_team_member_add(
         client=client,
         role=role,
         user=user,
+        related_person=related_person,
         name=name,
         notes=notes,
         started_on=started_on or timezone.localdate(),

@@ -18,7 +18,8 @@ from casemgmt.audit.models import AuditAction
 from casemgmt.audit.services import audit_record, versioned_update
 from casemgmt.lib.errors import Conflict
 
-from ..models import Client, Consent, ConsentKind, ExpiryKind, SignatureMethod
+from ..models import Client, Consent, ConsentKind, ExpiryKind, RelatedPerson, SignatureMethod
+from .related import consent_link_related_persons
 from .timeline import timeline_record
 
 # Every element of a Part 2 consent, with the message naming it when it is missing.
@@ -308,6 +309,7 @@ def consent_create(
     signer_relationship: str = "",
     signed_on: date | None = None,
     signature_method: str = "",
+    related_person_ids: list[int] | None = None,
 ) -> Consent:
     """Record a signed consent to treatment, release of information, or 42 CFR Part 2
     consent for ``client``. Nothing is saved unless every required element is there.
@@ -321,8 +323,23 @@ def consent_create(
     ``recipient_directory_ids`` the resource-directory organisations among them (the
     caller puts their names in ``recipients``; ``clients.chart`` checks the ids). For a
     treatment consent or a general release an empty ``expiry_kind`` means no expiry.
+    ``related_person_ids``: the client's related persons the release or Part 2 consent
+    names (their names are put first among the recipients); a typed recipient equal to a
+    related person's name is linked to them too (``consent_link_related_persons``).
     Writes the audit trail and the client's timeline.
     """
+    person_ids = list(dict.fromkeys(int(i) for i in related_person_ids or []))
+    if person_ids:
+        people = dict(
+            RelatedPerson.objects.filter(client=client, pk__in=person_ids).values_list("pk", "name")
+        )
+        if set(person_ids) - set(people):
+            raise ValidationError(
+                {"related_person_ids": ["Choose people related to this client only."]}
+            )
+        if isinstance(recipients, str):
+            recipients = recipients.splitlines()
+        recipients = [people[i] for i in person_ids] + list(recipients or [])
     values = consent_normalise(
         {
             "kind": kind,
@@ -351,6 +368,7 @@ def consent_create(
     consent_validate(values, today=client.team.local_date())
     values.pop("kind")
     consent = Consent.objects.create(client=client, kind=kind, recorded_by=actor, **values)
+    consent_link_related_persons(consent=consent, person_ids=person_ids)
     audit_record(user=actor, action=AuditAction.CREATE, obj=consent, client_id=client.pk)
     timeline_record(
         client=client,

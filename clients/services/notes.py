@@ -19,10 +19,15 @@ from casemgmt.audit.models import AuditAction
 from casemgmt.audit.services import audit_record
 from casemgmt.lib.errors import Conflict
 
-from ..models import Client, ContactNote, ContactType, NoteAddendum
+from ..models import Client, Consent, ContactNote, ContactType, NoteAddendum, RelatedPerson
+from ..selectors.clinical import client_has_substance_use_diagnosis
+from ..selectors.consents import related_person_disclosure_check
 from .timeline import timeline_record
 
 NOTE_FIELDS = ("contact_at", "contact_type", "duration_minutes", "data", "assessment", "plan")
+# What a collateral contact adds (``note_collateral_gate``); ``consent`` is kept by the gate.
+COLLATERAL_FIELDS = ("related_person", "discloses_substance_use")
+GATE_FIELDS = (*COLLATERAL_FIELDS, "consent")
 TEXT_FIELDS = ("data", "assessment", "plan")
 MIN_DURATION, MAX_DURATION = 1, 600
 
@@ -91,6 +96,53 @@ def note_validate(values: dict[str, Any]) -> None:
         raise ValidationError(errors)
 
 
+COLLATERAL_PERSON_MISSING = (
+    "Choose who the collateral contact was with, from the client's related persons "
+    "(add them on the Family and contacts tab first)."
+)
+PERSON_ONLY_COLLATERAL = "Only a collateral contact names a related person."
+
+
+def note_collateral_gate(
+    *,
+    client: Client,
+    contact_type: str | None,
+    related_person: RelatedPerson | None,
+    discloses_substance_use: bool | None,
+    contact_at: datetime | None,
+) -> tuple[bool, Consent | None]:
+    """The consent gate of a collateral contact (with someone else about the client):
+    it names the related person, and what was shared with them needs a consent covering
+    them on the day of the contact (``clients.selectors.related_person_disclosure_check``:
+    a release of information naming them; a 42 CFR Part 2 consent naming them when
+    substance use information is shared). ``discloses_substance_use`` None: presumed
+    when the client has a substance use diagnosis on record, as for referrals.
+
+    Returns (shares substance use information, the consent that covers it); raises
+    ``ValidationError`` on ``related_person`` with the reason when refused. Any other
+    contact type names no related person."""
+    if contact_type != ContactType.COLLATERAL:
+        if related_person is not None:
+            raise ValidationError({"related_person": [PERSON_ONLY_COLLATERAL]})
+        return False, None
+    if related_person is None:
+        raise ValidationError({"related_person": [COLLATERAL_PERSON_MISSING]})
+    if related_person.client_id != client.pk:
+        raise ValidationError({"related_person": ["Choose a person related to this client."]})
+    shares = (
+        client_has_substance_use_diagnosis(client=client)
+        if discloses_substance_use is None
+        else bool(discloses_substance_use)
+    )
+    related_person.client = client
+    check = related_person_disclosure_check(
+        person=related_person, substance_use=shares, when=contact_at
+    )
+    if not check.allowed:
+        raise ValidationError({"related_person": [f"Not saved: {check.reason}"]})
+    return shares, check.consent
+
+
 def _clean(values: dict[str, Any]) -> dict[str, Any]:
     return {k: (v or "").strip() if k in TEXT_FIELDS else v for k, v in values.items()}
 
@@ -123,7 +175,7 @@ def _locked(note: ContactNote) -> ContactNote:
     """The note row, locked for the rest of the transaction, with its people loaded."""
     return (
         ContactNote.objects.select_for_update(of=("self",))
-        .select_related("author", "signed_by")
+        .select_related("author", "signed_by", "client__team", "related_person")
         .get(pk=note.pk)
     )
 
@@ -139,8 +191,12 @@ def note_create(
     data: str,
     plan: str,
     assessment: str = "",
+    related_person: RelatedPerson | None = None,
+    discloses_substance_use: bool | None = None,
 ) -> ContactNote:
-    """Write a draft note. The author is the actor; it stays editable until signed."""
+    """Write a draft note. The author is the actor; it stays editable until signed.
+    A collateral contact names the related person and passes the consent gate
+    (``note_collateral_gate``): refused with the reason, nothing saved."""
     values = _clean(
         {
             "contact_at": contact_at,
@@ -152,13 +208,32 @@ def note_create(
         }
     )
     note_validate(values)
-    note = ContactNote.objects.create(client=client, author=actor, **values)
+    shares, consent = note_collateral_gate(
+        client=client,
+        contact_type=values["contact_type"],
+        related_person=related_person,
+        discloses_substance_use=discloses_substance_use,
+        contact_at=values["contact_at"],
+    )
+    note = ContactNote.objects.create(
+        client=client,
+        author=actor,
+        related_person=related_person,
+        discloses_substance_use=shares,
+        consent=consent,
+        **values,
+    )
     audit_record(
         user=actor,
         action=AuditAction.CREATE,
         obj=note,
         client_id=client.pk,
-        detail={"version": note.version},
+        detail={"version": note.version}
+        | (
+            {"related_person": related_person.pk, "consent": consent.pk}
+            if related_person is not None and consent is not None
+            else {}
+        ),
     )
     timeline_record(
         client=client,
@@ -179,7 +254,7 @@ def note_update(
     """Change a draft. Only its author may; a signed note is refused (``Conflict``) and a
     save over a newer save (``expected_version`` is what the editor loaded) is refused
     with ``Conflict`` too, so nothing is silently overwritten."""
-    unknown = set(data) - set(NOTE_FIELDS)
+    unknown = set(data) - set(NOTE_FIELDS) - set(COLLATERAL_FIELDS)
     if unknown:
         raise ValidationError({name: ["This field cannot be changed here."] for name in unknown})
     current = _locked(note)
@@ -193,9 +268,30 @@ def note_update(
             extra={"version": current.version},
         )
     data = _clean(data)
-    values = {field: getattr(current, field) for field in NOTE_FIELDS} | data
+    values = {field: getattr(current, field) for field in NOTE_FIELDS} | {
+        k: v for k, v in data.items() if k in NOTE_FIELDS
+    }
     note_validate(values)
-    changed = [f for f in NOTE_FIELDS if f in data and getattr(current, f) != data[f]]
+    person = data.get("related_person", current.related_person)
+    if values["contact_type"] != ContactType.COLLATERAL and "related_person" not in data:
+        person = None  # no longer a collateral contact: it names nobody
+    shares, consent = note_collateral_gate(
+        client=current.client,
+        contact_type=values["contact_type"],
+        related_person=person,
+        discloses_substance_use=data.get(
+            "discloses_substance_use", current.discloses_substance_use
+        ),
+        contact_at=values["contact_at"],
+    )
+    data = {k: v for k, v in data.items() if k in NOTE_FIELDS} | {
+        "related_person": person,
+        "discloses_substance_use": shares,
+        "consent": consent,
+    }
+    changed = [
+        f for f in (*NOTE_FIELDS, *GATE_FIELDS) if f in data and getattr(current, f) != data[f]
+    ]
     if not changed:
         return current
     for field in changed:
@@ -229,10 +325,22 @@ def note_sign(
             extra={"version": current.version},
         )
     note_validate({field: getattr(current, field) for field in NOTE_FIELDS})
+    fields = ["signed_at", "signed_by", "version", "updated_at"]
+    if current.related_person_id is not None:  # the consent may have been revoked since
+        _, consent = note_collateral_gate(
+            client=current.client,
+            contact_type=current.contact_type,
+            related_person=current.related_person,
+            discloses_substance_use=current.discloses_substance_use,
+            contact_at=current.contact_at,
+        )
+        if consent is not None and consent.pk != current.consent_id:
+            current.consent = consent
+            fields.append("consent")
     current.signed_at = timezone.now()
     current.signed_by = actor
     current.version = current.version + 1
-    current.save(update_fields=["signed_at", "signed_by", "version", "updated_at"])
+    current.save(update_fields=fields)
     audit_record(
         user=actor,
         action=AuditAction.UPDATE,

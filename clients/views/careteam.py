@@ -25,7 +25,7 @@ def _split(members) -> tuple[list, list]:
 @login_required
 def careteam_index(request, pk: int):
     client = chart_client(request, pk)
-    form = CareTeamMemberForm(request.POST or None, user=request.user)
+    form = CareTeamMemberForm(request.POST or None, user=request.user, client=client)
     if request.method == "POST" and form.is_valid():
         try:
             member = services.care_team_member_add(

@@ -20,8 +20,8 @@ from casemgmt.lib.forms import form_add_service_error
 from .. import services
 from ..chart import chart_client, chart_context
 from ..forms_notes import AddendumForm, ContactNoteFilter, NoteForm, NoteSignForm
-from ..models import Client, ContactNote
-from ..selectors import note_get, note_list
+from ..models import Client, ContactNote, ContactType
+from ..selectors import client_has_substance_use_diagnosis, note_get, note_list
 from ..services.notes import note_heading
 
 NOTES_PER_PAGE = 25
@@ -78,7 +78,17 @@ def note_index(request, pk: int):
 def note_new(request, pk: int):
     client = chart_client(request, pk)
     with client.team.local_time():
-        form = NoteForm(request.POST or None)
+        form = NoteForm(
+            request.POST or None,
+            client=client,
+            presume_substance_use=client_has_substance_use_diagnosis(client=client),
+        )
+        if not form.is_bound:  # "Record a collateral contact" from Family & contacts
+            if request.GET.get("contact_type") in ContactType.values:
+                form.initial["contact_type"] = request.GET["contact_type"]
+            person = request.GET.get("related_person", "")
+            if person.isdigit() and len(person) < 10:
+                form.initial["related_person"] = int(person)
         if request.method == "POST" and form.is_valid():
             try:
                 note = services.note_create(actor=request.user, client=client, **form.note_values())
@@ -112,7 +122,7 @@ def note_edit(request, pk: int, note_id: int):
         messages.error(request, "This note is signed and locked. Add an addendum instead.")
         return redirect("clients:note_detail", pk=client.pk, note_id=note.pk)
     with client.team.local_time():
-        form = NoteForm(request.POST or None, note=note)
+        form = NoteForm(request.POST or None, note=note, client=client)
         conflict = None
         if request.method == "POST" and form.is_valid():
             version = form.cleaned_data["version"]
