@@ -13,6 +13,8 @@ from .base import (
     Item,
     Option,
     Scoring,
+    TranslatedItem,
+    Translation,
     TriageRule,
 )
 from .cage_aid import CAGE_AID
@@ -50,6 +52,8 @@ __all__ = [
     "Option",
     "ScoreResult",
     "Scoring",
+    "TranslatedItem",
+    "Translation",
     "TriageRule",
     "UnknownInstrument",
     "definition_for",

@@ -11,9 +11,19 @@ Sources:
 - Bradley KA, DeBenedetti AF, Volk RJ, Williams EC, Frank D, Kivlahan DR. AUDIT-C as a brief
   screen for alcohol misuse in primary care. Alcohol Clin Exp Res. 2007;31(7):1208-1217.
   Cut-offs: >= 4 for men, >= 3 for women.
+
+Spanish: the WHO manual's Spanish edition, "AUDIT. Cuestionario de Identificación de los
+Transtornos debidos al Consumo de Alcohol. Pautas para su utilización en Atención
+Primaria" (OMS, Departamento de Salud Mental y Dependencia de Sustancias,
+WHO/MSD/MSB/01.6a; Spanish edition published with the Generalitat Valenciana, Conselleria
+de Benestar Social), interview version (Cuadro 4). Only the AUDIT-C (questions 1-3) carries
+it (``SPANISH_AUDIT_C``): the exact Spanish wording of questions 4-10 as the WHO edition
+prints it could not be confirmed, so the full AUDIT stays English-only (never translated
+by us). As in the English, the routing notes of the interview form ("Pase a las preguntas
+9-10") are left out of the answer labels.
 """
 
-from .base import Band, InstrumentDefinition, Item, Option, rated
+from .base import Band, InstrumentDefinition, Item, Option, TranslatedItem, Translation, rated
 
 FREQUENCY = rated(
     "Never",
@@ -103,6 +113,44 @@ AUDIT = InstrumentDefinition(
 """AUDIT (Babor et al. 2001, WHO/MSD/MSB/01.6a): items 1-8 score 0-4, items 9-10 score 0, 2
 or 4; total 0-40; WHO risk zones I 0-7, II 8-15, III 16-19, IV 20-40; positive at >= 8."""
 
+SPANISH_AUDIT_C = Translation(
+    language="es",
+    full_name="AUDIT-C",
+    source="OMS (2001). AUDIT. Cuestionario de Identificación de los Transtornos debidos al "
+    "Consumo de Alcohol. Pautas para su utilización en Atención Primaria. WHO/MSD/MSB/01.6a, "
+    "Spanish edition (Generalitat Valenciana, Conselleria de Benestar Social), Cuadro 4, "
+    "questions 1-3.",
+    instructions="Ahora voy a hacerle algunas preguntas sobre su consumo de bebidas "
+    "alcohólicas durante el último año.",
+    items=(
+        TranslatedItem(
+            "¿Con qué frecuencia consume alguna bebida alcohólica?",
+            (
+                "Nunca",
+                "Una o menos veces al mes",
+                "De 2 a 4 veces al mes",
+                "De 2 a 3 veces a la semana",
+                "4 o más veces a la semana",
+            ),
+        ),
+        TranslatedItem(
+            "¿Cuántas consumiciones de bebidas alcohólicas suele realizar en un día de "
+            "consumo normal?",
+            ("1 o 2", "3 o 4", "5 o 6", "7, 8, o 9", "10 o más"),
+        ),
+        TranslatedItem(
+            "¿Con qué frecuencia toma 6 o más bebidas alcohólicas en un solo día?",
+            (
+                "Nunca",
+                "Menos de una vez al mes",
+                "Mensualmente",
+                "Semanalmente",
+                "A diario o casi a diario",
+            ),
+        ),
+    ),
+)
+
 AUDIT_C = InstrumentDefinition(
     code="audit_c",
     name="AUDIT-C",
@@ -114,6 +162,7 @@ AUDIT_C = InstrumentDefinition(
     items=(Q1, Q2, Q3),
     cutoff_by_sex={"female": 3, "male": 4},
     screen_labels=("positive", "negative"),
+    translations={"es": SPANISH_AUDIT_C},
 )
 """AUDIT-C (Bush et al. 1998, Arch Intern Med 158:1789-1795): AUDIT items 1-3, 0-4 each,
 total 0-12; positive at >= 4 for men, >= 3 for women (Bradley et al. 2007)."""

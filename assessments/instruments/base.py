@@ -99,6 +99,30 @@ class TriageRule:
 
 
 @dataclass(frozen=True)
+class TranslatedItem:
+    """One item of a published translation: its wording and its answer labels, in the
+    order of the item's options (values and points stay the original's)."""
+
+    text: str
+    options: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Translation:
+    """A published translation of an instrument, copied exactly as published, with its
+    source cited (publisher, title, version). Only the wording changes: values, points,
+    bands, cut-offs and critical items are the original's, so a score never depends on
+    the language. An instrument without a published translation has none and is shown
+    in English (never machine-translated, never translated by us)."""
+
+    language: str  # "es"
+    full_name: str  # the published title
+    source: str  # where the translation is published, and which version
+    instructions: str
+    items: tuple[TranslatedItem, ...]
+
+
+@dataclass(frozen=True)
 class InstrumentDefinition:
     code: str
     name: str
@@ -126,9 +150,49 @@ class InstrumentDefinition:
     # Which way a total gets better. Every scale in the library counts symptoms, use or
     # risk, so a lower total is better; a strengths or recovery scale would set False.
     lower_is_better: bool = True
+    # Published translations by language code (see ``Translation``); English is the
+    # definition itself.
+    translations: Mapping[str, Translation] = field(default_factory=dict, hash=False)
+    # The language of the wording above ("en"; "es" for ``in_language("es")``).
+    language: str = "en"
 
     def __post_init__(self):
         _check(self)
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """The languages the instrument can be shown in: English and its published
+        translations."""
+        return ("en", *sorted(self.translations))
+
+    def in_language(self, language: str) -> InstrumentDefinition | None:
+        """The same instrument worded as its published translation into ``language``
+        (English: itself), or None when no published translation exists: the caller
+        then shows the English and says that the questionnaire is only in English.
+        Values, points and scoring are unchanged."""
+        if language == self.language:
+            return self
+        translation = self.translations.get(language)
+        if translation is None:
+            return None
+        items = tuple(
+            dataclasses.replace(
+                item,
+                text=worded.text,
+                options=tuple(
+                    dataclasses.replace(option, label=label)
+                    for option, label in zip(item.options, worded.options, strict=True)
+                ),
+            )
+            for item, worded in zip(self.items, translation.items, strict=True)
+        )
+        return dataclasses.replace(
+            self,
+            full_name=translation.full_name,
+            instructions=translation.instructions,
+            items=items,
+            language=language,
+        )
 
     @property
     def item_count(self) -> int:
@@ -192,6 +256,16 @@ def _check(d: InstrumentDefinition) -> None:
     for numbers in d.subscales.values():
         if not all(0 < n <= len(d.items) for n in numbers):
             problems.append("a subscale names an item that does not exist")
+    for language, translation in d.translations.items():
+        if translation.language != language:
+            problems.append(f"the {language} translation says it is {translation.language}")
+        if len(translation.items) != len(d.items):
+            problems.append(f"the {language} translation has {len(translation.items)} items")
+        for item, worded in zip(d.items, translation.items, strict=False):
+            if len(worded.options) != len(item.options):
+                problems.append(f"{language} item {item.number}: answers do not match")
+        if not translation.source:
+            problems.append(f"the {language} translation cites no source")
     if problems:
         raise ValueError(f"{d.code}: " + "; ".join(problems))
 

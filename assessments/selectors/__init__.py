@@ -32,8 +32,10 @@ from .reassessments import (
     reassessments_overdue_counts,
 )
 from .responses import (
+    ENGLISH_ONLY_NOTE,
     ScoreLine,
     instrument_get,
+    instrument_in_language,
     instrument_list,
     instrument_trend,
     latest_responses,
@@ -54,7 +56,9 @@ __all__ = [
     "assessment_get",
     "assessment_list",
     "assessment_list_in_reach",
+    "ENGLISH_ONLY_NOTE",
     "instrument_get",
+    "instrument_in_language",
     "instrument_list",
     "instrument_trend",
     "latest_assessment_findings",

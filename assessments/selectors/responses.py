@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils.translation import gettext_lazy
 
 from casemgmt.accounts.models import User
 from clients.models import Client
@@ -29,6 +30,21 @@ def instrument_get(code: str) -> InstrumentDefinition:
         return INSTRUMENTS[code]
     except KeyError:
         raise Http404(f"No instrument {code!r}.") from None
+
+
+# What a client page says under an instrument shown in English because it has no
+# published translation into the client's language (translated in locale/).
+ENGLISH_ONLY_NOTE = gettext_lazy("This questionnaire is only available in English.")
+
+
+def instrument_in_language(code: str, language: str) -> tuple[InstrumentDefinition, bool]:
+    """The instrument worded for a client reading ``language``: its published translation
+    when it has one (``(definition, True)``), else the English (``(definition, False)``;
+    show ``ENGLISH_ONLY_NOTE`` with it). Never a translation of our own; the scoring is
+    the same in every language. ``Http404`` for an unknown code."""
+    definition = instrument_get(code)
+    worded = definition.in_language(language)
+    return (worded, True) if worded is not None else (definition, False)
 
 
 # ----------------------------------------------------------------------------- responses
