@@ -8,7 +8,7 @@ class ResolveForm(forms.Form):
 
 
 class NewClientForm(forms.Form):
-    team = forms.ModelChoiceField(
+    team: forms.ModelChoiceField = forms.ModelChoiceField(
         label="Team",
         queryset=None,
         empty_label=None,

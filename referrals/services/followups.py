@@ -114,7 +114,7 @@ def followup_create(
         errors["due_on"] = [out_of_range]
     # A system actor (the HL7 interface) is not a person: with no case manager, the
     # team's first supervisor owns the follow-up until one is assigned.
-    fallback = actor if actor.is_active else _first_supervisor(client)
+    fallback = actor if actor is None or actor.is_active else _first_supervisor(client)
     assignee = assignee or client.primary_case_manager or fallback
     if assignee is None:
         errors["assignee"] = ["Choose who will do it."]
