@@ -79,10 +79,17 @@ class InstrumentResponse(models.Model):
 
     @property
     def score_text(self) -> str:
-        """ "14 (moderate)" or "high" for instruments without a total."""
+        """ "14 (moderate)" or "high" for instruments without a total; a band with a
+        published meaning is shown with it ("18 (Zone III: harmful use; ...)")."""
         if self.total is None:
             return self.band
-        return f"{self.total} ({self.band})"
+        return f"{self.total} ({self.band_text})"
+
+    @property
+    def band_text(self) -> str:
+        """The band with its published meaning where the definition gives one (AUDIT)."""
+        definition = INSTRUMENTS.get(self.instrument)
+        return definition.band_meaning(self.band) if definition else self.band
 
 
 class InstrumentSummary(models.Model):

@@ -136,6 +136,12 @@ class InstrumentResponseSerializer(serializers.ModelSerializer):
         source="administered_by.display_name", read_only=True
     )
     amended_by = serializers.SerializerMethodField()
+    band_meaning = serializers.CharField(
+        source="band_text",
+        read_only=True,
+        help_text="The band as a reader should see it: AUDIT zones with their WHO meaning "
+        "(Babor et al. 2001); the band itself for the other instruments.",
+    )
 
     class Meta:
         model = InstrumentResponse
@@ -147,6 +153,7 @@ class InstrumentResponseSerializer(serializers.ModelSerializer):
             "answers",
             "total",
             "band",
+            "band_meaning",
             "positive",
             "flags",
             "subtotals",

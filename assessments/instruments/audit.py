@@ -4,7 +4,13 @@ Sources:
 - Babor TF, Higgins-Biddle JC, Saunders JB, Monteiro MG. AUDIT: The Alcohol Use Disorders
   Identification Test. Guidelines for Use in Primary Care. 2nd ed. Geneva: World Health
   Organization; 2001. WHO/MSD/MSB/01.6a. Wording from the interview version (Box 4); risk
-  zones I-IV from the manual (Table 6).
+  zones I-IV and the intervention for each from the manual's table "Risk level,
+  intervention and AUDIT score" (Zone I 0-7 alcohol education; Zone II 8-15 simple advice;
+  Zone III 16-19 simple advice plus brief counselling and continued monitoring; Zone IV
+  20-40 referral to specialist for diagnostic evaluation and treatment), and the reading
+  of the scores in "Interpretation of AUDIT scores": 8-15 hazardous drinking, 16-19
+  harmful use, 20 or more warrants diagnostic evaluation for alcohol dependence. (The
+  issue cites the table as Table 3; the copies searched give its title, not its number.)
 - Bush K, Kivlahan DR, McDonell MB, Fihn SD, Bradley KA. The AUDIT alcohol consumption
   questions (AUDIT-C): an effective brief screening test for problem drinking. Arch Intern
   Med. 1998;158(16):1789-1795. AUDIT-C is AUDIT questions 1-3 as printed there.
@@ -103,10 +109,22 @@ AUDIT = InstrumentDefinition(
         ),
     ),
     bands=(
-        Band(0, 7, "zone i"),
-        Band(8, 15, "zone ii"),
-        Band(16, 19, "zone iii"),
-        Band(20, 40, "zone iv"),
+        Band(0, 7, "zone i", meaning="Zone I: low risk; alcohol education"),
+        Band(8, 15, "zone ii", meaning="Zone II: hazardous drinking; simple advice"),
+        Band(
+            16,
+            19,
+            "zone iii",
+            meaning="Zone III: harmful use; simple advice plus brief counselling and "
+            "continued monitoring",
+        ),
+        Band(
+            20,
+            40,
+            "zone iv",
+            meaning="Zone IV: possible dependence; referral to a specialist for diagnostic "
+            "evaluation and treatment",
+        ),
     ),
     cutoff=8,
 )

@@ -74,6 +74,9 @@ class Band:
     high: int
     label: str
     flags: tuple[str, ...] = ()
+    # What the band means and what the source recommends, in the source's words, for
+    # readers (e.g. AUDIT "Zone III: harmful use ..."); the stored band stays ``label``.
+    meaning: str = ""
 
 
 @dataclass(frozen=True)
@@ -158,6 +161,14 @@ class InstrumentDefinition:
 
     def __post_init__(self):
         _check(self)
+
+    def band_meaning(self, band: str) -> str:
+        """The band as a reader should see it: its published meaning where the definition
+        gives one (AUDIT zones), else the band itself."""
+        for b in self.bands:
+            if b.label == band and b.meaning:
+                return b.meaning
+        return band
 
     @property
     def languages(self) -> tuple[str, ...]:

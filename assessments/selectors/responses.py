@@ -105,7 +105,10 @@ def instrument_trend(*, client: Client, code: str) -> dict[str, Any]:
         .order_by("administered_at", "id")
         .values("id", "administered_at", "total", "band")
     )
-    points = list(rows)
+    # Each with the band as a reader should see it (AUDIT zones with their meaning).
+    points: list[dict[str, Any]] = [
+        {**row, "band_text": definition.band_meaning(row["band"])} for row in rows
+    ]
     baseline = points[0] if points else None
     latest = points[-1] if points else None
     change = change_pct = response = None
@@ -157,6 +160,11 @@ class ScoreLine:
     previous_total: int | None
     lower_is_better: bool
     latest_response_id: int
+
+    @property
+    def band_text(self) -> str:
+        """The band with its published meaning where the definition gives one (AUDIT)."""
+        return INSTRUMENTS[self.code].band_meaning(self.band)
 
     @property
     def direction(self) -> str | None:
