@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING
 from django import forms
 
 from casemgmt.lib.forms import StyledForm, version_field
+from referrals.models import VisitFocus
 
 if TYPE_CHECKING:
     from clients.models import CareTeamMember
@@ -58,7 +59,19 @@ class MedicationChangeForm(StyledForm):
     dose = forms.CharField(max_length=60)
     frequency = forms.CharField(max_length=60)
     route = forms.ChoiceField(choices=Route.choices)
+    started_on = forms.DateField(
+        widget=DATE,
+        label="Start date",
+        required=False,
+        help_text="Correct it if it was recorded wrong; not after the first check-in.",
+    )
     status = forms.ChoiceField(choices=[c for c in MedicationStatus.choices if c[0] != "stopped"])
+
+    def clean(self):
+        data = super().clean()
+        if data.get("started_on") is None:
+            data.pop("started_on", None)  # left empty: unchanged
+        return data
 
 
 class StopForm(StyledForm):
@@ -117,6 +130,47 @@ class CrisisForm(StyledForm):
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="What happened")
     outcome = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
     responders = forms.CharField(max_length=255, required=False, label="Who responded")
+    ed_visit_record = forms.BooleanField(
+        required=False,
+        label="Record the emergency department visit as a care transition",
+        help_text="Starts the 7- and 30-day follow-up after an ED visit (FUM for mental "
+        "illness, FUA for substance use) once the client has left the ED.",
+    )
+    ed_facility = forms.CharField(
+        max_length=255, required=False, label="Emergency department (hospital)"
+    )
+    ed_focus = forms.ChoiceField(
+        choices=[("", "From the type of crisis"), *VisitFocus.choices],
+        required=False,
+        label="ED visit for",
+        help_text="An overdose or intoxication is a visit for substance use (FUA); "
+        "the other crises for mental illness (FUM).",
+    )
+    ed_discharged_on = forms.DateField(
+        widget=DATE,
+        required=False,
+        label="Left the ED on",
+        help_text="Leave empty while the client is still there; record the discharge on "
+        "the transition later.",
+    )
+
+    ED_FIELDS = ("ed_visit_record", "ed_facility", "ed_focus", "ed_discharged_on")
+
+    def clean(self):
+        """The service takes the ED visit as one ``EdVisit`` (or None)."""
+        from .services import EdVisit
+
+        data = super().clean()
+        record = data.pop("ed_visit_record", False)
+        facility = data.pop("ed_facility", "")
+        focus = data.pop("ed_focus", "")
+        discharged_on = data.pop("ed_discharged_on", None)
+        data["ed_visit"] = (
+            EdVisit(facility=facility or "", focus=focus or "", discharged_on=discharged_on)
+            if record
+            else None
+        )
+        return data
 
 
 class SupplyForm(StyledForm):

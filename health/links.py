@@ -31,3 +31,32 @@ def transition_mark_reconciled(*, actor, transition_id: int, reconciliation) -> 
     transition_mark_medications_reconciled(
         actor=actor, transition_id=transition_id, client=reconciliation.client
     )
+
+
+def ed_visit_record(
+    *, actor, client, visited_on, facility: str, focus: str, discharged_on=None
+) -> int:
+    """Record an emergency department visit as a care transition (ED -> community), so
+    the HEDIS FUM / FUA 7- and 30-day follow-ups start on its discharge. Returns its id.
+    The transition's own checks apply (``ValidationError`` naming its fields)."""
+    from referrals.models import LevelOfCare
+    from referrals.services import transition_record
+
+    transition = transition_record(
+        actor=actor,
+        client=client,
+        from_level=LevelOfCare.EMERGENCY,
+        to_level=LevelOfCare.COMMUNITY,
+        focus=focus,
+        facility=facility,
+        admitted_on=visited_on,
+        discharged_on=discharged_on,
+        notes="Recorded with a crisis episode.",
+    )
+    return transition.pk
+
+
+def ed_visit_focus_values() -> list[str]:
+    from referrals.models import VisitFocus
+
+    return list(VisitFocus.values)

@@ -165,6 +165,9 @@ class CrisisEpisode(models.Model):
     recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
     safety_plan_review_due = models.BooleanField(default=True)
+    # The care transition recording the emergency department visit, when it was recorded
+    # with the crisis (the referrals app owns transitions; this app stores the id only).
+    ed_transition_id = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["-occurred_at", "-id"]

@@ -4,6 +4,7 @@ Each runs in one transaction, writes the audit trail and the client timeline."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -46,6 +47,23 @@ CRISIS_FLAGS: dict[str, RiskFlagKind] = {
     CrisisType.INTOXICATION: RiskFlagKind.MEDICAL,
 }
 CRISIS_FOLLOW_UP_HOURS = 24
+# What an emergency department visit recorded with a crisis was for, when not said: the
+# HEDIS measure follows it (FUA for substance use, FUM for mental illness).
+CRISIS_ED_FOCUS: dict[str, str] = {
+    CrisisType.OVERDOSE: "substance_use",
+    CrisisType.INTOXICATION: "substance_use",
+}
+
+
+@dataclass(frozen=True)
+class EdVisit:
+    """The emergency department visit of a crisis, to record as a care transition:
+    the hospital, what it was for (``VisitFocus``; empty: from the type of crisis) and the
+    day the client left the ED (None while still there)."""
+
+    facility: str
+    focus: str = ""
+    discharged_on: date | None = None
 
 
 def _err(errors: dict[str, list[str]], field: str, message: str) -> None:
@@ -143,12 +161,13 @@ def medication_update(
     data: dict[str, Any],
     expected_version: int | None = None,
 ) -> Medication:
-    """Change dose, route, frequency, reason, prescriber or flags; or put on hold / resume
-    (``status``). History is the audit trail and the timeline: nothing is overwritten
+    """Change dose, route, frequency, reason, prescriber or flags; correct the start date
+    (``started_on``: not in the future, and not after the earliest check-in); or put on
+    hold / resume (``status``). History is the audit trail and the timeline: nothing is overwritten
     silently. A stopped medication does not change (start it again as a new one). With
     ``expected_version`` (the ``edit_version`` the editor loaded), a save over someone
     else's newer save is refused with ``Conflict`` naming who changed which fields."""
-    allowed = set(MEDICATION_FIELDS) | {"status"}
+    allowed = set(MEDICATION_FIELDS) | {"status", "started_on"}
     unknown = set(data) - allowed
     if unknown:
         raise ValidationError(
@@ -165,6 +184,23 @@ def medication_update(
     _validate_medication(values, errors, current.client)
     if "status" in data and data["status"] not in MedicationStatus.values:
         _err(errors, "status", "Choose active or on hold.")
+    started = data.get("started_on")
+    if started is not None and started != current.started_on and "started_on" not in errors:
+        # A corrected start date keeps every check-in after the start (checkin_record's
+        # rule): a later date than the earliest check-in is refused, naming it.
+        earliest = (
+            AdherenceCheckIn.objects.filter(medication=current)
+            .order_by("checked_on")
+            .values_list("checked_on", flat=True)
+            .first()
+        )
+        if earliest is not None and started > earliest:
+            _err(
+                errors,
+                "started_on",
+                f"A check-in was recorded on {earliest:%b %-d, %Y}: the start date cannot "
+                "be after it.",
+            )
     if errors:
         raise ValidationError(errors)
     before = {f: getattr(current, f) for f in data}
@@ -183,6 +219,10 @@ def medication_update(
         for f in changed
         if f in ("dose", "frequency", "route", "status")
     )
+    if "started_on" in changed:
+        corrected = f"start date corrected {before['started_on']:%b %-d, %Y} → "
+        corrected += f"{data['started_on']:%b %-d, %Y}"
+        described = f"{described}; {corrected}" if described else corrected
     timeline_record(
         client=current.client_id,
         kind="medication",
@@ -266,7 +306,13 @@ def checkin_record(
     elif checked_on > _today():
         _err(errors, "checked_on", "The check-in date cannot be in the future.")
     elif checked_on < medication.started_on:
-        _err(errors, "checked_on", "The check-in cannot be before the medication started.")
+        _err(
+            errors,
+            "checked_on",
+            f"The check-in cannot be before the medication started "
+            f"({medication.started_on:%b %-d, %Y}). If the start date was recorded wrong, "
+            "correct it first (Change).",
+        )
     if errors:
         raise ValidationError(errors)
     check_in = AdherenceCheckIn.objects.create(
@@ -366,12 +412,22 @@ def crisis_record(
     outcome: str,
     actions: list[str] | None = None,
     responders: str = "",
+    ed_visit: EdVisit | None = None,
 ) -> CrisisEpisode:
     """Record a crisis episode. It raises the matching risk flag, notifies the team's
     supervisors, prompts a safety-plan review, and creates a follow-up within 24 hours
     (SAMHSA National Guidelines for Behavioral Health Crisis Care, 2020: follow-up
-    within 24 hours of a crisis contact)."""
+    within 24 hours of a crisis contact).
+
+    With ``ed_visit`` the emergency department visit is recorded in the same transaction
+    as a care transition from the ED (``referrals.services.transition_record``), so the
+    HEDIS MY2025 FUM or FUA follow-up windows start when its discharge is recorded
+    (NCQA: follow-up after an ED visit for mental illness / for substance use). Its
+    errors are named with the ``ed_`` prefix (``ed_facility``, ``ed_discharged_on``);
+    nothing is saved then. It ticks "Emergency department" among the actions."""
     actions = list(dict.fromkeys(actions or []))
+    if ed_visit is not None and CrisisAction.EMERGENCY_DEPARTMENT not in actions:
+        actions.append(CrisisAction.EMERGENCY_DEPARTMENT)
     errors: dict[str, list[str]] = {}
     if crisis_type not in CrisisType.values:
         _err(errors, "crisis_type", "Choose the type of crisis.")
@@ -385,6 +441,11 @@ def crisis_record(
     for field, text in (("description", description), ("outcome", outcome)):
         if not (text or "").strip():
             _err(errors, field, "This field is required.")
+    if ed_visit is not None:
+        if not (ed_visit.facility or "").strip():
+            _err(errors, "ed_facility", "Name the hospital whose emergency department it was.")
+        if ed_visit.focus and ed_visit.focus not in links.ed_visit_focus_values():
+            _err(errors, "ed_focus", "Choose mental illness or substance use.")
     if errors:
         raise ValidationError(errors)
     episode = CrisisEpisode.objects.create(
@@ -432,6 +493,22 @@ def crisis_record(
         reason="general",
         summary=f"Follow up after crisis ({label.lower()})",
     )
+    if ed_visit is not None:
+        try:
+            episode.ed_transition_id = links.ed_visit_record(
+                actor=actor,
+                client=client,
+                visited_on=client.team.local_date(occurred_at),
+                facility=ed_visit.facility.strip(),
+                focus=ed_visit.focus or CRISIS_ED_FOCUS.get(crisis_type, "mental_health"),
+                discharged_on=ed_visit.discharged_on,
+            )
+        except ValidationError as error:
+            named = error.message_dict if hasattr(error, "error_dict") else {"": error.messages}
+            raise ValidationError(
+                {(f"ed_{f}" if f else "ed_visit"): e for f, e in named.items()}
+            ) from error
+        episode.save(update_fields=["ed_transition_id"])
     return episode
 
 

@@ -87,6 +87,7 @@ def medication_detail(request, pk: int, medication_id: int):
                 "dose": medication.dose,
                 "frequency": medication.frequency,
                 "route": medication.route,
+                "started_on": medication.started_on,
                 "status": medication.status,
                 "edit_version": medication.edit_version,
             }
@@ -205,6 +206,11 @@ def crisis(request, pk: int):
                     request,
                     "Crisis episode recorded. The team's supervisors have "
                     "been told and a follow-up is due within 24 hours."
+                    + (
+                        " The ED visit is recorded as a care transition."
+                        if form.cleaned_data.get("ed_visit")
+                        else ""
+                    )
                     if action == "crisis"
                     else "Recorded.",
                 )

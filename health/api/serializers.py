@@ -27,6 +27,31 @@ class CheckInSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class CheckInListSerializer(serializers.ModelSerializer):
+    """A check-in as listed at /adherence-check-ins/: with its client and medication."""
+
+    client = serializers.IntegerField(source="medication.client_id", read_only=True)
+    medication_name = serializers.CharField(source="medication.name", read_only=True)
+    recorded_by_name = serializers.CharField(source="recorded_by.display_name", read_only=True)
+
+    class Meta:
+        model = AdherenceCheckIn
+        fields = [
+            "id",
+            "client",
+            "medication",
+            "medication_name",
+            "checked_on",
+            "adherence",
+            "side_effects",
+            "note",
+            "recorded_by",
+            "recorded_by_name",
+            "recorded_at",
+        ]
+        read_only_fields = fields
+
+
 class MedicationSerializer(serializers.ModelSerializer):
     prescriber = serializers.CharField(read_only=True)
     check_ins = CheckInSerializer(many=True, read_only=True)
@@ -77,6 +102,11 @@ class MedicationUpdateSerializer(serializers.Serializer):
     frequency = serializers.CharField(max_length=60, required=False)
     route = serializers.CharField(max_length=20, required=False)
     reason = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    started_on = serializers.DateField(
+        required=False,
+        help_text="A corrected start date: not in the future, not after the earliest check-in "
+        "(400 naming started_on). Audited, on the timeline.",
+    )
     status = serializers.CharField(max_length=10, required=False)
 
 
@@ -132,8 +162,23 @@ class CrisisEpisodeSerializer(serializers.ModelSerializer):
             "responders",
             "recorded_by",
             "recorded_at",
+            "ed_transition_id",
         ]
         read_only_fields = fields
+
+
+class EdVisitSerializer(serializers.Serializer):
+    facility = serializers.CharField(max_length=255, help_text="The hospital.")
+    focus = serializers.ChoiceField(
+        choices=["mental_health", "substance_use"],
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="What the visit was for (FUM / FUA); empty: from the type of crisis.",
+    )
+    discharged_on = serializers.DateField(
+        required=False, allow_null=True, default=None, help_text="Null while still in the ED."
+    )
 
 
 class CrisisEpisodeCreateSerializer(serializers.Serializer):
@@ -144,6 +189,19 @@ class CrisisEpisodeCreateSerializer(serializers.Serializer):
     description = serializers.CharField()
     outcome = serializers.CharField()
     responders = serializers.CharField(required=False, allow_blank=True)
+    ed_visit = EdVisitSerializer(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The emergency department visit, recorded as a care transition "
+        "(ed_transition_id) so the FUM/FUA follow-up starts; errors name ed_facility, "
+        "ed_focus, ed_discharged_on.",
+    )
+
+    def validate_ed_visit(self, value):
+        from ..services import EdVisit
+
+        return EdVisit(**value) if value else None
 
 
 class SupplySerializer(serializers.ModelSerializer):

@@ -1,6 +1,6 @@
-"""API: /medications/ (stop, check-ins), /reconciliations/, /crisis-episodes/,
-/harm-reduction/. Scoped to clients in reach: out of reach is 404; creating for one is
-a 400 naming ``client``."""
+"""API: /medications/ (stop, check-ins), /adherence-check-ins/ (read), /reconciliations/,
+/crisis-episodes/, /harm-reduction/. Scoped to clients in reach: out of reach is 404;
+creating for one is a 400 naming ``client``."""
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
@@ -12,9 +12,17 @@ from clients.api.public import AuditedReadMixin, client_in_payload
 from clients.selectors import client_ids_in_reach
 
 from .. import services
-from ..models import CrisisEpisode, HarmReductionSupply, Medication, Reconciliation
+from ..filters import CheckInFilter
+from ..models import (
+    AdherenceCheckIn,
+    CrisisEpisode,
+    HarmReductionSupply,
+    Medication,
+    Reconciliation,
+)
 from .serializers import (
     CheckInCreateSerializer,
+    CheckInListSerializer,
     CheckInSerializer,
     CrisisEpisodeCreateSerializer,
     CrisisEpisodeSerializer,
@@ -94,6 +102,31 @@ class MedicationViewSet(_ClientScoped, mixins.RetrieveModelMixin):
             actor=request.user, medication=medication, **data.validated_data
         )
         return Response(CheckInSerializer(check_in).data, status=status.HTTP_201_CREATED)
+
+
+class AdherenceCheckInViewSet(
+    AuditedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """Adherence check-ins of the medications of clients in reach, newest first. Filters:
+    client, medication, adherence, checked_after, checked_before (dates, inclusive).
+    Recorded through ``POST /medications/{id}/check-ins/``."""
+
+    queryset = AdherenceCheckIn.objects.none()
+    serializer_class = CheckInListSerializer
+    filterset_class = CheckInFilter
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.queryset
+        reach = client_ids_in_reach(user=self.request.user)
+        return (
+            AdherenceCheckIn.objects.filter(medication__client_id__in=reach)
+            .select_related("medication", "recorded_by")
+            .order_by("-checked_on", "-id")
+        )
+
+    def audit_client_id(self, obj) -> int:
+        return obj.medication.client_id
 
 
 class ReconciliationViewSet(_ClientScoped):
