@@ -32,6 +32,7 @@ from clients.api.views import (
 )
 from dashboard.api.views import DashboardViewSet
 from health.api.views import (
+    AdherenceCheckInViewSet,
     CrisisEpisodeViewSet,
     HarmReductionViewSet,
     MedicationViewSet,
@@ -41,6 +42,7 @@ from interop.api.views import adt_post
 from referrals.api.views import (
     CareTransitionViewSet,
     FollowUpViewSet,
+    OrganizationViewSet,
     ReferralViewSet,
     ServiceViewSet,
 )
@@ -73,10 +75,12 @@ router.register(
 )
 
 router.register("medications", MedicationViewSet, basename="medication")
+router.register("adherence-check-ins", AdherenceCheckInViewSet, basename="adherencecheckin")
 router.register("reconciliations", ReconciliationViewSet, basename="reconciliation")
 router.register("crisis-episodes", CrisisEpisodeViewSet, basename="crisisepisode")
 router.register("harm-reduction", HarmReductionViewSet, basename="harmreduction")
 router.register("services", ServiceViewSet, basename="service")
+router.register("organizations", OrganizationViewSet, basename="organization")
 router.register("referrals", ReferralViewSet, basename="referral")
 router.register("care-transitions", CareTransitionViewSet, basename="caretransition")
 router.register("follow-ups", FollowUpViewSet, basename="followup")

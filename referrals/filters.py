@@ -46,6 +46,52 @@ class ServiceFilter(django_filters.FilterSet):
         return queryset.filter(languages__contains=[value.strip().title()]) if value else queryset
 
 
+class OrganizationFilter(django_filters.FilterSet):
+    """Directory organisations, with the services' filters: an organisation matches when
+    one of its services does (category, language, status); ``q`` searches the
+    organisation's name and description and its services' names."""
+
+    q = django_filters.CharFilter(
+        method="search", label="Search", help_text="Name, description, its services' names"
+    )
+    category = django_filters.ChoiceFilter(
+        choices=ServiceCategory.choices, empty_label="Any", method="by_service"
+    )
+    language = django_filters.CharFilter(method="by_service", label="Language")
+    status = django_filters.ChoiceFilter(
+        choices=ServiceStatus.choices, empty_label="Any", method="by_service"
+    )
+
+    class Meta:
+        form = StyledForm
+        fields: list[str] = []
+
+    def search(self, queryset, name, value):
+        from django.db.models import Exists, OuterRef, Q
+
+        from .models import Service
+
+        for word in value.split():
+            named = Service.objects.filter(organization=OuterRef("pk"), name__icontains=word)
+            queryset = queryset.filter(
+                Q(name__icontains=word) | Q(description__icontains=word) | Exists(named)
+            )
+        return queryset
+
+    def by_service(self, queryset, name, value):
+        from django.db.models import Exists, OuterRef
+
+        from .models import Service
+
+        if not value:
+            return queryset
+        if name == "language":
+            match = {"languages__contains": [value.strip().title()]}
+        else:
+            match = {name: value}
+        return queryset.filter(Exists(Service.objects.filter(organization=OuterRef("pk"), **match)))
+
+
 class ReferralFilter(django_filters.FilterSet):
     client = django_filters.NumberFilter(field_name="client_id")
     status = django_filters.MultipleChoiceFilter(

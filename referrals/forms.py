@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from casemgmt.lib.forms import StyledForm, version_field
+from casemgmt.lib.forms import QuickSelect, StyledForm, version_field
 
 from .models import (
     CompletionConfirmation,
@@ -27,10 +27,12 @@ class ReferralForm(StyledForm):
     service = forms.ModelChoiceField(
         queryset=Service.objects.exclude(status=ServiceStatus.INACTIVE)
         .select_related("organization")
-        .order_by("name"),
+        .order_by("name", "id"),
         required=False,
         empty_label="(not in the directory)",
-        help_text="Find services on the Directory page.",
+        widget=QuickSelect(attrs={"data-filter": "services"}),
+        help_text="Type in the search box to narrow the list by service, organisation or "
+        "category, or browse the directory.",
     )
     provider_name = forms.CharField(label="Or provider (free text)", required=False, max_length=255)
     reason = forms.CharField(label="Reason for referral", widget=forms.Textarea(attrs={"rows": 3}))
@@ -63,7 +65,10 @@ class ReferralForm(StyledForm):
         self.fields["goal_id"].choices = [("", "(none)"), *goals]
         if not goals:
             self.fields["goal_id"].help_text = "No current care plan with goals."
-        self.fields["service"].label_from_instance = lambda s: f"{s.name} ({s.organization.name})"
+        self.fields["service"].label_from_instance = lambda s: (
+            f"{s.name} ({s.organization.name}) · {s.get_category_display()}"
+            + ("" if s.status == ServiceStatus.ACTIVE else f" · {s.get_status_display()}")
+        )
 
 
 class ReferralMoveForm(StyledForm):
@@ -177,18 +182,36 @@ class FollowUpCloseForm(StyledForm):
     outcome_note = forms.CharField(label="Outcome", required=False, max_length=2000)
 
 
+HSDS_OPTIONAL = (
+    "locations",
+    "addresses",
+    "service_at_locations",
+    "phones",
+    "languages",
+    "schedules",
+    "taxonomy_terms",
+    "attributes",
+)
+
+
 class HsdsImportForm(StyledForm):
     organizations = forms.FileField(label="organizations.csv")
     services = forms.FileField(label="services.csv")
     locations = forms.FileField(label="locations.csv", required=False)
+    addresses = forms.FileField(label="addresses.csv", required=False)
+    service_at_locations = forms.FileField(label="service_at_locations.csv", required=False)
     phones = forms.FileField(label="phones.csv", required=False)
+    languages = forms.FileField(label="languages.csv", required=False)
+    schedules = forms.FileField(label="schedules.csv", required=False)
+    taxonomy_terms = forms.FileField(label="taxonomy_terms.csv", required=False)
+    attributes = forms.FileField(label="attributes.csv", required=False)
     dry_run = forms.BooleanField(
         label="Dry run: check the files, save nothing", required=False, initial=True
     )
 
     def files_as_text(self) -> dict[str, str]:
         files = {}
-        for name in ("organizations", "services", "locations", "phones"):
+        for name in ("organizations", "services", *HSDS_OPTIONAL):
             upload = self.cleaned_data.get(name)
             if upload:
                 files[f"{name}.csv"] = upload.read().decode("utf-8-sig", errors="replace")

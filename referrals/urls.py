@@ -22,6 +22,7 @@ urlpatterns = [
     ),
     path("directory/", views.directory, name="directory"),
     path("directory/import/", views.hsds_import_view, name="hsds_import"),
+    path("directory/services/<int:service_id>/refer/", views.service_refer, name="service_refer"),
     path("clients/<int:pk>/", views.client_referrals, name="client_referrals"),
     path("clients/<int:pk>/new/", views.referral_new, name="referral_create"),
     path("clients/<int:pk>/<int:referral_id>/", views.referral_detail, name="referral_detail"),

@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -26,7 +26,7 @@ from casemgmt.lib.forms import (
 )
 from casemgmt.lib.pdf import pdf_render
 from clients.chart import chart_client, chart_context
-from clients.selectors import consent_get
+from clients.selectors import client_search, consent_get
 from clients.services import client_read_audit
 
 from . import selectors, services
@@ -214,9 +214,18 @@ def referral_new(request, pk: int):
     )
 
 
+def _move_form(status, data=None):
+    form = ReferralMoveForm(data, initial={"status": status}, prefix=status)
+    if status == ReferralStatus.COMPLETED:
+        field = form.fields["appointment_at"]
+        field.label = "Appointment took place"
+        field.help_text = "Only when it took place on another day than booked."
+    return form
+
+
 def _move_forms(referral):
     return [
-        (status, label, ReferralMoveForm(initial={"status": status}, prefix=status))
+        (status, label, _move_form(status))
         for status, label in MOVE_LABELS.items()
         if status in TRANSITIONS[referral.status]
     ]
@@ -230,7 +239,7 @@ def referral_detail(request, pk: int, referral_id: int):
     failed, failed_form = None, None
     if request.method == "POST":
         status = request.POST.get("move", "")
-        form = ReferralMoveForm(request.POST, prefix=status)
+        form = _move_form(status, request.POST)
         if form.is_valid():
             data = dict(form.cleaned_data)
             to = data.pop("status")
@@ -341,10 +350,15 @@ def disclosure_log_view(request, pk: int):
 
 
 # ---------------------------------------------------------------------- transitions
+# What a link may fill in on a new transition (e.g. "Record the ED visit" from a crisis).
+TRANSITION_PREFILL = ("from_level", "to_level", "focus", "facility", "admitted_on")
+
+
 @login_required
 def transition_new(request, pk: int):
     client = chart_client(request, pk)
-    form = TransitionForm(request.POST or None)
+    initial = {k: request.GET[k][:255] for k in TRANSITION_PREFILL if request.GET.get(k)}
+    form = TransitionForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             transition = services.transition_record(
@@ -463,13 +477,45 @@ def referral_index(request):
 # ------------------------------------------------------------------------ directory
 @login_required
 def directory(request):
+    """The directory. With ``?client=<id>`` (from a client's new referral) each card's
+    "Refer" opens that client's referral form with the service chosen; without, it asks
+    which client first."""
+    referring = None
+    if request.GET.get("client", "").isdigit():
+        referring = chart_client(request, int(request.GET["client"]))  # 404 out of reach
     filterset = ServiceFilter(
         request.GET,
         queryset=Service.objects.select_related("organization").order_by("name", "id"),
         request=request,
     )
     page = Paginator(filterset.qs, 25).get_page(request.GET.get("page"))
-    return render(request, "referrals/directory.html", {"filter": filterset, "page": page})
+    query = request.GET.copy()
+    query.pop("page", None)  # the pages keep the search and the client
+    return render(
+        request,
+        "referrals/directory.html",
+        {"filter": filterset, "page": page, "referring": referring, "query": query.urlencode()},
+    )
+
+
+@login_required
+def service_refer(request, service_id: int):
+    """ "Refer" on a directory card without a client: pick the client (search by name or
+    number; your own caseload first), then the referral form opens with the service."""
+    service = get_object_or_404(Service.objects.select_related("organization"), pk=service_id)
+    text = request.GET.get("q", "")[:100]
+    found = client_search(user=request.user, text=text)
+    audit_record(  # a list of clients' names is a read, as the caseload page's
+        user=request.user,
+        action=AuditAction.VIEW,
+        object_type="clients.client_list",
+        detail={"filters": ["q"] if text else [], "for": "referral to a directory service"},
+    )
+    return render(
+        request,
+        "referrals/service_refer.html",
+        {"service": service, "q": text, "clients_found": found},
+    )
 
 
 @login_required

@@ -14,8 +14,8 @@ from django.utils import timezone
 from casemgmt.accounts.models import User
 from casemgmt.accounts.selectors import team_ids_in_reach
 
-from ..models import Client, EmergencyAccess, EmergencyAccessRequest, RiskFlag
-from ..search import phonetic_keys
+from ..models import Client, ClientStatus, EmergencyAccess, EmergencyAccessRequest, RiskFlag
+from ..search import phonetic_keys, search_names
 
 
 def _active_flags() -> Prefetch[str, QuerySet[RiskFlag], str]:
@@ -34,6 +34,15 @@ def client_list(*, user: User) -> QuerySet[Client]:
     )
     ids = team_ids_in_reach(user=user)
     return qs if ids is None else qs.filter(team_id__in=ids)
+
+
+def client_search(*, user: User, text: str, limit: int = 20) -> list[Client]:
+    """Open clients in reach whose names or number match ``text`` (every word a prefix or
+    a Soundex match, as the caseload search), by name; the user's own caseload when
+    ``text`` is empty. For pickers (e.g. "Refer a client" from the directory)."""
+    qs = client_list(user=user).exclude(status=ClientStatus.DISCHARGED)
+    qs = search_names(qs, text) if text.strip() else qs.filter(primary_case_manager=user)
+    return list(qs.order_by("last_name", "first_name", "id")[:limit])
 
 
 def emergency_access_active(*, user: User, client_id: int) -> EmergencyAccess | None:

@@ -7,6 +7,7 @@ from ..models import (
     FollowUpReason,
     FollowUpStatus,
     LevelOfCare,
+    Organization,
     Referral,
     ReferralEvent,
     ReferralOutcome,
@@ -39,6 +40,24 @@ class ServiceSerializer(serializers.ModelSerializer):
             "waitlist",
             "last_verified_on",
         ]
+
+
+class OrganizationServiceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Service
+        fields = ["id", "name", "category", "status"]
+
+
+class OrganizationSerializer(serializers.ModelSerializer):
+    """A directory organisation (HSDS ``organization``) with its services in brief; each
+    service in full at ``/services/{id}/``."""
+
+    services = OrganizationServiceSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Organization
+        fields = ["id", "hsds_id", "name", "description", "email", "website", "services"]
+        read_only_fields = fields
 
 
 class ReferralEventSerializer(serializers.ModelSerializer):

@@ -3,6 +3,7 @@
 Client data is scoped to the caller's teams: out of reach is 404 (or a 400 naming
 ``client`` in a create payload). State changes are verbs."""
 
+from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -11,8 +12,14 @@ from rest_framework.response import Response
 from clients.api.public import AuditedReadMixin, client_in_payload
 
 from .. import selectors, services
-from ..filters import FollowUpFilter, ReferralFilter, ServiceFilter, TransitionFilter
-from ..models import CareTransition, FollowUp, Referral, ReferralStatus, Service
+from ..filters import (
+    FollowUpFilter,
+    OrganizationFilter,
+    ReferralFilter,
+    ServiceFilter,
+    TransitionFilter,
+)
+from ..models import CareTransition, FollowUp, Organization, Referral, ReferralStatus, Service
 from .serializers import (
     CareTransitionCreateSerializer,
     CareTransitionSerializer,
@@ -21,6 +28,7 @@ from .serializers import (
     FollowUpCreateSerializer,
     FollowUpRescheduleSerializer,
     FollowUpSerializer,
+    OrganizationSerializer,
     ReferralCreateSerializer,
     ReferralMoveSerializer,
     ReferralSerializer,
@@ -34,6 +42,20 @@ class ServiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     serializer_class = ServiceSerializer
     filterset_class = ServiceFilter
     queryset = Service.objects.select_related("organization").order_by("name", "id")
+
+
+class OrganizationViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """The directory's organisations, each with its services in brief. Filters: q (text),
+    and the services' filters: category, language, status (an organisation with such a
+    service)."""
+
+    serializer_class = OrganizationSerializer
+    filterset_class = OrganizationFilter
+    queryset = Organization.objects.prefetch_related(
+        Prefetch("services", queryset=Service.objects.order_by("name", "id"))
+    ).order_by("name", "id")
 
 
 class ReferralViewSet(

@@ -8,7 +8,7 @@ from .followups import (
     followup_reschedule,
     followup_schedule,
 )
-from .hsds import hsds_import
+from .hsds import hsds_demo_import, hsds_import
 from .referrals import (
     TRANSITIONS,
     disclosure_record,
@@ -40,6 +40,7 @@ __all__ = [
     "followup_reschedule",
     "followup_schedule",
     "followup_sweep",
+    "hsds_demo_import",
     "hsds_import",
     "referral_consent_check",
     "referral_create",

@@ -1,13 +1,28 @@
 """Import the resource directory from Open Referral HSDS CSV files.
 
-Files (a subset of HSDS 2/3, flat): ``organizations.csv`` (id, name, description,
-email, url), ``services.csv`` (id, organization_id, name, description, status,
-category, languages, eligibility_description, insurance, location_id, hours,
-wait_time, last_verified), ``locations.csv`` (id, organization_id, name, address_1,
-city, state_province, postal_code), ``phones.csv`` (id, service_id, organization_id,
-number). ``category`` is our column (one of ``ServiceCategory``), ``languages`` and
-``insurance`` are separated by ``;``. Rows are matched on their HSDS ``id``: a second
-import updates what the first created.
+HSDS 3.0 in its tabular form (the table and column names of the specification's
+``schema/simple/schema.csv``), as far as the directory uses them:
+
+- ``organizations.csv``: id, name, description, email, website (``url`` also read);
+- ``services.csv``: id, organization_id, name, description, status (active, inactive,
+  defunct, temporarily closed), eligibility_description, wait_time, assured_date (the
+  day the information was last checked);
+- ``locations.csv``: id, organization_id, name; ``addresses.csv``: location_id,
+  address_1, address_2, city, state_province, postal_code (a physical one first);
+- ``service_at_locations.csv`` (``service_at_location.csv`` also read): service_id,
+  location_id: where a service is given;
+- ``phones.csv``: service_id or organization_id, number;
+- ``languages.csv``: service_id, name; ``schedules.csv``: service_id, description (the
+  hours as text);
+- ``taxonomy_terms.csv`` (id, code, name) and ``attributes.csv`` (link_id,
+  link_entity ``service``, taxonomy_term_id): a service's category is the first of its
+  terms whose code or name is one of ``ServiceCategory``.
+
+The flat columns of the earlier import stay accepted beside them: ``services.csv``
+``category``, ``languages`` and ``insurance`` (separated by ``;``), ``location_id``,
+``hours``, ``last_verified``; ``locations.csv`` address_1, city, state_province,
+postal_code. Rows are matched on their HSDS ``id``: a second import updates what the
+first created.
 
 A dry run checks every row and reports each bad one with its file, line and reason.
 The real import runs the same checks and saves nothing unless every row is good.
@@ -19,6 +34,7 @@ import csv
 import io
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -31,7 +47,22 @@ from casemgmt.audit.services import audit_record
 
 from ..models import Organization, Service, ServiceCategory, ServiceStatus
 
-FILES = ("organizations.csv", "services.csv", "locations.csv", "phones.csv")
+# The synthetic demo directory shipped with the code (``referrals/data/build_hsds_demo.py``
+# writes it): about 40 made-up organisations and their services in every category.
+DEMO_DIR = Path(__file__).resolve().parent.parent / "data" / "hsds_demo"
+FILES = (
+    "organizations.csv",
+    "services.csv",
+    "locations.csv",
+    "addresses.csv",
+    "service_at_locations.csv",
+    "service_at_location.csv",
+    "phones.csv",
+    "languages.csv",
+    "schedules.csv",
+    "taxonomy_terms.csv",
+    "attributes.csv",
+)
 REQUIRED_FILES = ("organizations.csv", "services.csv")
 _STATUS = {
     "active": ServiceStatus.ACTIVE,
@@ -131,6 +162,9 @@ def _parse(
         Organization.objects.exclude(hsds_id="").values_list("hsds_id", flat=True)
     )
 
+    address_parts = ("address_1", "address_2", "city", "state_province", "postal_code")
+    addresses: dict[str, tuple[bool, str]] = {}  # location id -> (physical?, text)
+    address_rows = _rows("addresses.csv", files.get("addresses.csv"), report)
     locations: dict[str, str] = {}
     for line, row in _rows("locations.csv", files.get("locations.csv"), report):
         if not row.get("id"):
@@ -139,8 +173,50 @@ def _parse(
         if row.get("organization_id") and row["organization_id"] not in known_orgs:
             bad("locations.csv", line, f"Unknown organization_id '{row['organization_id']}'.")
             continue
-        parts = [row.get(k, "") for k in ("address_1", "city", "state_province", "postal_code")]
+        parts = [row.get(k, "") for k in address_parts]
         locations[row["id"]] = ", ".join(p for p in parts if p)[:300]
+    for line, row in address_rows:
+        location = row.get("location_id", "")
+        if location not in locations:
+            bad("addresses.csv", line, f"Unknown location_id '{location}'.")
+            continue
+        if not row.get("address_1"):
+            bad("addresses.csv", line, "address_1 is empty.")
+            continue
+        physical = row.get("address_type", "physical").lower() in ("", "physical")
+        text = ", ".join(p for p in (row.get(k, "") for k in address_parts) if p)[:300]
+        if location not in addresses or (physical and not addresses[location][0]):
+            addresses[location] = (physical, text)
+    for location, (_physical, text) in addresses.items():
+        locations[location] = locations[location] or text
+
+    terms: dict[str, str] = {}  # taxonomy term id -> category
+    term_rows = _rows("taxonomy_terms.csv", files.get("taxonomy_terms.csv"), report)
+    for _line, row in term_rows:
+        category = _CATEGORY.get(row.get("code", "").lower()) or _CATEGORY.get(
+            row.get("name", "").lower()
+        )
+        if row.get("id") and category:
+            terms[row["id"]] = category  # terms of other taxonomies are ignored
+    known_terms = {row.get("id", "") for _line, row in term_rows}
+    service_categories: dict[str, str] = {}
+    attribute_rows = _rows("attributes.csv", files.get("attributes.csv"), report)
+    for line, row in attribute_rows:
+        if row.get("link_entity", "service") != "service":
+            continue
+        term = row.get("taxonomy_term_id", "")
+        if term not in known_terms:
+            bad("attributes.csv", line, f"Unknown taxonomy_term_id '{term}'.")
+            continue
+        if term in terms:
+            service_categories.setdefault(row.get("link_id", ""), terms[term])
+    at_location: dict[str, str] = {}
+    for name in ("service_at_locations.csv", "service_at_location.csv"):
+        for line, row in _rows(name, files.get(name), report):
+            if row.get("location_id", "") not in locations:
+                bad(name, line, f"Unknown location_id '{row.get('location_id', '')}'.")
+                continue
+            at_location.setdefault(row.get("service_id", ""), row["location_id"])
 
     services: dict[str, dict[str, Any]] = {}
     for line, row in _rows("services.csv", files.get("services.csv"), report):
@@ -157,16 +233,19 @@ def _parse(
         status = _STATUS.get(row.get("status", "active").lower() or "active")
         if status is None:
             problems.append(f"Unknown status '{row['status']}'.")
-        category = _CATEGORY.get((row.get("category") or "other").lower())
+        category = _CATEGORY.get(
+            (row.get("category") or service_categories.get(sid) or "other").lower()
+        )
         if category is None:
             problems.append(f"Unknown category '{row['category']}'.")
         verified = None
-        if row.get("last_verified"):
+        checked = "last_verified" if row.get("last_verified") else "assured_date"
+        if row.get(checked):
             try:
-                verified = date.fromisoformat(row["last_verified"])
+                verified = date.fromisoformat(row[checked])
             except ValueError:
-                problems.append(f"last_verified '{row['last_verified']}' is not a YYYY-MM-DD date.")
-        location = row.get("location_id", "")
+                problems.append(f"{checked} '{row[checked]}' is not a YYYY-MM-DD date.")
+        location = row.get("location_id", "") or at_location.get(sid, "")
         if location and location not in locations:
             problems.append(f"Unknown location_id '{location}'.")
         if problems:
@@ -187,6 +266,23 @@ def _parse(
             "last_verified_on": verified,
             "phone": "",
         }
+    for line, row in _rows("languages.csv", files.get("languages.csv"), report):
+        if not row.get("service_id"):
+            continue  # a location's or a phone's language: not kept
+        if row["service_id"] not in services:
+            bad("languages.csv", line, f"Unknown service_id '{row['service_id']}'.")
+            continue
+        language = (row.get("name") or row.get("code") or "").strip().title()
+        if language and language not in services[row["service_id"]]["languages"]:
+            services[row["service_id"]]["languages"].append(language[:60])
+    for line, row in _rows("schedules.csv", files.get("schedules.csv"), report):
+        if not row.get("service_id"):
+            continue
+        if row["service_id"] not in services:
+            bad("schedules.csv", line, f"Unknown service_id '{row['service_id']}'.")
+            continue
+        data = services[row["service_id"]]
+        data["hours"] = data["hours"] or (row.get("description") or "")[:300]
     org_phones: dict[str, str] = {}
     for line, row in _rows("phones.csv", files.get("phones.csv"), report):
         if not row.get("number"):
@@ -242,3 +338,17 @@ def hsds_import(
         )
     report.saved = True
     return report
+
+
+def hsds_files_read(folder: Path) -> dict[str, str]:
+    """The HSDS CSV files of ``folder`` as ``{name: text}`` (the ones it has)."""
+    return {
+        name: (folder / name).read_text(encoding="utf-8-sig")
+        for name in FILES
+        if (folder / name).exists()
+    }
+
+
+def hsds_demo_import(*, actor: User | None = None) -> ImportReport:
+    """Load (or update: rows are matched on their HSDS id) the demo directory."""
+    return hsds_import(files=hsds_files_read(DEMO_DIR), dry_run=False, actor=actor)

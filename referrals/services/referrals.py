@@ -348,18 +348,41 @@ def referral_move(
     appointment_at: datetime | None = None,
 ) -> Referral:
     """Every move except sending. Closing (completed, declined, no-show, cancelled)
-    needs an outcome; completing needs how completion was confirmed (closed loop)."""
+    needs an outcome; completing needs how completion was confirmed (closed loop).
+
+    A referral is completed once the client has received the service, so completing one
+    whose appointment is on a later day (the team's local date) is refused, naming
+    ``appointment_at``. When the appointment took place on another day than booked,
+    completing with ``appointment_at`` (not in the future) records when it did."""
     if status == S.SENT:
         return referral_send(actor=actor, referral=referral, note=note)
-    referral = Referral.objects.select_for_update(of=("self",)).get(pk=referral.pk)
+    referral = (
+        Referral.objects.select_for_update(of=("self",))
+        .select_related("client__team")
+        .get(pk=referral.pk)
+    )
     _check_move(referral, status)
     errors: dict[str, list[str]] = {}
+    booked = referral.appointment_at
     if status == S.COMPLETED:
         outcome = outcome or ReferralOutcome.GOT_SERVICE
         if completion_confirmation not in CompletionConfirmation.values:
             errors["completion_confirmation"] = [
                 "Say how completion was confirmed: a referral is closed-loop only when the "
                 "client's receipt of the service is confirmed."
+            ]
+        team = referral.client.team
+        if appointment_at is not None:
+            if appointment_at > timezone.now():
+                errors["appointment_at"] = [
+                    "When the appointment took place cannot be in the future."
+                ]
+        elif booked is not None and team.local_date(booked) > team.local_date():
+            errors["appointment_at"] = [
+                f"The appointment is on {team.local_date(booked):%a %b %-d, %Y}, after "
+                "today: a referral is completed once the client has received the service. "
+                "Complete it after the appointment or record a no-show; if it took place "
+                "on another day, give the date and time it took place."
             ]
     elif completion_confirmation:
         errors["completion_confirmation"] = ["Only a completed referral takes a confirmation."]
@@ -375,9 +398,15 @@ def referral_move(
     previous = referral.status
     referral.status = status
     fields = ["status", "updated_at"]
-    if status == S.SCHEDULED:
+    if status == S.SCHEDULED or (status == S.COMPLETED and appointment_at is not None):
         referral.appointment_at = appointment_at
         fields.append("appointment_at")
+    if status == S.COMPLETED and appointment_at is not None and booked != appointment_at:
+        team = referral.client.team
+        took_place = f"Appointment took place {team.local_date(appointment_at):%b %-d, %Y}"
+        if booked is not None:
+            took_place += f" (booked for {team.local_date(booked):%b %-d, %Y})"
+        note = f"{took_place}. {note or ''}".strip()
     if status in CLOSED_REFERRAL_STATUSES:
         referral.outcome = outcome
         referral.completion_confirmation = completion_confirmation

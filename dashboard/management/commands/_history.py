@@ -15,7 +15,7 @@ from assessments.services import instrument_summaries_refresh
 from careplans.models import CarePlan, Goal, Problem, SafetyPlan
 from careplans.services import careplan_coverage_refresh
 from clients.models import Client, ClientStatus, ContactNote
-from referrals.models import CareTransition, FollowUp, Referral
+from referrals.models import CareTransition, FollowUp, Referral, Service, ServiceStatus
 from referrals.services.followups import followup_schedule
 
 PHQ9_BANDS = [
@@ -48,6 +48,10 @@ def seed_history(clients: list[Client], recorder, rng: random.Random, today: dat
     tz = ZoneInfo(timezone.get_default_timezone_name())
     responses, plans, notes, referrals, transitions, followups, safety = ([] for _ in range(7))
     plan_goals: list[tuple[CarePlan, bool]] = []
+    # Most demo referrals go to a directory service (the seed loaded the directory first).
+    service_ids = list(
+        Service.objects.filter(status=ServiceStatus.ACTIVE).values_list("pk", flat=True)
+    )
     for client in clients:
         manager = client.primary_case_manager_id or recorder.pk
         active = client.status == ClientStatus.ACTIVE
@@ -109,10 +113,12 @@ def seed_history(clients: list[Client], recorder, rng: random.Random, today: dat
                 weights=[50, 10, 10, 15, 15],
             )[0]
             closed = status in ("completed", "declined", "no_show")
+            service_id = rng.choice(service_ids) if service_ids and rng.random() < 0.8 else None
             referrals.append(
                 Referral(
                     client=client,
-                    provider_name=rng.choice(PROVIDERS),
+                    service_id=service_id,
+                    provider_name="" if service_id else rng.choice(PROVIDERS),
                     reason="Demo referral",
                     status=status,
                     sent_at=sent,

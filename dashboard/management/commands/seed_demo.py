@@ -1,5 +1,6 @@
-"""Synthetic demo data (Faker): teams, staff with roles, clients, and their history
-(diagnoses, risk flags, PHQ-9s, care plans, referrals, transitions, follow-ups).
+"""Synthetic demo data (Faker): teams, staff with roles, the resource directory (the
+HSDS CSV set in ``referrals/data/hsds_demo``), clients, and their history (diagnoses,
+risk flags, PHQ-9s, care plans, referrals, transitions, follow-ups).
 
 It lives in the dashboard app because it writes every domain app's data.
 
@@ -39,6 +40,7 @@ from clients.services import (
     phonetic_keys,
 )
 from dashboard.management.commands._history import seed_history
+from referrals.services import hsds_demo_import
 
 DEMO_PASSWORD = "demo-pass-2026"
 # (username, what it shows) in the order printed by `make run`.
@@ -101,6 +103,12 @@ class Command(BaseCommand):
             # The demo case manager carries a full caseload (about a third of the team's).
             managers[team_objs[0].pk] += [User.objects.get(username="casemanager")] * 4
 
+        # The resource directory: the synthetic HSDS set shipped in referrals/data/
+        # (matched on HSDS ids, so a second run updates instead of doubling).
+        directory = hsds_demo_import()
+        self.stdout.write(
+            f"Directory: {directory.organizations} organisations, {directory.services} services."
+        )
         recorder = User.objects.get(username="casemanager")
         history: dict[str, int] = {}
         existing = Client.objects.filter(team__in=team_objs).count()

@@ -3,14 +3,15 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from referrals.services.hsds import FILES, hsds_import
+from referrals.services.hsds import hsds_files_read, hsds_import
 
 
 class Command(BaseCommand):
     help = (
-        "Import the resource directory from Open Referral HSDS CSV files in a folder "
-        "(organizations.csv, services.csv, locations.csv, phones.csv). A dry run unless "
-        "--commit is given; the real import is all-or-nothing."
+        "Import the resource directory from Open Referral HSDS 3.0 CSV files in a folder "
+        "(organizations.csv, services.csv, locations.csv, addresses.csv, phones.csv, ...; "
+        "see referrals.services.hsds). A dry run unless --commit is given; the real import "
+        "is all-or-nothing."
     )
 
     def add_arguments(self, parser):
@@ -19,7 +20,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, folder, commit, **options):
         root = Path(folder)
-        files = {name: (root / name).read_text() for name in FILES if (root / name).exists()}
+        files = hsds_files_read(root)
         try:
             report = hsds_import(files=files, dry_run=not commit)
         except ValidationError as error:
