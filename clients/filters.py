@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 import django_filters
 from django import forms
 
-from casemgmt.accounts.selectors import staff_list, team_list
+from casemgmt.accounts.selectors import staff_list, team_ids_in_reach, team_list
 from casemgmt.lib.forms import StyledForm
 
 from .models import Client, ClientStatus, RiskFlag, RiskFlagKind
@@ -23,6 +23,19 @@ def _parse_date(text: str):
         except ValueError:
             continue
     return None
+
+
+def _in_literal_teams(queryset, user):
+    """``queryset`` also narrowed to the user's teams written out as ids (one small
+    query). The reach alone is a subquery, which PostgreSQL guesses to keep half the
+    teams: a common partial name ("will") then looked frequent enough in the team to walk
+    the name-ordered index until 25 matched, filtering 35,000 rows of every team (260 ms
+    at 50,000 clients), instead of reading the matches from the GIN index (2 ms). With
+    the ids the estimate is the team's own (tests/clients/test_search.py checks the plan)."""
+    reach = team_ids_in_reach(user=user)
+    if reach is None:  # all teams: walking the name order is right
+        return queryset
+    return queryset.filter(team_id__in=list(reach.values_list("id", flat=True)))
 
 
 class ClientFilter(django_filters.FilterSet):
@@ -79,6 +92,9 @@ class ClientFilter(django_filters.FilterSet):
             return queryset.filter(date_of_birth=day)
         if _NUMBER.match(text):
             return queryset.filter(client_number=f"C{int(text.lstrip('Cc')):07d}")
+        user = getattr(self.request, "user", None)
+        if user is not None:
+            queryset = _in_literal_teams(queryset, user)
         return search_names(queryset, text)
 
     def with_flag(self, queryset, name, value):
