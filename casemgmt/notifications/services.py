@@ -31,6 +31,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from casemgmt.lib.broker import publish_quietly
+from casemgmt.lib.i18n import render_in
 
 from .models import Notification, NotificationKind, OutboxChannel, OutboxMessage, OutboxState
 
@@ -127,7 +128,10 @@ def notification_preference_set(*, user: User, email_reminders: bool) -> Notific
 class OutboxDraft:
     """One message to write with ``outbox_enqueue``. ``template`` names the text
     (``<template>_subject.txt`` and ``<template>_body.txt``, rendered when sending with
-    ``params`` and ``site_url``); ``params`` holds ids and counts, never personal data."""
+    ``params`` and ``site_url``); ``params`` holds ids and counts, never personal data.
+    A message to a client carries ``params["language"]`` (``casemgmt.lib.i18n``'s code
+    for the client's language, e.g. "es"): it is rendered in that language; without it,
+    in English."""
 
     template: str
     recipient_id: int | None = None
@@ -288,8 +292,9 @@ def _message_id(row: _Claimed) -> str:
 
 def _render(row: _Claimed) -> EmailMessage:
     context = {**row.params, "site_url": settings.SITE_URL}
-    subject = render_to_string(f"{row.template}_subject.txt", context)
-    body = render_to_string(f"{row.template}_body.txt", context)
+    with render_in(row.params.get("language")):
+        subject = render_to_string(f"{row.template}_subject.txt", context)
+        body = render_to_string(f"{row.template}_body.txt", context)
     return EmailMessage(
         subject=" ".join(subject.split()),
         body=body,
@@ -462,9 +467,10 @@ def _send_sms_row(row: _Claimed, *, clock: Callable[[], datetime], result: Outbo
         result.failed.append(row.id)
         return
     try:
-        body = render_to_string(
-            f"{row.template}_sms.txt", {**row.params, "site_url": settings.SITE_URL}
-        )
+        with render_in(row.params.get("language")):
+            body = render_to_string(
+                f"{row.template}_sms.txt", {**row.params, "site_url": settings.SITE_URL}
+            )
     except Exception as exc:
         logger.exception("Outbox message %s could not be rendered", row.id)
         _record_failure(row, now=clock(), error=_describe(exc), permanent=True)

@@ -27,8 +27,11 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 
 from casemgmt.accounts.models import Team
+from casemgmt.lib.i18n import client_language, render_in
 from casemgmt.notifications.models import NotificationKind, OutboxChannel
 from casemgmt.notifications.selectors import notification_email_reminders_off
 from casemgmt.notifications.services import (
@@ -55,16 +58,19 @@ def remind_at_for(*, team: Team, starts_at: datetime, now: datetime) -> datetime
 
 
 def day_words(*, team: Team, starts_at: datetime, now: datetime) -> str:
-    """ "today at 10:00", "tomorrow at 10:00", "on Fri 4 Dec at 10:00" (team's time)."""
+    """ "today at 10:00", "tomorrow at 10:00", "on Fri 4 Dec at 10:00" (team's time), in
+    the active language ("mañana a las 10:00", "el viernes 4 de diciembre a las 10:00"
+    inside ``casemgmt.lib.i18n.render_in("es")``)."""
     local = timezone.localtime(starts_at, team.zone)
     today = timezone.localtime(now, team.zone).date()
+    at = f"{local:%H:%M}"
     if local.date() == today:
-        day = "today"
-    elif local.date() == today + timedelta(days=1):
-        day = "tomorrow"
-    else:
-        day = f"on {local:%a} {local.day} {local:%b}"
-    return f"{day} at {local:%H:%M}"
+        return gettext("today at %(time)s") % {"time": at}
+    if local.date() == today + timedelta(days=1):
+        return gettext("tomorrow at %(time)s") % {"time": at}
+    # Translators: a date format (Django's "date" filter): "Fri 4 Dec".
+    day = date_format(local, gettext("D j M"))
+    return gettext("on %(day)s at %(time)s") % {"day": day, "time": at}
 
 
 _CLAIM_SQL = """
@@ -111,6 +117,7 @@ def appointment_reminders_batch(*, now: datetime, batch_size: int) -> int:
                 "client__id",
                 "client__email",
                 "client__phone",
+                "client__preferred_language",
                 "team__id",
                 "team__time_zone",
             )
@@ -175,12 +182,24 @@ def appointment_reminders_batch(*, now: datetime, batch_size: int) -> int:
                                 params={"appointment_id": pk, "when": words},
                             )
                         )
-            elif audience == "client_email":
+                continue
+            # The client's message is in the client's language (the outbox renders it
+            # in params["language"]).
+            language = client_language(appointment.client)
+            with render_in(language):
+                client_words = day_words(
+                    team=appointment.team, starts_at=appointment.starts_at, now=now
+                )
+            params = {
+                "appointment_id": pk,
+                "when": client_words,
+                "staff_name": with_name,
+                "language": language,
+            }
+            if audience == "client_email":
                 outbox.append(
                     OutboxDraft(
-                        template=CLIENT_EMAIL,
-                        to_address=appointment.client.email,
-                        params={"appointment_id": pk, "when": words, "staff_name": with_name},
+                        template=CLIENT_EMAIL, to_address=appointment.client.email, params=params
                     )
                 )
             else:
@@ -189,7 +208,7 @@ def appointment_reminders_batch(*, now: datetime, batch_size: int) -> int:
                         template=CLIENT_SMS,
                         channel=OutboxChannel.SMS,
                         to_address=appointment.client.phone,
-                        params={"appointment_id": pk, "when": words, "staff_name": with_name},
+                        params=params,
                     )
                 )
         notifications_create_many(drafts=notifications)
