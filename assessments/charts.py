@@ -39,6 +39,7 @@ def trend_chart(trend: dict) -> dict | None:
             "y": y(p["total"]),
             "total": p["total"],
             "band": p["band"],
+            "self_report": p.get("source") == "client_self_report",
             "date": timezone.localtime(p["administered_at"]).strftime("%b %d, %Y"),
         }
         for p in points

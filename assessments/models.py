@@ -22,6 +22,14 @@ INSTRUMENT_CHOICES = [(d.code, d.name) for d in INSTRUMENTS.values()]
 
 
 # ------------------------------------------------------------------ instrument responses
+class ResponseSource(models.TextChoices):
+    """Who answered: given by staff (in a visit, on the phone), or the client on their own
+    through a check-in link (portal); both are scored by the same engine."""
+
+    STAFF = "staff", "Given by staff"
+    CLIENT_SELF_REPORT = "client_self_report", "Client self-report"
+
+
 class InstrumentResponse(models.Model):
     """One administration of an instrument to a client, scored by the engine."""
 
@@ -49,6 +57,13 @@ class InstrumentResponse(models.Model):
         help_text="The earlier response this one corrects.",
     )
     notes = models.TextField(blank=True, max_length=FREE_TEXT_MAX_LENGTH)
+    source = models.CharField(
+        max_length=20,
+        choices=ResponseSource.choices,
+        default=ResponseSource.STAFF,
+        help_text="Client self-report: answered by the client through a check-in link; "
+        "administered_by is then the staff member who sent the check-in.",
+    )
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     # Not columns: set by the Assessments tab (assessments.views) for its "Latest" rows.
@@ -76,6 +91,10 @@ class InstrumentResponse(models.Model):
     @property
     def is_suicide_risk(self) -> bool:
         return "suicide_risk" in (self.flags or [])
+
+    @property
+    def is_self_report(self) -> bool:
+        return self.source == ResponseSource.CLIENT_SELF_REPORT
 
     @property
     def score_text(self) -> str:

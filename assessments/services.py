@@ -30,6 +30,7 @@ from .models import (
     ComprehensiveAssessment,
     InstrumentResponse,
     InstrumentSummary,
+    ResponseSource,
     SocialNeed,
     SubstanceUse,
 )
@@ -140,6 +141,7 @@ def instrument_response_record(
     administered_at: datetime | None = None,
     amends: InstrumentResponse | None = None,
     notes: str = "",
+    source: str = ResponseSource.STAFF,
 ) -> InstrumentResponse:
     """Score ``answers`` with the engine and save the response (never the caller's total).
 
@@ -147,7 +149,13 @@ def instrument_response_record(
     instrument; a response is corrected once (correct the correction after that).
     A ``suicide_risk`` result sets the client's flag and notifies the case manager and the
     team's supervisors (in-app and by email, queued on commit).
+
+    ``source`` ``client_self_report``: the client answered on their own (a portal
+    check-in); ``actor`` is then the staff member who sent the check-in, and the audit
+    event and the timeline say it was the client's own answer.
     """
+    if source not in ResponseSource.values:
+        raise ValidationError({"source": [f"Unknown source {source!r}."]})
     definition = INSTRUMENTS.get(instrument) if isinstance(instrument, str) else None
     if definition is None:
         raise ValidationError({"instrument": [f"Unknown instrument {instrument!r}."]})
@@ -185,6 +193,7 @@ def instrument_response_record(
                 administered_at=administered_at,
                 amends=amends,
                 notes=(notes or "").strip(),
+                source=source,
             )
     except IntegrityError:  # corrected at the same moment by someone else
         raise Conflict(
@@ -192,8 +201,17 @@ def instrument_response_record(
         ) from None
     instrument_summaries_refresh(client_ids=[client.pk])
     link = reverse("assessments:response_detail", args=[client.pk, response.pk])
-    audit_record(user=actor, action=AuditAction.CREATE, obj=response, client_id=client.pk)
+    self_report = source == ResponseSource.CLIENT_SELF_REPORT
+    audit_record(
+        user=None if self_report else actor,
+        action=AuditAction.CREATE,
+        obj=response,
+        client_id=client.pk,
+        detail={"source": source} if self_report else None,
+    )
     summary = f"{definition.name}: {response.score_text}"
+    if self_report:
+        summary += " (client self-report, check-in)"
     if amends is not None:
         summary += f" (corrects the result of {amends.administered_at:%Y-%m-%d})"
     timeline_record(
@@ -215,6 +233,8 @@ def _critical_result_act(
     link: str,
 ) -> None:
     reason = _critical_source(definition, response)
+    if response.is_self_report:
+        reason += " by the client in a check-in from home"
     risk_flag_set(
         actor=actor, client=client, kind=SUICIDE_RISK, reason=reason, source=definition.code
     )

@@ -183,6 +183,7 @@ def trend(request, pk: int, code: str):
             chart=trend_chart(data),
             definition=INSTRUMENTS[code],
             points_desc=list(reversed(data["points"])),
+            has_self_report=any(p["source"] == "client_self_report" for p in data["points"]),
             episodes=(
                 selectors.client_depression_episodes(client=client, as_of=client.team.local_date())
                 if code == "phq9"

@@ -132,14 +132,16 @@ def careplan_pdf_html(
 
 def careplan_print(
     *,
-    actor: User,
+    actor: User | None,
     plan: CarePlan,
     copy: str,
     paper: str = "letter",
     language: str = ENGLISH,
+    via: str = "",
 ) -> bytes:
     """Render a copy of the plan (US Letter or A4; the client copy in ``language``) and
-    audit the print."""
+    audit the print. ``actor`` None and ``via`` "portal": the client downloaded it
+    through their own link."""
     errors = {}
     if copy not in COPIES:
         errors["copy"] = ["Choose the client copy or the clinical copy."]
@@ -153,6 +155,8 @@ def careplan_print(
     detail = {"copy": copy, "paper": paper, "version": plan.version}
     if copy == "client":
         detail["language"] = language
+    if via:
+        detail["via"] = via
     audit_record(
         user=actor,
         action=AuditAction.PRINT,
@@ -185,11 +189,12 @@ def safety_plan_pdf_html(
 
 def safety_plan_print(
     *,
-    actor: User,
+    actor: User | None,
     client,
     safety_plan: SafetyPlan,
     paper: str = "letter",
     language: str = ENGLISH,
+    via: str = "",
 ) -> bytes:
     """The safety plan on its own (client copy, large type, in ``language``), e.g. before
     any care plan."""
@@ -214,7 +219,8 @@ def safety_plan_print(
             "paper": paper,
             "version": safety_plan.version,
             "language": language,
-        },
+        }
+        | ({"via": via} if via else {}),
     )
     return pdf
 

@@ -39,6 +39,7 @@ from health.api.views import (
     ReconciliationViewSet,
 )
 from interop.api.views import adt_post
+from portal.api.views import CheckInViewSet
 from referrals.api.views import (
     CareTransitionViewSet,
     FollowUpViewSet,
@@ -82,6 +83,7 @@ router.register("harm-reduction", HarmReductionViewSet, basename="harmreduction"
 router.register("services", ServiceViewSet, basename="service")
 router.register("organizations", OrganizationViewSet, basename="organization")
 router.register("referrals", ReferralViewSet, basename="referral")
+router.register("checkins", CheckInViewSet, basename="checkin")
 router.register("care-transitions", CareTransitionViewSet, basename="caretransition")
 router.register("follow-ups", FollowUpViewSet, basename="followup")
 router.register("notifications", NotificationViewSet, basename="notification")

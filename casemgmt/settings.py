@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "health",
     "scheduling",
     "interop",
+    "portal",
 ]
 
 MIDDLEWARE = [
@@ -315,6 +316,22 @@ SMS_TIMEOUT = env.int("SMS_TIMEOUT", default=15)
 TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="")
 TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="")
 TWILIO_API_BASE = env.str("TWILIO_API_BASE", default="https://api.twilio.com")
+
+# ---------------------------------------------------------------- client portal (portal/)
+# Check-in links: hours open, how many times the date of birth may open them; wrong dates
+# of birth before a link locks; the standing plan link's days and uses; requests per link
+# and per address in a window (429 beyond); minutes before a risk answer escalates.
+PORTAL_CHECKIN_HOURS = env.int("PORTAL_CHECKIN_HOURS", default=72)
+PORTAL_CHECKIN_MAX_USES = env.int("PORTAL_CHECKIN_MAX_USES", default=5)
+PORTAL_DOB_TRIES = env.int("PORTAL_DOB_TRIES", default=5)
+PORTAL_PLAN_LINK_DAYS = env.int("PORTAL_PLAN_LINK_DAYS", default=180)
+PORTAL_PLAN_LINK_MAX_USES = env.int("PORTAL_PLAN_LINK_MAX_USES", default=200)
+PORTAL_RATE_WINDOW_SECONDS = env.int("PORTAL_RATE_WINDOW_SECONDS", default=600)
+PORTAL_RATE_PER_LINK = env.int("PORTAL_RATE_PER_LINK", default=60)
+PORTAL_RATE_PER_ADDRESS = env.int("PORTAL_RATE_PER_ADDRESS", default=120)
+PORTAL_RISK_ACK_MINUTES = env.int("PORTAL_RISK_ACK_MINUTES", default=60)
+# The key link tokens are derived with (HMAC-SHA256); empty: derived from SECRET_KEY.
+PORTAL_TOKEN_KEY = env.str("PORTAL_TOKEN_KEY", default="")
 
 # ------------------------------------------------------------------------------- cache
 CACHES = {

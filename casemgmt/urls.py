@@ -26,6 +26,8 @@ urlpatterns = [
     path("notifications/", include("casemgmt.notifications.urls")),
     path("referrals/", include("referrals.urls")),
     path("interop/", include("interop.urls")),
+    # The client portal: /p/... (no account, by secure link) and the chart's Check-ins tab.
+    path("", include("portal.urls")),
     path("api/v1/", include("casemgmt.api_router")),
     # FHIR R4 read API (interop.fhir): application/fhir+json, token authentication.
     path("fhir/r4/", include("interop.fhir.urls")),

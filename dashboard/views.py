@@ -14,6 +14,7 @@ from rest_framework.exceptions import ValidationError as DRFValidationError
 from casemgmt.audit.models import AuditAction
 from casemgmt.audit.services import audit_record
 from casemgmt.lib.exports import csv_response
+from casemgmt.lib.today import today_sections
 from clients.chart import client_list_filter, client_list_filter_values, client_list_page
 from clients.models import Client, RiskFlagKind
 from clients.selectors import client_list
@@ -57,6 +58,7 @@ def today(request):
     if request.user.is_audit_only:
         return redirect("audit:list")
     today = today_for(user=request.user, limit=TODAY_LINES)
+    extra = today_sections(user=request.user, limit=TODAY_LINES)
     audit_record(user=request.user, action=AuditAction.VIEW, object_type="dashboard.today")
     return render(
         request,
@@ -67,6 +69,8 @@ def today(request):
             "more": {k: today.totals[k] - len(v) for k, v in today.sections.items()},
             "is_supervisor": can_see_team_dashboard(request.user),
             "nothing": not any(today.totals.values()),
+            # Sections of the apps beside the dashboard (the portal's check-ins to look at).
+            "extra_sections": extra,
         },
     )
 

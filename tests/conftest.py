@@ -36,6 +36,7 @@ _SEEDS = [
     "assessments.migrations.0002_seed_reassessment_rules",
     "careplans.migrations.0002_seed_stage_suggestions",
     "clients.migrations.0012_seed_diagnosis_code_ranges",
+    "portal.migrations.0002_seed_question_set",
 ]
 
 

@@ -29,6 +29,7 @@ CONFIGURATION = {
     "referrals.Organization",  # the resource directory
     "referrals.Service",
     "scheduling.TeamCalendarSetting",  # whether a team's calendar feeds show initials
+    "portal.QuestionSet",  # a team's own check-in questions (text and answer options)
 }
 
 

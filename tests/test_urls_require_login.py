@@ -22,6 +22,19 @@ ALLOWED = {
     "fhir:metadata",
     "healthz",
     "readyz",
+    # The client portal (portal/): a client has no account. A page opens only for a
+    # session holding a link whose token and date of birth were checked
+    # (tests/portal/test_views.py); without one these answer "cannot be opened" (404).
+    "portal:open",
+    "portal:home",
+    "portal:question",
+    "portal:help",
+    "portal:done",
+    "portal:plan",
+    "portal:plan_pdf",
+    "portal:safety_pdf",
+    "portal:language",
+    "portal:leave",
 }
 
 _ROUTE_PARAM = re.compile(r"<(?:(?P<conv>\w+):)?(?P<name>\w+)>")

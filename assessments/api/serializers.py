@@ -164,6 +164,7 @@ class InstrumentResponseSerializer(serializers.ModelSerializer):
             "amends",
             "amended_by",
             "notes",
+            "source",
             "recorded_at",
         ]
         read_only_fields = fields

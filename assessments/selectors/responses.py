@@ -89,7 +89,8 @@ def instrument_trend(*, client: Client, code: str) -> dict[str, Any]:
 
     Corrected responses are left out (their correction counts). Returns ``code``, ``name``,
     ``full_name``, ``points`` (oldest first: ``id``, ``administered_at``, ``total``,
-    ``band``), ``baseline`` and ``latest`` (points or None), ``change`` (latest - baseline),
+    ``band``, ``source``), ``baseline`` and ``latest`` (points or None), ``change``
+    (latest - baseline),
     ``change_pct`` (drop from baseline in %, None when the baseline is 0), ``response``
     (True when the latest total is at most half the baseline; None with fewer than two
     totals or a zero baseline; the PHQ-9's published response and remission are
@@ -103,7 +104,7 @@ def instrument_trend(*, client: Client, code: str) -> dict[str, Any]:
             client=client, instrument=code, amended_by__isnull=True, total__isnull=False
         )
         .order_by("administered_at", "id")
-        .values("id", "administered_at", "total", "band")
+        .values("id", "administered_at", "total", "band", "source")
     )
     # Each with the band as a reader should see it (AUDIT zones with their meaning).
     points: list[dict[str, Any]] = [

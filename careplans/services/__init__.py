@@ -1,5 +1,7 @@
 """Writes for care plans (see the modules for the rules)."""
 
+# The printed copies (audited prints), for the apps above: the portal's downloads.
+from ..pdf import careplan_print, safety_plan_print
 from .parts import (
     goal_add,
     goal_notes_link,
@@ -40,6 +42,7 @@ __all__ = [
     "careplan_create",
     "careplan_is_editable",
     "careplan_is_signed",
+    "careplan_print",
     "careplan_return",
     "careplan_revise",
     "careplan_sign",
@@ -58,6 +61,7 @@ __all__ = [
     "problem_add",
     "problem_update",
     "relapse_plan_save",
+    "safety_plan_print",
     "review_days_for",
     "review_record",
     "safety_plan_save",

@@ -98,10 +98,15 @@ def followup_create(
     transition: CareTransition | None = None,
     window_days: int | None = None,
     escalate_on: date | None = None,
+    escalate_at: datetime | None = None,
 ) -> FollowUp:
     """Something that must happen for ``client`` by ``due_on``. The assignee defaults to
     the client's primary case manager (else the actor; for the HL7 interface, the team's
-    first supervisor)."""
+    first supervisor).
+
+    ``escalate_at`` (an instant) escalates to the team's supervisors at that moment
+    rather than at the reminder hour of ``escalate_on``: a check-in's risk answer not
+    acknowledged within 60 minutes (portal)."""
     errors: dict[str, list[str]] = {}
     title = (title or "").strip()
     if not title:
@@ -125,6 +130,11 @@ def followup_create(
     schedule = followup_schedule(
         due_on=due_on, due_time=due_time, tz=client.team.zone, escalate_on=escalate_on
     )
+    if escalate_at is not None:
+        schedule["escalate_at"] = escalate_at
+        schedule["next_check_at"] = min(
+            v for k, v in schedule.items() if k not in ("due_at", "next_check_at") and v
+        )
     followup = FollowUp.objects.create(
         client=client,
         assignee=assignee,
