@@ -1,27 +1,16 @@
-"""The language a client's pages are shown in: their preferred language when the portal
-has it (Spanish), else English. ``Client.preferred_language`` is free text ("Spanish",
-"Español", "es"); anything else stays English."""
+"""The language a client's pages are shown in: their preferred language when supported
+(Spanish), else English (``casemgmt.lib.i18n``, shared with the printed copies)."""
 
 from __future__ import annotations
 
-import unicodedata
+from django.conf import settings
 
-#: Languages the portal's pages are translated into (portal/locale), by code.
-PORTAL_LANGUAGES = {"en": "English", "es": "Español"}
+from casemgmt.lib.i18n import supported_language
 
-_NAMES = {"spanish": "es", "espanol": "es", "castellano": "es", "es": "es"}
-
-
-def _plain(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text or "")
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).strip().lower()
+#: The portal's languages, each named in itself (the switch on every client page).
+PORTAL_LANGUAGES: dict[str, str] = {code: str(name) for code, name in settings.LANGUAGES}
 
 
 def language_for(preferred_language: str) -> str:
-    """ "es" for Spanish ("Spanish", "Español", "es", "es-MX", "Spanish (Mexico)"), else
-    "en"."""
-    text = _plain(preferred_language)
-    for name, code in _NAMES.items():
-        if text == name or text.startswith(name + "-") or text.startswith(name + " "):
-            return code
-    return "en"
+    """ "es" for "Spanish", "Español", "es-MX", ...; else "en"."""
+    return supported_language(preferred_language)

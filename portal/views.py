@@ -451,8 +451,14 @@ def plan_pdf(request: HttpRequest, link: PortalLink) -> HttpResponse:
         return redirect("portal:plan")
     plan = careplan_full(type(active).objects.filter(pk=active.pk)).get()
     paper = "a4" if request.GET.get("paper") == "a4" else "letter"
-    with translation.override(_language(request, link)):
-        content = careplan_print(actor=None, plan=plan, copy="client", paper=paper, via="portal")
+    content = careplan_print(
+        actor=None,
+        plan=plan,
+        copy="client",
+        paper=paper,
+        language=_language(request, link),
+        via="portal",
+    )
     return _pdf(content, "my-care-plan.pdf")
 
 
@@ -464,8 +470,12 @@ def safety_pdf(request: HttpRequest, link: PortalLink) -> HttpResponse:
     if safety_plan is None:
         return redirect("portal:plan")
     paper = "a4" if request.GET.get("paper") == "a4" else "letter"
-    with translation.override(_language(request, link)):
-        content = safety_plan_print(
-            actor=None, client=link.client, safety_plan=safety_plan, paper=paper, via="portal"
-        )
+    content = safety_plan_print(
+        actor=None,
+        client=link.client,
+        safety_plan=safety_plan,
+        paper=paper,
+        language=_language(request, link),
+        via="portal",
+    )
     return _pdf(content, "my-safety-plan.pdf")
