@@ -2,9 +2,10 @@
 language where a published translation exists.
 
 Instrument items are shown only in a published translation (the instrument definition
-carries it, with its source); an instrument without one for the client's language is
-shown in English, and the page says so. A team's question set is the team's own text
-(``text`` / ``text_es``, ``label`` / ``label_es``), not a published instrument.
+carries it, with its source: ``InstrumentDefinition.translations``); an instrument
+without one for the client's language is shown in English, and the page says so. A
+team's question set is the team's own text (``text`` / ``text_es``, ``label`` /
+``label_es``), not a published instrument.
 """
 
 from __future__ import annotations
@@ -46,60 +47,34 @@ class Part:
     source: str = ""
 
 
-def _published(definition: Any, language: str) -> Any:
-    """The published translation of ``definition`` into ``language``, if the definition
-    carries one (``translations``: language -> translation), else None."""
-    if language == "en":
-        return None
-    translations = getattr(definition, "translations", None) or {}
-    getter = getattr(translations, "get", None)
-    return getter(language) if getter else None
-
-
-def _text(value: Any, default: str) -> str:
-    return value if isinstance(value, str) and value else default
-
-
 def instrument_part(code: str, language: str) -> Part:
+    """An instrument's questions in ``language`` when the definition carries a published
+    translation (``InstrumentDefinition.in_language``), else in English (``translated``
+    False: the page says so). Values and points are the original's either way."""
     definition = instrument_get(code)
-    published = _published(definition, language)
-    item_texts: list[str] = []
-    option_labels: dict[int, list[str]] = {}
-    if published is not None:
-        items = getattr(published, "items", None) or ()
-        for index, item in enumerate(definition.items):
-            entry = items[index] if index < len(items) else None
-            item_texts.append(_text(getattr(entry, "text", entry), item.text))
-            labels = getattr(entry, "options", None) or getattr(published, "options", None) or ()
-            option_labels[item.number] = [
-                _text(getattr(label, "label", label), option.label)
-                for label, option in zip(labels, item.options, strict=False)
-            ]
+    worded = definition.in_language(language)
+    translated = worded is not None
+    shown = worded if worded is not None else definition
+    translation = definition.translations.get(language)
     critical = {c.item: c.min_points for c in definition.critical_items}
-    questions = []
-    for index, item in enumerate(definition.items):
-        labels = option_labels.get(item.number) or []
-        choices = tuple(
-            Choice(option.value, labels[i] if i < len(labels) else option.label)
-            for i, option in enumerate(item.options)
+    questions = tuple(
+        Question(
+            number=item.number,
+            text=item.text,
+            choices=tuple(Choice(option.value, option.label) for option in item.options),
+            asked_if=(item.asked_if.item, item.asked_if.answer) if item.asked_if else None,
+            risk_min_points=critical.get(item.number),
+            points=tuple(option.points for option in item.options),
         )
-        questions.append(
-            Question(
-                number=item.number,
-                text=item_texts[index] if item_texts else item.text,
-                choices=choices,
-                asked_if=(item.asked_if.item, item.asked_if.answer) if item.asked_if else None,
-                risk_min_points=critical.get(item.number),
-                points=tuple(option.points for option in item.options),
-            )
-        )
+        for item in shown.items
+    )
     return Part(
         key=code,
-        title=definition.name,
-        stem=_text(getattr(published, "instructions", None), definition.instructions),
-        questions=tuple(questions),
-        translated=language == "en" or published is not None,
-        source=_text(getattr(published, "source", None), definition.source),
+        title=shown.name,
+        stem=shown.instructions,
+        questions=questions,
+        translated=translated,
+        source=translation.source if translation is not None else definition.source,
     )
 
 
