@@ -43,7 +43,9 @@ class ClientFilter(django_filters.FilterSet):
         method="search", label="Search", help_text="Name, client number or date of birth"
     )
     status = django_filters.MultipleChoiceFilter(
-        choices=ClientStatus.choices, widget=forms.CheckboxSelectMultiple
+        # A merged record is in no list, so it is no filter either.
+        choices=[c for c in ClientStatus.choices if c[0] != ClientStatus.MERGED],
+        widget=forms.CheckboxSelectMultiple,
     )
     team = django_filters.ModelChoiceFilter(
         queryset=lambda r: team_list(user=r.user), empty_label="All teams"

@@ -26,6 +26,8 @@ class ClientStatus(models.TextChoices):
     ACTIVE = "active", "Active"
     INACTIVE = "inactive", "Inactive"
     DISCHARGED = "discharged", "Discharged"
+    # A duplicate merged into another record: a pointer (``merged_into``), in no list.
+    MERGED = "merged", "Merged into another record"
 
 
 class DischargeReason(models.TextChoices):
@@ -147,6 +149,11 @@ class Client(models.Model):
     enrolled_on = models.DateField("enrolment date", null=True, blank=True)
     discharged_on = models.DateField("discharge date", null=True, blank=True)
     discharge_reason = models.CharField(max_length=20, choices=DischargeReason.choices, blank=True)
+    # Set, with status "merged", when this record was a duplicate merged into another:
+    # its chart then leads to the survivor (``clients.services.client_merge``).
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, editable=False, related_name="+"
+    )
     # Derived, kept by the services (never edited directly)
     is_dual_diagnosis = models.BooleanField(default=False, editable=False)
     diagnosis_categories = ArrayField(
@@ -805,3 +812,44 @@ class TimelineEntry(models.Model):
     class Meta:
         ordering = ["-occurred_at", "-id"]
         indexes = [models.Index(fields=["client", "-occurred_at"], name="timeline_client_time")]
+
+
+# ------------------------------------------------------------------------------- merge
+class ClientMerge(models.Model):
+    """A duplicate record (``merged``) merged into ``survivor``: what moved, what the
+    survivor took from the duplicate and what it had before, so that ``client_unmerge``
+    can put everything back within ``MERGE_UNDO_DAYS`` (``clients.services.merge``).
+
+    ``moved``: ``{"app.model": {"field": [pk, ...]}}``, the rows that pointed at the
+    duplicate; ``adjusted``: ``{"app.model": {"pk": {"field": old value}}}``, rows changed
+    so they could move (a plan version renumbered, a duplicate risk flag cleared);
+    ``kept``: one-to-one records left with the duplicate because the survivor has its own;
+    ``survivor_before``: the survivor's values of the fields it took, for the undo."""
+
+    survivor = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="+")
+    merged = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="+")
+    merged_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    merged_at = models.DateTimeField()
+    reason = models.TextField(max_length=FREE_TEXT_MAX_LENGTH)
+    previous_status = models.CharField(max_length=20, choices=ClientStatus.choices)
+    taken_fields = ArrayField(models.CharField(max_length=60), default=list, blank=True)
+    survivor_before = models.JSONField(default=dict, blank=True)
+    moved = models.JSONField(default=dict, blank=True)
+    adjusted = models.JSONField(default=dict, blank=True)
+    kept = ArrayField(models.CharField(max_length=100), default=list, blank=True)
+    unmerged_at = models.DateTimeField(null=True, blank=True)
+    unmerged_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    unmerge_reason = models.TextField(blank=True, max_length=FREE_TEXT_MAX_LENGTH)
+
+    class Meta:
+        ordering = ["-merged_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["merged"], condition=Q(unmerged_at__isnull=True), name="one_open_merge"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"merge {self.merged_id} -> {self.survivor_id}"

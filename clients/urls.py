@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import careteam, consents, notes, record, related
+from .views import careteam, consents, merge, notes, record, related
 
 app_name = "clients"
 
@@ -13,6 +13,10 @@ urlpatterns = [
         record.emergency_request,
         name="emergency_request",
     ),
+    path("merges/", merge.merge_list, name="merge_list"),
+    path("merges/<int:merge_id>/undo/", merge.merge_undo, name="merge_undo"),
+    path("<int:pk>/merge/", merge.merge_candidates, name="merge"),
+    path("<int:pk>/merge/<int:other_pk>/", merge.merge_compare, name="merge_compare"),
     path("<int:pk>/", record.client_detail, name="detail"),
     path("<int:pk>/edit/", record.client_edit, name="edit"),
     path("<int:pk>/status/", record.client_status, name="status"),

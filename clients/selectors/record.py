@@ -14,7 +14,14 @@ from django.utils import timezone
 from casemgmt.accounts.models import User
 from casemgmt.accounts.selectors import team_ids_in_reach
 
-from ..models import Client, ClientStatus, EmergencyAccess, EmergencyAccessRequest, RiskFlag
+from ..models import (
+    Client,
+    ClientMerge,
+    ClientStatus,
+    EmergencyAccess,
+    EmergencyAccessRequest,
+    RiskFlag,
+)
 from ..search import phonetic_keys, search_names
 
 
@@ -28,9 +35,12 @@ def _active_flags() -> Prefetch[str, QuerySet[RiskFlag], str]:
 
 def client_list(*, user: User) -> QuerySet[Client]:
     """Clients of the teams in reach of ``user`` (admins: all), with team, case manager
-    and active risk flags (``client.active_flags``) loaded."""
-    qs = Client.objects.select_related("team", "primary_case_manager").prefetch_related(
-        _active_flags()
+    and active risk flags (``client.active_flags``) loaded. A record merged into another
+    is in no list (its chart leads to the survivor: ``client_merged_survivor``)."""
+    qs = (
+        Client.objects.select_related("team", "primary_case_manager")
+        .prefetch_related(_active_flags())
+        .exclude(status=ClientStatus.MERGED)
     )
     ids = team_ids_in_reach(user=user)
     return qs if ids is None else qs.filter(team_id__in=ids)
@@ -149,7 +159,10 @@ def client_possible_duplicates(
     keys = phonetic_keys(first_name, last_name)
     if not keys or date_of_birth is None:
         return [], []
-    candidates = Client.objects.filter(date_of_birth=date_of_birth).filter(
+    candidates = Client.objects.filter(date_of_birth=date_of_birth).exclude(
+        status=ClientStatus.MERGED
+    )
+    candidates = candidates.filter(
         Q(name_phonetic__overlap=keys)
         | Q(last_name__iexact=(last_name or "").strip())
         | Q(first_name__iexact=(first_name or "").strip())
@@ -178,3 +191,41 @@ def clients_of_teams(
     if case_manager_id is not None:
         qs = qs.filter(primary_case_manager_id=case_manager_id)
     return qs
+
+
+def client_merged_survivor(*, user: User, client_id: int | str) -> Client | None:
+    """The record that ``client_id`` was merged into (following a chain of merges), when
+    that record is in ``user``'s reach; None otherwise (the chart then answers 404)."""
+    try:
+        current = int(client_id)
+    except (TypeError, ValueError):
+        return None
+    for _ in range(10):
+        pointer = (
+            Client.objects.filter(pk=current, status=ClientStatus.MERGED)
+            .values_list("merged_into_id", flat=True)
+            .first()
+        )
+        if pointer is None:
+            break
+        current = pointer
+    else:
+        return None
+    if current == int(client_id):
+        return None
+    return client_list(user=user).filter(pk=current).first()
+
+
+def client_merge_list(*, user: User) -> QuerySet[ClientMerge]:
+    """Merges of records in ``user``'s reach (admins: all), newest first."""
+    merges = ClientMerge.objects.select_related("survivor", "merged", "merged_by", "unmerged_by")
+    if not user.is_admin_role:
+        return merges.none()
+    return merges
+
+
+def client_merge_get(*, user: User, merge_id: int) -> ClientMerge:
+    merge = client_merge_list(user=user).filter(pk=merge_id).first()
+    if merge is None:
+        raise Http404
+    return merge

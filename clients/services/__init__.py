@@ -27,6 +27,14 @@ from .emergency import (
     emergency_access_request_approve,
 )
 from .flags import risk_flag_clear, risk_flag_set
+from .merge import (
+    MERGE_FIELDS,
+    MERGE_UNDO_DAYS,
+    client_merge,
+    client_merge_relations,
+    client_unmerge,
+    merge_undo_until,
+)
 from .notes import note_addendum_add, note_create, note_sign, note_update
 from .record import (
     EDITABLE_FIELDS,
@@ -56,6 +64,12 @@ __all__ = [
     "care_team_member_add",
     "care_team_member_end",
     "client_change_status",
+    "client_merge",
+    "client_merge_relations",
+    "client_unmerge",
+    "merge_undo_until",
+    "MERGE_FIELDS",
+    "MERGE_UNDO_DAYS",
     "client_create",
     "client_diagnosis_flags_refresh",
     "client_dual_diagnosis_refresh",

@@ -64,6 +64,8 @@ TRANSITIONS: dict[str, set[str]] = {
     ClientStatus.ACTIVE: {ClientStatus.INACTIVE, ClientStatus.DISCHARGED},
     ClientStatus.INACTIVE: {ClientStatus.ACTIVE, ClientStatus.DISCHARGED},
     ClientStatus.DISCHARGED: {ClientStatus.REFERRED, ClientStatus.INTAKE, ClientStatus.ACTIVE},
+    # Only a merge sets it and only its undo leaves it (clients.services.merge).
+    ClientStatus.MERGED: set(),
 }
 INITIAL_STATUSES = (ClientStatus.REFERRED, ClientStatus.INTAKE, ClientStatus.ACTIVE)
 

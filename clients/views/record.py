@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -38,6 +39,7 @@ from ..selectors import (
     access_log,
     assignment_history,
     client_list,
+    client_merged_survivor,
     client_possible_duplicates,
     diagnosis_list,
     emergency_access_allowed,
@@ -108,7 +110,18 @@ def client_new(request):
 # ----------------------------------------------------------------------------- overview
 @login_required
 def client_detail(request, pk: int):
-    client = chart_client(request, pk)
+    try:
+        client = chart_client(request, pk)
+    except Http404:
+        survivor = client_merged_survivor(user=request.user, client_id=pk)
+        if survivor is None:
+            raise
+        messages.info(
+            request,
+            f"That record was a duplicate, merged into {survivor.client_number}: "
+            "this is the record to use.",
+        )
+        return redirect("clients:detail", pk=survivor.pk)
     context = chart_context(
         request,
         client,
@@ -120,6 +133,7 @@ def client_detail(request, pk: int):
         status_form=StatusForm(client=client),
         flag_form=FlagSetForm(),
         overview_panels=overview_panels(client),
+        can_merge=request.user.is_admin_role,
     )
     return render(request, "clients/client_detail.html", context)
 
