@@ -106,7 +106,7 @@ def test_a_merge_moves_every_record_and_an_undo_puts_each_back(seeded):
     timeline_record(client=duplicate, kind="note", summary="Seen at home", actor=admin)
     kinds = _one_of_each_kind(duplicate)
     before = _snapshot(duplicate)
-    assert len(before) == kinds >= 10, sorted(before)
+    assert len(before) == kinds >= 8, sorted(before)
     survivor = ClientFactory(
         team=duplicate.team,
         first_name=duplicate.first_name,
