@@ -74,7 +74,9 @@ DEFAULT_CRISIS_LINES = (
 # 988's Spanish-language service, as 988lifeline.org describes it ("What to expect":
 # calling, "Spanish-language (Press 2)"; texting, "Spanish-language (text AYUDA)").
 # Printed on every Spanish copy whose crisis lines name 988.
-LIFELINE_SPANISH = "988 en español: llame al 988 y marque 2, o envíe AYUDA por texto al 988"
+LIFELINE_SPANISH = (
+    "988 en español: llame al 988 y marque 2, o envíe AYUDA en un mensaje de texto al 988"
+)
 
 
 def crisis_lines(safety_plan: SafetyPlan, *, language: str) -> list[str]:

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 from django import template
 
-from casemgmt.lib.i18n import client_language, language_choices
+from casemgmt.lib.i18n import client_language, default_language, language_choices
 
 register = template.Library()
 
@@ -24,3 +24,13 @@ def print_in(href: str, client: Any, label: str = "Print in", **query: Any) -> d
             for choice in language_choices(selected=preferred, preferred=preferred)
         ],
     }
+
+
+@register.simple_tag
+def preferred_language_name(client: Any) -> str:
+    """The client's supported language named in itself ("Español") when it is not
+    English, else "" (a print button then says which language it prints in)."""
+    code = client_language(client)
+    if code == default_language():
+        return ""
+    return next((c.name for c in language_choices(selected=code) if c.code == code), "")
