@@ -332,6 +332,24 @@ def plan_measure_gap(
     return Client.objects.filter(pk__in=ids_subquery(sql, params)).values("pk")
 
 
+# "Has a current plan", once: the team dashboard's "Without a current plan", the quality
+# measure "Active clients with a current plan" and both drill-downs read this rule (the
+# measure's SQL is ``_CURRENT_PLAN`` above: the same condition on the joined active plan).
+CURRENT_PLAN_DEFINITION = (
+    "an active (approved) care plan whose review date is today or later, so not overdue for review"
+)
+
+
+def current_plan_exists(*, as_of: date) -> Exists:
+    """The client (outer queryset) has a current plan (``CURRENT_PLAN_DEFINITION``) on
+    ``as_of``."""
+    return Exists(
+        CarePlan.objects.filter(
+            client=OuterRef("pk"), status=PlanStatus.ACTIVE, review_due__gte=as_of
+        )
+    )
+
+
 # Conditions on a Client queryset (``Exists`` on the outer client), for the dashboard.
 def active_plan_exists(*, review_due_before: date | None = None) -> Exists:
     """The client has an active care plan (whose review was due before

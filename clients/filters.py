@@ -66,6 +66,13 @@ class ClientFilter(django_filters.FilterSet):
     risk_flag = django_filters.ChoiceFilter(
         choices=RiskFlagKind.choices, method="with_flag", label="Risk flag", empty_label="Any"
     )
+    high_risk = django_filters.BooleanFilter(
+        method="only_high_risk",
+        label="High risk",
+        help_text="An open episode (referred, intake or active) with a suicide, overdose or "
+        'violence risk flag: the team dashboard\'s "High-risk clients".',
+        widget=forms.Select(choices=[("", "Any"), ("true", "High-risk only")]),
+    )
     mine = django_filters.BooleanFilter(
         method="only_mine",
         label="Show",
@@ -82,7 +89,16 @@ class ClientFilter(django_filters.FilterSet):
 
     class Meta:
         model = Client
-        fields = ["q", "status", "team", "case_manager", "dual_diagnosis", "risk_flag", "mine"]
+        fields = [
+            "q",
+            "status",
+            "team",
+            "case_manager",
+            "dual_diagnosis",
+            "risk_flag",
+            "high_risk",
+            "mine",
+        ]
         form = StyledForm
 
     def search(self, queryset, name, value):
@@ -102,6 +118,13 @@ class ClientFilter(django_filters.FilterSet):
     def with_flag(self, queryset, name, value):
         active = RiskFlag.objects.filter(cleared_at__isnull=True, kind=value)
         return queryset.filter(pk__in=active.values("client_id"))
+
+    def only_high_risk(self, queryset, name, value):
+        from .selectors import high_risk_q
+
+        if value:
+            return queryset.filter(high_risk_q())
+        return queryset
 
     def only_mine(self, queryset, name, value):
         if value:

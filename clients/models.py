@@ -30,6 +30,11 @@ class ClientStatus(models.TextChoices):
     MERGED = "merged", "Merged into another record"
 
 
+# An open episode of care: the client is being served (referred, in intake or active).
+# Risk figures and the urgency lists count every open episode, not only active clients.
+OPEN_EPISODE_STATUSES = (ClientStatus.REFERRED, ClientStatus.INTAKE, ClientStatus.ACTIVE)
+
+
 class DischargeReason(models.TextChoices):
     COMPLETED = "completed", "Goals met / completed services"
     TRANSFERRED = "transferred", "Transferred to another provider"

@@ -29,7 +29,7 @@ from assessments.selectors import (
     reassessments_overdue_clients,
     reassessments_overdue_counts,
 )
-from careplans.selectors import plan_measure_counts, plan_measure_gap
+from careplans.selectors import CURRENT_PLAN_DEFINITION, plan_measure_counts, plan_measure_gap
 from clients.models import Client
 from referrals.selectors import (
     followup_rates,
@@ -94,8 +94,8 @@ MEASURES: dict[str, Measure] = {
         Measure(
             "current_plan",
             "Active clients with a current plan",
-            "Active clients whose active care plan is not overdue for review, out of all "
-            "active clients.",
+            f"Active clients with {CURRENT_PLAN_DEFINITION}, out of all active clients "
+            '(the team dashboard\'s "Without a current plan" counts the others).',
             gap="without a current plan",
         ),
         Measure(

@@ -13,17 +13,18 @@ from datetime import date
 
 from django.db.models import Count, QuerySet
 
-from careplans.selectors import active_plan_exists
-from clients.models import ClientStatus, RiskFlagKind
-from clients.selectors import open_risk_flag_exists
+from careplans.selectors import CURRENT_PLAN_DEFINITION, active_plan_exists, current_plan_exists
+from clients.models import OPEN_EPISODE_STATUSES, ClientStatus
+from clients.selectors import HIGH_RISK_DEFINITION, HIGH_RISK_FLAGS, high_risk_q
 from referrals.selectors import (
     followups_overdue_of,
     referral_waiting_exists,
     transition_followups_at_risk_of,
 )
 
-HIGH_RISK_FLAGS = (RiskFlagKind.SUICIDE, RiskFlagKind.OVERDOSE, RiskFlagKind.VIOLENCE)
-AT_RISK_DAYS = 2  # a 7-day transition follow-up due within 2 days is "at risk"
+from .urgency import AT_RISK_DAYS  # a 7-day transition follow-up due within 2 days
+
+__all__ = ["AT_RISK_DAYS", "HIGH_RISK_FLAGS"]
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,7 @@ METRICS = [
     Metric(
         "high_risk",
         "High-risk clients",
-        "Active clients with an active suicide, overdose or violence risk flag.",
+        HIGH_RISK_DEFINITION,
     ),
     Metric(
         "overdue_followups",
@@ -55,7 +56,9 @@ METRICS = [
         "Clients whose active care plan's review date is before today.",
     ),
     Metric(
-        "no_plan", "Without an active plan", "Active clients with no care plan in status active."
+        "no_plan",
+        "Without a current plan",
+        f"Active clients without {CURRENT_PLAN_DEFINITION} (the quality measure's rule).",
     ),
     Metric(
         "referrals_overdue",
@@ -77,16 +80,31 @@ def _active(scope: QuerySet) -> QuerySet:
     return scope.filter(status=ClientStatus.ACTIVE)
 
 
+def open_episodes(scope: QuerySet) -> QuerySet:
+    """The clients of ``scope`` with an open episode of care (referred, intake, active)."""
+    return scope.filter(status__in=OPEN_EPISODE_STATUSES)
+
+
+def high_risk_clients(scope: QuerySet) -> QuerySet:
+    """The "High-risk clients" rule, for the dashboard figure and the Today page alike."""
+    return scope.filter(high_risk_q())
+
+
+def without_current_plan(scope: QuerySet, as_of: date) -> QuerySet:
+    """Active clients without a current plan (``careplans.selectors.current_plan_exists``)."""
+    return _active(scope).filter(~current_plan_exists(as_of=as_of))
+
+
 def _high_risk(scope: QuerySet) -> QuerySet:
-    return _active(scope).filter(open_risk_flag_exists(kinds=HIGH_RISK_FLAGS))
+    return high_risk_clients(scope)
 
 
 def _plans_overdue(scope: QuerySet, as_of: date) -> QuerySet:
     return scope.filter(active_plan_exists(review_due_before=as_of))
 
 
-def _no_plan(scope: QuerySet) -> QuerySet:
-    return _active(scope).filter(~active_plan_exists())
+def _no_plan(scope: QuerySet, as_of: date) -> QuerySet:
+    return without_current_plan(scope, as_of)
 
 
 def _referrals_overdue(scope: QuerySet, as_of: date) -> QuerySet:
@@ -112,7 +130,7 @@ def counts(key: str, scope: QuerySet, *, as_of: date, now) -> dict[int, int]:
     if key == "plans_overdue":
         return _by_manager(_plans_overdue(scope, as_of))
     if key == "no_plan":
-        return _by_manager(_no_plan(scope))
+        return _by_manager(_no_plan(scope, as_of))
     if key == "referrals_overdue":
         return _by_manager(_referrals_overdue(scope, as_of))
     if key == "overdue_followups":
@@ -155,7 +173,7 @@ def client_ids(key: str, scope: QuerySet, *, as_of: date, now, case_manager_id=N
         "active": lambda: _active(scope),
         "high_risk": lambda: _high_risk(scope),
         "plans_overdue": lambda: _plans_overdue(scope, as_of),
-        "no_plan": lambda: _no_plan(scope),
+        "no_plan": lambda: _no_plan(scope, as_of),
         "referrals_overdue": lambda: _referrals_overdue(scope, as_of),
     }
     return builders[key]().values("pk")

@@ -9,14 +9,14 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from casemgmt.accounts.models import Team, User
 from casemgmt.accounts.selectors import team_ids_in_reach
 from casemgmt.lib.dates import relative_due
 from clients.models import Client
-from clients.selectors import client_list, clients_of_teams, open_risk_flag_exists
+from clients.selectors import client_list, clients_of_teams
 
 from . import metrics
 
@@ -151,6 +151,7 @@ class TodayItem:
     route: str  # URL name and arguments of the "Open" link: reversed only when shown
     route_args: tuple[Any, ...]
     followup_id: int | None = None  # a follow-up line: "Mark done" and "Reschedule"
+    why: str = ""  # the urgency reason that put an imminent or transition line on top
 
     @property
     def link(self) -> str:
@@ -202,80 +203,128 @@ class Today:
 
     sections: dict[str, list[TodayItem]]
     totals: dict[str, int]
+    headings: dict[str, str] = field(default_factory=dict)  # follow-up sections, in order
 
 
 def _limited(qs: QuerySet[Any, Any], limit: int | None) -> QuerySet[Any, Any]:
     return qs if limit is None else qs[:limit]
 
 
+TODAY_SECTIONS = ("flagged", "plans", "reassessments", "referrals")
+
+
 def today_for(*, user: User, as_of: date | None = None, limit: int | None = None) -> Today:
-    """What needs this user now, most urgent first (UX.md: the Today page). A fixed
-    number of queries whatever the caseload. With ``limit`` (the page shows 12 lines a
-    section and "and N more"), each section loads only its first lines and is counted
-    in PostgreSQL; without it (the API) every line is loaded."""
-    from django.db.models import Count, Q
+    """What needs this user now, in the urgency order of ``dashboard.urgency`` (UX.md: the
+    Today page): imminent risk (a follow-up due within 24 hours of a crisis or discharge,
+    a crisis or a suicide-risk answer in the last 72 hours) first, then transition
+    windows closing, overdue, due today, this week; then the user's high-risk clients,
+    plan reviews, re-assessments and referrals waiting. A fixed number of queries
+    whatever the caseload. With ``limit`` (the page shows 12 lines a section and "and N
+    more"), each section loads only its first lines and is counted in PostgreSQL;
+    without it (the API) every line is loaded."""
+    from django.db.models import Count
 
     from assessments.selectors import reassessments_due_by_client
     from careplans.selectors import plans_due_for_review
+    from clients.models import OPEN_EPISODE_STATUSES
+    from clients.selectors import high_risk_q
     from referrals.models import FollowUpStatus, Referral
     from referrals.selectors import REFERRAL_WAITING_STATUSES, followup_list, referral_list
 
+    from .urgency import client_reason_conditions, followups_by_urgency, urgency_weights
+
     today = as_of or timezone.localdate()
     now = timezone.now()
+    urgency = urgency_weights()
+    reasons = urgency.by_key
     totals: dict[str, int] = {}
+    followup_sections = [key for key, _ in urgency.sections()]
 
-    # Follow-ups: overdue once their due time has passed (a follow-up with a time is
-    # overdue after it), else due today, else this week.
-    open_followups = followup_list(user=user).filter(
-        assignee=user, status=FollowUpStatus.OPEN, due_on__lte=today + timedelta(days=7)
+    open_followups = followups_by_urgency(
+        followup_list(user=user).filter(
+            assignee=user, status=FollowUpStatus.OPEN, due_on__lte=today + timedelta(days=7)
+        ),
+        urgency,
+        now=now,
+        today=today,
     )
-    parts = {
-        "overdue": Q(due_at__lt=now),
-        "due_today": Q(due_at__gte=now, due_on=today),
-        "this_week": Q(due_at__gte=now, due_on__gt=today),
-    }
+    section_reason = {r.section: r for r in urgency.followup_reasons()}
 
-    def followup_lines(qs: QuerySet[Any, Any], overdue: bool) -> list[TodayItem]:
-        lines = []
-        for (pk, title, due_on), client in _rows_with_client(qs, "pk", "title", "due_on"):
-            # "Open" goes to the client's follow-ups and referrals; the line also offers
-            # "Mark done" (a POST to followup_close) and "Reschedule".
-            item = _item(client, title, due_on, today, "referrals:client_referrals", client.pk)
-            item.overdue = overdue
-            item.followup_id = pk
-            lines.append(item)
-        return lines
+    def followup_line(row: tuple[Any, ...], client: ClientLine) -> TodayItem:
+        pk, title, due_on, due_at, section = row
+        # "Open" goes to the client's follow-ups and referrals; the line also offers
+        # "Mark done" (a POST to followup_close) and "Reschedule".
+        item = _item(client, title, due_on, today, "referrals:client_referrals", client.pk)
+        item.overdue = due_at < now
+        item.followup_id = pk
+        if section in ("imminent", "transition"):
+            item.why = section_reason[section].text
+        return item
 
-    sections: dict[str, list[TodayItem]] = {}
+    fields = ("pk", "title", "due_on", "due_at", "urgency_section")
+    sections: dict[str, list[TodayItem]] = {name: [] for name in followup_sections}
     if limit is None:
-        everything = list(_rows_with_client(open_followups, "pk", "title", "due_on", "due_at"))
-        for name in parts:
-            sections[name] = []
-        for (pk, title, due_on, due_at), client in everything:
-            overdue = due_at < now
-            name = "overdue" if overdue else ("due_today" if due_on == today else "this_week")
-            if name == "this_week" and not due_on > today:
-                continue
-            item = _item(client, title, due_on, today, "referrals:client_referrals", client.pk)
-            item.overdue = overdue
-            item.followup_id = pk
-            sections[name].append(item)
+        for row, client in _rows_with_client(open_followups, *fields):
+            sections[row[4]].append(followup_line(row, client))
     else:
-        counts = open_followups.order_by().aggregate(
-            **{name: Count("pk", filter=condition) for name, condition in parts.items()}
+        counts = dict(
+            open_followups.order_by()
+            .values_list("urgency_section")
+            .annotate(n=Count("pk"))
+            .values_list("urgency_section", "n")
         )
-        totals.update(counts)
-        for name, condition in parts.items():
-            sections[name] = followup_lines(
-                _limited(open_followups.filter(condition), limit), name == "overdue"
+        for name in followup_sections:
+            totals[name] = counts.get(name, 0)
+            sections[name] = [
+                followup_line(row, client)
+                for row, client in _rows_with_client(
+                    _limited(open_followups.filter(urgency_section=name), limit), *fields
+                )
+            ]
+
+    # Imminent risk on the client: a crisis or a suicide-risk answer in the window. The
+    # client's own line, after the follow-ups of the section (a crisis always has one).
+    conditions = client_reason_conditions(urgency, now=now)
+    at_risk = (
+        client_list(user=user)
+        .filter(primary_case_manager=user, status__in=OPEN_EPISODE_STATUSES)
+        .select_related(None)
+        .prefetch_related(None)
+        .only(*_CLIENT_COLUMNS)
+        .annotate(**conditions)
+        .filter(Q(crisis_recent=True) | Q(risk_answer_recent=True))
+        .order_by("last_name", "first_name", "pk")
+    )
+    listed = {i.client.pk for i in sections["imminent"]}
+    risk_lines = []
+    for c in at_risk:
+        if c.pk in listed:
+            continue
+        if getattr(c, "crisis_recent", False):  # annotated above
+            item = _item(c, reasons["crisis_recent"].text, None, today, "health:crisis", c.pk)
+        else:
+            item = _item(
+                c,
+                reasons["risk_answer_recent"].text,
+                None,
+                today,
+                "assessments:client_assessments",
+                c.pk,
             )
+        item.overdue = True  # shown in red, like what is late
+        risk_lines.append(item)
+    if limit is not None:
+        totals["imminent"] += len(risk_lines)
+        room = max(0, limit - len(sections["imminent"]))
+        risk_lines = risk_lines[:room]
+    sections["imminent"] += risk_lines
 
     flagged_clients = (
         client_list(user=user)
         .filter(primary_case_manager=user)
+        .filter(high_risk_q())
         .select_related(None)
         .only(*_CLIENT_COLUMNS)
-        .filter(open_risk_flag_exists())
         .order_by("last_name", "first_name", "pk")
     )
     due_plans = plans_due_for_review(user=user, as_of=today + timedelta(days=14)).filter(
@@ -352,11 +401,20 @@ def today_for(*, user: User, as_of: date | None = None, limit: int | None = None
     ]
     for name, items in sections.items():
         totals.setdefault(name, len(items))
-    order = ["overdue", "due_today", "this_week", "flagged", "plans", "reassessments", "referrals"]
-    return Today({name: sections[name] for name in order}, totals)
+    order = [*followup_sections, *TODAY_SECTIONS]
+    return Today(
+        {name: sections[name] for name in order},
+        totals,
+        headings=dict(urgency.sections()),
+    )
 
 
 # ----------------------------------------------------------------------- My follow-ups
+# Within a section, the lines are grouped by kind: people first (a transition, a
+# referral, a general follow-up), then plan reviews, then re-assessments.
+KIND_ORDER = ("transition", "referral_response", "general", "plan_review", "reassessment")
+
+
 @dataclass
 class DueItem:
     """One line on "My follow-ups": one of the user's open follow-ups, or a care plan
@@ -368,24 +426,52 @@ class DueItem:
     due_on: date
     link: str
     followup: FollowUp | None = None  # the referrals FollowUp of a follow-up line
+    section: str = ""  # the urgency section (dashboard.urgency.SECTION_LABELS)
+    weight: int = 0  # the urgency weight of the section: the list's order
+    why: str = ""  # the reason of an imminent or transition line
+
+    @property
+    def kind_label(self) -> str:
+        from referrals.models import FollowUpReason
+
+        return dict(FollowUpReason.choices).get(self.kind, self.kind)
 
 
 def my_followups(*, user: User, as_of: datetime | None = None) -> dict[str, list[DueItem]]:
-    """The "My follow-ups" page: overdue, due today and this week (the next 7 days).
-    Gathers the user's open follow-ups (referrals), the care plan reviews (careplans)
-    and the re-assessments (assessments) due for the clients whose primary case manager
-    they are, each through its app's selector. A follow-up with a due time is overdue
-    once the time has passed. A fixed number of queries whatever the caseload."""
+    """The "My follow-ups" page, in the urgency order of ``dashboard.urgency``: imminent
+    risk, transition windows, overdue, due today and this week (the next 7 days), each
+    section soonest first. Gathers the user's open follow-ups (referrals), the care plan
+    reviews (careplans) and the re-assessments (assessments) due for the clients whose
+    primary case manager they are, each through its app's selector. A follow-up with a
+    due time is overdue once the time has passed. A fixed number of queries whatever the
+    caseload."""
     from django.urls import reverse
 
     from assessments.selectors import reassessments_due
     from careplans.selectors import plans_due_for_review
     from referrals.models import FollowUpStatus
-    from referrals.selectors import followup_list, followup_state
+    from referrals.selectors import followup_list
+
+    from .urgency import followups_by_urgency, section_of_date, urgency_weights
 
     now = as_of or timezone.now()
     today = timezone.localdate(now)
     week_end = today + timedelta(days=7)
+    urgency = urgency_weights()
+    weights = {r.section: r for r in urgency.followup_reasons()}
+
+    def dated(**values: Any) -> DueItem:
+        section = section_of_date(urgency, values["due_on"], today)
+        return DueItem(**values, section=section, weight=weights[section].weight)
+
+    followups = followups_by_urgency(
+        followup_list(user=user).filter(
+            status=FollowUpStatus.OPEN, assignee=user, due_on__lte=week_end
+        ),
+        urgency,
+        now=now,
+        today=today,
+    )
     items: list[DueItem] = [
         DueItem(
             kind=f.reason,
@@ -394,16 +480,19 @@ def my_followups(*, user: User, as_of: datetime | None = None) -> dict[str, list
             due_on=f.due_on,
             link=reverse("referrals:client_referrals", args=[f.client_id]) + f"#followup-{f.pk}",
             followup=f,
+            section=f.urgency_section,
+            weight=f.urgency_weight,
+            why=weights[f.urgency_section].text
+            if f.urgency_section in ("imminent", "transition")
+            else "",
         )
-        for f in followup_list(user=user).filter(
-            status=FollowUpStatus.OPEN, assignee=user, due_on__lte=week_end
-        )
+        for f in followups
     ]
     plans = plans_due_for_review(user=user, as_of=week_end).filter(
         client__primary_case_manager=user
     )
     items += [
-        DueItem(
+        dated(
             kind="plan_review",
             client=plan.client,
             title=f"Care plan review due (version {plan.version})",
@@ -414,7 +503,7 @@ def my_followups(*, user: User, as_of: datetime | None = None) -> dict[str, list
         if plan.review_due is not None  # always: the selector filters on it
     ]
     items += [
-        DueItem(
+        dated(
             kind="reassessment",
             client=row.client,
             title=f"Re-assessment due: {row.instrument_name}",
@@ -423,14 +512,10 @@ def my_followups(*, user: User, as_of: datetime | None = None) -> dict[str, list
         )
         for row in reassessments_due(user=user, as_of=week_end, case_manager_id=user.pk)
     ]
-    sections: dict[str, list[DueItem]] = {"overdue": [], "today": [], "week": []}
-    for item in sorted(items, key=lambda i: (i.due_on, i.title)):
-        if item.followup is not None:
-            state = followup_state(item.followup, now)
-            key = "overdue" if state == "overdue" else ("today" if state == "due" else "week")
-        else:
-            key = (
-                "overdue" if item.due_on < today else ("today" if item.due_on == today else "week")
-            )
-        sections[key].append(item)
+    sections: dict[str, list[DueItem]] = {key: [] for key, _ in urgency.sections()}
+    rank = {kind: n for n, kind in enumerate(KIND_ORDER)}
+    for item in sorted(
+        items, key=lambda i: (-i.weight, rank.get(i.kind, len(rank)), i.due_on, i.title)
+    ):
+        sections[item.section].append(item)
     return sections

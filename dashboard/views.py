@@ -2,6 +2,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.template.loader import get_template
@@ -17,14 +18,16 @@ from casemgmt.lib.exports import csv_response
 from casemgmt.lib.today import today_sections
 from clients.chart import client_list_filter, client_list_filter_values, client_list_page
 from clients.models import Client, RiskFlagKind
-from clients.selectors import client_list
+from clients.selectors import HIGH_RISK_DEFINITION, client_list
+from referrals.models import FollowUpReason
 from referrals.selectors import followup_window_tallies, transitions_set_aside
 
 from . import charts, metrics
-from .attention import REASONS, attention_list
+from .attention import attention_list
 from .filters import DashboardFilter
 from .measures import follow_up_measure_code, phq9_band_distribution, quality_measures
 from .selectors import (
+    KIND_ORDER,
     can_see_team_dashboard,
     caseload_rows,
     caseload_sizes,
@@ -36,6 +39,7 @@ from .selectors import (
 from .selectors import (
     my_followups as my_followups_for,
 )
+from .urgency import SECTION_LABELS
 
 
 class FilterInvalid(DRFValidationError):
@@ -49,24 +53,54 @@ def _bad_filters(error: FilterInvalid) -> HttpResponse:
     return HttpResponseBadRequest("\n".join(lines) + "\n", content_type="text/plain")
 
 
-TODAY_LINES = 12  # lines shown per Today section, then "and N more"
+TODAY_LINES = 12  # lines shown per Today section, then "and N more" (a link)
+FOLLOWUPS_PER_PAGE = 25
+
+
+def _today_more_links() -> dict[str, str]:
+    """Where each Today section's "and N more" leads: the full list, filtered to it."""
+    followups = reverse("my_followups")
+    return {
+        **{key: f"{followups}?section={key}" for key in SECTION_LABELS},
+        "flagged": reverse("clients:list") + "?mine=true&high_risk=true",
+        "plans": f"{followups}?kind=plan_review",
+        "reassessments": f"{followups}?kind=reassessment",
+        "referrals": reverse("referrals:list") + "?status=sent&status=received",
+    }
 
 
 @login_required
 def today(request):
-    """The home page: what needs me now (UX.md). An auditor's home is the audit search."""
+    """The home page: what needs me now (UX.md), in the urgency order. An auditor's
+    home is the audit search."""
     if request.user.is_audit_only:
         return redirect("audit:list")
     today = today_for(user=request.user, limit=TODAY_LINES)
     extra = today_sections(user=request.user, limit=TODAY_LINES)
     audit_record(user=request.user, action=AuditAction.VIEW, object_type="dashboard.today")
+    more = {k: today.totals[k] - len(v) for k, v in today.sections.items()}
+    links = _today_more_links()
+    followup_sections = [
+        {
+            "key": key,
+            "heading": heading,
+            "items": today.sections[key],
+            "total": today.totals[key],
+            "more": more[key],
+            "more_url": links[key],
+        }
+        for key, heading in today.headings.items()
+    ]
     return render(
         request,
         "dashboard/today.html",
         {
+            "followup_sections": followup_sections,
             "sections": today.sections,
             "totals": today.totals,
-            "more": {k: today.totals[k] - len(v) for k, v in today.sections.items()},
+            "more": more,
+            "more_urls": links,
+            "high_risk_definition": HIGH_RISK_DEFINITION,
             "is_supervisor": can_see_team_dashboard(request.user),
             "nothing": not any(today.totals.values()),
             # Sections of the apps beside the dashboard (the portal's check-ins to look at).
@@ -75,21 +109,54 @@ def today(request):
     )
 
 
+def _kind_rank(kind: str) -> int:
+    return KIND_ORDER.index(kind) if kind in KIND_ORDER else len(KIND_ORDER)
+
+
 @login_required
 def my_followups(request):
-    """ "My follow-ups": the user's follow-ups, plan reviews and re-assessments that are
-    overdue, due today or due this week. "Mark done" and "Reschedule" post to referrals."""
+    """ "My follow-ups": the user's follow-ups, plan reviews and re-assessments that need
+    attention now, are overdue, due today or due this week, in the urgency order; grouped
+    by kind with counts, filtered by section and kind, 25 lines a page. "Mark done" and
+    "Reschedule" post to referrals."""
     sections = my_followups_for(user=request.user)
+    section = request.GET.get("section", "")
+    section = section if section in sections else ""
+    kind = request.GET.get("kind", "")
+    everything = [item for items in sections.values() for item in items]
+    kinds = {i.kind for i in everything}
+    kind = kind if kind in kinds or kind in KIND_ORDER else ""
+    in_section = [i for i in everything if not section or i.section == section]
+    of_kind = [i for i in everything if not kind or i.kind == kind]
+    shown = [i for i in in_section if not kind or i.kind == kind]
+    page = Paginator(shown, FOLLOWUPS_PER_PAGE).get_page(request.GET.get("page"))
+    kind_counts: dict[str, int] = {}
+    for item in in_section:
+        kind_counts[item.kind] = kind_counts.get(item.kind, 0) + 1
+    labels = dict(FollowUpReason.choices)
+    query = request.GET.copy()
+    query.pop("page", None)
     audit_record(user=request.user, action=AuditAction.VIEW, object_type="dashboard.my_followups")
     return render(
         request,
         "dashboard/my_followups.html",
         {
-            "sections": [
-                ("overdue", "Overdue", sections["overdue"]),
-                ("today", "Due today", sections["today"]),
-                ("week", "This week", sections["week"]),
+            "page": page,
+            "section": section,
+            "kind": kind,
+            "query": query.urlencode(),
+            "total": len(everything),
+            "section_filters": [
+                (key, SECTION_LABELS[key], sum(1 for i in of_kind if i.section == key))
+                for key in sections
             ],
+            "kind_filters": [
+                (k, labels.get(k, k), kind_counts[k])
+                for k in sorted(
+                    kind_counts, key=lambda k: KIND_ORDER.index(k) if k in KIND_ORDER else 99
+                )
+            ],
+            "section_labels": SECTION_LABELS,
         },
     )
 
@@ -381,18 +448,32 @@ def clients_csv(request):
 
 @login_required
 def attention(request):
-    """The team's clients ordered by what needs attention first, with the reasons."""
+    """The team's clients ordered by what needs attention first, with the reasons; counts
+    per reason (each a filter), 25 a page."""
     filters, values, scope = _filtered(request)
-    rows, total = attention_list(scope=scope, client_list_qs=client_list(user=request.user))
+    result = attention_list(
+        scope=scope,
+        client_list_qs=client_list(user=request.user),
+        reason=request.GET.get("reason", ""),
+        page=request.GET.get("page"),
+    )
     audit_record(user=request.user, action=AuditAction.VIEW, object_type="dashboard.attention")
+    query = request.GET.copy()
+    for name in ("page", "reason"):
+        query.pop(name, None)
     return render(
         request,
         "dashboard/attention.html",
         {
             "filter": filters,
-            "rows": rows,
-            "total": total,
-            "reasons": REASONS,
+            "rows": result.rows,
+            "page": result.page,
+            "total": result.total,
+            "counts": result.counts,
+            "reason": result.reason,
+            "query": query.urlencode(),
+            "reasons": [r for r, _ in result.counts],
+            "high_risk_definition": HIGH_RISK_DEFINITION,
         },
     )
 

@@ -25,6 +25,7 @@ CONFIGURATION = {
     "clients.DiagnosisCodeRange",  # the dual-diagnosis classification table (a code table)
     "interop.FacilityMapping",  # which level of care a hospital's locations are
     "careplans.TeamPlanCadence",
+    "dashboard.UrgencyWeight",  # the weights of the urgency order (Today, Needs attention)
     "careplans.StageSuggestion",
     "referrals.Organization",  # the resource directory
     "referrals.Service",

@@ -45,6 +45,7 @@ from .responses import (
     response_get,
     response_list,
     response_list_in_reach,
+    risk_answer_since_exists,
 )
 
 __all__ = [
@@ -78,4 +79,5 @@ __all__ = [
     "response_get",
     "response_list",
     "response_list_in_reach",
+    "risk_answer_since_exists",
 ]

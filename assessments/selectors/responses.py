@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy
 
@@ -245,3 +245,14 @@ def overview_scores_panel(client: Client) -> dict[str, Any]:
     """The context of the chart Overview's "Latest scores" panel (registered in
     ``AssessmentsConfig.ready``). One query."""
     return {"lines": latest_scores(client=client), "time_zone": client.team.time_zone}
+
+
+def risk_answer_since_exists(*, since: datetime) -> Exists:
+    """The client (outer queryset) gave a suicide-risk answer on a screening at or after
+    ``since``: a response whose flags hold ``suicide_risk`` (PHQ-9 item 9 answered, a
+    C-SSRS screen at moderate or high risk), as ``instrument_response_record`` flags it."""
+    return Exists(
+        InstrumentResponse.objects.filter(
+            client=OuterRef("pk"), administered_at__gte=since, flags__contains=["suicide_risk"]
+        )
+    )

@@ -1,6 +1,8 @@
 """Reads of client data, scoped to the user. Other apps import from here."""
 
 from .clinical import (
+    HIGH_RISK_DEFINITION,
+    HIGH_RISK_FLAGS,
     access_log,
     assignment_history,
     client_has_substance_use_diagnosis,
@@ -8,6 +10,7 @@ from .clinical import (
     diagnosis_codes,
     diagnosis_list,
     diagnosis_list_in_reach,
+    high_risk_q,
     open_risk_flag_exists,
     risk_flag_history,
     status_history,
@@ -54,6 +57,9 @@ from .related import (
 )
 
 __all__ = [
+    "HIGH_RISK_DEFINITION",
+    "HIGH_RISK_FLAGS",
+    "high_risk_q",
     "client_has_substance_use_diagnosis",
     "DisclosureCheck",
     "access_log",

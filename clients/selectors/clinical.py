@@ -6,19 +6,21 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from casemgmt.accounts.models import User
 from casemgmt.audit.models import AuditEvent
 
 from ..icd10 import CODES, is_remission_code
 from ..models import (
+    OPEN_EPISODE_STATUSES,
     Assignment,
     Client,
     Diagnosis,
     DiagnosisCategory,
     DiagnosisStatus,
     RiskFlag,
+    RiskFlagKind,
     StatusChange,
     TimelineEntry,
 )
@@ -91,3 +93,18 @@ def open_risk_flag_exists(*, kinds: Iterable[str] | None = None) -> Exists:
     if kinds is not None:
         flags = flags.filter(kind__in=list(kinds))
     return Exists(flags)
+
+
+# "High-risk client", once: the team dashboard's figure, the Today page's list and the
+# client list's filter read this rule. Every open episode counts, not only active clients:
+# a client in intake with an overdose today is as much at risk as an active one.
+HIGH_RISK_FLAGS = (RiskFlagKind.SUICIDE, RiskFlagKind.OVERDOSE, RiskFlagKind.VIOLENCE)
+HIGH_RISK_DEFINITION = (
+    "Clients with an open episode of care (referred, intake or active) and an open "
+    "suicide, overdose or violence risk flag."
+)
+
+
+def high_risk_q() -> Q:
+    """The condition on a Client queryset: ``HIGH_RISK_DEFINITION``."""
+    return Q(status__in=OPEN_EPISODE_STATUSES) & Q(open_risk_flag_exists(kinds=HIGH_RISK_FLAGS))

@@ -10,7 +10,8 @@ from casemgmt.audit.models import AuditAction
 from casemgmt.audit.services import audit_record
 
 from .. import metrics
-from ..selectors import caseload_rows, today_for
+from ..selectors import TODAY_SECTIONS, caseload_rows, today_for
+from ..urgency import SECTION_LABELS
 from ..views import _filtered, measures_data
 
 FILTERS = [
@@ -31,6 +32,9 @@ class TodayItemSerializer(serializers.Serializer):
     when = serializers.CharField()
     overdue = serializers.BooleanField()
     link = serializers.CharField()
+    why = serializers.CharField(
+        help_text="Why an imminent-risk or transition line is on top (empty otherwise)."
+    )
 
 
 class DashboardViewSet(viewsets.ViewSet):
@@ -103,14 +107,11 @@ class DashboardViewSet(viewsets.ViewSet):
         )
 
     @extend_schema(
-        # An object of sections (overdue, due_today, ...), each a list of lines.
+        # An object of sections (imminent, transition, overdue, due_today, ...), each a
+        # list of lines, in the urgency order (dashboard.urgency).
         responses=inline_serializer(
             "Today",
-            {
-                name: TodayItemSerializer(many=True)
-                for name in ("overdue", "due_today", "this_week")
-                + ("flagged", "plans", "reassessments", "referrals")
-            },
+            {name: TodayItemSerializer(many=True) for name in (*SECTION_LABELS, *TODAY_SECTIONS)},
         )
     )
     def today(self, request):
@@ -126,6 +127,7 @@ class DashboardViewSet(viewsets.ViewSet):
                         "when": i.when,
                         "overdue": i.overdue,
                         "link": i.link,
+                        "why": i.why,
                     }
                     for i in items
                 ]

@@ -77,7 +77,7 @@ def test_rows_per_case_manager(browser_as, supervisor, case_manager, teammate, c
         "high_risk": 1,
         "overdue_followups": 1,
         "plans_overdue": 1,
-        "no_plan": 1,
+        "no_plan": 2,  # no plan, or a plan overdue for review (issue 19: one rule)
         "referrals_overdue": 0,
         "transitions_at_risk": 0,
     }

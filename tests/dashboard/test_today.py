@@ -138,6 +138,8 @@ def test_the_page_loads_the_first_lines_and_counts_the_rest(
         shown = [(i.client.pk, i.what, i.due, i.overdue) for i in limited.sections[name]]
         assert shown == [(i.client.pk, i.what, i.due, i.overdue) for i in items[:2]], name
     assert {name: len(items) for name, items in full.sections.items()} == {
+        "imminent": 0,
+        "transition": 0,
         "overdue": 5,
         "due_today": 0,
         "this_week": 5,
