@@ -29,8 +29,9 @@ class AuditEventFilter(django_filters.FilterSet):
     user = django_filters.ModelChoiceFilter(
         queryset=User.objects.order_by("last_name", "first_name", "username"),
         label="Staff member",
+        empty_label="Anyone",
     )
-    action = django_filters.ChoiceFilter(choices=AuditAction.choices)
+    action = django_filters.ChoiceFilter(choices=AuditAction.choices, empty_label="Any action")
     date_from = django_filters.DateFilter(method="filter_date_from", label="From (date)")
     date_to = django_filters.DateFilter(method="filter_date_to", label="To (date, included)")
     client_id = django_filters.NumberFilter(label="Client id")

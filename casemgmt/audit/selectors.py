@@ -48,6 +48,8 @@ def object_label(object_type: str) -> str:
     """``clients.contactnote`` -> "Contact note" (the model's name), a list or page name
     ``clients.client_list`` -> "Client list"; what the auditor reads instead of labels."""
     app_label, _, name = object_type.partition(".")
+    if name == "client":
+        return "Client record"
     if name:
         try:
             model = apps.get_model(app_label, name)

@@ -124,6 +124,10 @@ def audit_events(request):
             "seen": event_label(event.object_type, event.detail),
             "client": clients.get(event.client_id or 0),
             "details": detail_lines(event.detail),
+            # The object's id says nothing more when the object is the client itself.
+            "show_object_id": not (
+                event.object_type.endswith(".client") and event.object_id == str(event.client_id)
+            ),
         }
         for event in page.object_list
     ]
