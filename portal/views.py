@@ -282,6 +282,8 @@ def _store(request: HttpRequest, checkin: CheckIn, answers: dict[str, dict[int, 
 def question(request: HttpRequest, link: PortalLink) -> HttpResponse:
     """One question at a time. An answer is kept in the session until its instrument is
     complete, then recorded (once: a repeat finds it recorded and moves on)."""
+    if link.purpose != LinkPurpose.CHECKIN:
+        return redirect("portal:home")
     checkin = _checkin(link)
     language = _language(request, link)
     with translation.override(language):
