@@ -32,12 +32,14 @@ class CheckInForm(forms.Form):
             (c, instrument_get(c).full_name + f" ({instrument_get(c).name})")
             for c in services.CHECKIN_INSTRUMENTS
         ],
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
         required=False,
     )
     question_set = forms.ChoiceField(label="Team question set", required=False)
     channel = forms.ChoiceField(
-        label="Send by", choices=DeliveryChannel.choices, widget=forms.RadioSelect
+        label="Send by",
+        choices=DeliveryChannel.choices,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
     )
 
     def __init__(self, *args, client, **kwargs):
@@ -53,7 +55,9 @@ class CheckInForm(forms.Form):
 
 class LinkForm(forms.Form):
     channel = forms.ChoiceField(
-        label="Send by", choices=DeliveryChannel.choices, widget=forms.RadioSelect
+        label="Send by",
+        choices=DeliveryChannel.choices,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
     )
 
 

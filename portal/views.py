@@ -5,7 +5,8 @@ key) and moves to ``/p/`` so the token leaves the address bar and the browser hi
 ``/p/`` asks for the date of birth; after it the session may see only its own link's
 pages: the check-in questions one at a time, the help page, or the plan pages. Every
 page is rendered in the client's language (``translation.override``) and sent with
-``Referrer-Policy: no-referrer``.
+``Referrer-Policy: same-origin``: no address of ours goes to another site (no-referrer
+would make browsers send ``Origin: null`` on the forms, which CSRF refuses).
 """
 
 from __future__ import annotations
@@ -85,7 +86,7 @@ def _page(
 
 
 def _private(response: HttpResponse) -> HttpResponse:
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 

@@ -48,7 +48,7 @@ def test_the_link_moves_to_a_clean_address_and_asks_for_the_date_of_birth(
     assert page.status_code == 200
     assert "Date of birth" in html
     assert phone_client.last_name not in html and phone_client.first_name not in html
-    assert page.headers["Referrer-Policy"] == "no-referrer"
+    assert page.headers["Referrer-Policy"] == "same-origin"
     assert "/clients/" not in html  # nothing of the record is linked
 
 
