@@ -26,7 +26,7 @@ from casemgmt.lib.i18n import ENGLISH, SPANISH, languages, render_in
 from casemgmt.lib.pdf import pdf_render
 from clients.models import CareTeamMember, CareTeamRole
 
-from .models import CarePlan, SafetyPlan
+from .models import CarePlan, RelapsePreventionPlan, SafetyPlan
 from .selectors import relapse_plan_current, safety_plan_current
 
 COPIES = ("client", "clinical")
@@ -223,6 +223,63 @@ def safety_plan_print(
             "language": language,
         }
         | ({"via": via} if via else {}),
+    )
+    return pdf
+
+
+def relapse_plan_pdf_html(
+    *, client, relapse_plan: RelapsePreventionPlan, paper: str = "letter", language: str = ENGLISH
+) -> str:
+    """The HTML of the relapse-prevention plan on its own (client copy, in ``language``),
+    after what to do in a crisis (988, with its Spanish option in Spanish, and 911)."""
+    with render_in(language), client.team.local_time():
+        return render_to_string(
+            "careplans/pdf/relapse.html",
+            {
+                "client": client,
+                "plan": None,
+                "copy": "client",
+                "paper": paper,
+                "safety_plan": None,
+                "relapse_plan": relapse_plan,
+                "printed_at": timezone.localtime(),
+            },
+        )
+
+
+def relapse_plan_print(
+    *,
+    actor: User,
+    client,
+    relapse_plan: RelapsePreventionPlan,
+    paper: str = "letter",
+    language: str = ENGLISH,
+) -> bytes:
+    """The relapse-prevention plan on its own (client copy, large type, in ``language``);
+    the print is audited."""
+    errors = {}
+    if paper not in PAPERS:
+        errors["paper"] = ["Choose Letter or A4 paper."]
+    if language not in languages():
+        errors["language"] = ["Choose English or Spanish."]
+    if errors:
+        raise ValidationError(errors)
+    pdf = pdf_render(
+        relapse_plan_pdf_html(
+            client=client, relapse_plan=relapse_plan, paper=paper, language=language
+        )
+    )
+    audit_record(
+        user=actor,
+        action=AuditAction.PRINT,
+        obj=relapse_plan,
+        client_id=client.pk,
+        detail={
+            "copy": "relapse_plan",
+            "paper": paper,
+            "version": relapse_plan.version,
+            "language": language,
+        },
     )
     return pdf
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/safety-plan/", safety.safety_plan, name="safety_plan"),
     path("<int:pk>/safety-plan/pdf/", safety.safety_plan_pdf, name="safety_plan_pdf"),
     path("<int:pk>/relapse-plan/", safety.relapse_plan, name="relapse_plan"),
+    path("<int:pk>/relapse-plan/pdf/", safety.relapse_plan_pdf, name="relapse_plan_pdf"),
     path(P, plans.plan_detail, name="plan_detail"),
     path(P + "edit/", plans.plan_edit, name="plan_edit"),
     path(P + "needs/new/", parts.problem_new, name="problem_new"),

@@ -16,7 +16,14 @@ from clients.chart import chart_client, chart_context
 from .. import selectors, services
 from ..forms import RelapsePlanForm, SafetyPlanForm, safety_form_people
 from ..models import RelapsePreventionPlan, SafetyPlan
-from ..pdf import COPIES, PAPERS, careplan_print, pdf_filename, safety_plan_print
+from ..pdf import (
+    COPIES,
+    PAPERS,
+    careplan_print,
+    pdf_filename,
+    relapse_plan_print,
+    safety_plan_print,
+)
 from .plans import _plan
 
 
@@ -145,5 +152,30 @@ def safety_plan_pdf(request, pk: int):
     )
     response = HttpResponse(pdf, content_type="application/pdf")
     name = f"safety-plan-{client.client_number}-v{shown.version}.pdf"
+    response["Content-Disposition"] = f'inline; filename="{name}"'
+    return response
+
+
+@login_required
+def relapse_plan_pdf(request, pk: int):
+    """The current (or ``?version=``) relapse-prevention plan alone as a PDF, in the
+    client's language or ``?language=``; the print is audited."""
+    client = chart_client(request, pk, audit=False)
+    versions = {v.version: v for v in selectors.relapse_plan_versions(client=client)}
+    wanted = request.GET.get("version", "")
+    shown = (
+        versions.get(int(wanted))
+        if wanted.isdigit()
+        else next((v for v in versions.values() if v.superseded_at is None), None)
+    )
+    paper = request.GET.get("paper", "letter")
+    if shown is None or paper not in PAPERS:
+        raise Http404("No such relapse-prevention plan")
+    language = language_from(request.GET.get("language"), default=client_language(client))
+    pdf = relapse_plan_print(
+        actor=request.user, client=client, relapse_plan=shown, paper=paper, language=language
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    name = f"relapse-plan-{client.client_number}-v{shown.version}.pdf"
     response["Content-Disposition"] = f'inline; filename="{name}"'
     return response

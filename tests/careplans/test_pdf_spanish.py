@@ -332,3 +332,31 @@ def test_printed_date_is_spanish(spanish_plan):
         "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre"
     )
     assert re.search(rf"impreso el \d{{1,2}} de ({months.replace(' ', '|')}) de \d{{4}}", spanish)
+
+
+def test_relapse_plan_prints_alone_in_spanish_and_english(
+    browser_as, spanish_plan, case_manager, outsider
+):
+    client = spanish_plan.client
+    url = reverse("careplans:relapse_plan_pdf", args=[client.pk])
+    browser = browser_as(case_manager)
+    response = browser.get(url)
+    assert response["Content-Type"] == "application/pdf"
+    keep(response.content, "careplan-relapse-plan-es")
+    text = " ".join(pdfs.text(response.content).split())
+    english = " ".join(pdfs.text(browser.get(url, {"language": "en"}).content).split())
+    assert [s for s in ENGLISH_OF_THE_CLIENT_COPY if s in text] == []
+    assert english_words_left(text, english, typed_text(spanish_plan)) == set()
+    assert "Mi plan para mantenerme en el buen camino" in text
+    assert "Llamar a mi padrino" in text and "Si tengo un tropiezo" in text
+    assert "llame al 988 y marque 2" in text  # what to do in a crisis comes first
+    assert "My plan to stay on track" in english and "If I slip" in english
+    prints = AuditEvent.objects.filter(
+        action="print", object_type="careplans.relapsepreventionplan"
+    )
+    assert sorted(e.detail["language"] for e in prints) == ["en", "es"]
+    assert browser.get(url, {"version": 9}).status_code == 404
+    page = browser.get(reverse("careplans:relapse_plan", args=[client.pk])).content.decode()
+    assert "Print relapse-prevention plan (PDF, Español)" in page
+    assert "version=1&amp;language=en" in page
+    assert browser_as(outsider).get(url).status_code == 404  # (signs the browser in anew)
