@@ -31,6 +31,7 @@ from clients.api.views import (
     RiskFlagViewSet,
 )
 from dashboard.api.views import DashboardViewSet
+from documents.api.views import DocumentViewSet
 from health.api.views import (
     AdherenceCheckInViewSet,
     CrisisEpisodeViewSet,
@@ -87,6 +88,7 @@ router.register("checkins", CheckInViewSet, basename="checkin")
 router.register("care-transitions", CareTransitionViewSet, basename="caretransition")
 router.register("follow-ups", FollowUpViewSet, basename="followup")
 router.register("notifications", NotificationViewSet, basename="notification")
+router.register("documents", DocumentViewSet, basename="document")
 router.register("appointments", AppointmentViewSet, basename="appointment")
 router.register("recurrences", RecurrenceViewSet, basename="recurrence")
 

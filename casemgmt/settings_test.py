@@ -12,6 +12,14 @@ os.environ.setdefault("STATIC_MANIFEST", "false")
 os.environ.setdefault("WHITENOISE_USE_FINDERS", "true")
 os.environ.setdefault("EMAIL_URL", "consolemail://")
 os.environ.setdefault("SMS_BACKEND", "locmem")
+# Uploaded documents of the tests stay under the git-ignored .data/ (tests of the
+# documents app point the storage at a temporary folder of their own).
+os.environ.setdefault(
+    "MEDIA_ROOT",
+    os.path.join(
+        os.path.dirname(os.path.dirname(os.path.abspath(__file__))), ".data", "test-media"
+    ),
+)
 
 from casemgmt.settings import *  # noqa: E402, F403
 

@@ -20,6 +20,7 @@ urlpatterns = [
     path("careplans/", include("careplans.urls")),
     path("assessments/", include("assessments.urls")),
     path("health/", include("health.urls")),
+    path("documents/", include("documents.urls")),
     path("scheduling/", include("scheduling.urls")),
     path("audit/", include("casemgmt.audit.urls")),
     path("dashboard/", include("dashboard.urls")),
