@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 
 from .models import Notification
+
+logger = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from casemgmt.accounts.models import User
@@ -19,6 +22,37 @@ def notification_list(*, user: User) -> QuerySet[Notification]:
 
 def notification_unread_count(*, user: User) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+# The bell in the navigation bar shows the unread count on every page: it is kept in
+# the cache (Redis) and dropped by every write that changes it (``notifications.services``
+# after commit), so a page reads it without a query. The expiry is only a safety net.
+UNREAD_COUNT_SECONDS = 5 * 60
+
+
+def unread_count_key(user_id: int) -> str:
+    return f"notifications:unread:{user_id}"
+
+
+def notification_unread_count_cached(*, user: User) -> int:
+    """``notification_unread_count``, from the cache when it is there. A cache that does
+    not answer costs the query, never the page."""
+    from django.core.cache import cache
+
+    key = unread_count_key(user.pk)
+    try:
+        found = cache.get(key)
+    except Exception:  # Redis away: count in PostgreSQL
+        logger.warning("cache unavailable for the unread count", exc_info=True)
+        return notification_unread_count(user=user)
+    if found is not None:
+        return int(found)
+    count = notification_unread_count(user=user)
+    try:
+        cache.set(key, count, UNREAD_COUNT_SECONDS)
+    except Exception:
+        logger.warning("cache unavailable for the unread count", exc_info=True)
+    return count
 
 
 def notification_email_reminders_off(*, user_ids: Iterable[int]) -> set[int]:

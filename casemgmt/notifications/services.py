@@ -17,7 +17,7 @@ import logging
 import re
 import smtplib
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.utils import parseaddr
@@ -34,6 +34,7 @@ from casemgmt.lib.broker import publish_quietly
 from casemgmt.lib.i18n import render_in
 
 from .models import Notification, NotificationKind, OutboxChannel, OutboxMessage, OutboxState
+from .selectors import unread_count_key
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +64,7 @@ def notification_create(
     notification = Notification.objects.create(
         recipient=recipient, kind=kind, title=title, body=body, link=link, email_requested=email
     )
+    unread_counts_forget(user_ids=[recipient.pk])
     if email:
         outbox_enqueue(
             drafts=[
@@ -92,7 +94,7 @@ def notifications_create_many(*, drafts: Sequence[NotificationDraft]) -> list[No
     """Write many in-app notifications in one statement (reminder batches), in the
     caller's transaction. No email is queued: the caller announces the ones with
     ``email`` in batches, through ``outbox_enqueue`` in the same transaction."""
-    return Notification.objects.bulk_create(
+    created = Notification.objects.bulk_create(
         Notification(
             recipient_id=d.recipient_id,
             kind=d.kind,
@@ -103,6 +105,8 @@ def notifications_create_many(*, drafts: Sequence[NotificationDraft]) -> list[No
         )
         for d in drafts
     )
+    unread_counts_forget(user_ids={d.recipient_id for d in drafts})
+    return created
 
 
 def notification_mark_read(*, user: User, notification_id: int | None = None) -> int:
@@ -110,7 +114,31 @@ def notification_mark_read(*, user: User, notification_id: int | None = None) ->
     qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
     if notification_id is not None:
         qs = qs.filter(pk=notification_id)
-    return qs.update(read_at=timezone.now())
+    changed = qs.update(read_at=timezone.now())
+    if changed:
+        unread_counts_forget(user_ids=[user.pk])
+    return changed
+
+
+def unread_counts_forget(*, user_ids: Iterable[int]) -> None:
+    """Drop the cached unread counts of ``user_ids`` once the transaction commits (the
+    navigation bar's bell, ``notification_unread_count_cached``); and right away too, so
+    that a page rendered before the commit in this transaction does not keep an old
+    count. A cache that does not answer is logged: its entries expire by themselves."""
+    keys = [unread_count_key(pk) for pk in user_ids]
+    if not keys:
+        return
+
+    def forget() -> None:
+        from django.core.cache import cache
+
+        try:
+            cache.delete_many(keys)
+        except Exception:
+            logger.warning("cache unavailable: unread counts expire by themselves", exc_info=True)
+
+    forget()
+    transaction.on_commit(forget)
 
 
 def notification_preference_set(*, user: User, email_reminders: bool) -> NotificationPreference:

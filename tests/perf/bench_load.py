@@ -565,7 +565,7 @@ def run(args: argparse.Namespace) -> list[Figures]:
     try:
         sessions = {u: login(base, u) for u in sorted({p.user for p in [FLOOR, *pages]})}
         print(f"signed in: {', '.join(sessions)}; {args.duration:.0f} s per page and concurrency\n")
-        for page in [FLOOR, *pages]:
+        for page in [] if args.mixed_only else [FLOOR, *pages]:
             within = inside(page, sessions[page.user], runs=args.sql_runs)
             for c in args.concurrency:
                 f = measure(
@@ -588,7 +588,7 @@ def run(args: argparse.Namespace) -> list[Figures]:
                     f"    {page.label} c={c}: {f.rps:.1f} req/s, p50 {f.p50:.1f}, "
                     f"p95 {f.p95:.1f} ms, errors {f.errors}, SQL {within.sql:.1f} ms"
                 )
-        if not args.pages and args.mixed:
+        if (not args.pages or args.mixed_only) and args.mixed:
             for c in args.mixed:
                 results.append(
                     measure(
@@ -617,6 +617,9 @@ def main() -> None:
     parser.add_argument("--concurrency", default="1,8", help="comma-separated, per page")
     parser.add_argument("--mixed", default="8", help="concurrency of the mixed run(s); '' none")
     parser.add_argument("--pages", default="", help="only these page keys (no mixed run)")
+    parser.add_argument(
+        "--mixed-only", action="store_true", help="only the mixed run (to compare servers)"
+    )
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--worker-class", default="sync")
     parser.add_argument("--threads", type=int, default=1)
