@@ -379,6 +379,14 @@ CACHES = {
     }
 }
 
+# The quality measures' costliest figures (follow-up windows, depression outcomes,
+# re-assessments overdue) are kept this long per teams and period; the page shows their
+# time. 0 computes them on every request.
+MEASURES_CACHE_SECONDS = env.int("MEASURES_CACHE_SECONDS", default=5 * 60)
+# The unread count of the navigation bar's bell is kept this long in the cache (every
+# write that changes it drops it; the expiry is a safety net). 0: counted every page.
+UNREAD_COUNT_CACHE_SECONDS = env.int("UNREAD_COUNT_CACHE_SECONDS", default=5 * 60)
+
 # ------------------------------------------------------------------------------ celery
 CELERY_BROKER_URL = REDIS_URL
 CELERY_TASK_IGNORE_RESULT = True

@@ -11,6 +11,12 @@ os.environ.setdefault("CSRF_COOKIE_SECURE", "false")
 os.environ.setdefault("STATIC_MANIFEST", "false")
 os.environ.setdefault("WHITENOISE_USE_FINDERS", "true")
 os.environ.setdefault("EMAIL_URL", "consolemail://")
+# Figures and counts recomputed on every request: a test reads what it just wrote and
+# its query counts do not depend on what an earlier request cached (each cache has
+# tests of its own: tests/dashboard/test_measures_cache.py,
+# tests/notifications/test_unread_cache.py).
+os.environ.setdefault("MEASURES_CACHE_SECONDS", "0")
+os.environ.setdefault("UNREAD_COUNT_CACHE_SECONDS", "0")
 os.environ.setdefault("SMS_BACKEND", "locmem")
 # Uploaded documents of the tests stay under the git-ignored .data/ (tests of the
 # documents app point the storage at a temporary folder of their own).

@@ -14,7 +14,8 @@ care plans, assessments); this module only names, defines and assembles them.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import logging
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -38,6 +39,8 @@ from referrals.selectors import (
     referral_open_loop_clients,
     transition_followup_measures,
 )
+
+logger = logging.getLogger(__name__)
 
 _VISIT = " A visit is a signed contact note with the client (in person, video or phone)."
 FOLLOW_UP_DEFINITIONS = {
@@ -169,6 +172,46 @@ class MeasureResult:
         return self.denominator - self.numerator
 
 
+# The three costliest figures of the page (follow-up windows, depression outcomes,
+# re-assessments overdue) read every transition, PHQ-9 and client of the teams: about
+# a second for all 20 teams at 50,000 clients, several under load (issue 20). They are
+# kept in the cache (Redis) for MEASURES_CACHE_SECONDS per teams, period and day, and
+# the page says how old they are. The drill-downs behind them stay live queries.
+def cached_figures(
+    name: str,
+    *,
+    team_ids: list[int] | None,
+    parts: tuple[Any, ...],
+    compute: Callable[[], Any],
+    refreshed: list[datetime] | None = None,
+) -> Any:
+    """``compute()``, or its value kept in the cache for the same ``team_ids`` and
+    ``parts`` (dates). The time it was computed goes to ``refreshed``. With
+    ``MEASURES_CACHE_SECONDS`` 0, or a cache that does not answer, it is computed."""
+    from django.conf import settings
+    from django.core.cache import cache
+
+    seconds = settings.MEASURES_CACHE_SECONDS
+    if not seconds:
+        return compute()
+    teams = "all" if team_ids is None else ",".join(str(t) for t in sorted(team_ids))
+    key = f"dashboard:measures:{name}:{teams}:" + ":".join(str(p) for p in parts)
+    try:
+        found = cache.get(key)
+    except Exception:  # Redis away: compute, and say nothing of an age
+        logger.warning("cache unavailable for the measures", exc_info=True)
+        return compute()
+    if found is None:
+        found = (timezone.now(), compute())
+        try:
+            cache.set(key, found, seconds)
+        except Exception:
+            logger.warning("cache unavailable for the measures", exc_info=True)
+    if refreshed is not None:
+        refreshed.append(found[0])
+    return found[1]
+
+
 def _result(key: str, numerator: int, denominator: int, note: str = "") -> MeasureResult:
     return MeasureResult(MEASURES[key], numerator, denominator, note)
 
@@ -223,8 +266,22 @@ def _depression_note(figures: dict[str, Any]) -> str:
     return ", ".join(parts)
 
 
-def depression_measures(*, team_ids, start: date, end: date, as_of: date) -> list[MeasureResult]:
+def _depression_counts(*, team_ids, start: date, end: date, as_of: date) -> dict[str, Any]:
+    """The depression figures without the gap's client ids (the page shows counts)."""
     figures = depression_outcomes(team_ids=team_ids, start=start, end=end, as_of=as_of)
+    return {key: {k: v for k, v in f.items() if k != "gap"} for key, f in figures.items()}
+
+
+def depression_measures(
+    *, team_ids, start: date, end: date, as_of: date, refreshed: list[datetime] | None = None
+) -> list[MeasureResult]:
+    figures = cached_figures(
+        "depression",
+        team_ids=team_ids,
+        parts=(start, end, as_of),
+        compute=lambda: _depression_counts(team_ids=team_ids, start=start, end=end, as_of=as_of),
+        refreshed=refreshed,
+    )
     return [
         _result(m.key, f["numerator"], f["denominator"], _depression_note(f))
         for m in DEPRESSION_MEASURES
@@ -232,21 +289,38 @@ def depression_measures(*, team_ids, start: date, end: date, as_of: date) -> lis
     ]
 
 
-def assessment_measures(*, team_ids, as_of: date) -> list[MeasureResult]:
-    counts = reassessments_overdue_counts(team_ids=team_ids, as_of=as_of)
+def assessment_measures(
+    *, team_ids, as_of: date, refreshed: list[datetime] | None = None
+) -> list[MeasureResult]:
+    counts = cached_figures(
+        "reassessments",
+        team_ids=team_ids,
+        parts=(as_of,),
+        compute=lambda: reassessments_overdue_counts(team_ids=team_ids, as_of=as_of),
+        refreshed=refreshed,
+    )
     note = f"{counts['items']} overdue instruments"
     return [_result("assessments_overdue", counts["clients"], counts["active"], note)]
 
 
 def quality_measures(
-    *, team_ids, start: date, end: date, as_of: date, tallies=None
+    *,
+    team_ids,
+    start: date,
+    end: date,
+    as_of: date,
+    tallies=None,
+    refreshed: list[datetime] | None = None,
 ) -> list[MeasureResult]:
+    """``refreshed`` receives the times the cached figures were computed."""
     return [
         *follow_up_measures(team_ids=team_ids, start=start, end=end, as_of=as_of, tallies=tallies),
         *referral_measures(team_ids=team_ids, start=start, end=end),
         *plan_measures(team_ids=team_ids, as_of=as_of),
-        *depression_measures(team_ids=team_ids, start=start, end=end, as_of=as_of),
-        *assessment_measures(team_ids=team_ids, as_of=as_of),
+        *depression_measures(
+            team_ids=team_ids, start=start, end=end, as_of=as_of, refreshed=refreshed
+        ),
+        *assessment_measures(team_ids=team_ids, as_of=as_of, refreshed=refreshed),
     ]
 
 

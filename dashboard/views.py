@@ -1,5 +1,6 @@
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -25,7 +26,12 @@ from referrals.selectors import followup_window_tallies, transitions_set_aside
 from . import charts, metrics
 from .attention import attention_list
 from .filters import DashboardFilter
-from .measures import follow_up_measure_code, phq9_band_distribution, quality_measures
+from .measures import (
+    cached_figures,
+    follow_up_measure_code,
+    phq9_band_distribution,
+    quality_measures,
+)
 from .selectors import (
     KIND_ORDER,
     can_see_team_dashboard,
@@ -310,14 +316,24 @@ def measures_data(request, *, strict: bool = False) -> dict:
     team_ids = values["team_ids"]
     today = timezone.localdate()
     # The follow-up windows of the period and of the 12-month trend, in one query.
-    tallies = followup_window_tallies(  # windows close by each team's own date
+    refreshed: list = []  # when the cached figures were computed (measures.cached_figures)
+    first = min(values["start"], charts.trend_start(values["end"]))
+    tallies = cached_figures(
+        "followup_windows",
         team_ids=team_ids,
-        start=min(values["start"], charts.trend_start(values["end"])),
-        end=values["end"],
-        as_of=None,
+        parts=(first, values["end"], today),
+        compute=lambda: followup_window_tallies(  # windows close by each team's own date
+            team_ids=team_ids, start=first, end=values["end"], as_of=None
+        ),
+        refreshed=refreshed,
     )
     results = quality_measures(
-        tallies=tallies, team_ids=team_ids, start=values["start"], end=values["end"], as_of=today
+        tallies=tallies,
+        team_ids=team_ids,
+        start=values["start"],
+        end=values["end"],
+        as_of=today,
+        refreshed=refreshed,
     )
     caseload = caseload_sizes(scope=scope)
     bands = phq9_band_distribution(team_ids=team_ids)
@@ -331,6 +347,8 @@ def measures_data(request, *, strict: bool = False) -> dict:
         "phq9_bars": charts.bars(bands) if any(n for _, n in bands) else [],
         "trend": trend,
         "trend_line": charts.polyline(trend),
+        "figures_as_of": min(refreshed) if refreshed else None,
+        "figures_cache_minutes": settings.MEASURES_CACHE_SECONDS // 60,
     }
 
 

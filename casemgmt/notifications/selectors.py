@@ -26,8 +26,8 @@ def notification_unread_count(*, user: User) -> int:
 
 # The bell in the navigation bar shows the unread count on every page: it is kept in
 # the cache (Redis) and dropped by every write that changes it (``notifications.services``
-# after commit), so a page reads it without a query. The expiry is only a safety net.
-UNREAD_COUNT_SECONDS = 5 * 60
+# after commit), so a page reads it without a query. The expiry (UNREAD_COUNT_CACHE_SECONDS,
+# 0: no cache) is only a safety net.
 
 
 def unread_count_key(user_id: int) -> str:
@@ -37,8 +37,12 @@ def unread_count_key(user_id: int) -> str:
 def notification_unread_count_cached(*, user: User) -> int:
     """``notification_unread_count``, from the cache when it is there. A cache that does
     not answer costs the query, never the page."""
+    from django.conf import settings
     from django.core.cache import cache
 
+    seconds = settings.UNREAD_COUNT_CACHE_SECONDS
+    if not seconds:
+        return notification_unread_count(user=user)
     key = unread_count_key(user.pk)
     try:
         found = cache.get(key)
@@ -49,7 +53,7 @@ def notification_unread_count_cached(*, user: User) -> int:
         return int(found)
     count = notification_unread_count(user=user)
     try:
-        cache.set(key, count, UNREAD_COUNT_SECONDS)
+        cache.set(key, count, seconds)
     except Exception:
         logger.warning("cache unavailable for the unread count", exc_info=True)
     return count

@@ -16,7 +16,13 @@ from casemgmt.notifications.services import (
     notifications_create_many,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("unread_cache_on")]
+
+
+@pytest.fixture
+def unread_cache_on(settings):
+    settings.UNREAD_COUNT_CACHE_SECONDS = 300
+
 
 BELL = '<span class="visually-hidden"> unread</span>'
 

@@ -194,7 +194,20 @@ def server_environment(*, secret: str) -> dict[str, str]:
             return f"postgres://{entry['USER']}{password}@{where}"
         return f"postgres://{entry['USER']}{password}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
 
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE"))}
+    # Not what casemgmt.settings_test put in this process's environment (no manifest,
+    # static files from the finders, no caches): the server runs the deployed defaults.
+    test_only = {
+        "STATIC_MANIFEST",
+        "WHITENOISE_USE_FINDERS",
+        "EMAIL_URL",
+        "MEASURES_CACHE_SECONDS",
+        "UNREAD_COUNT_CACHE_SECONDS",
+    }
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "DATABASE")) and k not in test_only
+    }
     env.update(
         DJANGO_SETTINGS_MODULE="casemgmt.settings",
         DEBUG="false",
@@ -545,6 +558,9 @@ def run(args: argparse.Namespace) -> list[Figures]:
     from django.conf import settings
 
     settings.ALLOWED_HOSTS = ["*"]
+    # The in-process requests (SQL alone, template time) read the cache as the server does.
+    settings.MEASURES_CACHE_SECONDS = int(os.environ.get("MEASURES_CACHE_SECONDS", 300))
+    settings.UNREAD_COUNT_CACHE_SECONDS = int(os.environ.get("UNREAD_COUNT_CACHE_SECONDS", 300))
     pages = pick_pages()
     if args.pages:
         wanted = set(args.pages.split(","))
