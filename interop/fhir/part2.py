@@ -35,6 +35,8 @@ from clients.models import (
     ConsentKind,
     Diagnosis,
     DiagnosisCategory,
+    RelatedPerson,
+    Relationship,
 )
 from clients.selectors import consent_allows_disclosure
 from referrals.models import CareTransition, LevelOfCare, Referral, ServiceCategory, VisitFocus
@@ -140,6 +142,11 @@ def referral_is_part2(referral: Referral) -> bool:
     return referral.discloses_substance_use or (
         service is not None and service.category in _SUD_SERVICES
     )
+
+
+def related_person_is_part2(person: RelatedPerson) -> bool:
+    """A recovery sponsor reveals that the client is in recovery from substance use."""
+    return person.relationship == Relationship.SPONSOR
 
 
 def member_is_part2(member: CareTeamMember) -> bool:

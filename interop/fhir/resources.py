@@ -27,6 +27,8 @@ from clients.models import (
     Diagnosis,
     DiagnosisStatus,
     ExpiryKind,
+    RelatedPerson,
+    Relationship,
     SexAtBirth,
 )
 from clients.selectors import consent_state
@@ -319,6 +321,8 @@ SEARCH_PARAMS: dict[str, list[tuple[str, str]]] = {
     "CareTeam": [("patient", "reference"), ("status", "token")],
     "EpisodeOfCare": [("patient", "reference")],
     "ServiceRequest": [("patient", "reference"), ("status", "token"), ("authored", "date")],
+    "Task": [("patient", "reference"), ("status", "token"), ("authored-on", "date")],
+    "RelatedPerson": [("patient", "reference")],
 }
 
 
@@ -727,5 +731,99 @@ def service_request(referral: Referral) -> dict[str, Any]:
         "reasonCode": reason,
     }
     if part2.referral_is_part2(referral):
+        part2.label(resource)
+    return validated(_drop_empty(resource))
+
+
+# --------------------------------------------------------------------------------- Task
+# SDOHCC Task For Referral Management (HL7 Gravity SDOH Clinical Care IG, STU 2.x):
+# the referral's fulfilment, its status from where the referral stands.
+_TASK_STATUS: dict[str, str] = {
+    ReferralStatus.DRAFT: "draft",
+    ReferralStatus.SENT: "requested",
+    ReferralStatus.RECEIVED: "received",
+    ReferralStatus.ACCEPTED: "accepted",
+    ReferralStatus.SCHEDULED: "in-progress",
+    ReferralStatus.COMPLETED: "completed",
+    ReferralStatus.DECLINED: "rejected",
+    ReferralStatus.NO_SHOW: "failed",
+    ReferralStatus.CANCELLED: "cancelled",
+}
+TASK_CODE = "http://hl7.org/fhir/CodeSystem/task-code"
+_SDOHCC_TASK = (
+    "http://hl7.org/fhir/us/sdoh-clinicalcare/StructureDefinition/SDOHCC-TaskForReferralManagement"
+)
+
+
+def task(referral: Referral) -> dict[str, Any]:
+    """The referral's Task (its id is the referral's): intent order, code ``fulfill``,
+    focus the ServiceRequest, for the patient, owned by the service it was sent to,
+    with the referral's own status as ``businessStatus``."""
+    service = referral.service
+    owner = f"{service.name} ({service.organization.name})" if service else referral.provider_name
+    resource: dict[str, Any] = {
+        "resourceType": "Task",
+        "id": str(referral.pk),
+        "meta": {"profile": [_SDOHCC_TASK], "lastUpdated": _instant(referral.updated_at)},
+        "status": _TASK_STATUS[referral.status],
+        "businessStatus": {"text": referral.get_status_display()},
+        "intent": "order",
+        "priority": _PRIORITY[referral.urgency],
+        "code": {
+            "coding": [
+                {"system": TASK_CODE, "code": "fulfill", "display": "Fulfill the focal request"}
+            ]
+        },
+        "focus": _ref("ServiceRequest", referral.pk),
+        "for": _ref("Patient", referral.client_id),
+        "authoredOn": _instant(referral.sent_at or referral.created_at),
+        "lastModified": _instant(referral.updated_at),
+        "owner": {"display": owner} if owner else None,
+    }
+    if part2.referral_is_part2(referral):
+        part2.label(resource)
+    return validated(_drop_empty(resource))
+
+
+# ------------------------------------------------------------------------ RelatedPerson
+ROLE_CODE = "http://terminology.hl7.org/CodeSystem/v3-RoleCode"
+# HL7 v3 RoleCode (personal relationship role types); the rest are sent as text only.
+_ROLE: dict[str, tuple[str, str]] = {
+    Relationship.PARENT: ("PRN", "parent"),
+    Relationship.PARTNER: ("SIGOTHR", "significant other"),
+    Relationship.CHILD: ("CHILD", "child"),
+    Relationship.SIBLING: ("SIB", "sibling"),
+    Relationship.OTHER_FAMILY: ("FAMMEM", "family member"),
+    Relationship.GUARDIAN: ("GUARD", "guardian"),
+    Relationship.FRIEND: ("FRND", "unrelated friend"),
+}
+
+
+def related_person(person: RelatedPerson) -> dict[str, Any]:
+    """A related person (collateral contact) of the client: name, relationship (v3
+    RoleCode where one fits, always the words), phone and email, language."""
+    relationship: dict[str, Any] = {"text": person.relationship_label}
+    if person.relationship in _ROLE:
+        code, display = _ROLE[person.relationship]
+        relationship["coding"] = [{"system": ROLE_CODE, "code": code, "display": display}]
+    telecom = [
+        {"system": "phone", "value": person.phone} if person.phone else None,
+        {"system": "email", "value": person.email} if person.email else None,
+    ]
+    resource: dict[str, Any] = {
+        "resourceType": "RelatedPerson",
+        "id": str(person.pk),
+        "meta": {"lastUpdated": _instant(person.updated_at)},
+        "active": person.inactive_on is None,
+        "patient": _ref("Patient", person.client_id),
+        "relationship": [relationship],
+        "name": [{"text": person.name}],
+        "telecom": [t for t in telecom if t],
+        "address": [{"text": person.address}] if person.address else [],
+        "communication": [{"language": {"text": person.preferred_language}}]
+        if person.preferred_language
+        else [],
+    }
+    if part2.related_person_is_part2(person):
         part2.label(resource)
     return validated(_drop_empty(resource))

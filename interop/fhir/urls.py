@@ -35,4 +35,8 @@ urlpatterns = [
     path("EpisodeOfCare/<str:pk>", views.EpisodeOfCareView.as_view(), name="episode-read"),
     path("ServiceRequest", views.ServiceRequestView.as_view(), name="servicerequest-search"),
     path("ServiceRequest/<str:pk>", views.ServiceRequestView.as_view(), name="servicerequest-read"),
+    path("Task", views.TaskView.as_view(), name="task-search"),
+    path("Task/<str:pk>", views.TaskView.as_view(), name="task-read"),
+    path("RelatedPerson", views.RelatedPersonView.as_view(), name="relatedperson-search"),
+    path("RelatedPerson/<str:pk>", views.RelatedPersonView.as_view(), name="relatedperson-read"),
 ]

@@ -41,7 +41,7 @@ from careplans.selectors import careplan_list, careplan_list_in_reach, goal_list
 from casemgmt.accounts.models import User
 from casemgmt.audit.models import AuditAction
 from casemgmt.audit.services import audit_record
-from clients.models import CareTeamMember, Client, Consent, Diagnosis
+from clients.models import CareTeamMember, Client, Consent, Diagnosis, RelatedPerson
 from clients.selectors import (
     care_team_list,
     client_get,
@@ -51,6 +51,8 @@ from clients.selectors import (
     consent_list_in_reach,
     diagnosis_list,
     diagnosis_list_in_reach,
+    related_person_list,
+    related_person_list_in_reach,
 )
 from referrals.models import CareTransition, Referral
 from referrals.selectors import referral_list, referrals_for_client, transition_list
@@ -334,6 +336,29 @@ def _service_request(r: Referral, gate: Part2Gate) -> dict[str, Any] | None:
     if part2.referral_is_part2(r) and not gate.admit(f"ServiceRequest/{r.pk}"):
         return None
     return resources.service_request(r)
+
+
+def _task(r: Referral, gate: Part2Gate) -> dict[str, Any] | None:
+    if part2.referral_is_part2(r) and not gate.admit(f"Task/{r.pk}"):
+        return None
+    return resources.task(r)
+
+
+def _tasks(qs: QuerySet[Referral], params: Any) -> QuerySet[Referral]:
+    status = params.get("status")
+    if status:
+        wanted = set(status.split(","))
+        qs = qs.filter(status__in=[k for k, v in resources._TASK_STATUS.items() if v in wanted])
+    dates = params.getlist("authored-on")
+    if dates:
+        qs = qs.filter(**_date_filters(dates, "created_at__date"))
+    return qs
+
+
+def _related_person(p: RelatedPerson, gate: Part2Gate) -> dict[str, Any] | None:
+    if part2.related_person_is_part2(p) and not gate.admit(f"RelatedPerson/{p.pk}"):
+        return None
+    return resources.related_person(p)
 
 
 def _encounter(t: CareTransition, gate: Part2Gate) -> dict[str, Any] | None:
@@ -636,6 +661,41 @@ class ServiceRequestView(_ClientResourceView):
         return _service_request(obj, gate)
 
 
+class TaskView(_ClientResourceView):
+    """``Task``: each referral's fulfilment (SDOHCC Task For Referral Management)."""
+
+    kind = "Task"
+    object_type = "referrals.referral_task"
+
+    def in_reach(self) -> QuerySet[Referral]:
+        return referral_list(user=self.user).select_related("client__team")
+
+    def of_client(self, client: Client) -> QuerySet[Referral]:
+        return referrals_for_client(client=client)
+
+    def narrow(self, qs: QuerySet[Referral], params: Any) -> QuerySet[Referral]:
+        return _tasks(qs, params)
+
+    def build(self, obj: Referral, gate: Part2Gate, client: Client) -> dict[str, Any] | None:
+        return _task(obj, gate)
+
+
+class RelatedPersonView(_ClientResourceView):
+    """``RelatedPerson``: the client's family and collateral contacts."""
+
+    kind = "RelatedPerson"
+    object_type = "clients.relatedperson"
+
+    def in_reach(self) -> QuerySet[RelatedPerson]:
+        return related_person_list_in_reach(user=self.user)
+
+    def of_client(self, client: Client) -> QuerySet[RelatedPerson]:
+        return related_person_list(client=client)
+
+    def build(self, obj: RelatedPerson, gate: Part2Gate, client: Client) -> dict[str, Any] | None:
+        return _related_person(obj, gate)
+
+
 class CareTeamView(FhirView):
     """``CareTeam/{id}`` (the id is the client's) and ``CareTeam?patient=``."""
 
@@ -682,6 +742,7 @@ class PatientEverything(FhirView):
         gate = part2_gate(user=self.user, client=client)
         on = client.team.local_date()
         responses = response_list(client=client).order_by("-administered_at", "-pk")
+        referrals = list(referrals_for_client(client=client))
         builders: list[Callable[[], Iterable[dict[str, Any] | None]]] = [
             lambda: (_condition(d, gate) for d in diagnosis_list(client=client)),
             lambda: (_observation(r, gate) for r in responses),
@@ -693,7 +754,9 @@ class PatientEverything(FhirView):
             lambda: (_careplan(p, gate) for p in _with_parts(careplan_list(client=client))),
             lambda: (_goal(g, gate) for g in goal_list(client=client)),
             lambda: [_careteam(client, care_team_list(client=client), gate)],
-            lambda: (_service_request(r, gate) for r in referrals_for_client(client=client)),
+            lambda: (_service_request(r, gate) for r in referrals),
+            lambda: (_task(r, gate) for r in referrals),
+            lambda: (_related_person(p, gate) for p in related_person_list(client=client)),
         ]
         with transaction.atomic():
             entries = [resources.patient(client), resources.episode_of_care(client)]
@@ -711,7 +774,9 @@ class PatientEverything(FhirView):
 
 
 __all__ = [
+    "RelatedPersonView",
     "ServiceRequestView",
+    "TaskView",
     "EpisodeOfCareView",
     "CareTeamView",
     "CarePlanView",

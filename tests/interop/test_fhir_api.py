@@ -221,6 +221,8 @@ def test_metadata_is_a_capability_statement_in_fhir_json(db):
         "CareTeam",
         "EpisodeOfCare",
         "ServiceRequest",
+        "Task",
+        "RelatedPerson",
     }
 
 
@@ -558,6 +560,61 @@ def test_referrals_are_service_requests_gated_by_part2(record, case_manager, par
     assert [r["id"] for r in resources_of(outside)] == [str(to_housing.pk)]
     assert parsed(api.get(f"{BASE}ServiceRequest/{to_detox.pk}"), status=404)
 
+    # Each referral's fulfilment as a Task (Gravity SDOHCC Task For Referral Management).
+    tasks = parsed(fhir_as(case_manager).get(f"{BASE}Task?patient={client.pk}"))
+    by_id = {r["id"]: r for r in resources_of(tasks, "Task")}
+    detox_task = by_id[str(to_detox.pk)]
+    assert detox_task["status"] == "draft" and detox_task["intent"] == "order"
+    assert detox_task["code"]["coding"][0]["code"] == "fulfill"
+    assert detox_task["focus"] == {"reference": f"ServiceRequest/{to_detox.pk}"}
+    assert detox_task["for"] == {"reference": f"Patient/{client.pk}"}
+    assert detox_task["owner"]["display"] == "Medically managed withdrawal (Harbor Detox)"
+    assert labels(detox_task) >= PART2_LABELS
+    to_housing.status = "sent"
+    to_housing.save(update_fields=["status"])
+    requested = parsed(
+        fhir_as(case_manager).get(f"{BASE}Task?patient={client.pk}&status=requested")
+    )
+    assert [r["id"] for r in resources_of(requested)] == [str(to_housing.pk)]
+    outside_tasks = parsed(api.get(f"{BASE}Task?patient={client.pk}"))
+    assert [r["id"] for r in resources_of(outside_tasks)] == [str(to_housing.pk)]
+    assert parsed(api.get(f"{BASE}Task/{to_detox.pk}"), status=404)
+
+
+# ------------------------------------------------------------------------ RelatedPerson
+def test_related_persons_are_served_and_a_sponsor_is_part2(record, case_manager, partner):
+    from clients.models import RelatedPerson
+
+    org, partner_user = partner
+    client = record["client"]
+    sister = RelatedPerson.objects.create(
+        client=client,
+        name="Marisol Quintero",
+        relationship="sibling",
+        relationship_detail="older sister",
+        phone="555-0142",
+        preferred_language="Spanish",
+        added_by=case_manager,
+    )
+    sponsor = RelatedPerson.objects.create(
+        client=client, name="Dale Whitcomb", relationship="sponsor", added_by=case_manager
+    )
+    data = parsed(fhir_as(case_manager).get(f"{BASE}RelatedPerson?patient={client.pk}"))
+    by_id = {r["id"]: r for r in resources_of(data, "RelatedPerson")}
+    mine = by_id[str(sister.pk)]
+    assert mine["patient"] == {"reference": f"Patient/{client.pk}"}
+    assert mine["relationship"][0]["coding"][0]["code"] == "SIB"
+    assert mine["relationship"][0]["text"] == "older sister"
+    assert mine["name"] == [{"text": "Marisol Quintero"}]
+    assert mine["telecom"] == [{"system": "phone", "value": "555-0142"}]
+    assert mine["active"] is True
+    assert labels(mine) == set()
+    assert labels(by_id[str(sponsor.pk)]) >= PART2_LABELS
+    api = fhir_as(partner_user)
+    outside = parsed(api.get(f"{BASE}RelatedPerson?patient={client.pk}"))
+    assert [r["id"] for r in resources_of(outside)] == [str(sister.pk)]
+    assert parsed(api.get(f"{BASE}RelatedPerson/{sponsor.pk}"), status=404)
+
 
 # ------------------------------------------------------------------------ EpisodeOfCare
 def test_episode_of_care_is_the_enrolment(record, case_manager, outsider):
@@ -673,9 +730,10 @@ def test_everything_is_a_bundle_in_a_fixed_number_of_queries(
         big = parsed(api.get(url))
     assert len(resources_of(big)) == len(resources_of(small)) + 125
     assert len(many) == len(few)
-    # Token and roles, client and flags, ten kinds of resource (the plans with problems,
-    # goals and their problems; observations and questionnaire responses share one),
-    # reach check, audit, two savepoints; an outside organisation adds its directory
-    # name, its consents and the disclosure.
-    assert len(few) <= 22
+    # Token and roles, client and flags, eleven kinds of resource (the plans with problems,
+    # goals and their problems; observations and questionnaire responses share one, as
+    # service requests and tasks do; related persons with their consents), reach check,
+    # audit, two savepoints; an outside organisation adds its directory name, its
+    # consents and the disclosure.
+    assert len(few) <= 23
     assert resources_of(big)[0]["resourceType"] == "Patient"
