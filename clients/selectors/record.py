@@ -136,8 +136,12 @@ def client_get(*, user: User, client_id: int | str) -> Client:
     client = (
         Client.objects.select_related("team", "primary_case_manager")
         .prefetch_related(_active_flags())
-        .get(pk=client_id)
+        .exclude(status=ClientStatus.MERGED)  # a pointer: its records are the survivor's
+        .filter(pk=client_id)
+        .first()
     )
+    if client is None:
+        raise Http404
     client.emergency_access = access
     return client
 

@@ -345,3 +345,38 @@ def test_a_merged_chart_is_404_for_whoever_cannot_reach_the_survivor(
         browser_as(outsider).get(reverse("clients:detail", args=[duplicate.pk])).status_code == 404
     )
     assert Team.objects.count() >= 2
+
+
+@pytest.mark.parametrize("merges", [1, 6])
+def test_merged_records_page_queries_do_not_grow(
+    browser_as, admin, team, django_assert_max_num_queries, merges
+):
+    for _ in range(merges):
+        client_merge(
+            actor=admin,
+            survivor=ClientFactory(team=team),
+            duplicate=ClientFactory(team=team),
+            take_from_duplicate=[],
+            reason="Registered twice",
+        )
+    browser = browser_as(admin)
+    browser.get(reverse("clients:merge_list"))
+    with django_assert_max_num_queries(12):
+        page = browser.get(reverse("clients:merge_list"))
+    assert len(page.context["merges"]) == merges
+
+
+@pytest.mark.parametrize("duplicates", [1, 5])
+def test_possible_duplicates_page_queries_do_not_grow(
+    browser_as, admin, team, django_assert_max_num_queries, duplicates
+):
+    dob = date(1990, 2, 2)
+    first = ClientFactory(team=team, first_name="Ines", last_name="Abernathy", date_of_birth=dob)
+    for _ in range(duplicates):
+        ClientFactory(team=team, first_name="Ines", last_name="Abernathy", date_of_birth=dob)
+    browser = browser_as(admin)
+    url = reverse("clients:merge", args=[first.pk])
+    browser.get(url)
+    with django_assert_max_num_queries(14):
+        page = browser.get(url)
+    assert len(page.context["found"]) == duplicates
