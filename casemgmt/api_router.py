@@ -32,6 +32,13 @@ from clients.api.views import (
 )
 from dashboard.api.views import DashboardViewSet
 from documents.api.views import DocumentViewSet
+from groups.api.views import (
+    AttendanceViewSet,
+    FamilySessionViewSet,
+    GroupMembershipViewSet,
+    GroupSessionViewSet,
+    GroupViewSet,
+)
 from health.api.views import (
     AdherenceCheckInViewSet,
     CrisisEpisodeViewSet,
@@ -87,6 +94,11 @@ router.register("referrals", ReferralViewSet, basename="referral")
 router.register("checkins", CheckInViewSet, basename="checkin")
 router.register("care-transitions", CareTransitionViewSet, basename="caretransition")
 router.register("follow-ups", FollowUpViewSet, basename="followup")
+router.register("groups", GroupViewSet, basename="group")
+router.register("group-memberships", GroupMembershipViewSet, basename="groupmembership")
+router.register("group-sessions", GroupSessionViewSet, basename="groupsession")
+router.register("group-attendance", AttendanceViewSet, basename="groupattendance")
+router.register("family-sessions", FamilySessionViewSet, basename="familysession")
 router.register("notifications", NotificationViewSet, basename="notification")
 router.register("documents", DocumentViewSet, basename="document")
 router.register("appointments", AppointmentViewSet, basename="appointment")

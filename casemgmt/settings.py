@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "health",
     "scheduling",
     "documents",
+    "groups",
     "interop",
     "portal",
 ]
@@ -437,6 +438,10 @@ CELERY_BEAT_SCHEDULE = {
     "scheduling-reminders-sweep": {
         "task": "scheduling.tasks.appointment_reminders_sweep",
         "schedule": env.int("APPOINTMENT_REMINDER_SWEEP_SECONDS", default=5 * 60),
+    },
+    "groups-sessions-extend": {
+        "task": "groups.tasks.group_sessions_extend",
+        "schedule": 24 * 60 * 60,
     },
     "interop-adt-sweep": {
         "task": "interop.tasks.adt_sweep",

@@ -22,6 +22,7 @@ urlpatterns = [
     path("health/", include("health.urls")),
     path("documents/", include("documents.urls")),
     path("scheduling/", include("scheduling.urls")),
+    path("groups/", include("groups.urls")),
     path("audit/", include("casemgmt.audit.urls")),
     path("dashboard/", include("dashboard.urls")),
     path("notifications/", include("casemgmt.notifications.urls")),

@@ -10,12 +10,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from casemgmt.accounts.models import AuthenticatedHttpRequest
+from casemgmt.audit.models import AuditAction
+from casemgmt.audit.services import audit_record
 from casemgmt.lib.errors import Conflict
 from casemgmt.lib.forms import form_add_service_error
+from casemgmt.lib.pdf import pdf_render
 
 from .. import services
 from ..chart import chart_client, chart_context
@@ -202,3 +208,21 @@ def note_addendum(request, pk: int, note_id: int):
             return redirect("clients:note_detail", pk=client.pk, note_id=note.pk)
         context = _detail_context(request, client, note, addendum_form=form)
         return render(request, "clients/notes/detail.html", context)
+
+
+@login_required
+def note_pdf(request, pk: int, note_id: int):
+    """One note as a PDF (the chart's print of it); the print is audited."""
+    client, note = _note(request, pk, note_id, audit=False)
+    note.heading = note_heading(note)
+    with client.team.local_time():
+        html = render_to_string(
+            "clients/notes/pdf.html",
+            {"client": client, "note": note, "printed_at": timezone.localtime()},
+        )
+    pdf = pdf_render(html)
+    audit_record(user=request.user, action=AuditAction.PRINT, obj=note, client_id=client.pk)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    name = f"note-{client.client_number}-{note.pk}.pdf"
+    response["Content-Disposition"] = f'inline; filename="{name}"'
+    return response

@@ -1,0 +1,1 @@
+# Groups hold client data (members, attendance, notes): not in the Django admin.
