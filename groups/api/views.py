@@ -465,8 +465,7 @@ class FamilySessionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_related_persons(self, appointment: Appointment) -> list[int]:
-        # The reverse accessor of groups.FamilySessionAttendee (another app's model).
-        rows = appointment.family_attendees.all()  # type: ignore[attr-defined]
+        rows = appointment.family_attendees.all()
         return [a.related_person_id for a in rows]
 
 
