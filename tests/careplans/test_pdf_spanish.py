@@ -315,6 +315,7 @@ def test_plan_page_offers_print_in_english_or_spanish(browser_as, spanish_plan, 
     assert switch.index("Español") < switch.index("(client's language)")
     safety = browser_as(case_manager).get(reverse("careplans:safety_plan", args=[client.pk]))
     assert "version=1&amp;language=es" in safety.content.decode()
+    assert "adds 988's Spanish option" in safety.content.decode()
 
 
 def test_api_pdf_language(api_as, spanish_plan, case_manager):
