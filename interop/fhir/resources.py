@@ -8,7 +8,7 @@ selectors. Part 2 labelling is applied by the caller (``part2.label``)."""
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -24,6 +24,8 @@ from clients.models import (
     ClientStatus,
     Consent,
     ConsentKind,
+    ContactNote,
+    ContactType,
     Diagnosis,
     DiagnosisStatus,
     ExpiryKind,
@@ -438,6 +440,45 @@ def encounter(transition: CareTransition) -> dict[str, Any]:
         "location": [{"location": {"display": transition.facility}}],
     }
     if part2.transition_is_part2(transition):
+        part2.label(resource)
+    return validated(_drop_empty(resource))
+
+
+_CLASS_OF_CONTACT: dict[str, tuple[str, str]] = {
+    ContactType.PHONE: ("VR", "virtual"),
+    ContactType.VIDEO: ("VR", "virtual"),
+}
+CONTACT_ID_PREFIX = "contact-"
+
+
+def contact_encounter(note: ContactNote, *, part2_record: bool) -> dict[str, Any]:
+    """US Core Encounter for a signed contact note: who met the client, how (in person,
+    phone, video, collateral, outreach), when and for how long. The note's narrative is
+    not sent (it stays in the record). ``part2_record``: the note belongs to a client
+    with a substance use diagnosis, so it is a Part 2 record of this program."""
+    code, display = _CLASS_OF_CONTACT.get(note.contact_type, ("AMB", "ambulatory"))
+    end = note.contact_at + timedelta(minutes=note.duration_minutes)
+    resource: dict[str, Any] = {
+        "resourceType": "Encounter",
+        "id": f"{CONTACT_ID_PREFIX}{note.pk}",
+        "meta": {
+            "profile": [f"{US_CORE}/us-core-encounter"],
+            "lastUpdated": _instant(note.updated_at),
+        },
+        "status": "finished",
+        "class": {"system": _ENCOUNTER_CLASS, "code": code, "display": display},
+        "type": [{"text": f"Case management contact: {note.get_contact_type_display()}"}],
+        "subject": _ref("Patient", note.client_id),
+        "participant": [{"individual": {"display": note.author.display_name}}],
+        "period": {"start": _instant(note.contact_at), "end": _instant(end)},
+        "length": {
+            "value": note.duration_minutes,
+            "unit": "min",
+            "system": "http://unitsofmeasure.org",
+            "code": "min",
+        },
+    }
+    if part2_record:
         part2.label(resource)
     return validated(_drop_empty(resource))
 

@@ -41,7 +41,7 @@ from careplans.selectors import careplan_list, careplan_list_in_reach, goal_list
 from casemgmt.accounts.models import User
 from casemgmt.audit.models import AuditAction
 from casemgmt.audit.services import audit_record
-from clients.models import CareTeamMember, Client, Consent, Diagnosis, RelatedPerson
+from clients.models import CareTeamMember, Client, Consent, ContactNote, Diagnosis, RelatedPerson
 from clients.selectors import (
     care_team_list,
     client_get,
@@ -51,6 +51,8 @@ from clients.selectors import (
     consent_list_in_reach,
     diagnosis_list,
     diagnosis_list_in_reach,
+    note_list,
+    note_list_in_reach,
     related_person_list,
     related_person_list_in_reach,
 )
@@ -361,6 +363,22 @@ def _related_person(p: RelatedPerson, gate: Part2Gate) -> dict[str, Any] | None:
     return resources.related_person(p)
 
 
+def _signed(notes: QuerySet[ContactNote]) -> QuerySet[ContactNote]:
+    return notes.filter(signed_at__isnull=False)
+
+
+def _part2_program(client: Client) -> bool:
+    """The client has a substance use diagnosis: this program's contact notes about
+    them are Part 2 records. One query."""
+    return any(part2.diagnosis_is_part2(d) for d in diagnosis_list(client=client))
+
+
+def _contact(note: ContactNote, gate: Part2Gate, sud: bool) -> dict[str, Any] | None:
+    if sud and not gate.admit(f"Encounter/{resources.CONTACT_ID_PREFIX}{note.pk}"):
+        return None
+    return resources.contact_encounter(note, part2_record=sud)
+
+
 def _encounter(t: CareTransition, gate: Part2Gate) -> dict[str, Any] | None:
     if part2.transition_is_part2(t) and not gate.admit(f"Encounter/{t.pk}"):
         return None
@@ -460,6 +478,10 @@ class _ClientResourceView(FhirView):
     def build(self, obj: Any, gate: Part2Gate, client: Client) -> dict[str, Any] | None:
         raise NotImplementedError
 
+    def extra_entries(self, client: Client, params: Any, gate: Part2Gate) -> list[dict[str, Any]]:
+        """More resources of this kind from another source (Encounter: contact notes)."""
+        return []
+
     def read(self, request: Request, pk: str) -> HttpResponse:
         if not pk.isdigit() or len(pk) > 18:
             raise Http404
@@ -487,6 +509,7 @@ class _ClientResourceView(FhirView):
         gate = part2_gate(user=self.user, client=client)
         with transaction.atomic():
             entries = [r for r in (self.build(o, gate, client) for o in qs) if r is not None]
+            entries += self.extra_entries(client, request.query_params, gate)
             entries = entries[: _count(request)]
             disclosure = _account(user=self.user, client=client, gate=gate)
             _audit(
@@ -564,8 +587,42 @@ class ConsentView(_ClientResourceView):
 
 
 class EncounterView(_ClientResourceView):
+    """Care transitions (``Encounter/{id}``) and signed contact notes
+    (``Encounter/contact-{id}``): a search returns both."""
+
     kind = "Encounter"
     object_type = "referrals.caretransition"
+
+    def read(self, request: Request, pk: str) -> HttpResponse:
+        if not pk.startswith(resources.CONTACT_ID_PREFIX):
+            return super().read(request, pk)
+        note_id = pk.removeprefix(resources.CONTACT_ID_PREFIX)
+        if not note_id.isdigit() or len(note_id) > 18:
+            raise Http404
+        note = _signed(note_list_in_reach(user=self.user)).filter(pk=int(note_id)).first()
+        if note is None:
+            raise Http404
+        client = client_get(user=self.user, client_id=str(note.client_id))
+        gate = part2_gate(user=self.user, client=client)
+        with transaction.atomic():
+            resource = _contact(note, gate, _part2_program(client))
+            if resource is None:
+                raise Http404
+            disclosure = _account(user=self.user, client=client, gate=gate)
+            _audit(
+                request,
+                client_id=client.pk,
+                obj=note,
+                detail={"disclosure": disclosure} if disclosure else None,
+            )
+        return fhir_response(resource)
+
+    def extra_entries(self, client: Client, params: Any, gate: Part2Gate) -> list[dict[str, Any]]:
+        notes = _signed(note_list(client=client))
+        for lookup, day in _date_filters(params.getlist("date"), "contact_at__date").items():
+            notes = notes.filter(**{lookup: day})
+        sud = _part2_program(client)
+        return [r for r in (_contact(n, gate, sud) for n in notes) if r is not None]
 
     def in_reach(self) -> QuerySet[CareTransition]:
         return transition_list(user=self.user).select_related("client__team")
@@ -743,8 +800,9 @@ class PatientEverything(FhirView):
         on = client.team.local_date()
         responses = response_list(client=client).order_by("-administered_at", "-pk")
         referrals = list(referrals_for_client(client=client))
+        diagnoses = list(diagnosis_list(client=client))
         builders: list[Callable[[], Iterable[dict[str, Any] | None]]] = [
-            lambda: (_condition(d, gate) for d in diagnosis_list(client=client)),
+            lambda: (_condition(d, gate) for d in diagnoses),
             lambda: (_observation(r, gate) for r in responses),
             lambda: (_questionnaire_response(r, gate) for r in responses),
             lambda: (_consent(c, gate, on) for c in consent_list(client=client)),
@@ -756,6 +814,10 @@ class PatientEverything(FhirView):
             lambda: [_careteam(client, care_team_list(client=client), gate)],
             lambda: (_service_request(r, gate) for r in referrals),
             lambda: (_task(r, gate) for r in referrals),
+            lambda: (
+                _contact(n, gate, any(part2.diagnosis_is_part2(d) for d in diagnoses))
+                for n in _signed(note_list(client=client))
+            ),
             lambda: (_related_person(p, gate) for p in related_person_list(client=client)),
         ]
         with transaction.atomic():

@@ -4,6 +4,7 @@ is audited, and 42 CFR Part 2 records are labelled and reach an outside organisa
 account only under a Part 2 consent naming it, each read in the accounting of
 disclosures. Synthetic data only."""
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -730,10 +731,70 @@ def test_everything_is_a_bundle_in_a_fixed_number_of_queries(
         big = parsed(api.get(url))
     assert len(resources_of(big)) == len(resources_of(small)) + 125
     assert len(many) == len(few)
-    # Token and roles, client and flags, eleven kinds of resource (the plans with problems,
+    # Token and roles, client and flags, twelve kinds of resource (the plans with problems,
     # goals and their problems; observations and questionnaire responses share one, as
-    # service requests and tasks do; related persons with their consents), reach check,
+    # service requests and tasks do; related persons with their consents; signed contact
+    # notes), reach check,
     # audit, two savepoints; an outside organisation adds its directory name, its
     # consents and the disclosure.
-    assert len(few) <= 23
+    assert len(few) <= 24
     assert resources_of(big)[0]["resourceType"] == "Patient"
+
+
+# --------------------------------------------------------------- Encounter: contact notes
+def _note(client, author, *, signed=True, minutes=45, kind="in_person", days_ago=2):
+    from clients.models import ContactNote
+
+    at = timezone.now() - timedelta(days=days_ago)
+    return ContactNote.objects.create(
+        client=client,
+        contact_at=at,
+        contact_type=kind,
+        duration_minutes=minutes,
+        data="Met at the drop-in centre; talked about drinking and sleep.",
+        author=author,
+        signed_at=at if signed else None,
+        signed_by=author if signed else None,
+    )
+
+
+def test_signed_contact_notes_are_encounters_without_their_narrative(record, case_manager, partner):
+    client = record["client"]
+    visit = _note(client, case_manager, minutes=45)
+    call = _note(client, case_manager, kind="phone", minutes=15, days_ago=40)
+    draft = _note(client, case_manager, signed=False)
+    api = fhir_as(case_manager)
+    bundle = parsed(api.get(f"{BASE}Encounter?patient={client.pk}"))
+    ids = {e["id"] for e in resources_of(bundle, "Encounter")}
+    assert {f"contact-{visit.pk}", f"contact-{call.pk}"} <= ids
+    assert f"contact-{draft.pk}" not in ids  # an unsigned draft is not a record yet
+    one = parsed(api.get(f"{BASE}Encounter/contact-{visit.pk}"))
+    assert one["status"] == "finished" and one["class"]["code"] == "AMB"
+    assert one["length"] == {
+        "value": 45,
+        "unit": "min",
+        "system": "http://unitsofmeasure.org",
+        "code": "min",
+    }
+    assert one["participant"][0]["individual"]["display"] == case_manager.display_name
+    assert "drinking" not in json.dumps(one)  # the narrative stays in the record
+    # The client has an alcohol use disorder: this program's notes are Part 2 records.
+    assert labels(one) >= PART2_LABELS
+    phone = parsed(api.get(f"{BASE}Encounter/contact-{call.pk}"))
+    assert phone["class"]["code"] == "VR"
+    since = (timezone.localdate() - timedelta(days=20)).isoformat()
+    recent = parsed(api.get(f"{BASE}Encounter?patient={client.pk}&date=ge{since}"))
+    recent_ids = {e["id"] for e in resources_of(recent)}
+    assert f"contact-{visit.pk}" in recent_ids and f"contact-{call.pk}" not in recent_ids
+    assert parsed(api.get(f"{BASE}Encounter/contact-{draft.pk}"), status=404)
+    assert parsed(api.get(f"{BASE}Encounter/contact-x1"), status=404)
+    everything = parsed(api.get(f"{BASE}Patient/{client.pk}/$everything"))
+    assert f"contact-{visit.pk}" in {e["id"] for e in resources_of(everything, "Encounter")}
+    # An outside organisation without a Part 2 consent gets none of them.
+    org, outside_user = partner
+    outside = fhir_as(outside_user)
+    shown = {
+        e["id"] for e in resources_of(parsed(outside.get(f"{BASE}Encounter?patient={client.pk}")))
+    }
+    assert not any(i.startswith("contact-") for i in shown)
+    assert parsed(outside.get(f"{BASE}Encounter/contact-{visit.pk}"), status=404)
