@@ -22,6 +22,7 @@ from clients.models import Client, RiskFlagKind
 from clients.selectors import HIGH_RISK_DEFINITION, client_list
 from referrals.models import FollowUpReason
 from referrals.selectors import followup_window_tallies, transitions_set_aside
+from scheduling.selectors import my_appointments_today, user_zone
 
 from . import charts, metrics
 from .attention import attention_list
@@ -83,6 +84,8 @@ def today(request):
         return redirect("audit:list")
     today = today_for(user=request.user, limit=TODAY_LINES)
     extra = today_sections(user=request.user, limit=TODAY_LINES)
+    zone = user_zone(user=request.user)
+    appointments = my_appointments_today(user=request.user, zone=zone)
     audit_record(user=request.user, action=AuditAction.VIEW, object_type="dashboard.today")
     more = {k: today.totals[k] - len(v) for k, v in today.sections.items()}
     links = _today_more_links()
@@ -102,6 +105,8 @@ def today(request):
         "dashboard/today.html",
         {
             "followup_sections": followup_sections,
+            "appointments": appointments,
+            "zone": zone,
             "sections": today.sections,
             "totals": today.totals,
             "more": more,

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
-from django.db.models import F, Prefetch, QuerySet, Window
+from django.db.models import F, Prefetch, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.http import Http404
+from django.utils import timezone
 
 from casemgmt.accounts.models import User
 from clients.models import Client
@@ -146,3 +148,30 @@ def consecutive_no_show_client_ids(*, scope: QuerySet[Client], now: datetime) ->
         if status == AppointmentStatus.NO_SHOW:
             missed[client_id] = missed.get(client_id, 0) + 1
     return {client_id for client_id, count in missed.items() if count == 2}
+
+
+def my_appointments_today(*, user: User, zone: ZoneInfo, limit: int = 20) -> list[Appointment]:
+    """``user``'s own appointments today (in ``zone``), cancelled ones included so the
+    day reads true; for the Today page (two queries)."""
+    start = datetime.combine(timezone.localdate(timezone=zone), datetime.min.time(), tzinfo=zone)
+    return list(
+        appointments_between(
+            user=user, start=start, end=start + timedelta(days=1), staff_ids=[user.pk]
+        )[:limit]
+    )
+
+
+def user_zone(*, user: User) -> ZoneInfo:
+    """The time zone of ``user``'s calendar: their first team's (by name), else the
+    site's."""
+    from django.conf import settings
+
+    from casemgmt.accounts.models import Team
+
+    zone = (
+        Team.objects.filter(Q(members=user) | Q(supervisors=user))
+        .order_by("name")
+        .values_list("time_zone", flat=True)
+        .first()
+    )
+    return ZoneInfo(zone or settings.TIME_ZONE)

@@ -35,6 +35,9 @@ ALLOWED = {
     "portal:safety_pdf",
     "portal:language",
     "portal:leave",
+    # A staff member's iCalendar feed: calendar apps cannot sign in; the secret token in
+    # the URL is the key (a wrong or revoked one is 404), and it names no client.
+    "scheduling:feed",
 }
 
 _ROUTE_PARAM = re.compile(r"<(?:(?P<conv>\w+):)?(?P<name>\w+)>")
