@@ -33,11 +33,19 @@ def client_ids_matching(text: str, limit: int) -> list[int]:
 def client_refs(ids: Iterable[int]) -> dict[int, ClientRef]:
     """Number and legal name of each client in ``ids``: one query."""
     rows = Client.objects.filter(pk__in=list(ids)).values_list(
-        "pk", "client_number", "first_name", "last_name"
+        "pk", "client_number", "first_name", "last_name", "merged_into_id"
     )
     return {
-        pk: ClientRef(number=number, name=f"{first} {last}") for pk, number, first, last in rows
+        pk: ClientRef(number=number, name=f"{first} {last}", merged_into=into)
+        for pk, number, first, last, into in rows
     }
+
+
+def client_merged_from(client_id: int) -> list[int]:
+    """Ids of the duplicates merged into ``client_id`` (still merged)."""
+    return list(
+        Client.objects.filter(merged_into_id=client_id).order_by("pk").values_list("pk", flat=True)
+    )
 
 
 def tab_label(key: str) -> str | None:

@@ -34,6 +34,9 @@ class ClientRef:
 
     number: str
     name: str
+    # A duplicate merged into another record: that record's id (its trail is its own).
+    merged_into: int | None = None
+    merged_from: tuple[int, ...] = ()  # filled by ``client_refs`` for one client only
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,7 @@ class _Directory:
     search: Callable[[str, int], list[int]]
     refs: Callable[[Iterable[int]], dict[int, ClientRef]]
     tab_label: Callable[[str], str | None]
+    merged_from: Callable[[int], list[int]]
 
 
 _DIRECTORY: list[_Directory] = []
@@ -66,9 +70,11 @@ def register_client_directory(
     search: Callable[[str, int], list[int]],
     refs: Callable[[Iterable[int]], dict[int, ClientRef]],
     tab_label: Callable[[str], str | None],
+    merged_from: Callable[[int], list[int]] = lambda client_id: [],
 ) -> None:
-    """The clients app's lookups (one directory; registering again replaces it)."""
-    _DIRECTORY[:] = [_Directory(search, refs, tab_label)]
+    """The clients app's lookups (one directory; registering again replaces it).
+    ``merged_from(id)``: the ids of the duplicates merged into that client."""
+    _DIRECTORY[:] = [_Directory(search, refs, tab_label, merged_from)]
 
 
 def register_disclosures(
@@ -89,6 +95,10 @@ def client_refs(ids: Iterable[int]) -> dict[int, ClientRef]:
     if not _DIRECTORY or not wanted:
         return {}
     return _DIRECTORY[0].refs(wanted)
+
+
+def client_merged_from(client_id: int) -> list[int]:
+    return _DIRECTORY[0].merged_from(client_id) if _DIRECTORY else []
 
 
 def tab_label(key: str) -> str | None:

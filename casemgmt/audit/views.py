@@ -259,6 +259,9 @@ def audit_client(request, client_id: int):
     _require_audit_reader(request)
     ref = _client_or_404(client_id)
     viewers = audit_client_viewers(user=request.user, client_id=client_id)
+    # A merge moves records, never audit events: link the other records' trails.
+    merged_from = registry.client_refs(registry.client_merged_from(client_id))
+    merged_into = registry.client_refs([ref.merged_into]) if ref.merged_into else {}
     audit_record(
         user=request.user,
         action=AuditAction.VIEW,
@@ -268,7 +271,13 @@ def audit_client(request, client_id: int):
     return render(
         request,
         "audit/audit_client.html",
-        {"ref": ref, "client_id": client_id, "viewers": viewers},
+        {
+            "ref": ref,
+            "client_id": client_id,
+            "viewers": viewers,
+            "merged_from": sorted(merged_from.items()),
+            "merged_into": next(iter(merged_into.items()), None),
+        },
     )
 
 

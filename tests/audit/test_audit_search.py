@@ -318,3 +318,26 @@ def test_audit_search_queries_do_not_grow_with_the_rows(
     with django_assert_max_num_queries(14):
         page = browser.get(reverse("audit:events"))
     assert len([line for line in page.context["lines"] if line["client"]]) == visits
+
+
+def test_who_viewed_links_the_trail_of_a_merged_duplicate(
+    browser_as, auditor, case_manager, team, client_record, other_client
+):
+    from casemgmt.accounts.models import Role
+    from clients.services import client_merge
+
+    admin = UserFactory(role=Role.ADMIN)
+    _event(case_manager, other_client)
+    client_merge(
+        actor=admin,
+        survivor=client_record,
+        duplicate=other_client,
+        take_from_duplicate=[],
+        reason="Registered twice",
+    )
+    browser = browser_as(auditor)
+    survivor_page = browser.get(reverse("audit:client", args=[client_record.pk]))
+    assert reverse("audit:client", args=[other_client.pk]) in survivor_page.text
+    merged_page = browser.get(reverse("audit:client", args=[other_client.pk]))
+    assert "merged into" in merged_page.text and client_record.client_number in merged_page.text
+    assert {v.user_id for v in merged_page.context["viewers"]} == {case_manager.pk, admin.pk}
