@@ -368,6 +368,8 @@ PORTAL_RATE_WINDOW_SECONDS = env.int("PORTAL_RATE_WINDOW_SECONDS", default=600)
 PORTAL_RATE_PER_LINK = env.int("PORTAL_RATE_PER_LINK", default=60)
 PORTAL_RATE_PER_ADDRESS = env.int("PORTAL_RATE_PER_ADDRESS", default=120)
 PORTAL_RISK_ACK_MINUTES = env.int("PORTAL_RISK_ACK_MINUTES", default=60)
+# Automatic check-ins (re-administration schedule): at most one per client this often.
+PORTAL_AUTO_MIN_DAYS = env.int("PORTAL_AUTO_MIN_DAYS", default=7)
 # The key link tokens are derived with (HMAC-SHA256); empty: derived from SECRET_KEY.
 PORTAL_TOKEN_KEY = env.str("PORTAL_TOKEN_KEY", default="")
 
@@ -414,6 +416,10 @@ CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {
         "task": "casemgmt.accounts.tasks.sessions_clear_expired",
         "schedule": 60 * 60,
+    },
+    "portal-auto-checkins": {
+        "task": "portal.tasks.auto_checkins_sweep",
+        "schedule": env.int("PORTAL_AUTO_SWEEP_SECONDS", default=60 * 60),
     },
     "referrals-followup-sweep": {
         "task": "referrals.tasks.followups_sweep",

@@ -194,6 +194,21 @@ class CheckInResult(models.Model):
         ]
 
 
+class AutoCheckIn(models.Model):
+    """The client agreed to get check-ins automatically: when the re-administration
+    schedule (assessments ``ReassessmentRule``) says a self-report instrument is due, the
+    sweep sends a check-in for it by ``channel`` (``portal.services.auto_checkins_sweep``)."""
+
+    client = models.OneToOneField("clients.Client", on_delete=models.CASCADE, related_name="+")
+    channel = models.CharField(max_length=10, choices=DeliveryChannel.choices)
+    enabled_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    enabled_at = models.DateTimeField(auto_now_add=True)
+    last_sent_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Automatic check-ins of client {self.client_id}"
+
+
 class PortalThrottle(models.Model):
     """Requests in the current window of one bucket: ``link:<id>`` or ``addr:<sha256>``
     (the address itself is not kept)."""

@@ -15,7 +15,15 @@ from clients.models import Client
 from clients.selectors import client_list
 
 from .language import language_for
-from .models import CheckIn, CheckInResult, CheckInStatus, LinkPurpose, PortalLink, QuestionSet
+from .models import (
+    AutoCheckIn,
+    CheckIn,
+    CheckInResult,
+    CheckInStatus,
+    LinkPurpose,
+    PortalLink,
+    QuestionSet,
+)
 
 
 def checkin_state(checkin: CheckIn, now: datetime | None = None) -> str:
@@ -169,3 +177,22 @@ def today_checkins_panel(user: User, limit: int | None) -> dict[str, object]:
     """The Today page's "Check-ins to look at" section."""
     lines, total = checkins_to_look_at(user=user, limit=limit)
     return {"lines": lines, "total": total, "more": total - len(lines)}
+
+
+def next_appointment(*, client: Client) -> datetime | None:
+    """When the client's next appointment starts (scheduled, not yet begun), for their
+    plan page; None when none is booked."""
+    from scheduling.models import Appointment, AppointmentStatus
+
+    return (
+        Appointment.objects.filter(
+            client=client, status=AppointmentStatus.SCHEDULED, starts_at__gte=timezone.now()
+        )
+        .order_by("starts_at")
+        .values_list("starts_at", flat=True)
+        .first()
+    )
+
+
+def auto_checkin_get(*, client: Client) -> AutoCheckIn | None:
+    return AutoCheckIn.objects.filter(client=client).first()

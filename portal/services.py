@@ -37,6 +37,7 @@ from referrals.models import FollowUpReason, FollowUpStatus
 from referrals.services import followup_close, followup_create
 
 from .models import (
+    AutoCheckIn,
     CheckIn,
     CheckInResult,
     CheckInStatus,
@@ -632,3 +633,96 @@ def portal_message_link(link_id: int) -> str:
         return ""
     site = str(settings.SITE_URL).rstrip("/")
     return site + reverse("portal:open", args=[token_for(link.nonce)])
+
+
+# ------------------------------------------------------------- automatic check-ins
+@transaction.atomic
+def auto_checkin_set(*, actor: User, client: Client, channel: str | None) -> AutoCheckIn | None:
+    """Turn automatic check-ins on (by ``channel``) or off (``None``) for a client."""
+    existing = AutoCheckIn.objects.filter(client=client).first()
+    if channel is None:
+        if existing is not None:
+            existing.delete()  # a setting, not clinical: the audit event keeps the record
+            audit_record(
+                user=actor,
+                action=AuditAction.DELETE,
+                object_type="portal.autocheckin",
+                client_id=client.pk,
+            )
+        return None
+    _address(client, channel)  # ValidationError on channel when there is no address
+    row, _created = AutoCheckIn.objects.update_or_create(
+        client=client, defaults={"channel": channel, "enabled_by": actor}
+    )
+    audit_record(
+        user=actor,
+        action=AuditAction.UPDATE,
+        obj=row,
+        client_id=client.pk,
+        detail={"fields": ["channel"]},
+    )
+    return row
+
+
+def auto_checkins_sweep(*, now: datetime | None = None) -> dict[str, int]:
+    """Send a check-in to each client with automatic check-ins whose self-report
+    instruments are due by the re-administration schedule (``reassessments_due``), at
+    most one every ``PORTAL_AUTO_MIN_DAYS`` (7) days and never while one is still open.
+    Each client's row is locked while it is handled (``SKIP LOCKED``), so overlapping
+    runs and a second run send nothing twice. Periodic (CELERY_BEAT_SCHEDULE)."""
+    from assessments.selectors import reassessments_due
+
+    now = now or timezone.now()
+    quiet = timedelta(days=int(getattr(settings, "PORTAL_AUTO_MIN_DAYS", 7)))
+    sent = skipped = 0
+    ids = list(AutoCheckIn.objects.values_list("pk", flat=True))
+    for pk in ids:
+        with transaction.atomic():
+            row = (
+                AutoCheckIn.objects.select_for_update(skip_locked=True, of=("self",))
+                .select_related("client__team", "client__primary_case_manager")
+                .filter(pk=pk)
+                .first()
+            )
+            if row is None:
+                continue
+            client = row.client
+            sender = client.primary_case_manager
+            if (
+                sender is None
+                or not sender.is_active
+                or (row.last_sent_at is not None and row.last_sent_at > now - quiet)
+                or CheckIn.objects.filter(
+                    client=client,
+                    status__in=[CheckInStatus.SENT, CheckInStatus.OPENED],
+                    link__revoked_at__isnull=True,
+                    link__expires_at__gt=now,
+                ).exists()
+            ):
+                skipped += 1
+                continue
+            due = [
+                d.instrument
+                for d in reassessments_due(
+                    user=sender, as_of=client.team.local_date(now), client_id=client.pk
+                )
+                if d.instrument in CHECKIN_INSTRUMENTS
+            ]
+            if not due:
+                skipped += 1
+                continue
+            try:
+                checkin_send(
+                    actor=sender,
+                    client=client,
+                    instruments=due,
+                    channel=row.channel,
+                    automatic=True,
+                )
+            except (ValidationError, Conflict):
+                skipped += 1  # no address any more, discharged: the tab shows it
+                continue
+            row.last_sent_at = now
+            row.save(update_fields=["last_sent_at"])
+            sent += 1
+    return {"sent": sent, "skipped": skipped}

@@ -71,6 +71,7 @@ def _tab(request, client, *, form=None, link_form=None, status=200) -> HttpRespo
         form=form or CheckInForm(client=client),
         link_form=link_form or LinkForm(initial={"channel": "sms" if client.phone else "email"}),
         plan_links=selectors.plan_links(client=client),
+        auto=selectors.auto_checkin_get(client=client),
     )
     return render(request, "portal/staff/checkins.html", context, status=status)
 
@@ -191,4 +192,24 @@ def plan_link_revoke(request: AuthenticatedHttpRequest, pk: int, link_id: int) -
         messages.error(request, error.message)
     else:
         messages.success(request, "Link revoked: it no longer opens.")
+    return redirect("portal:checkins", pk=client.pk)
+
+
+@login_required
+@require_POST
+def auto_checkin_set(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Turn automatic check-ins (by the re-administration schedule) on or off."""
+    client = chart_client(request, pk, audit=False)
+    channel = request.POST.get("channel") or None
+    try:
+        services.auto_checkin_set(actor=request.user, client=client, channel=channel)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            "Automatic check-ins on: sent when the schedule says an instrument is due."
+            if channel
+            else "Automatic check-ins off.",
+        )
     return redirect("portal:checkins", pk=client.pk)

@@ -30,6 +30,7 @@ urlpatterns = [
         staff_views.checkin_acknowledge,
         name="checkin_acknowledge",
     ),
+    path(C + "checkins/automatic/", staff_views.auto_checkin_set, name="auto_checkin_set"),
     path(C + "plan-link/send/", staff_views.plan_link_send, name="plan_link_send"),
     path(
         C + "plan-link/<int:link_id>/revoke/",

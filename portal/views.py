@@ -42,7 +42,7 @@ from .questions import (
     next_question,
     question_set_part,
 )
-from .selectors import portal_link_get
+from .selectors import next_appointment, portal_link_get
 
 SESSION_LINK = "portal_link"
 SESSION_OK = "portal_ok"
@@ -433,6 +433,7 @@ def plan(request: HttpRequest, link: PortalLink) -> HttpResponse:
                 "goals": list(plan.goals.all()) if plan else [],
                 "care_team": care_team,
                 "today": timezone.localdate(),
+                "next_appointment": next_appointment(client=client),
                 **_safety_context(link),
             },
             link=link,

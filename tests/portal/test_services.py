@@ -241,3 +241,32 @@ def _deliver_all():
     ids = list(Reminder.objects.filter(sent_at__isnull=True).values_list("pk", flat=True))
     if ids:
         reminders_deliver(reminder_ids=ids)
+
+
+def test_automatic_check_in_when_the_schedule_says_due_once(phone_client, case_manager):
+    from assessments.models import ReassessmentRule
+    from assessments.services import instrument_response_record
+
+    ReassessmentRule.objects.update_or_create(
+        instrument="phq9",
+        defaults={"interval_days": 30, "on_positive_screen": True, "is_active": True},
+    )
+    instrument_response_record(
+        actor=case_manager,
+        client=phone_client,
+        instrument="phq9",
+        answers=[2] * 8 + [0],
+        administered_at=timezone.now() - timedelta(days=40),
+    )
+    services.auto_checkin_set(actor=case_manager, client=phone_client, channel="sms")
+    assert services.auto_checkins_sweep()["sent"] == 1
+    assert services.auto_checkins_sweep()["sent"] == 0  # run twice: nothing twice
+    checkin = CheckIn.objects.get(client=phone_client)
+    assert checkin.automatic and "phq9" in checkin.instruments
+    assert checkin.sent_by == case_manager
+
+
+def test_no_automatic_check_in_when_off(phone_client, case_manager):
+    services.auto_checkin_set(actor=case_manager, client=phone_client, channel="sms")
+    services.auto_checkin_set(actor=case_manager, client=phone_client, channel=None)
+    assert services.auto_checkins_sweep() == {"sent": 0, "skipped": 0}

@@ -265,3 +265,20 @@ def test_today_lists_a_risk_answer_to_look_at(browser_as, phone_client, case_man
         f"/portal/clients/{phone_client.pk}/checkins/{checkin.pk}/acknowledge/", {"next": "today"}
     )
     assert "No answered check-in needs a look" in browser_as(case_manager).get("/").content.decode()
+
+
+def test_staff_turn_automatic_check_ins_on_and_off(browser_as, phone_client, case_manager):
+    from portal.models import AutoCheckIn
+
+    browser = browser_as(case_manager)
+    url = f"/portal/clients/{phone_client.pk}/checkins/automatic/"
+    assert browser.post(url, {"channel": "email"}).status_code == 302
+    assert AutoCheckIn.objects.get(client=phone_client).channel == "email"
+    assert "<strong>On</strong>" in browser.get(url.replace("automatic/", "")).content.decode()
+    browser.post(url, {"channel": ""})
+    assert not AutoCheckIn.objects.exists()
+
+
+def test_outsider_cannot_turn_automatic_check_ins_on(browser_as, phone_client, outsider):
+    url = f"/portal/clients/{phone_client.pk}/checkins/automatic/"
+    assert browser_as(outsider).post(url, {"channel": "sms"}).status_code == 404
