@@ -441,7 +441,8 @@ async def drive(
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as http:
         # Warm-up: every worker process sees each page once, not counted.
         await asyncio.gather(
-            *(http.request(m, u, headers=h) for m, u, h in prepared for _ in range(2))
+            *(http.request(m, u, headers=h) for m, u, h in prepared for _ in range(2)),
+            return_exceptions=True,  # a slow first page is not a failed run
         )
         start = time.perf_counter()
         deadline = start + seconds
@@ -677,6 +678,9 @@ def main() -> None:
         ]
         if args.pages:
             command += ["--pages", args.pages]
+        if args.no_collectstatic:
+            command.append("--no-collectstatic")
+        command += ["--sql-runs", str(args.sql_runs)]
         subprocess.run(command, check=True)
         small = json.loads(Path(path).read_text())["results"]
         args.no_collectstatic = True  # done by the smaller run
