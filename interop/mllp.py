@@ -17,14 +17,24 @@ from django.conf import settings
 from django.db import close_old_connections
 from hl7.mllp import InvalidBlockError, start_hl7_server
 
-from .services import adt_receive, adt_reject_oversized
+from .models import AckCode
+from .services import adt_nudge, adt_receive, adt_reject_oversized
 
 logger = logging.getLogger(__name__)
 
 
-def _receive(raw: bytes, peer: str) -> bytes:
+def _receive(raw: bytes, peer: str) -> tuple[bytes, int | None]:
+    """The ACK, and the id of a newly stored message to queue once the ACK is sent."""
     close_old_connections()
-    return adt_receive(raw=raw, sender=f"mllp {peer}").ack.encode()
+    receipt = adt_receive(raw=raw, sender=f"mllp {peer}", nudge=False)
+    queue = (
+        receipt.message_id if receipt.ack_code == AckCode.ACCEPT and not receipt.duplicate else None
+    )
+    return receipt.ack.encode(), queue
+
+
+def _queue(message_id: int) -> None:
+    adt_nudge(message_id=message_id)
 
 
 def _oversized(peer: str) -> bytes:
@@ -53,9 +63,11 @@ async def _connection(reader, writer) -> None:
                     logger.warning("MLLP block without a start character from %s", peer)
                 continue
             draining = False
-            ack = await sync_to_async(_receive)(block, peer)
+            ack, stored = await sync_to_async(_receive)(block, peer)
             writer.writeblock(ack)
             await writer.drain()
+            if stored is not None:  # processing is queued after the sender has its ACK
+                await sync_to_async(_queue)(stored)
     except ConnectionError:
         pass
     finally:

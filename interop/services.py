@@ -82,12 +82,14 @@ def interface_user() -> User:
     return user
 
 
-def adt_receive(*, raw: bytes | str, sender: str) -> Receipt:
+def adt_receive(*, raw: bytes | str, sender: str, nudge: bool = True) -> Receipt:
     """Store the message (always: accepted, in error or rejected), then return its ACK.
 
     A message whose sender and MSH-10 were seen before is not stored again: it gets the
     same answer as the first time and changes nothing. ``sender``: the transport and
-    peer (``mllp 10.0.0.5``, ``api <username>``), never personal data."""
+    peer (``mllp 10.0.0.5``, ``api <username>``), never personal data. Without ``nudge``
+    the caller queues the processing itself (``adt_nudge``, the MLLP listener does so
+    after the ACK is on the wire); the sweep finds the message either way."""
     checked = check(raw, max_bytes=_max_bytes())
     header = checked.header
     max_bytes = _max_bytes()
@@ -119,7 +121,7 @@ def adt_receive(*, raw: bytes | str, sender: str) -> Receipt:
                 ack_code=checked.ack_code,
                 error=checked.error,
             )
-            if status == AdtStatus.RECEIVED:
+            if status == AdtStatus.RECEIVED and nudge:
                 transaction.on_commit(lambda: _nudge(message.pk))
     except IntegrityError:  # the same message, resent while the first was being stored
         earlier = _earlier(header)
@@ -146,6 +148,11 @@ def _duplicate_receipt(earlier: AdtMessage, header: Header) -> Receipt:
         header, ack_code=earlier.ack_code, error=earlier.error, ack_id=f"ACK{earlier.pk}"
     )
     return Receipt(ack=ack, ack_code=earlier.ack_code, message_id=earlier.pk, duplicate=True)
+
+
+def adt_nudge(*, message_id: int) -> None:
+    """Queue the processing of a stored message (broker errors are logged, not raised)."""
+    _nudge(message_id)
 
 
 def _nudge(message_id: int) -> None:
