@@ -29,6 +29,7 @@ from casemgmt.audit.services import audit_record
 from casemgmt.lib.errors import Conflict
 from casemgmt.lib.forms import form_add_service_error
 from clients.chart import chart_client, chart_context
+from clients.selectors import client_get
 from clients.services import client_read_audit
 
 from . import services
@@ -179,6 +180,8 @@ def _appointment(request, pk: int) -> Appointment:
 @login_required
 def appointment_detail(request, pk: int):
     appointment = _appointment(request, pk)
+    # The client as the chart reads it (emergency access known), for the audit event.
+    appointment.client = client_get(user=request.user, client_id=appointment.client_id)
     client_read_audit(user=request.user, client=appointment.client, obj=appointment)
     with appointment.team.local_time():
         now = timezone.now()

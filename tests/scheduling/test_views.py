@@ -82,6 +82,18 @@ def test_overlap_asks_for_confirmation_in_the_form(
     assert Appointment.objects.count() == 2
 
 
+def test_appointment_page_shows_it_and_audits_the_read(
+    browser_as, case_manager, book, team, next_monday
+):
+    from casemgmt.audit.models import AuditEvent
+
+    appointment = book(local(team, next_monday, 10))
+    page = browser_as(case_manager).get(f"/scheduling/appointments/{appointment.pk}/")
+    assert page.status_code == 200
+    assert "Case management visit" in page.content.decode()
+    assert AuditEvent.objects.filter(client_id=appointment.client_id, action="view").exists()
+
+
 def test_outsider_gets_404_everywhere(browser_as, outsider, book, team, next_monday, client_record):
     appointment = book(local(team, next_monday, 10))
     web = browser_as(outsider)
