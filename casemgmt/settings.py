@@ -560,6 +560,12 @@ SPECTACULAR_SETTINGS = {
         "SubstancePatternEnum": "assessments.models.SubstancePattern",
         "SubstanceRouteEnum": "assessments.models.SubstanceRoute",
         "InstrumentCodeEnum": "assessments.models.INSTRUMENT_CHOICES",
+        "ServiceCategoryEnum": "referrals.models.ServiceCategory",
+        "VisitFocusEnum": "referrals.models.VisitFocus",
+        "AppointmentKindEnum": "scheduling.models.AppointmentKind",
+        "AppointmentStatusEnum": "scheduling.models.AppointmentStatus",
+        "AttendanceStatusEnum": "groups.models.AttendanceStatus",
+        "DocumentKindEnum": "documents.models.DocumentKind",
     },
 }
 

@@ -54,13 +54,19 @@ def test_the_clients_export_writes_a_formula_name_as_text(browser_as, supervisor
 
 
 def test_every_csv_the_project_writes_goes_through_csv_response():
-    """No module but casemgmt/lib/exports.py builds a csv writer of its own."""
+    """No module but casemgmt/lib/exports.py builds a csv writer of its own (the build
+    script of the synthetic demo directory writes data files in the repository, not an
+    export: it is the one exception)."""
+    allowed = {
+        ROOT / "casemgmt" / "lib" / "exports.py",
+        ROOT / "referrals" / "data" / "build_hsds_demo.py",
+    }
     writers = re.compile(r"csv\.(writer|DictWriter)\(")
     offenders = [
         str(path.relative_to(ROOT))
         for path in ROOT.rglob("*.py")
         if not {".venv", "tests", ".data", "node_modules"} & set(path.relative_to(ROOT).parts)
-        and path != ROOT / "casemgmt" / "lib" / "exports.py"
+        and path not in allowed
         and writers.search(path.read_text(encoding="utf-8"))
     ]
     assert offenders == []

@@ -1,11 +1,13 @@
 """API shapes of check-ins. The token never appears: it is not stored."""
 
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from ..models import CheckIn, CheckInResult, DeliveryChannel
 from ..services import CHECKIN_INSTRUMENTS
 
 
+@extend_schema_serializer(component_name="PortalCheckInResult")
 class CheckInResultSerializer(serializers.ModelSerializer):
     response: serializers.PrimaryKeyRelatedField = serializers.PrimaryKeyRelatedField(
         read_only=True, allow_null=True
@@ -17,6 +19,8 @@ class CheckInResultSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+# health has its own "CheckIn" (medication adherence): this one is the client's home check-in.
+@extend_schema_serializer(component_name="PortalCheckIn")
 class CheckInSerializer(serializers.ModelSerializer):
     state = serializers.CharField(
         read_only=True, help_text="sent, opened, completed, expired, revoked or locked"
@@ -52,6 +56,7 @@ class CheckInSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+@extend_schema_serializer(component_name="PortalCheckInCreate")
 class CheckInCreateSerializer(serializers.Serializer):
     client = serializers.IntegerField(help_text="A client in your teams.")
     instruments = serializers.ListField(
