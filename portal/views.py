@@ -218,10 +218,10 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _month(number: int) -> str:
+def _month(number: int) -> Any:
     from django.utils.dates import MONTHS
 
-    return str(MONTHS[number])
+    return MONTHS[number]  # lazy: translated when the page renders in its language
 
 
 def _start_of(link: PortalLink) -> str:

@@ -141,6 +141,7 @@ def test_spanish_speaker_gets_spanish_pages_and_the_published_phq9(
     phone_client.save(update_fields=["preferred_language"])
     page = _open(client, _checkin(phone_client, case_manager, instruments=("phq9", "gad7")).link)
     assert "Fecha de nacimiento" in page.content.decode()
+    assert "noviembre" in page.content.decode()  # the month names too
     _dob(client)
     html = client.get("/p/q/").content.decode()
     assert "Pregunta 1 de 9" in html and "Poco interés" in html
