@@ -132,12 +132,12 @@ class CrisisForm(StyledForm):
     responders = forms.CharField(max_length=255, required=False, label="Who responded")
     ed_visit_record = forms.BooleanField(
         required=False,
-        label="Record the emergency department visit as a care transition",
+        label="Record the ED visit as a care transition",
         help_text="Starts the 7- and 30-day follow-up after an ED visit (FUM for mental "
         "illness, FUA for substance use) once the client has left the ED.",
     )
     ed_facility = forms.CharField(
-        max_length=255, required=False, label="Emergency department (hospital)"
+        max_length=255, required=False, label="Hospital", help_text="Whose ED it was."
     )
     ed_focus = forms.ChoiceField(
         choices=[("", "From the type of crisis"), *VisitFocus.choices],

@@ -36,12 +36,11 @@
       while (select.options.length) { select.remove(0); }
       all.forEach(function (o) {
         var text = o.text.toLowerCase();
-        var match = !o.value || o.value === current ||
-          wanted.every(function (w) { return text.indexOf(w) !== -1; });
-        if (match) {
-          var option = new Option(o.text, o.value, false, o.value === current);
-          select.add(option);
-          if (o.value) { shown += 1; }
+        var match = wanted.every(function (w) { return text.indexOf(w) !== -1; });
+        // The empty choice and the one chosen stay, so a search never loses a choice.
+        if (match || !o.value || o.value === current) {
+          select.add(new Option(o.text, o.value, false, o.value === current));
+          if (match && o.value) { shown += 1; }
         }
       });
       var total = all.filter(function (o) { return o.value; }).length;

@@ -104,7 +104,7 @@ def test_crisis_page_records_the_ed_visit(browser_as, case_manager, client_recor
     browser = browser_as(case_manager)
     url = reverse("health:crisis", args=[client_record.pk])
     page = browser.get(url)
-    assert 'id="ed-visit"' in page.text and "Record the emergency department visit" in page.text
+    assert 'id="ed-visit"' in page.text and "Record the ED visit as a care transition" in page.text
     when = timezone.localtime() - timedelta(hours=2)
     data = {
         "action": "crisis",
