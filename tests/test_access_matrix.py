@@ -208,7 +208,7 @@ def test_no_persona_out_of_reach_sees_team_a(world, capsys):
             for method, url, is_record in api:
                 response = _send(browser, method, url)
                 tally.requests += 1
-                body = response.get_data(as_text=True)
+                body = response.get_data().decode("utf-8", "replace")  # PDFs too
                 status = response.status_code
                 where = f"{name} {method.upper()} {url} {status}"
                 if status >= 500:
@@ -226,7 +226,7 @@ def test_no_persona_out_of_reach_sees_team_a(world, capsys):
             for method, url in pages:
                 response = _send(browser, method, url)
                 tally.requests += 1
-                body = response.get_data(as_text=True)
+                body = response.get_data().decode("utf-8", "replace")  # PDFs too
                 where = f"{name} page {url} {response.status_code}"
                 if response.status_code >= 500 and not url.startswith(PROBES):
                     tally.add("5xx", where)
