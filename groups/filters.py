@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC
+
 import django_filters
 from django import forms
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
+from rest_framework.exceptions import ValidationError
 
 from .models import (
     GROUP_COMPONENTS,
@@ -43,13 +46,32 @@ class GroupFilter(django_filters.FilterSet):
 class SessionFilter(django_filters.FilterSet):
     group = IdFilter(field_name="group_id")
     status = django_filters.ChoiceFilter(choices=SessionStatus.choices)
-    starts_after = django_filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="gte")
-    starts_before = django_filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="lt")
+    starts_after = django_filters.IsoDateTimeFilter(
+        field_name="starts_at", method="starts_from", label="Starts at or after (ISO 8601)"
+    )
+    starts_before = django_filters.IsoDateTimeFilter(
+        field_name="starts_at", method="starts_until", label="Starts before (ISO 8601)"
+    )
     facilitator = IdFilter(field_name="facilitators", distinct=True)
 
     class Meta:
         model = GroupSession
         fields = ["group", "status", "starts_after", "starts_before", "facilitator"]
+
+    @staticmethod
+    def _utc(value):
+        """In UTC (PostgreSQL refuses offsets beyond +-15:59, which ISO 8601 allows)."""
+        try:
+            return value.astimezone(UTC)
+        except (OverflowError, ValueError):
+            message = "Give a date and time between years 1 and 9998."
+            raise ValidationError({"starts_at": [message]}) from None
+
+    def starts_from(self, queryset, name, value):
+        return queryset.filter(starts_at__gte=self._utc(value))
+
+    def starts_until(self, queryset, name, value):
+        return queryset.filter(starts_at__lt=self._utc(value))
 
 
 class AttendanceFilter(django_filters.FilterSet):

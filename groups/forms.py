@@ -62,7 +62,13 @@ class GroupForm(StyledForm):
 
 
 class MemberAddForm(StyledForm):
-    client = forms.TypedChoiceField(label="Client", coerce=int, choices=[])
+    client = forms.TypedChoiceField(
+        label="Client",
+        coerce=int,
+        choices=[],
+        empty_value=None,
+        error_messages={"required": "Choose the client who joins."},
+    )
     joined_on = forms.DateField(
         label="Joined on", required=False, widget=DATE, help_text="Empty means today."
     )

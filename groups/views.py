@@ -64,10 +64,12 @@ def group_new(request):
     return render(request, "groups/form.html", {"form": form})
 
 
-def _member_choices(request, group) -> list[tuple[int, str]]:
+def _member_choices(request, group) -> list[tuple[int | str, str]]:
     taken = set(group.memberships.filter(left_on__isnull=True).values_list("client_id", flat=True))
     clients = client_list(user=request.user).filter(team_id=group.team_id).exclude(pk__in=taken)
-    return [(c.pk, f"{c.display_name} ({c.client_number})") for c in clients[:500]]
+    return [("", "Choose a client…")] + [
+        (c.pk, f"{c.display_name} ({c.client_number})") for c in clients[:500]
+    ]
 
 
 @login_required

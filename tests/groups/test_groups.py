@@ -411,3 +411,26 @@ def test_beat_extends_schedules_once(case_manager, team):
     assert services.group_sessions_extend(now=later) == 4
     assert services.group_sessions_extend(now=later) == 0
     assert group.sessions.count() == 16
+
+
+def test_the_demo_seed_has_a_group_with_last_weeks_session_taken():
+    from django.core.management import call_command
+
+    from clients.models import RelatedPerson
+    from groups.models import Group
+
+    call_command("seed_demo", clients=40)
+    group = Group.objects.get(name="Dual Recovery Group")
+    held = group.sessions.get(status="held")
+    assert held.attendance.filter(note__signed_at__isnull=False).count() >= 3
+    assert RelatedPerson.objects.filter(consents__isnull=False).exists()
+    call_command("seed_demo", clients=40)  # twice: nothing twice
+    assert Group.objects.filter(name="Dual Recovery Group").count() == 1
+
+
+def test_api_session_filter_with_an_odd_offset_is_not_a_500(api_as, case_manager, group):
+    api = api_as(case_manager)
+    odd = api.get("/api/v1/group-sessions/", {"starts_after": "9335-10-07T14:08:07+18:25"})
+    assert odd.status_code == 200 and odd.json()["count"] == 0
+    far = api.get("/api/v1/group-sessions/", {"starts_before": "9999-12-31T23:59:59-18:00"})
+    assert far.status_code in (200, 400)

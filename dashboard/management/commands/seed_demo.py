@@ -36,8 +36,10 @@ from clients.selectors import diagnosis_code_in_remission, diagnosis_codes
 from clients.services import (
     client_numbers_allocate,
     client_search_refresh,
+    consent_create,
     diagnosis_classification_refresh,
     phonetic_keys,
+    related_person_add,
 )
 from dashboard.management.commands._history import seed_history
 from referrals.services import hsds_demo_import
@@ -135,7 +137,80 @@ class Command(BaseCommand):
         )
         if history:
             self.stdout.write("History: " + ", ".join(f"{v} {k}" for k, v in history.items()))
+        self._groups_and_family(team_objs[0], recorder, fake)
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
+
+    def _groups_and_family(self, team: Team, recorder: User, fake: Faker) -> None:
+        """The demo case manager's Dual Recovery Group (weekly, last week's session taken)
+        and a relative with a release for a few of their clients; once (skipped when the
+        group exists). Written through the services, as a case manager would."""
+        from groups.models import Group as TreatmentGroup
+        from groups.services import (
+            AttendanceEntry,
+            group_create,
+            group_member_add,
+            group_session_add,
+            group_session_record,
+        )
+
+        if TreatmentGroup.objects.filter(team=team, name="Dual Recovery Group").exists():
+            return
+        caseload = list(
+            Client.objects.filter(
+                team=team, primary_case_manager=recorder, status="active"
+            ).order_by("pk")[:6]
+        )
+        if len(caseload) < 4:
+            return
+        with transaction.atomic(), team.local_time():
+            local = timezone.localtime().replace(hour=10, minute=0, second=0, microsecond=0)
+            group = group_create(
+                actor=recorder,
+                team=team,
+                name="Dual Recovery Group",
+                facilitators=[recorder],
+                capacity=10,
+                first_starts_at=local + timedelta(days=7 - local.weekday() + 1),
+                schedule_rule="FREQ=WEEKLY",
+                description="Integrated group for people working on mental health and "
+                "substance use at the same time.",
+            )
+            for client in caseload:
+                group_member_add(
+                    actor=recorder,
+                    group=group,
+                    client=client,
+                    joined_on=timezone.localdate() - timedelta(days=30),
+                )
+            last = group_session_add(actor=recorder, group=group, starts_at=local - timedelta(7))
+            group_session_record(
+                actor=recorder,
+                session=last,
+                attendance={
+                    c.pk: AttendanceEntry("absent" if i == 5 else "present")
+                    for i, c in enumerate(caseload)
+                },
+                topic="Coping with cravings",
+                shared_data="Members practised urge surfing and shared what helps.",
+                shared_assessment="Engaged group; cravings discussed openly.",
+                shared_plan="Next week: relapse warning signs.",
+                sign=True,
+            )
+            for client in caseload[:3]:
+                name = f"{fake.first_name()} {client.last_name}"
+                related_person_add(actor=recorder, client=client, name=name, relationship="sibling")
+                consent_create(
+                    actor=recorder,
+                    client=client,
+                    kind="release",
+                    information_description="Appointments and how treatment is going",
+                    recipients=[name],
+                    purpose="Family support",
+                    signed_by=client.legal_name,
+                    signed_on=timezone.localdate() - timedelta(days=20),
+                    signature_method="paper",
+                )
+        self.stdout.write("Groups: the Dual Recovery Group, with last week's session.")
 
     def _teams(self, count: int, fake: Faker) -> list[Team]:
         names = TEAM_NAMES + [f"{fake.city()} Team {i}" for i in range(len(TEAM_NAMES), count)]
