@@ -359,6 +359,8 @@ def inside(page: Page, cookies: dict[str, str], *, runs: int) -> Inside:
         response = call(page.url)
     if response.status_code != 200:
         raise SystemExit(f"{page.url} as {page.user}: {response.status_code} in process")
+    # Counted now: each later request in this process empties Django's query log.
+    queries = len(captured.captured_queries)
     selects = [
         q["sql"]
         for q in captured.captured_queries
@@ -406,7 +408,7 @@ def inside(page: Page, cookies: dict[str, str], *, runs: int) -> Inside:
         backend.Template.render = original  # type: ignore[method-assign]
     return Inside(
         sql=statistics.median(times),
-        queries=len(captured.captured_queries),
+        queries=queries,
         request=statistics.median(requests),
         template=statistics.median(templates),
         template_queries=int(state["queries"]),
