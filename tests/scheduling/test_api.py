@@ -202,3 +202,12 @@ def test_list_query_count_is_flat(
     with django_assert_max_num_queries(len(one.captured_queries)) as many:
         assert api.get(URL).status_code == 200
     assert len(many.captured_queries) == len(one.captured_queries)
+
+
+@pytest.mark.parametrize(
+    "value", ["9335-10-07T14:08:07+18:25", "9999-12-31T23:59:59-12:00", "0001-01-01T00:00:00+14:00"]
+)
+def test_extreme_instants_in_the_date_filters_are_no_500(api_as, case_manager, value):
+    api = api_as(case_manager)
+    for name in ("starts_after", "starts_before"):
+        assert api.get(URL, {name: value}).status_code == 200
