@@ -47,6 +47,24 @@ def careplan_list_in_reach(*, user: User) -> QuerySet[CarePlan]:
     )
 
 
+def plans_awaiting_approval(
+    *, user: User, team_ids: list[int] | None | bool = False
+) -> QuerySet[CarePlan]:
+    """Plans submitted for approval of the clients of the teams ``user`` supervises (an
+    admin: every team), the longest waiting first: the supervisor's approval queue.
+    ``team_ids``: those teams when the caller has them (``supervised_team_ids``)."""
+    from casemgmt.accounts.selectors import supervised_team_ids
+
+    plans = CarePlan.objects.filter(status=PlanStatus.AWAITING_APPROVAL)
+    if team_ids is False or team_ids is True:
+        team_ids = supervised_team_ids(user=user)
+    if team_ids is not None:
+        plans = plans.filter(client__team_id__in=team_ids)
+    return plans.select_related("client", "client__team", "author", "submitted_by").order_by(
+        "submitted_at", "pk"
+    )
+
+
 def careplan_list(*, client: Client) -> QuerySet[CarePlan]:
     """All versions of a client's plan, newest first."""
     return CarePlan.objects.filter(client=client).select_related("author", "approver")

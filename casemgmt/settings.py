@@ -112,6 +112,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "casemgmt.notifications.context_processors.unread_notifications",
+                "dashboard.context_processors.supervisor_queues",
             ],
         },
     },
@@ -411,6 +412,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": 2,
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / ".data" / "celerybeat-schedule")
+# The supervisor's queue counts in the top bar (dashboard.context_processors): how long
+# a user's counts are kept in the cache (seconds; 0: counted on every page).
+QUEUE_COUNTS_SECONDS = env.int("QUEUE_COUNTS_SECONDS", default=60)
 # The one list of periodic jobs (each also runs as a management command).
 CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {
@@ -420,6 +424,10 @@ CELERY_BEAT_SCHEDULE = {
     "portal-auto-checkins": {
         "task": "portal.tasks.auto_checkins_sweep",
         "schedule": env.int("PORTAL_AUTO_SWEEP_SECONDS", default=60 * 60),
+    },
+    "clients-consent-expiry-sweep": {
+        "task": "clients.tasks.consent_expiry_sweep",
+        "schedule": env.int("CONSENT_EXPIRY_SWEEP_SECONDS", default=60 * 60),
     },
     "referrals-followup-sweep": {
         "task": "referrals.tasks.followups_sweep",

@@ -26,6 +26,9 @@ os.environ.setdefault(
         os.path.dirname(os.path.dirname(os.path.abspath(__file__))), ".data", "test-media"
     ),
 )
+# Pages count the supervisor's queues on every request, so query counts do not depend on
+# what an earlier request left in the cache.
+os.environ.setdefault("QUEUE_COUNTS_SECONDS", "0")
 
 from casemgmt.settings import *  # noqa: E402, F403
 

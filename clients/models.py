@@ -647,6 +647,9 @@ class Consent(models.Model):
     )
     recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
+    # When the case manager was reminded that it expires within 30 days (claimed with a
+    # conditional UPDATE, so the reminder goes out once whatever the retries).
+    expiry_reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Optimistic locking: what an editor loaded; a change over a newer one is a conflict.
     edit_version = models.PositiveIntegerField(default=1, editable=False)
 
@@ -711,6 +714,13 @@ class ContactNote(models.Model):
     signed_by = models.ForeignKey(
         USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # Co-signature (a team setting, ``Team.cosign_required``): a note by a trainee or a
+    # peer specialist is signed by its author, then co-signed by a supervisor of the team.
+    cosign_required = models.BooleanField(default=False, editable=False)
+    cosigned_at = models.DateTimeField(null=True, blank=True, editable=False)
+    cosigned_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+", editable=False
+    )
     version = models.PositiveIntegerField(default=1)
 
     heading: str  # not a column: set by the note pages (clients.services.notes.note_heading)
@@ -728,6 +738,10 @@ class ContactNote(models.Model):
     @property
     def is_signed(self) -> bool:
         return self.signed_at is not None
+
+    @property
+    def awaits_cosignature(self) -> bool:
+        return self.cosign_required and self.signed_at is not None and self.cosigned_at is None
 
 
 class NoteAddendum(models.Model):

@@ -38,6 +38,7 @@ urlpatterns = [
     path("<int:pk>/notes/<int:note_id>/", notes.note_detail, name="note_detail"),
     path("<int:pk>/notes/<int:note_id>/edit/", notes.note_edit, name="note_edit"),
     path("<int:pk>/notes/<int:note_id>/sign/", notes.note_sign, name="note_sign"),
+    path("<int:pk>/notes/<int:note_id>/cosign/", notes.note_cosign, name="note_cosign"),
     path("<int:pk>/notes/<int:note_id>/pdf/", notes.note_pdf, name="note_pdf"),
     path("<int:pk>/notes/<int:note_id>/addenda/", notes.note_addendum, name="note_addendum"),
     # Care team

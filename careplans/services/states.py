@@ -17,7 +17,7 @@ from casemgmt.accounts.selectors import user_supervises_team
 from casemgmt.audit.models import AuditAction
 from casemgmt.audit.services import audit_record
 from casemgmt.lib.errors import Conflict
-from casemgmt.notifications.services import notification_create
+from casemgmt.notifications.services import notification_create, notifications_mark_done
 
 from ..models import (
     CarePlan,
@@ -141,7 +141,9 @@ def careplan_submit(*, actor: User, plan: CarePlan) -> CarePlan:
         plan,
         plan.client.team.supervisors.exclude(pk=actor.pk),
         kind="approval",
-        title=f"Care plan v{plan.version} awaits your approval",
+        # In-app only (no email: an email never names a client).
+        title=f"Care plan v{plan.version} for {plan.client.display_name} "
+        f"({plan.client.client_number}) awaits your approval",
         body=f"Submitted by {actor.display_name}.",
     )
     _on_timeline(
@@ -197,6 +199,7 @@ def careplan_approve(*, actor: User, plan: CarePlan) -> CarePlan:
     plan.save(update_fields=["status", "approver", "approved_at", "review_due", "updated_at"])
     careplan_coverage_refresh(plan_ids=[plan.pk])
     _audit_change(actor, plan, status=plan.status)
+    notifications_mark_done(link=plan_link(plan), kinds=["approval"])  # the work is done
     _notify(
         plan,
         (
@@ -235,6 +238,7 @@ def careplan_return(*, actor: User, plan: CarePlan, comments: str) -> CarePlan:
     plan.save(update_fields=["status", "return_comments", "updated_at"])
     voided = plan.signatures.filter(voided_at__isnull=True).update(voided_at=timezone.now())
     _audit_change(actor, plan, status="returned", signatures_voided=voided)
+    notifications_mark_done(link=plan_link(plan), kinds=["approval"])
     _notify(
         plan,
         (

@@ -17,10 +17,10 @@ class UserAdmin(BaseUserAdmin):
 
 @admin.register(Team)
 class TeamAdmin(admin.ModelAdmin):
-    list_display = ("name", "program", "time_zone", "is_active")
+    list_display = ("name", "program", "time_zone", "no_contact_days", "is_active")
     list_filter = ("program", "is_active")
     search_fields = ("name", "program")
-    filter_horizontal = ("members", "supervisors")
+    filter_horizontal = ("members", "supervisors", "cosign_required")
 
 
 @admin.register(ApiToken)

@@ -122,6 +122,20 @@ class Team(models.Model):
     supervisors = models.ManyToManyField(
         settings.AUTH_USER_MODEL, related_name="supervised_teams", blank=True
     )
+    cosign_required = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        related_name="cosign_required_in",
+        blank=True,
+        verbose_name="staff whose notes need a co-signature",
+        help_text="Members (e.g. trainees, peer specialists) whose contact notes, once "
+        "signed, are co-signed by a supervisor of the team.",
+    )
+    no_contact_days = models.PositiveSmallIntegerField(
+        "no contact after (days)",
+        default=30,
+        help_text="A client in intake or active with no contact (in person, phone or video) "
+        'for this many days is listed on the supervisor\'s "No recent contact" queue.',
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

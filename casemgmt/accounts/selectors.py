@@ -65,6 +65,17 @@ def user_supervises_team(*, user: User, team: Team) -> bool:
     return team.supervisors.filter(pk=user.pk).exists()
 
 
+def supervised_team_ids(*, user: User) -> list[int] | None:
+    """Ids of the teams whose work ``user`` reviews as a supervisor (approvals,
+    co-signatures, the supervisor's queues): the teams they supervise; ``None`` for an
+    admin (every team, as ``user_supervises_team``); ``[]`` for anyone else. One query."""
+    if not user.is_authenticated or not user.is_active:
+        return []
+    if user.is_admin_role:
+        return None
+    return list(user.supervised_teams.filter(is_active=True).values_list("id", flat=True))
+
+
 def api_token_list(*, user: User) -> QuerySet[ApiToken]:
     """The user's own API tokens, newest first (never another user's)."""
     return ApiToken.objects.filter(user=user).order_by("-created_at")

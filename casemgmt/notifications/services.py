@@ -141,6 +141,16 @@ def unread_counts_forget(*, user_ids: Iterable[int]) -> None:
     transaction.on_commit(forget)
 
 
+def notifications_mark_done(*, link: str, kinds: Sequence[str] | None = None) -> int:
+    """The work a notification asked for is done (a plan approved or returned, a note
+    co-signed): mark every unread notification pointing at ``link`` read, whoever it went
+    to (of ``kinds`` when given), so nobody is sent to work someone else finished."""
+    qs = Notification.objects.filter(link=link, read_at__isnull=True)
+    if kinds is not None:
+        qs = qs.filter(kind__in=list(kinds))
+    return qs.update(read_at=timezone.now())
+
+
 def notification_preference_set(*, user: User, email_reminders: bool) -> NotificationPreference:
     """Turn reminder and escalation emails on or off for ``user``."""
     from .models import NotificationPreference

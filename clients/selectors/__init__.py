@@ -17,21 +17,25 @@ from .clinical import (
     timeline_list,
 )
 from .consents import (
+    EXPIRY_NOTICE_DAYS,
     DisclosureCheck,
     consent_allows_disclosure,
     consent_get,
     consent_list,
     consent_list_in_reach,
     consent_state,
+    consents_expiring,
     related_person_coverage,
     related_person_disclosure_check,
 )
 from .notes import (
     care_team_in_reach,
     care_team_list,
+    clients_without_recent_contact,
     note_get,
     note_list,
     note_list_in_reach,
+    notes_awaiting_cosignature,
 )
 from .record import (
     client_get,
@@ -57,6 +61,10 @@ from .related import (
 )
 
 __all__ = [
+    "EXPIRY_NOTICE_DAYS",
+    "notes_awaiting_cosignature",
+    "clients_without_recent_contact",
+    "consents_expiring",
     "HIGH_RISK_DEFINITION",
     "HIGH_RISK_FLAGS",
     "high_risk_q",

@@ -9,7 +9,7 @@ it is revoked (the event is recorded by revoking the consent with the event as r
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
@@ -47,6 +47,32 @@ def consent_active_q(on: date) -> Q:
         Q(signed_on__lte=on)
         & (Q(revoked_on__isnull=True) | Q(revoked_on__gt=on))
         & (~Q(expiry_kind=ExpiryKind.DATE) | Q(expires_on__gte=on))
+    )
+
+
+# A consent or release "expires soon" when it is in effect and its expiry date is within
+# the next 30 days: the supervisor's queue lists it and the case manager is reminded once.
+EXPIRY_NOTICE_DAYS = 30
+
+
+def consents_expiring(
+    *, team_ids: list[int] | None, on: date, days: int = EXPIRY_NOTICE_DAYS
+) -> QuerySet[Consent]:
+    """Consents and releases of the clients of ``team_ids`` (None: every team) in effect
+    on ``on`` whose expiry date is within ``days`` days, soonest first, with the client,
+    its team and case manager. Clients with a closed episode are left out."""
+    from ..models import OPEN_EPISODE_STATUSES
+
+    qs = Consent.objects.filter(
+        consent_active_q(on),
+        expiry_kind=ExpiryKind.DATE,
+        expires_on__lte=on + timedelta(days=days),
+        client__status__in=OPEN_EPISODE_STATUSES,
+    )
+    if team_ids is not None:
+        qs = qs.filter(client__team_id__in=team_ids)
+    return qs.select_related("client", "client__team", "client__primary_case_manager").order_by(
+        "expires_on", "pk"
     )
 
 

@@ -11,7 +11,7 @@ from .classification import (
     diagnosis_classification_refresh,
     diagnosis_reclassify,
 )
-from .consents import consent_create, consent_revoke
+from .consents import consent_create, consent_expiry_reminders_send, consent_revoke
 from .diagnoses import (
     client_diagnosis_flags_refresh,
     client_dual_diagnosis_refresh,
@@ -35,7 +35,7 @@ from .merge import (
     client_unmerge,
     merge_undo_until,
 )
-from .notes import note_addendum_add, note_create, note_sign, note_update
+from .notes import note_addendum_add, note_cosign, note_create, note_sign, note_update
 from .record import (
     EDITABLE_FIELDS,
     TRANSITIONS,
@@ -80,6 +80,7 @@ __all__ = [
     "client_update",
     "consent_create",
     "consent_revoke",
+    "consent_expiry_reminders_send",
     "classify",
     "code_ranges",
     "diagnosis_add",
@@ -90,6 +91,7 @@ __all__ = [
     "emergency_access_grant",
     "emergency_access_request_approve",
     "note_addendum_add",
+    "note_cosign",
     "note_create",
     "note_sign",
     "note_update",

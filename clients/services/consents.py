@@ -444,3 +444,50 @@ def consent_revoke(
     for field in ("revoked_on", "revoked_reason", "revoked_by", "edit_version"):
         setattr(consent, field, getattr(locked, field))
     return consent
+
+
+def consent_expiry_reminders_send(*, on: date | None = None) -> int:
+    """Remind each client's primary case manager, once, of a consent or release that
+    expires within 30 days (``selectors.consents_expiring``): an in-app notification
+    naming the client and an email announcing it (no client data), both written in one
+    transaction (the email through the outbox). Each consent is claimed with a
+    conditional UPDATE of ``expiry_reminded_at``, so a sweep that runs twice, or two
+    workers at once, remind once. Returns how many reminders were written. Run by celery
+    beat (``clients.tasks.consent_expiry_sweep``) and ``manage.py consent_expiry_remind``."""
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from casemgmt.notifications.models import NotificationKind
+    from casemgmt.notifications.services import notification_create
+
+    from ..selectors.consents import consents_expiring
+
+    on = on or timezone.localdate()
+    due = consents_expiring(team_ids=None, on=on).filter(
+        expiry_reminded_at__isnull=True, client__primary_case_manager__isnull=False
+    )
+    sent = 0
+    for consent in due.iterator(chunk_size=500):
+        with transaction.atomic():
+            claimed = Consent.objects.filter(pk=consent.pk, expiry_reminded_at__isnull=True).update(
+                expiry_reminded_at=timezone.now()
+            )
+            if not claimed:
+                continue
+            client = consent.client
+            manager = client.primary_case_manager
+            assert manager is not None  # filtered above
+            days = (consent.expires_on - on).days if consent.expires_on else 0
+            when = "today" if days == 0 else f"in {days} day{'s' if days != 1 else ''}"
+            notification_create(
+                recipient=manager,
+                kind=NotificationKind.REMINDER,
+                title=f"{consent.get_kind_display()} for {client.display_name} "
+                f"({client.client_number}) expires {when}",
+                body=f"Expires on {consent.expires_on:%b %d, %Y}. Ask the client whether to "
+                "renew it, and record the new one before it lapses.",
+                link=reverse("clients:consent_detail", args=[client.pk, consent.pk]),
+                email=True,  # the email says only "a new notification", with a link
+            )
+            sent += 1
+    return sent

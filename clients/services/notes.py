@@ -18,6 +18,8 @@ from casemgmt.accounts.models import User
 from casemgmt.audit.models import AuditAction
 from casemgmt.audit.services import audit_record
 from casemgmt.lib.errors import Conflict
+from casemgmt.notifications.models import NotificationKind
+from casemgmt.notifications.services import notification_create, notifications_mark_done
 
 from ..models import Client, Consent, ContactNote, ContactType, NoteAddendum, RelatedPerson
 from ..selectors.clinical import client_has_substance_use_diagnosis
@@ -175,7 +177,7 @@ def _locked(note: ContactNote) -> ContactNote:
     """The note row, locked for the rest of the transaction, with its people loaded."""
     return (
         ContactNote.objects.select_for_update(of=("self",))
-        .select_related("author", "signed_by", "client__team", "related_person")
+        .select_related("author", "signed_by", "cosigned_by", "client__team", "related_person")
         .get(pk=note.pk)
     )
 
@@ -337,25 +339,88 @@ def note_sign(
         if consent is not None and consent.pk != current.consent_id:
             current.consent = consent
             fields.append("consent")
+    team = current.client.team
+    current.cosign_required = team.cosign_required.filter(pk=actor.pk).exists()
     current.signed_at = timezone.now()
     current.signed_by = actor
     current.version = current.version + 1
-    current.save(update_fields=fields)
+    current.save(update_fields=[*fields, "cosign_required"])
     audit_record(
         user=actor,
         action=AuditAction.UPDATE,
         obj=current,
         client_id=current.client_id,
-        detail={"fields": ["signed_at", "signed_by"], "signed": True, "version": current.version},
+        detail={
+            "fields": ["signed_at", "signed_by"],
+            "signed": True,
+            "version": current.version,
+            "cosign_required": current.cosign_required,
+        },
     )
+    waiting = " — awaiting a supervisor's co-signature" if current.cosign_required else ""
     timeline_record(
         client=current.client_id,
         kind="note",
-        summary=f"{note_heading(current)} — signed",
+        summary=f"{note_heading(current)} — signed{waiting}",
         actor=actor,
         obj=current,
         link=_note_link(current),
     )
+    if current.cosign_required:
+        client = current.client
+        for supervisor in team.supervisors.filter(is_active=True).exclude(pk=actor.pk):
+            # In-app only: an email never names a client.
+            notification_create(
+                recipient=supervisor,
+                kind=NotificationKind.APPROVAL,
+                title=f"Note for {client.display_name} ({client.client_number}) by "
+                f"{actor.display_name} awaits your co-signature",
+                link=_note_link(current),
+            )
+    return current
+
+
+@transaction.atomic
+def note_cosign(*, actor: User, note: ContactNote) -> ContactNote:
+    """Co-sign a signed note whose author needs a co-signature (``Team.cosign_required``:
+    trainees, peer specialists). Only a supervisor of the client's team (or an admin) who
+    is not the author co-signs; the note stays locked and shows both signatures. The
+    co-signature requests are marked read, for every supervisor."""
+    from casemgmt.accounts.selectors import user_supervises_team
+
+    current = _locked(note)
+    if not current.is_signed:
+        raise Conflict("This note is still a draft: its author signs it first.")
+    if not current.cosign_required:
+        raise Conflict("This note does not need a co-signature.")
+    if current.cosigned_at is not None:
+        who = current.cosigned_by.display_name if current.cosigned_by else "a supervisor"
+        raise Conflict(f"This note was co-signed already by {who} on {_when(current.cosigned_at)}.")
+    if current.author_id == actor.pk:
+        raise PermissionDenied("A supervisor other than the author co-signs this note.")
+    if not user_supervises_team(user=actor, team=current.client.team):
+        raise PermissionDenied(
+            f"Only a supervisor of {current.client.team.name} can co-sign this note."
+        )
+    current.cosigned_at = timezone.now()
+    current.cosigned_by = actor
+    current.save(update_fields=["cosigned_at", "cosigned_by", "updated_at"])
+    audit_record(
+        user=actor,
+        action=AuditAction.UPDATE,
+        obj=current,
+        client_id=current.client_id,
+        detail={"fields": ["cosigned_at", "cosigned_by"], "cosigned": True},
+    )
+    timeline_record(
+        client=current.client_id,
+        kind="note",
+        summary=f"{note_heading(current)} — co-signed",
+        actor=actor,
+        obj=current,
+        link=_note_link(current),
+    )
+    notifications_mark_done(link=_note_link(current), kinds=[NotificationKind.APPROVAL])
     return current
 
 

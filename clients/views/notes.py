@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from casemgmt.accounts.models import AuthenticatedHttpRequest
+from casemgmt.accounts.selectors import user_supervises_team
 from casemgmt.audit.models import AuditAction
 from casemgmt.audit.services import audit_record
 from casemgmt.lib.errors import Conflict
@@ -52,6 +53,9 @@ def _detail_context(request, client: Client, note: ContactNote, **extra) -> dict
         note=note,
         is_author=is_author,
         can_edit=is_author and not note.is_signed,
+        can_cosign=note.awaits_cosignature
+        and not is_author
+        and user_supervises_team(user=request.user, team=client.team),
         sign_form=NoteSignForm(initial={"version": note.version}),
         **({"addendum_form": AddendumForm()} | extra),
     )
@@ -211,18 +215,51 @@ def note_addendum(request, pk: int, note_id: int):
 
 
 @login_required
-def note_pdf(request, pk: int, note_id: int):
-    """One note as a PDF (the chart's print of it); the print is audited."""
+@require_POST
+def note_cosign(request, pk: int, note_id: int):
+    """Co-sign a signed note (a supervisor of the client's team; the page confirms
+    first). Back to the note, or to the co-signature queue when it came from there."""
     client, note = _note(request, pk, note_id, audit=False)
+    try:
+        services.note_cosign(actor=request.user, note=note)
+    except (Conflict, PermissionDenied) as error:
+        text = error.message if isinstance(error, Conflict) else str(error)
+        messages.error(request, f"The note was not co-signed: {text}")
+    else:
+        messages.success(request, f"Note for {client.display_name} co-signed.")
+        if request.POST.get("next") == "queue":
+            return redirect("dashboard:queue_cosign")
+    return redirect("clients:note_detail", pk=client.pk, note_id=note.pk)
+
+
+@login_required
+def note_pdf(request, pk: int, note_id: int):
+    """The note as a PDF for the paper record: the DAP text, addenda, the author's
+    signature and the supervisor's co-signature. Audited as a print; with the 42 CFR 2.32
+    notice for a client with a substance use diagnosis."""
+
+    client, note = _note(request, pk, note_id, audit=False)
+    audit_record(
+        user=request.user,
+        action=AuditAction.PRINT,
+        obj=note,
+        client_id=client.pk,
+        detail={"format": "pdf"},
+    )
     note.heading = note_heading(note)
     with client.team.local_time():
         html = render_to_string(
             "clients/notes/pdf.html",
-            {"client": client, "note": note, "printed_at": timezone.localtime()},
+            {
+                "client": client,
+                "note": note,
+                "printed_at": timezone.now(),
+                "user": request.user,
+                "part2": client_has_substance_use_diagnosis(client=client),
+            },
+            request=request,
         )
-    pdf = pdf_render(html)
-    audit_record(user=request.user, action=AuditAction.PRINT, obj=note, client_id=client.pk)
-    response = HttpResponse(pdf, content_type="application/pdf")
+    response = HttpResponse(pdf_render(html), content_type="application/pdf")
     name = f"note-{client.client_number}-{note.pk}.pdf"
     response["Content-Disposition"] = f'inline; filename="{name}"'
     return response
