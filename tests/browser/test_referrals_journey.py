@@ -42,7 +42,9 @@ def test_refer_to_completion_then_record_a_discharge(page, shot, case_manager, t
 
     # A draft first; sending without a Part 2 consent is refused with the reason.
     page.get_by_role("link", name="New referral").click()
-    page.get_by_label("Service").select_option(label="Medically managed withdrawal (Harbor Detox)")
+    page.get_by_label("Service", exact=True).select_option(
+        label="Medically managed withdrawal (Harbor Detox) · Withdrawal management"
+    )
     page.get_by_label("Reason for referral").fill(
         "Alcohol withdrawal, needs medically managed detox"
     )
@@ -65,8 +67,9 @@ def test_refer_to_completion_then_record_a_discharge(page, shot, case_manager, t
     expect(page.locator("#referral-status")).to_contain_text("Accepted")
 
     page.locator("summary", has_text="Mark scheduled").click()
+    # Yesterday's appointment: a referral is completed only once its day has come.
     page.locator("#id_scheduled-appointment_at").fill(
-        (timezone.localdate() + timedelta(days=2)).isoformat() + "T10:30"
+        (timezone.localdate() - timedelta(days=1)).isoformat() + "T10:30"
     )
     page.get_by_role("button", name="Mark scheduled").click()
     expect(page.locator("#referral-status")).to_contain_text("Scheduled")
@@ -112,12 +115,12 @@ def test_refer_to_completion_then_record_a_discharge(page, shot, case_manager, t
     shot(page, "referrals-03b-transition-window-met")
 
     page.get_by_role("link", name="Follow-ups", exact=True).click()
-    expect(page.locator("#followups-week")).to_contain_text("7-day follow-up visit")
+    expect(page.get_by_role("main")).to_contain_text("7-day follow-up visit")
     shot(page, "referrals-04-my-followups")
 
     # The client asks to move the visit: past the 7-day window is refused with the rule,
     # what was typed stays; inside the window it moves, with the reason kept.
-    seven = page.locator("#followups-week li", has_text="7-day follow-up visit")
+    seven = page.get_by_role("main").locator("li", has_text="7-day follow-up visit")
     seven.get_by_role("link", name="Reschedule").click()
     expect(page.locator("#window-rule")).to_contain_text("7-day FUH window")
     last_day = timezone.localdate() + timedelta(days=6)  # discharged yesterday
